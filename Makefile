@@ -1,0 +1,41 @@
+# Klachtpunt: `make demo` runs the platform, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_WORKERS ?= 2
+
+.PHONY: install system-deps demo test test-fast bench lint format clean-data
+
+$(STAMP): pyproject.toml constraints.txt
+	@bash deploy/dev/ensure-python.sh "$(PYTHON)" "$(VENV)"
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	@# Put the project and its platform/ source folder on every venv process's path.
+	@$(BIN)/python -c "import site,pathlib; p=pathlib.Path(site.getsitepackages()[0])/'klachtpunt.pth'; p.write_text('$(CURDIR)\n$(CURDIR)/platform\n')"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	@bash deploy/dev/ensure-system-deps.sh
+
+demo: install
+	$(BIN)/python deploy/dev/demo.py
+
+test: install system-deps
+	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/bench
+
+test-fast: install
+	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/bench -m "not browser"
+
+bench: install system-deps
+	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest tests/bench -p no:xdist -s -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .

@@ -1,0 +1,39 @@
+"""Navigation per role, for the base layout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import PlatformRole
+from accounts.permissions import can_use_provider_workspace, has_platform_role
+
+
+def _link(name: str, label: Any) -> dict[str, Any] | None:
+    try:
+        return {"url": reverse(name), "label": label}
+    except NoReverseMatch:
+        return None
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    tenant = getattr(request, "tenant", None)
+    user = getattr(request, "user", None)
+    items: list[dict[str, Any] | None] = [_link("home", _("Home"))]
+    if tenant is not None and user is not None and user.is_authenticated:
+        if tenant.is_platform:
+            if has_platform_role(
+                user, PlatformRole.COORDINATOR, PlatformRole.PROFESSIONAL, PlatformRole.PLATFORM_ADMIN
+            ):
+                items.append(_link("workspace", _("Werkplek")))
+            if has_platform_role(user, PlatformRole.PLATFORM_ADMIN):
+                items.append(_link("admin:index", _("Beheer")))
+        elif can_use_provider_workspace(user, tenant):
+            items.append(_link("provider_workspace", _("Organisatie")))
+        items.append(_link("mfa_index", _("Beveiliging")))
+    current = request.path
+    nav = [dict(item, current=item["url"] == current) for item in items if item]
+    return {"nav_items": nav, "tenant": tenant}

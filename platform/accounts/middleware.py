@@ -1,0 +1,39 @@
+"""Multi-factor login is required for staff, professionals and provider users.
+
+allauth has no "MFA required" switch: until such a user has a second factor,
+every page except setting one up (and logging out) sends them there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from accounts.permissions import requires_mfa
+
+ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz")
+
+
+class RequireMultiFactorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(ALLOWED_PREFIXES)
+            and requires_mfa(user)
+            and not is_mfa_enabled(user)
+        ):
+            messages.info(
+                request,
+                _("Stel eerst een tweede stap voor inloggen in. Dat is verplicht voor uw rol."),
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

@@ -1,0 +1,97 @@
+"""User accounts and platform roles (public schema).
+
+A user is identified by e-mail. Platform roles (admin, coordinator,
+professional, complainant) are on the user; roles at a provider (admin,
+staff) are ``tenants.ProviderMembership`` rows.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PlatformRole(models.TextChoices):
+    PLATFORM_ADMIN = "platform_admin", _("Platformbeheerder")
+    COORDINATOR = "coordinator", _("Klachtencoördinator")
+    PROFESSIONAL = "professional", _("Professional")
+    COMPLAINANT = "complainant", _("Klager")
+
+
+class Qualification(models.TextChoices):
+    OFFICER = "officer", _("Klachtenfunctionaris")
+    COMMITTEE = "committee", _("Klachtencommissie")
+    CONFIDANT = "confidant", _("Vertrouwenspersoon")
+    DPO = "dpo", _("Functionaris gegevensbescherming")
+
+
+class EmailUserManager(UserManager):
+    use_in_migrations = True
+
+    def _create_user(self, username, email, password, **extra_fields):  # type: ignore[override]
+        email = self.normalize_email(email or username)
+        user = self.model(email=email, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email=None, password=None, **extra_fields):  # type: ignore[override]
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(None, email, password, **extra_fields)
+
+    def create_superuser(self, email=None, password=None, **extra_fields):  # type: ignore[override]
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        extra_fields.setdefault("roles", [PlatformRole.PLATFORM_ADMIN])
+        return self._create_user(None, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("e-mailadres"), unique=True)
+    display_name = models.CharField(_("naam"), max_length=150, blank=True)
+    roles = ArrayField(
+        models.CharField(max_length=32, choices=PlatformRole.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("platformrollen"),
+    )
+    preferred_language = models.CharField(
+        _("voorkeurstaal"), max_length=8, default="nl", choices=[("nl", "Nederlands"), ("en", "English")]
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = EmailUserManager()
+
+    class Meta:
+        verbose_name = _("gebruiker")
+        verbose_name_plural = _("gebruikers")
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def get_role_labels(self) -> list[str]:
+        return [str(PlatformRole(role).label) for role in self.roles if role in PlatformRole.values]
+
+
+class Professional(models.Model):
+    """A professional's qualifications; the directory details come with casework."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="professional")
+    qualifications = ArrayField(models.CharField(max_length=16, choices=Qualification.choices), default=list)
+    sectors = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    languages = ArrayField(models.CharField(max_length=8), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("professional")
+        verbose_name_plural = _("professionals")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -1,0 +1,72 @@
+"""Account actions: creating users with their roles and second factor."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import Professional, User
+from tenants.models import Provider, ProviderMembership
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    password: str,
+    display_name: str = "",
+    roles: list[str] | None = None,
+    is_superuser: bool = False,
+) -> User:
+    """Create a user whose e-mail address counts as verified (for invited and seeded users)."""
+    user = User.objects.create_user(
+        email=email,
+        password=password,
+        display_name=display_name,
+        roles=list(roles or []),
+        is_staff=is_superuser,
+        is_superuser=is_superuser,
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def professional_create(
+    *, user: User, qualifications: list[str], sectors: list[str], languages: list[str]
+) -> Professional:
+    return Professional.objects.create(
+        user=user, qualifications=qualifications, sectors=sectors, languages=languages
+    )
+
+
+def membership_grant(*, user: User, provider: Provider, role: str) -> ProviderMembership:
+    membership, _ = ProviderMembership.objects.update_or_create(
+        user=user, provider=provider, defaults={"role": role}
+    )
+    return membership
+
+
+def totp_activate(*, user: User, secret: str | None = None) -> str:
+    """Give ``user`` a TOTP authenticator; return its base32 secret."""
+    secret = secret or generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_secret(user: User) -> str | None:
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        return None
+    return get_mfa_adapter().decrypt(authenticator.data["secret"])
+
+
+def totp_uri(user: User, secret: str) -> str:
+    issuer = settings.MFA_TOTP_ISSUER
+    label = quote(f"{issuer}:{user.email}")
+    return f"otpauth://totp/{label}?secret={secret}&issuer={quote(issuer)}&digits=6&period=30"

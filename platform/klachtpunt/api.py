@@ -1,0 +1,36 @@
+"""The versioned JSON API (django-ninja); the schema is at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import NinjaAPI, Schema
+
+from billing.models import Price
+from billing.vat import gross_cents
+
+api = NinjaAPI(title="Klachtpunt API", version="1", urls_namespace="api-v1", docs_url=None)
+
+
+class PriceOut(Schema):
+    kind: str
+    label: str
+    amount_cents: int
+    amount_incl_vat_cents: int
+    valid_from: str
+
+
+@api.get("/prices", response=list[PriceOut], tags=["public"], summary="Current price list")
+def prices(request: HttpRequest) -> list[dict]:
+    """Current prices, excluding and including VAT, in cents."""
+    current = Price.current(timezone.localdate())
+    return [
+        {
+            "kind": price.kind,
+            "label": str(price.get_kind_display()),
+            "amount_cents": price.amount_cents,
+            "amount_incl_vat_cents": gross_cents(price.amount_cents),
+            "valid_from": price.valid_from.isoformat(),
+        }
+        for price in current.values()
+    ]

@@ -1,0 +1,19 @@
+"""The platform host (public schema)."""
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import path
+
+from klachtpunt import views
+from klachtpunt.urls_common import urlpatterns as common
+
+# The admin logs in through allauth, so MFA applies there too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Klachtpunt beheer"
+
+urlpatterns = [
+    path("", views.landing, name="home"),
+    path("werkplek/", views.workspace, name="workspace"),
+    path("admin/", admin.site.urls),
+    *common,
+]

@@ -1,0 +1,105 @@
+"""Providers (the tenants), their host names, and who works for them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+SLUG_RE = r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$"
+RESERVED_SLUGS = frozenset({"www", "api", "admin", "static", "media", "mail", "public", "app"})
+
+
+class Sector(models.TextChoices):
+    HOSPITAL = "hospital", _("Ziekenhuiszorg")
+    ELDERLY = "elderly", _("Ouderenzorg en verpleging")
+    DISABILITY = "disability", _("Gehandicaptenzorg")
+    MENTAL_HEALTH = "mental_health", _("GGZ")
+    YOUTH = "youth", _("Jeugdzorg")
+    PRIMARY = "primary", _("Huisartsen en eerste lijn")
+    HOME_CARE = "home_care", _("Wijkverpleging en thuiszorg")
+    OTHER = "other", _("Overig")
+
+
+class Provider(TenantMixin):
+    """A care provider: one PostgreSQL schema holding its complaint dossiers."""
+
+    name = models.CharField(_("naam"), max_length=200)
+    slug = models.CharField(
+        _("adres-naam"),
+        max_length=40,
+        unique=True,
+        validators=[RegexValidator(SLUG_RE, _("Gebruik kleine letters, cijfers en streepjes."))],
+    )
+    kvk_number = models.CharField(_("KvK-nummer"), max_length=8, blank=True)
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, default=Sector.OTHER)
+    city = models.CharField(_("plaats"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Schemas are made by tenants.provisioning (fast DDL replay), not on save().
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        verbose_name = _("zorgaanbieder")
+        verbose_name_plural = _("zorgaanbieders")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_platform(self) -> bool:
+        return self.schema_name == "public"
+
+    @staticmethod
+    def schema_name_for(slug: str) -> str:
+        """Schema names derive from the validated slug, never from raw input."""
+        return "p_" + slug.replace("-", "_")
+
+
+class Domain(DomainMixin):
+    class Meta:
+        verbose_name = _("domeinnaam")
+        verbose_name_plural = _("domeinnamen")
+
+
+class ProviderRole(models.TextChoices):
+    ADMIN = "admin", _("Beheerder")
+    STAFF = "staff", _("Medewerker")
+
+
+class ProviderMembership(models.Model):
+    """Links a user to a provider with a role there."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_memberships"
+    )
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=ProviderRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "provider"], name="uniq_membership_user_provider")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.provider_id}:{self.role}"
+
+
+class TenantSchemaTemplate(models.Model):
+    """The prepared DDL script that provisioning replays to create a schema.
+
+    ``fingerprint`` identifies the tenant apps' migrations it was captured
+    from; a template whose fingerprint differs from the code's is stale and
+    provisioning falls back to migrating (and captures a new one).
+    """
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    statements = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.fingerprint[:12]

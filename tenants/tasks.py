@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from tenants.provisioning import provider_provision
+
+
+@shared_task(acks_late=True, max_retries=3, default_retry_delay=5)
+def provider_provision_task(
+    *, name: str, slug: str, sector: str = "other", kvk_number: str = "", city: str = ""
+) -> int:
+    """Provision a provider from a sign-up; safe to run twice (idempotent by slug)."""
+    return provider_provision(name=name, slug=slug, sector=sector, kvk_number=kvk_number, city=city).pk

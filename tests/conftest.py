@@ -1,0 +1,133 @@
+"""Shared fixtures: one test world per test session (and xdist worker).
+
+Creating schemas is what makes django-tenants suites slow, so the platform
+tenant, two providers and their users are created once, committed, and every
+test runs in a transaction that is rolled back.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+
+from tests.support import World, build_world, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        world = build_world()
+    return world
+
+
+@pytest.fixture(scope="session")
+def world(django_db_setup) -> World:  # type: ignore[no-untyped-def]
+    return django_db_setup
+
+
+@pytest.fixture(autouse=True)
+def _clean_slate():  # type: ignore[no-untyped-def]
+    # Rate-limit counters and used TOTP codes live in the (per-process) cache.
+    cache.clear()
+    yield
+    connection.set_schema_to_public()
+
+
+def host_client(host: str) -> Client:
+    return Client(HTTP_HOST=host)
+
+
+@pytest.fixture
+def platform_client(db) -> Client:  # type: ignore[no-untyped-def]
+    return host_client("localhost")
+
+
+@pytest.fixture
+def alpha_client(db, world: World) -> Client:  # type: ignore[no-untyped-def]
+    return host_client(world.alpha_host)
+
+
+@pytest.fixture
+def beta_client(db, world: World) -> Client:  # type: ignore[no-untyped-def]
+    return host_client(world.beta_host)
+
+
+@dataclass
+class RedisServer:
+    port: int
+    process: subprocess.Popen
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+    def start(self) -> None:
+        self.process = _spawn_redis(self.port)
+
+
+def _spawn_redis(port: int) -> subprocess.Popen:
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server is missing: `make test` installs it (deploy/dev/ensure-system-deps.sh)"
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("redis-server did not start")
+
+
+@pytest.fixture(scope="session")
+def redis_server():  # type: ignore[no-untyped-def]
+    """A private Redis on a free loopback port; never the machine's own."""
+    port = free_port()
+    server = RedisServer(port=port, process=_spawn_redis(port))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def test_database_url(django_db_setup) -> str:  # type: ignore[no-untyped-def]
+    """A URL for this worker's test database, for server and worker subprocesses."""
+    settings_dict = connection.settings_dict
+    user = settings_dict.get("USER") or ""
+    password = settings_dict.get("PASSWORD") or ""
+    host = settings_dict.get("HOST") or ""
+    port = settings_dict.get("PORT") or ""
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    if host.startswith("/"):
+        from urllib.parse import quote
+
+        return f"postgres://{auth}{quote(host, safe='')}/{settings_dict['NAME']}"
+    return f"postgres://{auth}{host}{':' + str(port) if port else ''}/{settings_dict['NAME']}"
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "platform")])
+    env.update(extra)
+    return env
