@@ -117,6 +117,8 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# Parallel checkouts on one server each set a suffix so test databases don't collide.
+DATABASES["default"]["TEST"] = {"NAME": "test_klachtpunt" + os.environ.get("KLACHTPUNT_TEST_DB_SUFFIX", "")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -225,7 +227,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Klachtpunt <noreply@k
 
 # Celery (tenant-schemas-celery). Without a reachable broker the development
 # profile runs tasks in-process (the documented single-process mode).
-CELERY_BROKER_URL = devservices.broker_url()
+CELERY_BROKER_URL = "memory://" if TESTING else devservices.broker_url()
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
