@@ -227,7 +227,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Klachtpunt <noreply@k
 
 # Celery (tenant-schemas-celery). Without a reachable broker the development
 # profile runs tasks in-process (the documented single-process mode).
-CELERY_BROKER_URL = "memory://" if TESTING else devservices.broker_url()
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or (
+    "memory://" if TESTING else devservices.broker_url()
+)
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
