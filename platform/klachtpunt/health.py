@@ -1,10 +1,18 @@
-"""``/healthz``: the state of the database and the broker, as JSON."""
+"""``/healthz``: the state of the database and the broker, as JSON.
+
+Served by a middleware in front of tenant routing, so it answers on every
+host and still answers (503) when the database that routing needs is down.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+HEALTH_PATH = "/healthz"
 
 
 def _database_ok() -> bool:
@@ -38,3 +46,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "degraded", "database": database, "broker": broker},
         status=200 if healthy else 503,
     )
+
+
+class HealthCheckMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == HEALTH_PATH:
+            return healthz(request)
+        return self.get_response(request)

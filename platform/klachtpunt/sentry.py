@@ -73,9 +73,10 @@ def scrub_event(event: dict[str, Any], hint: dict[str, Any] | None = None) -> di
             if header.lower() in {"cookie", "authorization", "x-api-key"}:
                 headers[header] = FILTERED
     for exc in (event.get("exception") or {}).get("values") or []:
-        # Exception messages may quote model field values (e.g. IntegrityError).
+        # Exception messages may quote field values (IntegrityError, validation
+        # errors, f-strings): keep the type and the stack, drop the message.
         if "value" in exc:
-            exc["value"] = _scrub(exc["value"])
+            exc["value"] = FILTERED
         for frame in (exc.get("stacktrace") or {}).get("frames") or []:
             if "vars" in frame:
                 frame["vars"] = dict.fromkeys(frame["vars"], FILTERED)
@@ -103,9 +104,13 @@ def init_sentry(dsn: str, *, environment: str, transport: Any = None) -> bool:
     options: dict[str, Any] = {
         "dsn": dsn,
         "environment": environment,
-        "send_default_pii": False,
-        "include_local_variables": True,
-        "max_request_body_size": "never",
+        # No PII: no user info, request bodies, query data or frame variables.
+        "data_collection": {
+            "user_info": False,
+            "http_bodies": [],
+            "database_query_data": False,
+            "stack_frame_variables": False,
+        },
         "before_send": scrub_event,
         "before_breadcrumb": lambda crumb, hint: _scrub(crumb),
         "integrations": [DjangoIntegration(), CeleryIntegration()],

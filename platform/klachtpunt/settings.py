@@ -8,6 +8,7 @@ debug, secure cookies, HSTS, and required secrets.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -21,7 +22,8 @@ BASE_DIR = SRC_DIR.parent
 
 PROFILE = os.environ.get("KLACHTPUNT_PROFILE", "development")
 PRODUCTION = PROFILE == "production"
-TESTING = os.environ.get("KLACHTPUNT_TESTING") == "1"
+# pytest-django imports settings before any conftest runs, hence the module check.
+TESTING = os.environ.get("KLACHTPUNT_TESTING") == "1" or "pytest" in sys.modules
 
 
 def _env_list(name: str, default: str) -> list[str]:
@@ -76,6 +78,7 @@ GET_EXECUTOR_FUNCTION = "tenants.provisioning.get_migration_executor"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
+    "klachtpunt.health.HealthCheckMiddleware",
     "klachtpunt.middleware.CachedTenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -215,7 +218,7 @@ if PRODUCTION:
     CSRF_TRUSTED_ORIGINS = [f"https://*.{PLATFORM_DOMAIN}", f"https://{PLATFORM_DOMAIN}"]
 
 # E-mail
-_email = dj_email_url.parse(os.environ.get("EMAIL_URL", "locmem://" if TESTING else "console://"))
+_email = dj_email_url.parse(os.environ.get("EMAIL_URL", "memory://" if TESTING else "console://"))
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST", "")
 EMAIL_PORT = _email.get("EMAIL_PORT", 25)
@@ -230,6 +233,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Klachtpunt <noreply@k
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or (
     "memory://" if TESTING else devservices.broker_url()
 )
+# Results are only kept where asked for (the worker tests use Redis).
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

@@ -3,10 +3,8 @@
 from django.urls import include, path
 
 from klachtpunt.api import api
-from klachtpunt.health import healthz
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
