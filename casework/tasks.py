@@ -1,0 +1,68 @@
+"""Side effects of intake. Each task runs in the dossier's schema and is safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from accounts.models import PlatformRole, User
+from casework.deadlines import decision_deadline
+from casework.models import Complaint
+from casework.services.intake import follow_link_create
+from klachtpunt.tenancy import require_tenant_schema
+from tenants.hosts import platform_url, provider_url
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=5, retry_backoff=True)
+def send_acknowledgement(complaint_id: int) -> bool:
+    """E-mail the acknowledgement once: reference, how to follow, deadline; never the complaint text."""
+    require_tenant_schema()
+    with transaction.atomic():
+        complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
+        if complaint.acknowledged_at is not None or not complaint.complainant_email:
+            return False
+        provider = connection.tenant
+        if complaint.complainant_user_id:
+            follow_url = platform_url("/mijn-klachten/")
+        else:
+            follow_url = provider_url(provider, f"/volg/{follow_link_create(complaint=complaint)}/")
+        context = {
+            "reference": complaint.reference,
+            "provider_name": provider.name,
+            "follow_url": follow_url,
+            "formal": complaint.formal_received_on is not None,
+            "deadline": decision_deadline(complaint.formal_received_on)
+            if complaint.formal_received_on
+            else None,
+        }
+        with translation.override(complaint.language):
+            subject = render_to_string("casework/email/acknowledgement_subject.txt", context).strip()
+            body = render_to_string("casework/email/acknowledgement_body.txt", context)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [complaint.complainant_email])
+        complaint.acknowledged_at = timezone.now()
+        complaint.save(update_fields=["acknowledged_at"])
+    return True
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=5, retry_backoff=True)
+def notify_coordinators(complaint_id: int) -> int:
+    """Tell the coordinators a case arrived: its reference and a link to the queue, nothing else."""
+    require_tenant_schema()
+    complaint = Complaint.objects.only("reference").get(pk=complaint_id)
+    recipients = list(
+        User.objects.filter(roles__contains=[PlatformRole.COORDINATOR], is_active=True).values_list(
+            "email", flat=True
+        )
+    )
+    if not recipients:
+        return 0
+    body = render_to_string(
+        "casework/email/new_case_coordinator.txt",
+        {"reference": complaint.reference, "queue_url": platform_url("/werkplek/")},
+    )
+    send_mail(f"Nieuwe klacht {complaint.reference}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+    return len(recipients)

@@ -1,0 +1,71 @@
+"""Write side effects to the outbox and relay them to Celery.
+
+``outbox_enqueue`` is called inside the transaction of the change that causes
+the side effect; after commit the web process tries to hand the row to the
+broker at once, and ``outbox_relay`` (Celery beat, every 30 s, and
+``manage.py relay_outbox``) picks up whatever could not be sent: a broker
+outage delays side effects, it never loses them. Tasks must be idempotent:
+a row can be sent twice if the process dies between send and mark.
+"""
+
+from __future__ import annotations
+
+import datetime
+from importlib import import_module
+
+import structlog
+from django.db import connection, transaction
+from django.utils import timezone
+
+from outbox.models import OutboxMessage
+
+log = structlog.get_logger(__name__)
+
+MAX_BACKOFF = datetime.timedelta(minutes=10)
+
+
+def outbox_enqueue(*, task_name: str, kwargs: dict, schema_name: str | None = None) -> OutboxMessage:
+    """Record a task to run after commit, in ``schema_name`` (default: the current schema)."""
+    schema = schema_name or connection.schema_name
+    message = OutboxMessage.objects.create(
+        schema_name=schema, task_name=task_name, kwargs=kwargs, available_at=timezone.now()
+    )
+    transaction.on_commit(lambda: outbox_relay(ids=[message.pk]))
+    return message
+
+
+def _send(message: OutboxMessage) -> None:
+    from klachtpunt.celery import app
+
+    if message.task_name not in app.tasks:
+        # Autodiscovery is lazy in web processes; the task's module registers it.
+        import_module(message.task_name.rsplit(".", 1)[0])
+    headers = {"_schema_name": message.schema_name}
+    app.tasks[message.task_name].apply_async(kwargs=message.kwargs, headers=headers, retry=False)
+
+
+def outbox_relay(*, ids: list[int] | None = None, limit: int = 500) -> int:
+    """Send pending rows (all due ones, or just ``ids``); return how many were sent.
+
+    Stops at the first broker error: the rest waits for the next run.
+    """
+    sent = 0
+    now = timezone.now()
+    with transaction.atomic():
+        pending = OutboxMessage.objects.select_for_update(skip_locked=True).filter(sent_at__isnull=True)
+        pending = pending.filter(pk__in=ids) if ids else pending.filter(available_at__lte=now)
+        for message in pending.order_by("pk")[:limit]:
+            try:
+                _send(message)
+            except Exception as exc:  # broker down, connection refused, timeouts
+                message.attempts += 1
+                message.last_error = type(exc).__name__
+                message.available_at = now + min(MAX_BACKOFF, datetime.timedelta(seconds=2**message.attempts))
+                message.save(update_fields=["attempts", "last_error", "available_at"])
+                log.warning("outbox_send_failed", message_id=message.pk, error=type(exc).__name__)
+                break
+            message.sent_at = timezone.now()
+            message.attempts += 1
+            message.save(update_fields=["sent_at", "attempts"])
+            sent += 1
+    return sent

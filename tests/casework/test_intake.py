@@ -1,0 +1,143 @@
+"""Intake: one transaction for dossier, index, consent, timeline and outbox."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from casework.index.models import CaseIndex, Consent, Track
+from casework.models import Complaint, ConsentRecord, FollowLink, TimelineEntry
+from casework.services.consent import complaint_make_formal, consent_record
+from casework.services.intake import hash_token
+from outbox.models import OutboxMessage
+from tests.casework.factories import WHAT_HAPPENED, submission, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_complaint_submit_commits_dossier_index_and_outbox_together(
+    world, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = submit(world.alpha)
+    complaint = result.complaint
+    assert result.created
+    assert re.fullmatch(r"KP-\d{4}-\d{6}", complaint.reference)
+    row = CaseIndex.objects.get(reference=complaint.reference)
+    assert row.provider_id == world.alpha.pk and row.case_id == complaint.pk
+    assert row.category_code == "treatment" and row.sector == "elderly" and row.region == "35"
+    assert row.consent == Consent.GIVEN
+    with schema_context(world.alpha.schema_name):
+        assert ConsentRecord.objects.filter(complaint_id=complaint.pk, decision=Consent.GIVEN).count() == 1
+        assert TimelineEntry.objects.filter(complaint_id=complaint.pk, kind="received").exists()
+        # One link for the confirmation page, one made for the acknowledgement e-mail.
+        assert FollowLink.objects.filter(
+            complaint_id=complaint.pk, token_hash=hash_token(result.follow_token)
+        ).exists()
+        assert FollowLink.objects.filter(complaint_id=complaint.pk).count() == 2
+    tasks = set(
+        OutboxMessage.objects.filter(schema_name=world.alpha.schema_name).values_list("task_name", flat=True)
+    )
+    assert tasks == {"casework.tasks.send_acknowledgement", "casework.tasks.notify_coordinators"}
+    assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_acknowledgement_names_reference_and_link_but_not_the_complaint(
+    world, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = submit(world.alpha)
+    ack = [m for m in mail.outbox if m.to == ["jan.jansen@example.nl"]]
+    assert len(ack) == 1
+    assert result.complaint.reference in ack[0].subject
+    assert "http://alpha.localhost:8000/volg/" in ack[0].body
+    assert "medicijnen" not in ack[0].body and WHAT_HAPPENED not in ack[0].body
+    coordinator_mail = [m for m in mail.outbox if world.coordinator.email in m.to]
+    assert coordinator_mail and "medicijnen" not in coordinator_mail[0].body
+
+
+def test_acknowledgement_in_english_shows_deadline_for_formal_track(
+    world, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = submit(world.alpha, submission=submission(language="en", track=Track.FORMAL))
+    ack = next(m for m in mail.outbox if m.to == ["jan.jansen@example.nl"])
+    assert result.complaint.reference in ack.subject
+    deadline = CaseIndex.objects.get(reference=result.complaint.reference).deadline
+    assert deadline is not None
+    assert deadline.strftime("%-d") in ack.body and str(deadline.year) in ack.body
+
+
+def test_same_idempotency_key_creates_one_complaint(world) -> None:  # type: ignore[no-untyped-def]
+    first = submit(world.alpha, idempotency_key="form-123")
+    second = submit(world.alpha, idempotency_key="form-123")
+    assert first.created and not second.created
+    assert first.complaint.pk == second.complaint.pk
+    assert CaseIndex.objects.filter(provider=world.alpha).count() == 1
+
+
+def test_formal_track_clock_waits_for_consent(world) -> None:  # type: ignore[no-untyped-def]
+    result = submit(world.alpha, submission=submission(track=Track.FORMAL, consent=Consent.REFUSED))
+    row = CaseIndex.objects.get(reference=result.complaint.reference)
+    assert row.track == Track.FORMAL and row.formal_received_on is None and row.deadline is None
+    consent_record(
+        provider=world.alpha,
+        complaint_id=result.complaint.pk,
+        decision=Consent.GIVEN,
+        via="portal",
+        language="nl",
+    )
+    row.refresh_from_db()
+    assert row.consent == Consent.GIVEN and row.formal_received_on is not None and row.deadline is not None
+
+
+def test_move_to_formal_track_records_receipt_date(world) -> None:  # type: ignore[no-untyped-def]
+    result = submit(world.alpha)
+    complaint = complaint_make_formal(provider=world.alpha, complaint_id=result.complaint.pk)
+    assert complaint.formal_received_on is not None
+    assert CaseIndex.objects.get(reference=complaint.reference).track == Track.FORMAL
+
+
+def test_consent_can_be_withdrawn_and_is_recorded_each_time(world) -> None:  # type: ignore[no-untyped-def]
+    result = submit(world.alpha)
+    consent_record(
+        provider=world.alpha,
+        complaint_id=result.complaint.pk,
+        decision=Consent.WITHDRAWN,
+        via="portal",
+        language="en",
+    )
+    assert CaseIndex.objects.get(reference=result.complaint.reference).consent == Consent.WITHDRAWN
+    with schema_context(world.alpha.schema_name):
+        records = list(
+            ConsentRecord.objects.filter(complaint_id=result.complaint.pk).values_list(
+                "decision", "wording_language"
+            )
+        )
+    assert records == [(Consent.GIVEN, "nl"), (Consent.WITHDRAWN, "en")]
+
+
+def test_public_schema_holds_no_complaint_text_or_identity(world) -> None:  # type: ignore[no-untyped-def]
+    submit(world.alpha)
+    needles = ["medicijnen", "Jan Jansen", "jan.jansen@example.nl", "3511 AB"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT table_name, column_name FROM information_schema.columns
+               WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'jsonb')"""
+        )
+        columns = cursor.fetchall()
+        hits = []
+        for table, column in columns:
+            for needle in needles:
+                cursor.execute(
+                    f'SELECT count(*) FROM public."{table}" WHERE "{column}"::text ILIKE %s', [f"%{needle}%"]
+                )
+                if cursor.fetchone()[0]:
+                    hits.append((table, column, needle))
+    assert hits == []
+    with schema_context(world.alpha.schema_name):
+        assert Complaint.objects.filter(what_happened__contains="medicijnen").exists()
