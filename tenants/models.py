@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -103,3 +104,44 @@ class TenantSchemaTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.fingerprint[:12]
+
+
+class WidgetSettings(models.Model):
+    """Where a provider may embed the complaint widget (drives CSP frame-ancestors)."""
+
+    provider = models.OneToOneField(Provider, on_delete=models.CASCADE, related_name="widget_settings")
+    allowed_origins = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        blank=True,
+        verbose_name=_("websites die het formulier mogen tonen"),
+        help_text=_("Volledige adressen zoals https://www.voorbeeldzorg.nl, één per regel."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("instellingen klachtenformulier")
+        verbose_name_plural = _("instellingen klachtenformulier")
+
+    def __str__(self) -> str:
+        return f"widget settings for {self.provider_id}"
+
+
+class ProviderApiKey(models.Model):
+    """A key a provider's own systems use for the API; only a hash is kept."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("naam"), max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API-sleutel")
+        verbose_name_plural = _("API-sleutels")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

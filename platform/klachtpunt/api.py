@@ -1,4 +1,9 @@
-"""The versioned JSON API (django-ninja); the schema is at /api/v1/openapi.json."""
+"""The versioned JSON API (django-ninja); the schema is at /api/v1/openapi.json.
+
+Routers live with the code they serve and are mounted here:
+``/complaints`` (intake, used by the widget), ``/status`` (a complainant's
+view by secure token) and ``/cases`` (a provider's systems, by API key).
+"""
 
 from __future__ import annotations
 
@@ -34,3 +39,23 @@ def prices(request: HttpRequest) -> list[dict]:
         }
         for price in current.values()
     ]
+
+
+def _mount_routers() -> None:
+    from importlib import import_module
+
+    for prefix, module in (
+        ("/complaints", "casework.api.intake"),
+        ("/status", "casework.api.status"),
+        ("/cases", "casework.api.cases"),
+    ):
+        try:
+            router = import_module(module).router
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue  # router not written yet
+        api.add_router(prefix, router)
+
+
+_mount_routers()

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import path
 
 from klachtpunt import views
+from klachtpunt.urls_common import optional_include
 from klachtpunt.urls_common import urlpatterns as common
 
 # The admin logs in through allauth, so MFA applies there too.
@@ -15,5 +16,7 @@ urlpatterns = [
     path("", views.landing, name="home"),
     path("werkplek/", views.workspace, name="workspace"),
     path("admin/", admin.site.urls),
+    # Complainant portal (Mijn klachten, filing against any provider) and coordinator entry.
+    *optional_include("", "casework.urls_portal"),
     *common,
 ]

@@ -2,11 +2,18 @@
 
 from django.urls import path
 
+from klachtpunt.urls_common import optional_include
 from klachtpunt.urls_common import urlpatterns as common
 from tenants import views
 
 urlpatterns = [
     path("", views.provider_home, name="home"),
     path("organisatie/", views.provider_workspace, name="provider_workspace"),
+    # The embeddable widget, its plain-page form and the provider's widget settings.
+    *optional_include("", "casework.urls_widget"),
+    # Following a complaint by secure link (no account needed).
+    *optional_include("", "casework.urls_follow"),
+    # The provider's own view of consented complaints.
+    *optional_include("", "casework.urls_provider"),
     *common,
 ]

@@ -1,0 +1,1 @@
+"""API routers for casework; mounted on the versioned API in klachtpunt.api."""
