@@ -49,6 +49,14 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
 
 
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", _("Opgelost")
+    PARTLY_RESOLVED = "partly_resolved", _("Deels opgelost")
+    NOT_RESOLVED = "not_resolved", _("Niet opgelost")
+    WITHDRAWN = "withdrawn", _("Ingetrokken")
+    REFERRED = "referred", _("Doorverwezen")
+
+
 class CaseIndex(models.Model):
     provider = models.ForeignKey("tenants.Provider", on_delete=models.CASCADE, related_name="cases")
     case_id = models.BigIntegerField(help_text="Primary key of the dossier in the provider's schema")
@@ -80,6 +88,8 @@ class CaseIndex(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="own_cases"
     )
     membership_lapsed = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -93,3 +103,44 @@ class CaseIndex(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class Assignment(models.Model):
+    """A professional asked to take a case; the history of who worked on it.
+
+    The current one (offered or accepted) is mirrored in ``CaseIndex.assignee``.
+    A decline returns the case to the queue with its reason; a reassignment
+    marks the previous assignment as replaced.
+    """
+
+    class State(models.TextChoices):
+        OFFERED = "offered", _("Aangeboden")
+        ACCEPTED = "accepted", _("Geaccepteerd")
+        DECLINED = "declined", _("Afgewezen")
+        REPLACED = "replaced", _("Vervangen")
+
+    case = models.ForeignKey(CaseIndex, on_delete=models.CASCADE, related_name="assignments")
+    professional = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+    )
+    service = models.CharField(max_length=16, choices=Service.choices)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OFFERED)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments_made"
+    )
+    assigned_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-assigned_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(state__in=["offered", "accepted"]),
+                name="one_current_assignment_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} -> {self.professional_id} ({self.state})"

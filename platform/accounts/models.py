@@ -82,12 +82,33 @@ class User(AbstractUser):
 
 
 class Professional(models.Model):
-    """A professional's qualifications; the directory details come with casework."""
+    """A professional in the directory: what they may do, know, speak, and where they live.
+
+    Matching (casework.matching) reads these fields; nothing here describes a case.
+    """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="professional")
-    qualifications = ArrayField(models.CharField(max_length=16, choices=Qualification.choices), default=list)
-    sectors = ArrayField(models.CharField(max_length=32), default=list, blank=True)
-    languages = ArrayField(models.CharField(max_length=8), default=list, blank=True)
+    qualifications = ArrayField(
+        models.CharField(max_length=16, choices=Qualification.choices),
+        default=list,
+        verbose_name=_("kwalificaties"),
+    )
+    sectors = ArrayField(
+        models.CharField(max_length=32), default=list, blank=True, verbose_name=_("expertise per sector")
+    )
+    categories = ArrayField(
+        models.CharField(max_length=40),
+        default=list,
+        blank=True,
+        verbose_name=_("expertise per klachtcategorie"),
+    )
+    languages = ArrayField(models.CharField(max_length=8), default=list, blank=True, verbose_name=_("talen"))
+    home_postcode = models.CharField(_("postcode woonplaats"), max_length=7, blank=True)
+    travel_radius_km = models.PositiveSmallIntegerField(
+        _("reisafstand voor bezoek op locatie (km)"), default=50
+    )
+    capacity = models.PositiveSmallIntegerField(_("maximaal aantal open zaken"), default=15)
+    active = models.BooleanField(_("actief"), default=True)
 
     class Meta:
         verbose_name = _("professional")
@@ -95,3 +116,46 @@ class Professional(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class Absence(models.Model):
+    """A period in which a professional takes no new cases (dates inclusive)."""
+
+    professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="absences")
+    starts_on = models.DateField(_("van"))
+    ends_on = models.DateField(_("tot en met"))
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="absence_ends_after_start"
+            )
+        ]
+        verbose_name = _("afwezigheid")
+        verbose_name_plural = _("afwezigheden")
+
+    def __str__(self) -> str:
+        return f"{self.professional_id}: {self.starts_on}–{self.ends_on}"
+
+
+class ConflictOfInterest(models.Model):
+    """A professional may not work for this provider's clients (independence)."""
+
+    professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="conflicts")
+    provider = models.ForeignKey(
+        "tenants.Provider", on_delete=models.CASCADE, related_name="conflicted_professionals"
+    )
+    reason = models.CharField(_("reden"), max_length=200, help_text=_("Bijvoorbeeld: werkte hier tot 2024"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["professional", "provider"], name="uniq_conflict_professional_provider"
+            )
+        ]
+        verbose_name = _("belangenverstrengeling")
+        verbose_name_plural = _("belangenverstrengelingen")
+
+    def __str__(self) -> str:
+        return f"{self.professional_id} x {self.provider_id}"

@@ -18,5 +18,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Complainant portal (Mijn klachten, filing against any provider) and coordinator entry.
     *optional_include("", "casework.urls_portal"),
+    # Staff workspace: the coordinator queue, dossiers and triage.
+    *optional_include("werkplek/", "casework.urls_queue"),
+    # Professionals: directory, matching and assignment, my cases, time logging.
+    *optional_include("werkplek/", "casework.urls_assignment"),
     *common,
 ]
