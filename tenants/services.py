@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import hmac
+import secrets
+from typing import TYPE_CHECKING
+
+import structlog
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from tenants.models import Domain, Provider
+from tenants.models import Domain, Provider, ProviderApiKey
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+log = structlog.get_logger(__name__)
 
 
 @transaction.atomic
@@ -18,3 +31,61 @@ def platform_tenant_ensure() -> Provider:
         domain=settings.PLATFORM_DOMAIN, defaults={"tenant": provider, "is_primary": True}
     )
     return provider
+
+
+# Provider API keys: "kp_<prefix>_<secret>". Only the SHA-256 of the whole key
+# is stored; the key itself is shown once, to the admin who made it.
+API_KEY_SCHEME = "kp"
+# Touching last_used_at on every call would turn each read into a write.
+API_KEY_TOUCH_INTERVAL = datetime.timedelta(minutes=1)
+
+
+def api_key_hash(raw_key: str) -> str:
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def api_key_create(*, provider: Provider, name: str, created_by: User | None) -> tuple[ProviderApiKey, str]:
+    """Make a key for ``provider``; return it with the raw key, which is never stored or shown again."""
+    if provider.is_platform:
+        raise ValueError("API keys belong to a provider, not to the platform")
+    prefix = secrets.token_hex(4)
+    raw_key = f"{API_KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ProviderApiKey.objects.create(
+        provider=provider,
+        name=name.strip(),
+        prefix=prefix,
+        key_hash=api_key_hash(raw_key),
+        created_by=created_by,
+    )
+    log.info("api_key_created", provider=provider.schema_name, prefix=prefix)
+    return key, raw_key
+
+
+def api_key_revoke(*, provider: Provider, key_id: int) -> ProviderApiKey:
+    """Revoke one of ``provider``'s keys (idempotent); another provider's key id is not found."""
+    with transaction.atomic():
+        key = ProviderApiKey.objects.select_for_update().get(pk=key_id, provider=provider)
+        if key.revoked_at is None:
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at"])
+            log.info("api_key_revoked", provider=provider.schema_name, prefix=key.prefix)
+    return key
+
+
+def api_key_authenticate(*, provider: Provider, raw_key: str) -> ProviderApiKey | None:
+    """The live key ``raw_key`` names, if it belongs to ``provider``; None otherwise.
+
+    A key of another provider, a revoked key and a malformed one all give None.
+    """
+    scheme, _, rest = raw_key.partition("_")
+    prefix, _, secret = rest.partition("_")
+    if scheme != API_KEY_SCHEME or not prefix or not secret or len(raw_key) > 200:
+        return None
+    key = ProviderApiKey.objects.filter(prefix=prefix, provider=provider, revoked_at__isnull=True).first()
+    if key is None or not hmac.compare_digest(key.key_hash, api_key_hash(raw_key)):
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > API_KEY_TOUCH_INTERVAL:
+        ProviderApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key

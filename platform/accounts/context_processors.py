@@ -33,6 +33,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 items.append(_link("admin:index", _("Beheer")))
         elif can_use_provider_workspace(user, tenant):
             items.append(_link("provider_workspace", _("Organisatie")))
+            items.append(_link("provider_complaints", _("Klachten")))
         items.append(_link("mfa_index", _("Beveiliging")))
     current = request.path
     nav = [dict(item, current=item["url"] == current) for item in items if item]
