@@ -131,6 +131,11 @@ class Assignment(models.Model):
     assigned_at = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.CharField(max_length=300, blank=True)
+    # Why the coordinator replaced this assignment (not dossier content: e.g. "long-term sick").
+    replace_reason = models.CharField(max_length=300, blank=True)
+    # When the last e-mail about this assignment went out (offer, or decline to the
+    # coordinators), so a task that runs twice sends it once.
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-assigned_at", "-pk"]

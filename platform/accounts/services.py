@@ -38,10 +38,26 @@ def user_create(
 
 
 def professional_create(
-    *, user: User, qualifications: list[str], sectors: list[str], languages: list[str]
+    *,
+    user: User,
+    qualifications: list[str],
+    sectors: list[str],
+    languages: list[str],
+    categories: list[str] | None = None,
+    home_postcode: str = "",
+    travel_radius_km: int | None = None,
+    capacity: int | None = None,
 ) -> Professional:
+    """Put ``user`` in the directory; fields left out keep the model's defaults."""
+    optional = {"travel_radius_km": travel_radius_km, "capacity": capacity}
     return Professional.objects.create(
-        user=user, qualifications=qualifications, sectors=sectors, languages=languages
+        user=user,
+        qualifications=qualifications,
+        sectors=sectors,
+        languages=languages,
+        categories=list(categories or []),
+        home_postcode=home_postcode,
+        **{name: value for name, value in optional.items() if value is not None},
     )
 
 
