@@ -143,6 +143,7 @@ def complaint_submit(
     complainant_user_id: int | None = None,
     entered_by_user_id: int | None = None,
     membership_lapsed: bool = False,
+    received_at: datetime.datetime | None = None,
 ) -> SubmitResult:
     """Commit a complaint before anything else happens.
 
@@ -150,6 +151,8 @@ def complaint_submit(
     the case-index row and the outbox rows (acknowledgement, coordinator
     notice) commit together or not at all. The same ``idempotency_key``
     returns the complaint made the first time instead of a second one.
+    ``received_at`` defaults to now; a coordinator entering a letter or an
+    e-mail gives the day it arrived.
     """
     with schema_context(provider.schema_name):
         if idempotency_key:
@@ -167,6 +170,7 @@ def complaint_submit(
                     complainant_user_id=complainant_user_id,
                     entered_by_user_id=entered_by_user_id,
                     membership_lapsed=membership_lapsed,
+                    received_at=received_at,
                 )
         except IntegrityError:
             # A concurrent double submit won the race on the idempotency key.
@@ -195,6 +199,7 @@ def _create(
     complainant_user_id: int | None,
     entered_by_user_id: int | None,
     membership_lapsed: bool,
+    received_at: datetime.datetime | None = None,
 ) -> SubmitResult:
     now = timezone.now()
     today = today_amsterdam()
@@ -206,7 +211,7 @@ def _create(
         channel=channel,
         language=submission.language,
         track=submission.track,
-        received_at=now,
+        received_at=received_at or now,
         consent=submission.consent,
         complainant_kind=submission.complainant_kind,
         complainant_name=submission.complainant_name,

@@ -25,10 +25,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[dict[str, Any] | None] = [_link("home", _("Home"))]
     if tenant is not None and user is not None and user.is_authenticated:
         if tenant.is_platform:
+            # Anyone logged in on the platform may file and follow their own complaints.
+            items.append(_link("portal_cases", _("Mijn klachten")))
+            items.append(_link("portal_file_search", _("Klacht indienen")))
             if has_platform_role(
                 user, PlatformRole.COORDINATOR, PlatformRole.PROFESSIONAL, PlatformRole.PLATFORM_ADMIN
             ):
                 items.append(_link("workspace", _("Werkplek")))
+            if has_platform_role(user, PlatformRole.COORDINATOR, PlatformRole.PLATFORM_ADMIN):
+                items.append(_link("case_queue", _("Wachtrij")))
             if has_platform_role(user, PlatformRole.PLATFORM_ADMIN):
                 items.append(_link("admin:index", _("Beheer")))
         elif can_use_provider_workspace(user, tenant):
