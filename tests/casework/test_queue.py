@@ -1,0 +1,433 @@
+"""The coordinator queue and the dossier behind it (platform host)."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import re
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from accounts.models import PlatformRole, User
+from accounts.services import user_create
+from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Service
+from casework.models import Attachment
+from casework.selectors_queue import QueueFilters, end_of_week, queue_counts, today_amsterdam
+from casework.services.intake import timeline_add
+from tenants.models import Provider
+from tests.casework.factories import WHAT_HAPPENED, submission, submit
+from tests.support import PASSWORD, World, totp_code
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/werkplek/wachtrij/"
+_case_ids = itertools.count(10_000_000)
+
+
+def login(client: Client, email: str, *, totp: bool = True) -> Client:
+    response = client.post("/accounts/login/", {"login": email, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+    if totp:
+        response = client.post(response.url, {"code": totp_code()})
+        assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
+@pytest.fixture
+def coordinator_client(world: World, platform_client: Client) -> Client:
+    return login(platform_client, world.coordinator.email)
+
+
+def index_row(provider: Provider, **fields: Any) -> CaseIndex:
+    """A case-index row without a dossier: the queue reads nothing else."""
+    case_id = next(_case_ids)
+    values: dict[str, Any] = {
+        "provider": provider,
+        "case_id": case_id,
+        "reference": f"KP-TQ-{case_id}",
+        "channel": Channel.WIDGET,
+        "received_at": timezone.now() - datetime.timedelta(days=1),
+        "category_code": "treatment",
+    }
+    values.update(fields)
+    return CaseIndex.objects.create(**values)
+
+
+def references(response: Any) -> list[str]:
+    return re.findall(r">(KP-[A-Z0-9-]+)</a></th>", response.content.decode())
+
+
+def professional(email: str, name: str) -> User:
+    return user_create(email=email, password=PASSWORD, display_name=name, roles=[PlatformRole.PROFESSIONAL])
+
+
+# Access
+
+
+def test_queue_is_for_coordinators_only(world: World, alpha_client: Client) -> None:
+    anonymous = Client(HTTP_HOST="localhost").get(QUEUE)
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous.url
+    complainant = login(Client(HTTP_HOST="localhost"), world.complainant.email, totp=False)
+    assert complainant.get(QUEUE).status_code == 403
+    provider_admin = login(Client(HTTP_HOST="localhost"), world.alpha_admin.email)
+    assert provider_admin.get(QUEUE).status_code == 403
+    # On a provider's own host the route does not exist at all.
+    login(alpha_client, world.alpha_admin.email)
+    assert alpha_client.get(QUEUE).status_code == 404
+
+
+def test_dossier_and_triage_are_for_coordinators_only(world: World) -> None:
+    reference = submit(world.alpha).complaint.reference
+    provider_admin = login(Client(HTTP_HOST="localhost"), world.alpha_admin.email)
+    assert provider_admin.get(f"/werkplek/zaken/{reference}/").status_code == 403
+    assert provider_admin.post(f"/werkplek/zaken/{reference}/doorzetten/", {}).status_code == 403
+    complainant = login(Client(HTTP_HOST="localhost"), world.complainant.email, totp=False)
+    assert complainant.get(f"/werkplek/zaken/{reference}/").status_code == 403
+
+
+def test_platform_admin_sees_the_queue_and_navigation_offers_it(world: World) -> None:
+    admin = user_create(
+        email="beheer@klachtpunt.test", password=PASSWORD, roles=[PlatformRole.PLATFORM_ADMIN]
+    )
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(admin)
+    # force_login skips the second step; the MFA middleware still wants a factor set up.
+    from accounts.services import totp_activate
+
+    totp_activate(user=admin)
+    response = client.get(QUEUE)
+    assert response.status_code == 200
+    assert 'href="/werkplek/wachtrij/" aria-current="page"' in response.content.decode()
+
+
+# Content, order and paging
+
+
+def test_queue_lists_open_cases_of_every_provider_most_urgent_first(
+    world: World, coordinator_client: Client
+) -> None:
+    today = today_amsterdam()
+    now = timezone.now()
+    later = index_row(world.alpha, deadline=today + datetime.timedelta(days=20), reference="KP-TQ-LATER")
+    soon = index_row(world.beta, deadline=today + datetime.timedelta(days=2), reference="KP-TQ-SOON")
+    late = index_row(world.alpha, deadline=today - datetime.timedelta(days=3), reference="KP-TQ-LATE")
+    old_no_deadline = index_row(
+        world.beta, received_at=now - datetime.timedelta(days=9), reference="KP-TQ-OLD"
+    )
+    new_no_deadline = index_row(
+        world.alpha, received_at=now - datetime.timedelta(hours=1), reference="KP-TQ-NEW"
+    )
+    index_row(world.alpha, status=CaseStatus.CLOSED, reference="KP-TQ-CLOSED")
+
+    response = coordinator_client.get(QUEUE)
+    assert response.status_code == 200
+    assert references(response) == [
+        late.reference,
+        soon.reference,
+        later.reference,
+        old_no_deadline.reference,
+        new_no_deadline.reference,
+    ]
+    html = response.content.decode()
+    assert "Zorg Alpha" in html and "Zorg Beta" in html
+    assert "3 dagen te laat" in html and "nog 2 dagen" in html and "Geen termijn" in html
+    assert "5 open zaken." in html
+
+
+def test_queue_flags_a_lapsed_membership(world: World, coordinator_client: Client) -> None:
+    index_row(world.alpha, membership_lapsed=True)
+    index_row(world.beta)
+    html = coordinator_client.get(QUEUE).content.decode()
+    assert html.count("Lidmaatschap verlopen") == 1
+
+
+def test_queue_pages_through_the_cases(world: World, coordinator_client: Client) -> None:
+    today = today_amsterdam()
+    rows = [index_row(world.alpha, deadline=today + datetime.timedelta(days=i)) for i in range(30)]
+    first = coordinator_client.get(QUEUE)
+    assert references(first) == [row.reference for row in rows[:25]]
+    assert "Pagina 1 van 2" in first.content.decode()
+    second = coordinator_client.get(QUEUE, {"page": 2})
+    assert references(second) == [row.reference for row in rows[25:]]
+    # Past the end (or nonsense) shows the nearest page rather than an error.
+    assert references(coordinator_client.get(QUEUE, {"page": 99})) == references(second)
+    assert references(coordinator_client.get(QUEUE, {"page": "x"})) == references(first)
+
+
+def test_paging_links_keep_the_filters(world: World, coordinator_client: Client) -> None:
+    for _ in range(26):
+        index_row(world.beta, service=Service.OFFICER)
+    html = coordinator_client.get(QUEUE, {"service": "officer"}).content.decode()
+    assert 'href="?service=officer&amp;page=2"' in html
+
+
+def test_partial_request_returns_only_the_queue_region(world: World, coordinator_client: Client) -> None:
+    index_row(world.alpha)
+    response = coordinator_client.get(QUEUE, HTTP_X_QUEUE_PARTIAL="1")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="queue-region"') and "<html" not in html
+    assert "X-Queue-Partial" in response["Vary"]
+
+
+# Constant number of queries
+
+
+_provider_numbers = itertools.count()
+
+
+def _providers_without_schema(count: int) -> list[Provider]:
+    """Provider rows only: the queue never enters a provider's schema."""
+    numbers = [next(_provider_numbers) for _ in range(count)]
+    return Provider.objects.bulk_create(
+        Provider(name=f"Queue test {i}", slug=f"tq-{i:03d}", schema_name=f"p_tq_{i:03d}") for i in numbers
+    )
+
+
+def test_queue_makes_the_same_number_of_queries_for_3_or_30_cases_over_many_providers(
+    world: World, coordinator_client: Client, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    today = today_amsterdam()
+    assignee = professional("p1@example.test", "Pim Professional")
+    for provider in (world.alpha, world.beta, *_providers_without_schema(1)):
+        index_row(provider, assignee=assignee, deadline=today)
+    coordinator_client.get(QUEUE)  # warm the session and the tenant cache
+    # The schema for the host, session, user, second factor; the counts; the page of cases.
+    expected = 6
+    with django_assert_num_queries(expected):
+        assert len(references(coordinator_client.get(QUEUE))) == 3
+
+    extra = _providers_without_schema(9)
+    for i in range(27):
+        index_row(
+            extra[i % 9], assignee=assignee if i % 2 else None, deadline=today + datetime.timedelta(days=i)
+        )
+    with django_assert_num_queries(expected):
+        assert len(references(coordinator_client.get(QUEUE))) == 25
+    with django_assert_num_queries(expected):
+        filtered = coordinator_client.get(QUEUE, {"provider": extra[0].pk, "assignee": "none", "page": 1})
+        assert len(references(filtered)) == 2
+
+
+# Filters and their counts
+
+
+@pytest.fixture
+def mixed_queue(world: World) -> dict[str, Any]:
+    today = today_amsterdam()
+    sunday = end_of_week(today)
+    anna = professional("anna@example.test", "Anna Officer")
+    bert = professional("bert@example.test", "Bert Commissie")
+    rows = {
+        "a_officer_overdue": index_row(
+            world.alpha,
+            service=Service.OFFICER,
+            status=CaseStatus.ASSIGNED,
+            assignee=anna,
+            deadline=today - datetime.timedelta(days=1),
+            category_code="attitude",
+        ),
+        "a_intake_week": index_row(
+            world.alpha, status=CaseStatus.INTAKE, deadline=sunday, category_code="privacy"
+        ),
+        "a_received": index_row(world.alpha),
+        "b_committee": index_row(
+            world.beta,
+            service=Service.COMMITTEE,
+            status=CaseStatus.IN_MEDIATION,
+            assignee=bert,
+            deadline=sunday + datetime.timedelta(days=1),
+        ),
+        "b_received_privacy": index_row(world.beta, category_code="privacy"),
+        "closed": index_row(world.beta, status=CaseStatus.CLOSED, assignee=anna),
+    }
+    return {"rows": rows, "anna": anna, "bert": bert}
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"status": "received"}, {"a_received", "b_received_privacy"}),
+        ({"status": "assigned"}, {"a_officer_overdue"}),
+        ({"service": "intake"}, {"a_intake_week", "a_received", "b_received_privacy"}),
+        ({"service": "committee"}, {"b_committee"}),
+        ({"category": "privacy"}, {"a_intake_week", "b_received_privacy"}),
+        ({"assignee": "none"}, {"a_intake_week", "a_received", "b_received_privacy"}),
+        ({"deadline": "overdue"}, {"a_officer_overdue"}),
+        ({"deadline": "week"}, {"a_intake_week"}),
+        ({"category": "privacy", "status": "intake"}, {"a_intake_week"}),
+        # Values that make no sense are ignored, not an error.
+        ({"status": "closed", "deadline": "someday", "provider": "abc"}, None),
+    ],
+)
+def test_each_filter_narrows_the_queue(
+    mixed_queue: dict[str, Any], coordinator_client: Client, params: dict[str, str], expected: set[str] | None
+) -> None:
+    rows = mixed_queue["rows"]
+    response = coordinator_client.get(QUEUE, params)
+    assert response.status_code == 200
+    if expected is None:
+        expected = set(rows) - {"closed"}
+    assert set(references(response)) == {rows[name].reference for name in expected}
+
+
+def test_filter_by_provider_and_by_assignee(
+    world: World, mixed_queue: dict[str, Any], coordinator_client: Client
+) -> None:
+    rows = mixed_queue["rows"]
+    by_provider = coordinator_client.get(QUEUE, {"provider": world.beta.pk})
+    assert set(references(by_provider)) == {
+        rows["b_committee"].reference,
+        rows["b_received_privacy"].reference,
+    }
+    by_assignee = coordinator_client.get(QUEUE, {"assignee": mixed_queue["anna"].pk})
+    assert references(by_assignee) == [rows["a_officer_overdue"].reference]
+
+
+def test_counts_per_filter_option_apply_the_other_filters(
+    world: World, mixed_queue: dict[str, Any], django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    anna, bert = mixed_queue["anna"], mixed_queue["bert"]
+    with django_assert_num_queries(1):
+        counts = queue_counts(QueueFilters())
+    assert counts.total == 5
+    assert counts.count("status", "received") == 2 and counts.count("status", "intake") == 1
+    assert counts.count("status", "closed") == 0
+    assert counts.count("service", "intake") == 3 and counts.count("service", "officer") == 1
+    assert (
+        counts.count("provider", str(world.alpha.pk)) == 3
+        and counts.count("provider", str(world.beta.pk)) == 2
+    )
+    assert [o.label for o in counts.options["provider"]] == ["Zorg Alpha", "Zorg Beta"]
+    assert counts.count("category", "privacy") == 2 and counts.count("category", "treatment") == 2
+    assert counts.count("assignee", str(anna.pk)) == 1 and counts.count("assignee", str(bert.pk)) == 1
+    assert [o.label for o in counts.options["assignee"]] == ["Anna Officer", "Bert Commissie"]
+    assert counts.count("unassigned", "1") == 3
+    assert counts.count("deadline", "overdue") == 1 and counts.count("deadline", "week") == 1
+
+    # With a filter on, the other dimensions count within it; its own dimension
+    # still shows what each of its options would give.
+    narrowed = queue_counts(QueueFilters(category="privacy"))
+    assert narrowed.total == 2
+    assert narrowed.count("category", "attitude") == 1 and narrowed.count("category", "treatment") == 2
+    assert narrowed.count("provider", str(world.alpha.pk)) == 1
+    assert narrowed.count("status", "received") == 1 and narrowed.count("status", "intake") == 1
+    assert narrowed.count("deadline", "week") == 1 and narrowed.count("deadline", "overdue") == 0
+    assert narrowed.count("unassigned", "1") == 2
+
+
+def test_counts_show_in_the_filter_controls(mixed_queue: dict[str, Any], coordinator_client: Client) -> None:
+    html = coordinator_client.get(QUEUE, {"deadline": "overdue"}).content.decode()
+    assert re.search(r'<option value="overdue" selected>Termijn verstreken \(1\)</option>', html)
+    assert re.search(r'<option value="received">Ontvangen \(0\)</option>', html)
+    assert "1 open zaak voldoet aan de filters." in html
+    assert re.search(r'id="quick-overdue" class="chip chip-active" aria-current="true"', html)
+
+
+def test_due_this_week_follows_the_amsterdam_calendar(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 22:30 UTC on Sunday 29 March 2026 is already Monday 00:30 in Amsterdam (summer time).
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2026, 3, 29, 22, 30, tzinfo=datetime.UTC))
+    assert today_amsterdam() == datetime.date(2026, 3, 30)
+    assert end_of_week(today_amsterdam()) == datetime.date(2026, 4, 5)
+    index_row(world.alpha, deadline=datetime.date(2026, 3, 29))  # yesterday there: overdue
+    index_row(world.alpha, deadline=datetime.date(2026, 3, 30))  # today
+    index_row(world.alpha, deadline=datetime.date(2026, 4, 5))  # Sunday of this week
+    index_row(world.alpha, deadline=datetime.date(2026, 4, 6))  # next week
+    counts = queue_counts(QueueFilters())
+    assert counts.count("deadline", "overdue") == 1
+    assert counts.count("deadline", "week") == 2
+
+
+# The dossier
+
+
+def test_dossier_shows_the_complaint_from_the_providers_schema(
+    world: World, coordinator_client: Client
+) -> None:
+    result = submit(
+        world.beta,
+        submission=submission(
+            complainant_name="Els de Vries",
+            complainant_phone="06 1234 5678",
+            goal="apology",
+            goal_details="Excuses van de afdeling.",
+            category_code="attitude",
+        ),
+    )
+    reference = result.complaint.reference
+    with schema_context(world.beta.schema_name):
+        timeline_add(
+            complaint=result.complaint,
+            kind="note",
+            summary="Eerste notitie van de coördinator",
+            actor_user_id=world.coordinator.pk,
+        )
+    response = coordinator_client.get(f"/werkplek/zaken/{reference}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Dossier {reference}" in html and "Zorg Beta" in html
+    assert "Els de Vries" in html and "06 1234 5678" in html
+    assert WHAT_HAPPENED in html
+    assert "Excuses van de afdeling." in html and "Bejegening" in html
+    assert "Wet langdurige zorg (Wlz)" in html
+    # Consent history, with who recorded it.
+    assert "Gegeven" in html and "Klachtenformulier op website" in html
+    # The timeline in order, with who did it.
+    received = html.index("Klacht ontvangen via")
+    note = html.index("Eerste notitie van de coördinator")
+    assert received < note
+    assert world.coordinator.email in html[note - 400 : note]
+    # Nothing of alpha's: the dossier came from beta's schema.
+    assert response.wsgi_request.tenant.schema_name == "public"
+
+
+def test_dossier_of_an_unknown_reference_is_404(coordinator_client: Client) -> None:
+    assert coordinator_client.get("/werkplek/zaken/KP-2026-999999/").status_code == 404
+
+
+def test_attachment_downloads_from_the_tenants_storage(world: World, coordinator_client: Client) -> None:
+    result = submit(world.alpha)
+    with schema_context(world.alpha.schema_name):
+        attachment = Attachment(
+            complaint=result.complaint,
+            original_name="foto wond.png",
+            content_type="image/png",
+            size=8,
+            sha256="0" * 64,
+            uploaded_at=timezone.now(),
+        )
+        attachment.file.save("a1b2c3.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=False)
+        attachment.save()
+    reference = result.complaint.reference
+    html = coordinator_client.get(f"/werkplek/zaken/{reference}/").content.decode()
+    url = f"/werkplek/zaken/{reference}/bijlagen/{attachment.pk}/"
+    assert f'href="{url}"' in html and "foto wond.png" in html
+    response = coordinator_client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"\x89PNG\r\n\x1a\n"
+    assert response["Content-Type"] == "image/png"
+    assert "attachment" in response["Content-Disposition"]
+    assert response["Cache-Control"] == "private, no-store"
+    # Another case's reference does not reach this attachment.
+    other = submit(world.alpha).complaint.reference
+    assert coordinator_client.get(f"/werkplek/zaken/{other}/bijlagen/{attachment.pk}/").status_code == 404
+    with schema_context(world.alpha.schema_name):
+        attachment.file.delete(save=False)
+
+
+def test_attachment_download_is_refused_to_a_provider_admin(world: World) -> None:
+    reference = submit(world.alpha).complaint.reference
+    client = login(Client(HTTP_HOST="localhost"), world.alpha_admin.email)
+    assert client.get(f"/werkplek/zaken/{reference}/bijlagen/1/").status_code == 403
+
+
+def test_queue_links_each_case_to_its_dossier(world: World, coordinator_client: Client) -> None:
+    reference = submit(world.alpha, submission=submission(consent=Consent.PENDING)).complaint.reference
+    html = coordinator_client.get(QUEUE).content.decode()
+    assert f'href="/werkplek/zaken/{reference}/"' in html
+    assert "Nog niet gevraagd of beantwoord" in html
