@@ -232,6 +232,9 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+if EMAIL_BACKEND.endswith(".filebased.EmailBackend"):
+    # file:///var/mail/kp is /var/mail/kp (dj-email-url drops the leading slash).
+    EMAIL_FILE_PATH = "/" + _email["EMAIL_FILE_PATH"].lstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Klachtpunt <noreply@klachtpunt.nl>")
 
 # Celery (tenant-schemas-celery). Without a reachable broker the development

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import datetime
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 import structlog
 from django.db import connection, transaction
 from django.utils import timezone
 
 from outbox.models import OutboxMessage
+
+if TYPE_CHECKING:
+    from kombu import Producer
 
 log = structlog.get_logger(__name__)
 
@@ -34,14 +38,20 @@ def outbox_enqueue(*, task_name: str, kwargs: dict, schema_name: str | None = No
     return message
 
 
-def _send(message: OutboxMessage) -> None:
+def _send(message: OutboxMessage, producer: Producer) -> None:
     from klachtpunt.celery import app
 
     if message.task_name not in app.tasks:
         # Autodiscovery is lazy in web processes; the task's module registers it.
         import_module(message.task_name.rsplit(".", 1)[0])
+    # Kombu keeps retrying a refused connection for seconds (about 6 s per task
+    # with the defaults); the web request handing over its rows must not wait
+    # for a broker that is down: one attempt, and the relay takes it from there.
+    producer.connection.ensure_connection(max_retries=0)
     headers = {"_schema_name": message.schema_name}
-    app.tasks[message.task_name].apply_async(kwargs=message.kwargs, headers=headers, retry=False)
+    app.tasks[message.task_name].apply_async(
+        kwargs=message.kwargs, headers=headers, retry=False, producer=producer
+    )
 
 
 def outbox_relay(*, ids: list[int] | None = None, limit: int = 500) -> int:
@@ -54,18 +64,26 @@ def outbox_relay(*, ids: list[int] | None = None, limit: int = 500) -> int:
     with transaction.atomic():
         pending = OutboxMessage.objects.select_for_update(skip_locked=True).filter(sent_at__isnull=True)
         pending = pending.filter(pk__in=ids) if ids else pending.filter(available_at__lte=now)
-        for message in pending.order_by("pk")[:limit]:
-            try:
-                _send(message)
-            except Exception as exc:  # broker down, connection refused, timeouts
+        messages = list(pending.order_by("pk")[:limit])
+        if not messages:
+            return 0
+        from klachtpunt.celery import app
+
+        with app.producer_or_acquire() as producer:
+            for message in messages:
+                try:
+                    _send(message, producer)
+                except Exception as exc:  # broker down, connection refused, timeouts
+                    message.attempts += 1
+                    message.last_error = type(exc).__name__
+                    message.available_at = now + min(
+                        MAX_BACKOFF, datetime.timedelta(seconds=2**message.attempts)
+                    )
+                    message.save(update_fields=["attempts", "last_error", "available_at"])
+                    log.warning("outbox_send_failed", message_id=message.pk, error=type(exc).__name__)
+                    break
+                message.sent_at = timezone.now()
                 message.attempts += 1
-                message.last_error = type(exc).__name__
-                message.available_at = now + min(MAX_BACKOFF, datetime.timedelta(seconds=2**message.attempts))
-                message.save(update_fields=["attempts", "last_error", "available_at"])
-                log.warning("outbox_send_failed", message_id=message.pk, error=type(exc).__name__)
-                break
-            message.sent_at = timezone.now()
-            message.attempts += 1
-            message.save(update_fields=["sent_at", "attempts"])
-            sent += 1
+                message.save(update_fields=["sent_at", "attempts"])
+                sent += 1
     return sent
