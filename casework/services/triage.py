@@ -50,7 +50,9 @@ def _dutch(label: object) -> str:
 def _lock(provider: Provider, complaint_id: int) -> tuple[Complaint, CaseIndex]:
     """Lock the dossier, then its index row, in that order (as every dossier action does)."""
     require_tenant_schema()
-    complaint = Complaint.objects.select_for_update().select_related("category").get(pk=complaint_id)
+    complaint = (
+        Complaint.objects.select_for_update(of=("self",)).select_related("category").get(pk=complaint_id)
+    )
     case = CaseIndex.objects.select_for_update().get(provider=provider, case_id=complaint_id)
     if complaint.status == CaseStatus.CLOSED:
         raise ValidationError(_("Deze zaak is afgesloten."), code="closed")
