@@ -204,6 +204,22 @@ CACHES = {
     }
 }
 
+# The complaint widget and POST /api/v1/complaints (casework.intake_guard).
+# Rate limits are "count/period" (period: s, m, h or d, optionally with a
+# number, e.g. "10/10m"), or "off"; counters are shared by every host.
+WIDGET_TOKEN_MAX_AGE = int(os.environ.get("WIDGET_TOKEN_MAX_AGE", str(2 * 60 * 60)))
+WIDGET_RATE_LIMITS = {
+    "ip": os.environ.get("WIDGET_RATE_LIMIT_IP", "10/10m"),
+    "provider": os.environ.get("WIDGET_RATE_LIMIT_PROVIDER", "120/10m"),
+    "global": os.environ.get("WIDGET_RATE_LIMIT_GLOBAL", "1200/10m"),
+}
+# Proof of work (ALTCHA); WIDGET_POW=0 turns it off, for benchmarks only.
+WIDGET_POW_ENABLED = os.environ.get("WIDGET_POW", "1") == "1"
+WIDGET_POW_MAX_NUMBER = int(os.environ.get("WIDGET_POW_MAX_NUMBER", "100000"))
+# How many reverse proxies in front of the app append to X-Forwarded-For
+# (0: use the socket's address). The client IP is the entry they did not write.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_NAME = "kp_session"
 SESSION_COOKIE_HTTPONLY = True
