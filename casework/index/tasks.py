@@ -36,7 +36,7 @@ def notify_assignment_offered(assignment_id: int) -> bool:
         professional = assignment.professional
         context = {
             "reference": assignment.case.reference,
-            "url": platform_url(reverse("my_cases")),
+            "url": platform_url(_platform_path("my_cases")),
             "name": professional,
         }
         with translation.override(professional.preferred_language or "nl"):
@@ -68,7 +68,7 @@ def notify_assignment_declined(assignment_id: int) -> int:
         )
         context = {
             "reference": assignment.case.reference,
-            "url": platform_url(reverse("case_match", args=[assignment.case.reference])),
+            "url": platform_url(_platform_path("case_match", assignment.case.reference)),
         }
         with translation.override(settings.LANGUAGE_CODE):
             subject = render_to_string("casework/email/assignment_declined_subject.txt", context).strip()
@@ -78,3 +78,8 @@ def notify_assignment_declined(assignment_id: int) -> int:
         assignment.notified_at = timezone.now()
         assignment.save(update_fields=["notified_at"])
     return len(recipients)
+
+
+def _platform_path(name: str, *args: str) -> str:
+    # Tasks have no request: resolve against the platform host's URLs, not the default (tenant) ones.
+    return reverse(name, args=args, urlconf=settings.PUBLIC_SCHEMA_URLCONF)

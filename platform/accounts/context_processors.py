@@ -34,6 +34,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 items.append(_link("workspace", _("Werkplek")))
             if has_platform_role(user, PlatformRole.COORDINATOR, PlatformRole.PLATFORM_ADMIN):
                 items.append(_link("case_queue", _("Wachtrij")))
+                items.append(_link("professional_directory", _("Professionals")))
+            if user.has_role(PlatformRole.PROFESSIONAL):
+                items.append(_link("my_cases", _("Mijn zaken")))
+                items.append(_link("my_hours", _("Mijn uren")))
             if has_platform_role(user, PlatformRole.PLATFORM_ADMIN):
                 items.append(_link("admin:index", _("Beheer")))
         elif can_use_provider_workspace(user, tenant):
