@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from klachtpunt import devservices
@@ -286,6 +287,27 @@ STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRETS = _env_list("STRIPE_WEBHOOK_SECRETS", os.environ.get("STRIPE_WEBHOOK_SECRET", ""))
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+# Prefixes every idempotency key, so environments sharing one Stripe account never collide.
+STRIPE_IDEMPOTENCY_PREFIX = os.environ.get("STRIPE_IDEMPOTENCY_PREFIX", "kp-" + PROFILE[:4])
+STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "2"))
+# Where the sign-up form may send the browser (CSP form-action follows the redirect).
+STRIPE_CHECKOUT_ORIGINS = _env_list("STRIPE_CHECKOUT_ORIGINS", "https://checkout.stripe.com")
+# The processor agreement (verwerkersovereenkomst) a provider accepts at sign-up.
+BILLING_DPA_VERSION = os.environ.get("BILLING_DPA_VERSION", "2026-01")
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # The 1st of each month: bill the previous month's hours.
+        "bill-hours-monthly": {
+            "task": "billing.tasks.bill_hours_task",
+            "schedule": crontab(minute=0, hour=3, day_of_month=1),
+        },
+        # Daily: compare memberships with Stripe, push unsynced rows, drop stale sign-ups.
+        "billing-reconcile-daily": {
+            "task": "billing.tasks.billing_reconcile_task",
+            "schedule": crontab(minute=30, hour=4),
+        },
+    }
+)
 
 # Sentry: only when a DSN is given; no PII, dossier content scrubbed.
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")

@@ -1,0 +1,95 @@
+"""Billing fixtures: a fresh fake Stripe server per test, and time on cases."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from accounts.models import User
+from billing.models import TimeEntry
+from casework.index.models import CaseIndex, Channel, Consent, Service
+from tenants.models import Provider
+from tests.fakestripe import FakeStripe, sign_payload
+
+WEBHOOK_SECRET = "whsec_test_current"
+OLD_WEBHOOK_SECRET = "whsec_test_previous"
+
+_case_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def fake_stripe(settings: Any) -> Iterator[FakeStripe]:
+    """A new fake Stripe on a loopback port, and the settings that point the client at it."""
+    fake = FakeStripe().start()
+    settings.STRIPE_SECRET_KEY = "sk_test_fake"
+    settings.STRIPE_API_BASE = fake.url
+    settings.STRIPE_WEBHOOK_SECRETS = [WEBHOOK_SECRET, OLD_WEBHOOK_SECRET]
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    settings.STRIPE_CHECKOUT_ORIGINS = [fake.url]
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture
+def no_stripe(settings: Any) -> None:
+    settings.STRIPE_SECRET_KEY = ""
+    settings.STRIPE_API_BASE = ""
+    settings.STRIPE_WEBHOOK_SECRETS = []
+
+
+def make_case(
+    provider: Provider,
+    *,
+    consent: str = Consent.GIVEN,
+    service: str = Service.OFFICER,
+) -> CaseIndex:
+    number = next(_case_numbers)
+    # Session-unique: pytest-xdist workers have their own databases.
+    return CaseIndex.objects.create(
+        provider=provider,
+        case_id=900_000 + number,
+        reference=f"KP-2026-9{number:05d}",
+        service=service,
+        channel=Channel.PHONE,
+        consent=consent,
+        received_at=datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.UTC),
+    )
+
+
+def log_time(
+    case: CaseIndex,
+    professional: User,
+    *,
+    minutes: int,
+    worked_on: datetime.date,
+    kind: str = "phone",
+    service: str | None = None,
+) -> TimeEntry:
+    return TimeEntry.objects.create(
+        case=case,
+        reference=case.reference,
+        provider=case.provider,
+        professional=professional,
+        service=service or case.service,
+        kind=kind,
+        activity="mediation",
+        minutes=minutes,
+        worked_on=worked_on,
+    )
+
+
+def post_event(client: Client, event: dict[str, Any], *, secret: str = WEBHOOK_SECRET, **kwargs: Any) -> Any:
+    """Deliver ``event`` to the webhook endpoint as Stripe would: raw JSON body, signed."""
+    body = json.dumps(event)
+    signature = kwargs.pop("signature", None) or sign_payload(body, secret, kwargs.pop("timestamp", None))
+    return client.post(
+        "/stripe/webhook/", data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature
+    )
