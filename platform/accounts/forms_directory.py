@@ -47,7 +47,7 @@ class DirectoryFilterForm(forms.Form):
 
     def filters(self) -> DirectoryFilter:
         self.is_valid()
-        data = self.cleaned_data
+        data = getattr(self, "cleaned_data", {})
         return DirectoryFilter(
             text=data.get("q") or "",
             qualification=data.get("qualification") or "",

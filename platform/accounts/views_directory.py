@@ -37,7 +37,7 @@ def _professional(pk: int) -> Professional:
 @directory_required
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
-    form = DirectoryFilterForm(request.GET or None)
+    form = DirectoryFilterForm(request.GET)
     rows = professional_directory(filters=form.filters(), today=timezone.localdate())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("pagina"))
     query = request.GET.copy()

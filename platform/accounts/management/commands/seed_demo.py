@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
-from accounts.models import PlatformRole, Qualification, User
+from accounts.models import Absence, ConflictOfInterest, PlatformRole, Professional, Qualification, User
 from accounts.services import (
     membership_grant,
     professional_create,
@@ -62,7 +65,43 @@ PLATFORM_USERS = [
         False,
         ([Qualification.DPO], [Sector.HOSPITAL, Sector.MENTAL_HEALTH], ["nl", "en", "ar"]),
     ),
+    (
+        "functionaris3@klachtpunt.test",
+        "Karin de Boer",
+        [PlatformRole.PROFESSIONAL],
+        False,
+        ([Qualification.OFFICER], [Sector.HOSPITAL, Sector.PRIMARY], ["nl", "de"]),
+    ),
+    (
+        "functionaris4@klachtpunt.test",
+        "Mohammed El Idrissi",
+        [PlatformRole.PROFESSIONAL],
+        False,
+        (
+            [Qualification.OFFICER, Qualification.CONFIDANT],
+            [Sector.ELDERLY, Sector.HOME_CARE],
+            ["nl", "ar", "zgh"],
+        ),
+    ),
 ]
+
+# What matching needs beyond the above: complaint categories, home postcode,
+# travel radius (km) and capacity (open cases). Filled in once per professional
+# (while their categories are still empty), so edits in the directory stay.
+PROFESSIONAL_PROFILES = {
+    "functionaris@klachtpunt.test": (["treatment", "communication", "attitude"], "3512 JE", 60, 12),
+    "functionaris2@klachtpunt.test": (["attitude", "communication", "coercion"], "3011 AD", 40, 10),
+    "commissie@klachtpunt.test": (["treatment", "safety", "finance"], "9711 LM", 120, 8),
+    "fg@klachtpunt.test": (["privacy"], "2511 BT", 80, 15),
+    "functionaris3@klachtpunt.test": (["treatment", "organisation", "finance"], "6811 AA", 50, 15),
+    "functionaris4@klachtpunt.test": (["attitude", "communication", "safety"], "3521 AZ", 70, 12),
+}
+# Independence: who may not work for which demo provider, and why.
+DEMO_CONFLICTS = [
+    ("functionaris4@klachtpunt.test", "demo", "Was tot 2024 teamleider bij Zorggroep De Linde"),
+]
+# Who is away (days from today, inclusive), so the matching page shows an exclusion.
+DEMO_ABSENCES = [("functionaris3@klachtpunt.test", -1, 13)]
 
 
 class Command(BaseCommand):
@@ -91,6 +130,8 @@ class Command(BaseCommand):
             totp_activate(user=user)
             created += 1
 
+        self._seed_matching_profiles(providers)
+
         for slug, provider in providers.items():
             email = f"beheer@{slug}.test"
             if not User.objects.filter(email=email).exists():
@@ -111,6 +152,27 @@ class Command(BaseCommand):
             created += 1
 
         self._print_logins(providers, created)
+
+    def _seed_matching_profiles(self, providers: dict) -> None:
+        for email, (categories, postcode, radius, capacity) in PROFESSIONAL_PROFILES.items():
+            Professional.objects.filter(user__email=email, categories=[]).update(
+                categories=categories, home_postcode=postcode, travel_radius_km=radius, capacity=capacity
+            )
+        for email, slug, reason in DEMO_CONFLICTS:
+            professional = Professional.objects.filter(user__email=email).first()
+            if professional is not None and slug in providers:
+                ConflictOfInterest.objects.get_or_create(
+                    professional=professional, provider=providers[slug], defaults={"reason": reason}
+                )
+        today = timezone.localdate()
+        for email, first, last in DEMO_ABSENCES:
+            professional = Professional.objects.filter(user__email=email).first()
+            if professional is not None and not professional.absences.exists():
+                Absence.objects.create(
+                    professional=professional,
+                    starts_on=today + datetime.timedelta(days=first),
+                    ends_on=today + datetime.timedelta(days=last),
+                )
 
     def _print_logins(self, providers: dict, created: int) -> None:
         port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
