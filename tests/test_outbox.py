@@ -95,3 +95,17 @@ def test_relay_outbox_command_runs_the_relay_once() -> None:
     out = StringIO()
     call_command("relay_outbox", stdout=out)
     assert out.getvalue().strip() == "sent 1, still pending 1"
+
+
+def test_rows_of_one_transaction_are_handed_over_together(
+    monkeypatch, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    calls: list[list[int]] = []
+    monkeypatch.setattr(services, "outbox_relay", lambda *, ids: calls.append(ids) or len(ids))
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.outbox_enqueue(task_name=PROBE, kwargs={})
+        second = services.outbox_enqueue(task_name=PROBE, kwargs={})
+    assert calls == [[first.pk, second.pk]]
+    with django_capture_on_commit_callbacks(execute=True):
+        third = services.outbox_enqueue(task_name=PROBE, kwargs={})
+    assert calls[-1] == [third.pk]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from outbox.models import OutboxMessage
@@ -34,8 +35,24 @@ def outbox_enqueue(*, task_name: str, kwargs: dict, schema_name: str | None = No
     message = OutboxMessage.objects.create(
         schema_name=schema, task_name=task_name, kwargs=kwargs, available_at=timezone.now()
     )
-    transaction.on_commit(lambda: outbox_relay(ids=[message.pk]))
+    # The rows of one transaction are handed over together, in one relay
+    # transaction, by the first of their callbacks that runs; the others find
+    # nothing left. (Ids from a rolled-back savepoint match no row: harmless.)
+    committing = transaction.get_connection()
+    pending: list[int] = committing.__dict__.setdefault(_PENDING_IDS, [])
+    pending.append(message.pk)
+    transaction.on_commit(_relay_committed)
     return message
+
+
+_PENDING_IDS = "_kp_outbox_pending_ids"
+
+
+def _relay_committed() -> None:
+    committing = transaction.get_connection()
+    ids = committing.__dict__.pop(_PENDING_IDS, None)
+    if ids:
+        outbox_relay(ids=ids)
 
 
 def _send(message: OutboxMessage, producer: Producer) -> None:
@@ -59,7 +76,6 @@ def outbox_relay(*, ids: list[int] | None = None, limit: int = 500) -> int:
 
     Stops at the first broker error: the rest waits for the next run.
     """
-    sent = 0
     now = timezone.now()
     with transaction.atomic():
         pending = OutboxMessage.objects.select_for_update(skip_locked=True).filter(sent_at__isnull=True)
@@ -69,6 +85,7 @@ def outbox_relay(*, ids: list[int] | None = None, limit: int = 500) -> int:
             return 0
         from klachtpunt.celery import app
 
+        sent_ids: list[int] = []
         with app.producer_or_acquire() as producer:
             for message in messages:
                 try:
@@ -82,8 +99,9 @@ def outbox_relay(*, ids: list[int] | None = None, limit: int = 500) -> int:
                     message.save(update_fields=["attempts", "last_error", "available_at"])
                     log.warning("outbox_send_failed", message_id=message.pk, error=type(exc).__name__)
                     break
-                message.sent_at = timezone.now()
-                message.attempts += 1
-                message.save(update_fields=["sent_at", "attempts"])
-                sent += 1
-    return sent
+                sent_ids.append(message.pk)
+        if sent_ids:
+            OutboxMessage.objects.filter(pk__in=sent_ids).update(
+                sent_at=timezone.now(), attempts=F("attempts") + 1
+            )
+    return len(sent_ids)
