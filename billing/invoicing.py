@@ -45,7 +45,6 @@ from billing.models import (
     Invoice,
     InvoiceKind,
     LedgerMonth,
-    Membership,
     Price,
     PriceKind,
     TimeEntry,
@@ -302,31 +301,11 @@ def invoicing_plan(
     return result
 
 
-def _customer_id(provider: Provider) -> str:
-    """The provider's Stripe Customer (made once, keyed by the provider)."""
-    membership, _ = Membership.objects.get_or_create(provider=provider)
-    if membership.stripe_customer_id:
-        return membership.stripe_customer_id
-    client = stripe_gateway.require_client()
-    customer = client.v1.customers.create(
-        params={
-            "name": provider.name,
-            "preferred_locales": ["nl"],
-            "metadata": {"provider": str(provider.pk), "slug": provider.slug},
-        },
-        options=stripe_gateway.create_options("customer-provider", provider.pk),
-    )
-    Membership.objects.filter(pk=membership.pk, stripe_customer_id="").update(
-        stripe_customer_id=customer["id"]
-    )
-    return Membership.objects.values_list("stripe_customer_id", flat=True).get(pk=membership.pk)
-
-
 def invoice_push(invoice: Invoice) -> Invoice:
     """Make ``invoice`` exist, complete and finalised in Stripe; safe to call again after a failure."""
     client = stripe_gateway.require_client()
     provider = invoice.provider
-    customer = _customer_id(provider)
+    customer = stripe_gateway.customer_ensure(provider)
     tax_rate = stripe_gateway.vat_tax_rate_id()
     if not invoice.stripe_invoice_id:
         created = client.v1.invoices.create(

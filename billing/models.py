@@ -217,7 +217,9 @@ class Membership(models.Model):
     """
 
     provider = models.OneToOneField("tenants.Provider", on_delete=models.CASCADE, related_name="membership")
-    status = models.CharField(max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.PENDING)
+    status = models.CharField(
+        max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.PENDING
+    )
     stripe_customer_id = models.CharField(max_length=255, blank=True)
     stripe_subscription_id = models.CharField(max_length=255, blank=True)
     renews_on = models.DateField(_("verlengdatum"), null=True, blank=True)
@@ -265,6 +267,16 @@ class InvoiceKind(models.TextChoices):
     HOURS = "hours", _("Uren")
 
 
+# Stripe's invoice states, as the provider reads them.
+INVOICE_STATUS_LABELS = {
+    "draft": _("Concept"),
+    "open": _("Te betalen"),
+    "paid": _("Betaald"),
+    "void": _("Vervallen"),
+    "uncollectible": _("Oninbaar"),
+}
+
+
 class Invoice(models.Model):
     """An invoice to a provider: the monthly hours invoice (ours) or a membership invoice (Stripe's).
 
@@ -302,6 +314,10 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider_id} {self.kind} {self.month or ''} #{self.part}"
+
+    @property
+    def status_label(self) -> str:
+        return str(INVOICE_STATUS_LABELS.get(self.status, self.status))
 
 
 class BilledLine(models.Model):

@@ -22,8 +22,9 @@ import structlog
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from billing.models import Price, PriceKind, StripeMirror
+from billing.models import Membership, Price, PriceKind, StripeMirror
 from billing.vat import vat_percentage
+from tenants.models import Provider
 
 log = structlog.get_logger(__name__)
 
@@ -70,6 +71,11 @@ def idempotency_key(*parts: object) -> str:
 
 def create_options(*parts: object) -> dict[str, Any]:
     return {"idempotency_key": idempotency_key(*parts)}
+
+
+def mirrored_id(key: str) -> str:
+    """The Stripe id stored for our ``key`` ("" when it was never made)."""
+    return StripeMirror.objects.filter(key=key).values_list("stripe_id", flat=True).first() or ""
 
 
 def _mirrored(key: str, create: Callable[[stripe.StripeClient], Any]) -> str:
@@ -135,6 +141,24 @@ def price_id(price: Price) -> str:
             options=create_options(key),
         ),
     )
+
+
+def customer_ensure(provider: Provider) -> str:
+    """The provider's Stripe Customer, made once (keyed by the provider) and kept on its membership."""
+    membership, _ = Membership.objects.get_or_create(provider=provider)
+    if membership.stripe_customer_id:
+        return membership.stripe_customer_id
+    customer = require_client().v1.customers.create(
+        params={
+            "name": provider.name,
+            "preferred_locales": ["nl"],
+            "metadata": {"provider": str(provider.pk), "slug": provider.slug},
+        },
+        options=create_options("customer-provider", provider.pk),
+    )
+    unset = Membership.objects.filter(pk=membership.pk, stripe_customer_id="")
+    unset.update(stripe_customer_id=customer["id"])
+    return Membership.objects.values_list("stripe_customer_id", flat=True).get(pk=membership.pk)
 
 
 def as_dict(obj: Any) -> dict[str, Any]:

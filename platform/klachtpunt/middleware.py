@@ -95,10 +95,12 @@ class SecurityHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         ancestors = getattr(request, "csp_frame_ancestors", None) or "'none'"
+        # A form whose answer redirects elsewhere (sign-up to Stripe Checkout) names that origin.
+        form_action = " ".join(["'self'", *getattr(request, "csp_form_action", [])])
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = (
                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                f"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}"
+                f"object-src 'none'; base-uri 'self'; form-action {form_action}; frame-ancestors {ancestors}"
             )
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if settings.PRODUCTION:

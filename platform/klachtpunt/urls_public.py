@@ -22,5 +22,7 @@ urlpatterns = [
     *optional_include("werkplek/", "casework.urls_queue"),
     # Professionals: directory, matching and assignment, my cases, time logging.
     *optional_include("werkplek/", "casework.urls_assignment"),
+    # Provider sign-up with Stripe Checkout, and Stripe's webhook endpoint.
+    *optional_include("", "billing.urls_public"),
     *common,
 ]

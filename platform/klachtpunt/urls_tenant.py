@@ -15,5 +15,7 @@ urlpatterns = [
     *optional_include("", "casework.urls_follow"),
     # The provider's own view of consented complaints.
     *optional_include("", "casework.urls_provider"),
+    # The provider's subscription page and the one-time login link after sign-up.
+    *optional_include("", "billing.urls_tenant"),
     *common,
 ]

@@ -1,0 +1,83 @@
+"""Reads for the provider's subscription page: services, invoices, hours per case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Sum
+
+from billing.invoicing import BILLABLE_KINDS
+from billing.memberships import ServiceOffer, service_offers
+from billing.models import BilledLine, Invoice, Membership, MembershipService
+from billing.selectors import time_entries_pooled_for_provider, time_entries_visible_to_provider
+from tenants.models import Provider
+
+
+@dataclass
+class ServiceRow:
+    offer: ServiceOffer
+    subscription: MembershipService | None
+
+    @property
+    def active(self) -> bool:
+        return self.subscription is not None
+
+
+@dataclass
+class CaseHoursRow:
+    reference: str
+    billed_minutes: int = 0
+    unbilled_minutes: int = 0
+    billed_cents: int = 0
+
+
+@dataclass
+class SubscriptionOverview:
+    membership: Membership | None
+    services: list[ServiceRow]
+    invoices: list[Invoice]
+    cases: list[CaseHoursRow]
+    pooled: CaseHoursRow
+    active_count: int = field(default=0)
+
+
+def _hours(entries, reference: str | None = None) -> dict[str, CaseHoursRow]:  # type: ignore[no-untyped-def]
+    rows: dict[str, CaseHoursRow] = {}
+    annotated = (
+        entries.filter(kind__in=list(BILLABLE_KINDS))
+        .annotate(billed=Exists(BilledLine.objects.filter(entry=OuterRef("pk"))))
+        .annotate(billed_cents=Sum("billed_lines__amount_cents"))
+        .values_list("reference", "minutes", "billed", "billed_cents")
+    )
+    for ref, minutes, billed, cents in annotated:
+        row = rows.setdefault(reference or ref, CaseHoursRow(reference or ref))
+        if billed:
+            row.billed_minutes += minutes
+            row.billed_cents += cents or 0
+        else:
+            row.unbilled_minutes += minutes
+    return rows
+
+
+def subscription_overview(provider: Provider) -> SubscriptionOverview:
+    """What the provider's admin sees on the subscription page (a fixed number of queries)."""
+    membership = Membership.objects.filter(provider=provider).first()
+    active = (
+        {row.service: row for row in membership.services.filter(active=True).select_related("price")}
+        if membership
+        else {}
+    )
+    services = [ServiceRow(offer=offer, subscription=active.get(offer.code)) for offer in service_offers()]
+    invoices = list(
+        Invoice.objects.filter(provider=provider).exclude(status="draft").order_by("-created_at", "-pk")[:36]
+    )
+    cases = sorted(_hours(time_entries_visible_to_provider(provider)).values(), key=lambda r: r.reference)
+    pooled = _hours(time_entries_pooled_for_provider(provider), reference="").get("", CaseHoursRow(""))
+    return SubscriptionOverview(
+        membership=membership,
+        services=services,
+        invoices=invoices,
+        cases=cases,
+        pooled=pooled,
+        active_count=len(active),
+    )
