@@ -124,6 +124,7 @@ def _query(parent: str, lang: str) -> str:
 def _prepare(form: ComplaintForm) -> ComplaintForm:
     """Adjust the shared form for showing: the page marks optional fields itself."""
     form.fields["attachments"].label = _("Bijlagen")
+    form["attachments"].label = form.fields["attachments"].label  # already bound after validation
     # The form demands an e-mail address in clean(); show it as required too.
     form.fields["complainant_email"].required = form.require_email
     return form

@@ -389,6 +389,8 @@ def test_field_errors_are_shown_at_the_field_and_keep_everything_typed(alpha_cli
     assert "Vul dit in als u namens een ander klaagt." in text
     assert_typed_values_kept(response, name="Jan Jansen", text=WHAT_HAPPENED, place="Locatie De Linde")
     assert 'value="12345"' in body and 'value="2099-01-01"' in body
+    assert '<label for="id_attachments">Bijlagen <span class="optional">' in body
+    assert "Wat is er gebeurd?: " not in text and "Uw postcode: Vul een" in text
     # The idempotency key survives, so a fixed form still files once.
     assert f'value="{data["idempotency_key"]}"' in body
 
