@@ -96,9 +96,7 @@ def committed_cursor() -> Iterator[Any]:
 
 
 def _alpha_case_ids(cursor: Any, provider_id: int) -> set[int]:
-    cursor.execute(
-        "SELECT case_id FROM public.caseindex_caseindex WHERE provider_id = %s", [provider_id]
-    )
+    cursor.execute("SELECT case_id FROM public.caseindex_caseindex WHERE provider_id = %s", [provider_id])
     return {row[0] for row in cursor.fetchall()}
 
 
