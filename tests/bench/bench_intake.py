@@ -81,6 +81,7 @@ class Tally:
     failures: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     made: list[str] = field(default_factory=list)  # references (intake) or row ids (bare)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds: app workers, db backends, client
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -246,6 +247,50 @@ class Client:
             tally.failures += 1
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of one process so far (0 if it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _server_pids(server: Server) -> dict[str, list[int]]:
+    """The gunicorn workers, and the PostgreSQL backends serving this database (not ours)."""
+    workers = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == server.process.pid:
+                workers.append(int(entry.name))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    return {"app": workers, "db": backends}
+
+
+def _cpu_snapshot(server: Server) -> dict[str, dict[int, float]]:
+    return {kind: {pid: _cpu_seconds(pid) for pid in pids} for kind, pids in _server_pids(server).items()}
+
+
+def _cpu_used(before: dict[str, dict[int, float]], server: Server) -> dict[str, float]:
+    after = _cpu_snapshot(server)
+    return {
+        kind: sum(max(0.0, cpu - before[kind].get(pid, 0.0)) for pid, cpu in after[kind].items())
+        for kind in after
+    }
+
+
 def _round(server: Server, endpoint: str, seconds: float) -> tuple[Tally, float]:
     tally = Tally()
     clients = [Client(server, endpoint) for _ in range(CLIENTS)]
@@ -256,12 +301,16 @@ def _round(server: Server, endpoint: str, seconds: float) -> tuple[Tally, float]
             client.one(tally)
 
     threads = [threading.Thread(target=work, args=(client,)) for client in clients]
+    cpu_before = _cpu_snapshot(server)
+    client_cpu = time.process_time()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return tally, time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    tally.cpu = {**_cpu_used(cpu_before, server), "client": time.process_time() - client_cpu}
+    return tally, elapsed
 
 
 def _lost(world: World, references: list[str], bare_ids: list[str]) -> dict[str, int]:
@@ -302,6 +351,7 @@ def test_intake_throughput_against_a_bare_insert(production_server: Server, comm
         ok = sum(t.ok for t, _ in runs)
         elapsed = sum(seconds for _, seconds in runs)
         latencies = [ms for t, _ in runs for ms in t.latencies_ms]
+        cpu = {kind: sum(t.cpu[kind] for t, _ in runs) for kind in ("app", "db", "client")}
         figures[endpoint] = {
             "submissions": ok,
             "seconds": elapsed,
@@ -311,6 +361,9 @@ def test_intake_throughput_against_a_bare_insert(production_server: Server, comm
             "failures": sum(t.failures for t, _ in runs),
             "latency_ms": summarize(latencies),
             "latency_ms_p99": sorted(latencies)[int(len(latencies) * 0.99) - 1] if latencies else None,
+            # CPU per submission is steadier than the rate on a shared machine.
+            "cpu_ms_per_submission": {kind: 1000 * used / max(ok, 1) for kind, used in cpu.items()},
+            "client_cpu_share_of_one_core": cpu["client"] / elapsed,
         }
     references = [ref for t, _ in tallies["intake"] for ref in t.made]
     bare_ids = [ident for t, _ in tallies["bare"] for ident in t.made]
@@ -325,6 +378,8 @@ def test_intake_throughput_against_a_bare_insert(production_server: Server, comm
             f["per_second"],
             f["latency_ms"]["median"],
             f["latency_ms"]["p90"],
+            f["cpu_ms_per_submission"]["app"],
+            f["cpu_ms_per_submission"]["db"],
             f["retries"],
             f["failures"],
         ]
@@ -337,11 +392,29 @@ def test_intake_throughput_against_a_bare_insert(production_server: Server, comm
     print_table(
         f"Complaint intake over loopback: {CLIENTS} client threads, {ROUNDS} rounds of {SECONDS:.0f} s "
         f"per endpoint, gunicorn workers: {workers}, proof of work off",
-        ["endpoint", "201s", "per second", "median ms", "p90 ms", "retries", "failed"],
+        [
+            "endpoint",
+            "201s",
+            "per second",
+            "median ms",
+            "p90 ms",
+            "app CPU ms",
+            "db CPU ms",
+            "retries",
+            "failed",
+        ],
         rows,
+    )
+    cpu_ratio = sum(intake["cpu_ms_per_submission"][k] for k in ("app", "db")) / sum(
+        bare["cpu_ms_per_submission"][k] for k in ("app", "db")
     )
     verdict = "met" if ratio <= TARGET_RATIO else "MISSED"
     print(f"ratio bare / intake: {ratio:.2f} (target <= {TARGET_RATIO:.0f}x) -> {verdict}")
+    print(f"server CPU (app + db) per submission, intake / bare: {cpu_ratio:.2f}")
+    print(
+        f"client threads used {bare['client_cpu_share_of_one_core']:.0%} (bare) and "
+        f"{intake['client_cpu_share_of_one_core']:.0%} (intake) of one core"
+    )
     print(f"lost submissions: {lost}")
     write_artifact(
         "intake",
@@ -361,6 +434,7 @@ def test_intake_throughput_against_a_bare_insert(production_server: Server, comm
             "bare": bare,
             "intake": intake,
             "ratio_bare_over_intake": ratio,
+            "server_cpu_ratio_intake_over_bare": cpu_ratio,
             "lost": lost,
             "target": {"ratio_at_most": TARGET_RATIO, "met": ratio <= TARGET_RATIO, "lost": 0},
             "environment": environment(pg_version),
