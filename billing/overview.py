@@ -50,7 +50,8 @@ def _hours(entries, reference: str | None = None) -> dict[str, CaseHoursRow]:  #
         .values_list("reference", "minutes", "billed", "billed_cents")
     )
     for ref, minutes, billed, cents in annotated:
-        row = rows.setdefault(reference or ref, CaseHoursRow(reference or ref))
+        key = ref if reference is None else reference
+        row = rows.setdefault(key, CaseHoursRow(key))
         if billed:
             row.billed_minutes += minutes
             row.billed_cents += cents or 0
