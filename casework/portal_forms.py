@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.forms import ComplaintForm
 from casework.index.models import Channel, Consent
+from casework.models import ComplainantKind
 
 COORDINATOR_CHANNELS = [
     (Channel.PHONE, _("Telefoon")),
@@ -25,7 +26,15 @@ COORDINATOR_CHANNELS = [
 ]
 
 
-class ProviderSearchForm(forms.Form):
+class _PlainLabelsForm(forms.Form):
+    """Labels without a trailing colon, as on every other form of the site."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ProviderSearchForm(_PlainLabelsForm):
     q = forms.CharField(
         label=_("Naam of plaats van de zorgaanbieder"),
         min_length=2,
@@ -34,7 +43,7 @@ class ProviderSearchForm(forms.Form):
     )
 
 
-class ClaimByReferenceForm(forms.Form):
+class ClaimByReferenceForm(_PlainLabelsForm):
     reference = forms.RegexField(
         label=_("Kenmerk van uw klacht"),
         help_text=_("Staat in de ontvangstbevestiging, bijvoorbeeld KP-2026-000123."),
@@ -74,8 +83,19 @@ class CoordinatorComplaintForm(ComplaintForm):
             "track": _("Hoe wil de klager dat de klacht behandeld wordt?"),
             "consent": _("Toestemming om de klacht te delen met de zorgaanbieder"),
         }
+        labels.update(
+            {
+                "category": _("Waar gaat de klacht over?"),
+                "goal_details": _("Toelichting op wat de klager wil bereiken"),
+            }
+        )
         for name, label in labels.items():
             self.fields[name].label = label
+        self.fields["complainant_kind"].choices = [
+            (ComplainantKind.CLIENT, _("De cliënt zelf")),
+            (ComplainantKind.REPRESENTATIVE, _("Een vertegenwoordiger van de cliënt")),
+            (ComplainantKind.RELATIVE, _("Een nabestaande van de cliënt")),
+        ]
         self.fields["complainant_email"].help_text = _(
             "Niet verplicht: een telefoonnummer is genoeg. Met een e-mailadres krijgt de klager "
             "een ontvangstbevestiging."

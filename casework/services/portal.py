@@ -121,6 +121,11 @@ def provider_by_slug(*, slug: str) -> Provider:
     return Provider.objects.exclude(schema_name=get_public_schema_name()).get(slug=slug)
 
 
+def _running(deadline: datetime.date | None, consent: str) -> datetime.date | None:
+    # Without consent the provider cannot see the complaint, so no deadline runs for it.
+    return deadline if consent == Consent.GIVEN else None
+
+
 def days_until(day: datetime.date | None) -> int | None:
     """Whole days from today (Europe/Amsterdam) to ``day``; negative when past."""
     return None if day is None else (day - timezone.localdate()).days
@@ -168,8 +173,8 @@ def my_cases(*, user: Any) -> list[MyCase]:
             track_label=str(Track(row.track).label),
             consent=row.consent,
             consent_label=str(Consent(row.consent).label),
-            deadline=row.deadline,
-            days_left=days_until(row.deadline),
+            deadline=_running(row.deadline, row.consent),
+            days_left=days_until(_running(row.deadline, row.consent)),
         )
         for row in rows
     ]
@@ -204,7 +209,10 @@ def _case_view(provider: Provider, complaint: Complaint) -> CaseView:
             "at", "pk"
         )
     )
-    deadline = decision_deadline(complaint.formal_received_on) if complaint.formal_received_on else None
+    deadline = _running(
+        decision_deadline(complaint.formal_received_on) if complaint.formal_received_on else None,
+        complaint.consent,
+    )
     open_case = complaint.status != CaseStatus.CLOSED
     return CaseView(
         provider=provider,

@@ -226,3 +226,22 @@ def test_sign_up_from_the_link_then_verify_lands_on_the_claim(
     assert client.post(path).status_code == 302
     row = CaseIndex.objects.select_related("complainant_user").get(reference=complaint.reference)
     assert row.complainant_user.email == "nieuw@example.test"
+
+
+def test_link_pages_accept_their_own_forms_despite_no_referrer_but_still_need_the_csrf_token(
+    world: World, filed
+) -> None:  # type: ignore[no-untyped-def]
+    complaint, token = filed
+    client = Client(HTTP_HOST=world.alpha_host, enforce_csrf_checks=True)
+    url = f"/volg/{token}/toestemming/intrekken/"
+    page = client.get(url)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    # Under Referrer-Policy: no-referrer a browser sends "Origin: null" with a same-origin POST.
+    forged = client.post(url, HTTP_ORIGIN="null")
+    assert forged.status_code == 403
+    assert CaseIndex.objects.get(reference=complaint.reference).consent == Consent.GIVEN
+    ok = client.post(url, {"csrfmiddlewaretoken": csrf}, HTTP_ORIGIN="null")
+    assert ok.status_code == 302
+    assert CaseIndex.objects.get(reference=complaint.reference).consent == Consent.WITHDRAWN
+    elsewhere = client.post(url, {"csrfmiddlewaretoken": csrf}, HTTP_ORIGIN="https://evil.example")
+    assert elsewhere.status_code == 403

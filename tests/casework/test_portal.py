@@ -340,3 +340,13 @@ def test_navigation_offers_the_portal_to_logged_in_users(complainant_client: Cli
     assert 'href="/mijn-klachten/"' in html and 'href="/klacht-indienen/"' in html
     anonymous = Client(HTTP_HOST="localhost").get("/").content.decode()
     assert 'href="/mijn-klachten/"' not in anonymous
+
+
+def test_no_deadline_is_shown_while_consent_is_withdrawn(world: World, complainant_client: Client) -> None:
+    complaint = own_case(world, track=Track.FORMAL)
+    assert "nog 42 dagen" in complainant_client.get("/mijn-klachten/").content.decode()
+    complainant_client.post(f"/mijn-klachten/{complaint.reference}/toestemming/intrekken/")
+    listing = complainant_client.get("/mijn-klachten/").content.decode()
+    assert "nog 42 dagen" not in listing and "na uw toestemming" in listing
+    detail = complainant_client.get(f"/mijn-klachten/{complaint.reference}/").content.decode()
+    assert "Gaat in zodra u toestemming geeft" in detail
