@@ -117,10 +117,7 @@ class Factor:
     weight: float
     fit: float
     explanation: str
-
-    @property
-    def label(self) -> str:
-        return str(FACTOR_LABELS[self.name])
+    label: str = ""
 
     @property
     def points(self) -> float:
@@ -202,6 +199,19 @@ def professionals_for_case(case: CaseIndex, *, today: datetime.date) -> QuerySet
     ).values("decline_reason")[:1]
     return (
         Professional.objects.select_related("user")
+        # Only what matching reads: 500 wide user rows cost more to fetch than to rank.
+        .only(
+            "user__display_name",
+            "user__email",
+            "qualifications",
+            "sectors",
+            "categories",
+            "languages",
+            "home_postcode",
+            "travel_radius_km",
+            "capacity",
+            "active",
+        )
         .annotate(
             open_cases=open_case_count(),
             absent_until=absent_until(today),
@@ -219,67 +229,108 @@ def professionals_for_case(case: CaseIndex, *, today: datetime.date) -> QuerySet
     )
 
 
-def exclusions(case: CaseIndex, professional: Professional) -> list[tuple[str, str]]:
+class _CaseTexts:
+    """Everything about one case that every professional's reasons repeat, translated once.
+
+    Ranking 500 professionals would otherwise look up the same translations
+    thousands of times; here each sentence's template and each label is
+    resolved once per case and the per-professional work is string formatting.
+    """
+
+    def __init__(self, case: CaseIndex) -> None:
+        self.case = case
+        self.needed = SERVICE_QUALIFICATION.get(case.service)
+        self.category = category_label(case.category_code) if case.category_code else ""
+        self.language = language_label(case.language)
+        self.sector = str(Sector(case.sector).label).lower() if case.sector in Sector.values else case.sector
+        qualification = str(Qualification(self.needed).label).lower() if self.needed else case.service
+        self.current = _("Behandelt deze zaak al.")
+        self.inactive = _("Staat op niet actief.")
+        self.not_qualified = _("Niet gekwalificeerd als %(qualification)s.") % {
+            "qualification": qualification
+        }
+        self.conflict = _("Belangenverstrengeling met %(provider)s: %(reason)s")
+        self.provider = case.provider.name
+        self.absent = _("Afwezig tot en met %(date)s.")
+        self.at_capacity = _("Geen ruimte: %(open)s van %(capacity)s open zaken.")
+        self.declined = _("Heeft deze zaak eerder afgewezen: %(reason)s")
+        self.category_unknown = _("Categorie van de klacht nog onbekend")
+        self.category_yes = _("Expertise in %(c)s") % {"c": self.category}
+        self.category_no = _("Geen expertise in %(c)s") % {"c": self.category}
+        self.language_yes = _("Spreekt %(l)s") % {"l": self.language}
+        self.language_no = _("Spreekt geen %(l)s") % {"l": self.language}
+        self.sector_yes = _("Expertise in de sector %(s)s") % {"s": self.sector}
+        self.sector_no = _("Geen expertise in de sector %(s)s") % {"s": self.sector}
+        self.distance_unknown = _("Afstand onbekend (postcode van klager of professional ontbreekt)")
+        self.distance_far = _("Ca. %(km)s km van de klager: verder dan de reisafstand van %(radius)s km")
+        self.distance = _("Ca. %(km)s km van de klager")
+        self.load = _("%(open)s van %(capacity)s open zaken")
+        self.same_complainant = _("Werkte eerder voor deze klager")
+        self.same_provider = _("Werkte eerder voor deze zorgaanbieder")
+        self.no_history = _("Nog niet eerder voor deze klager of zorgaanbieder")
+        self.labels = {name: str(label) for name, label in FACTOR_LABELS.items()}
+        self._dates: dict[datetime.date, str] = {}
+        self._distances: dict[str, float | None] = {}
+
+    def factor(self, name: str, weight: float, fit: float, explanation: str) -> Factor:
+        return Factor(name, weight, fit, explanation, self.labels[name])
+
+    def date(self, value: datetime.date) -> str:
+        if value not in self._dates:
+            self._dates[value] = date_format(value, "j F Y")
+        return self._dates[value]
+
+    def distance_km(self, postcode: str) -> float | None:
+        area = postcode[:2]
+        if area not in self._distances:
+            self._distances[area] = area_distance_km(area, self.case.region)
+        return self._distances[area]
+
+
+def exclusions(
+    case: CaseIndex, professional: Professional, texts: _CaseTexts | None = None
+) -> list[tuple[str, str]]:
     """Every reason ``professional`` (annotated by ``professionals_for_case``) cannot take ``case``."""
+    t = texts or _CaseTexts(case)
     reasons: list[tuple[str, str]] = []
     if getattr(professional, "is_current", False):
-        reasons.append((Exclusion.CURRENT, _("Behandelt deze zaak al.")))
+        reasons.append((Exclusion.CURRENT, t.current))
     if not professional.active:
-        reasons.append((Exclusion.INACTIVE, _("Staat op niet actief.")))
-    needed = SERVICE_QUALIFICATION.get(case.service)
-    if needed not in professional.qualifications:
-        reasons.append(
-            (
-                Exclusion.NOT_QUALIFIED,
-                _("Niet gekwalificeerd als %(qualification)s.")
-                % {"qualification": str(Qualification(needed).label).lower() if needed else case.service},
-            )
-        )
+        reasons.append((Exclusion.INACTIVE, t.inactive))
+    if t.needed not in professional.qualifications:
+        reasons.append((Exclusion.NOT_QUALIFIED, t.not_qualified))
     if professional.conflict_reason is not None:
-        reasons.append(
-            (
-                Exclusion.CONFLICT,
-                _("Belangenverstrengeling met %(provider)s: %(reason)s")
-                % {"provider": case.provider.name, "reason": professional.conflict_reason},
-            )
-        )
+        text = t.conflict % {"provider": t.provider, "reason": professional.conflict_reason}
+        reasons.append((Exclusion.CONFLICT, text))
     if professional.absent_until is not None:
-        reasons.append(
-            (
-                Exclusion.ABSENT,
-                _("Afwezig tot en met %(date)s.") % {"date": _date(professional.absent_until)},
-            )
-        )
+        reasons.append((Exclusion.ABSENT, t.absent % {"date": t.date(professional.absent_until)}))
     if professional.open_cases >= professional.capacity:
-        reasons.append(
-            (
-                Exclusion.AT_CAPACITY,
-                _("Geen ruimte: %(open)s van %(capacity)s open zaken.")
-                % {"open": professional.open_cases, "capacity": professional.capacity},
-            )
-        )
+        text = t.at_capacity % {"open": professional.open_cases, "capacity": professional.capacity}
+        reasons.append((Exclusion.AT_CAPACITY, text))
     if professional.declined_reason is not None:
-        reasons.append(
-            (
-                Exclusion.DECLINED,
-                _("Heeft deze zaak eerder afgewezen: %(reason)s") % {"reason": professional.declined_reason},
-            )
-        )
-    order = list(Exclusion.LABELS)
-    return sorted(reasons, key=lambda item: order.index(item[0]))
+        reasons.append((Exclusion.DECLINED, t.declined % {"reason": professional.declined_reason}))
+    return sorted(reasons, key=lambda item: _EXCLUSION_ORDER[item[0]])
+
+
+_EXCLUSION_ORDER = {code: position for position, code in enumerate(Exclusion.LABELS)}
 
 
 def score_factors(
-    case: CaseIndex, professional: Professional, *, weights: Weights = WEIGHTS
+    case: CaseIndex,
+    professional: Professional,
+    *,
+    weights: Weights = WEIGHTS,
+    texts: _CaseTexts | None = None,
 ) -> tuple[Factor, ...]:
     """The per-factor fit of an eligible professional, each with its explanation."""
+    t = texts or _CaseTexts(case)
     return (
-        _category(case, professional, weights),
-        _language(case, professional, weights),
-        _sector(case, professional, weights),
-        _distance(case, professional, weights),
-        _load(professional, weights),
-        _continuity(professional, weights),
+        _category(t, professional, weights),
+        _language(t, professional, weights),
+        _sector(t, professional, weights),
+        _distance(t, professional, weights),
+        _load(t, professional, weights),
+        _continuity(t, professional, weights),
     )
 
 
@@ -296,10 +347,11 @@ def rank_professionals(
     blocked = case_blocker(case)
     if blocked:
         return Ranking(case=case, candidates=[], excluded=[], blocked=blocked)
+    texts = _CaseTexts(case)
     candidates: list[Candidate] = []
     excluded: list[Excluded] = []
     for professional in professionals_for_case(case, today=today):
-        reasons = exclusions(case, professional)
+        reasons = exclusions(case, professional, texts)
         if reasons:
             excluded.append(
                 Excluded(
@@ -314,7 +366,7 @@ def rank_professionals(
                 Candidate(
                     professional=professional,
                     open_cases=professional.open_cases,
-                    factors=score_factors(case, professional, weights=weights),
+                    factors=score_factors(case, professional, weights=weights, texts=texts),
                 )
             )
     candidates.sort(key=lambda c: (-c.score, c.open_cases, str(c.professional.user).lower()))
@@ -344,77 +396,48 @@ def eligibility(case: CaseIndex, *, user_id: int, today: datetime.date | None = 
 # The factors. Each returns its fit (0..1) and one sentence for the coordinator.
 
 
-def _category(case: CaseIndex, professional: Professional, weights: Weights) -> Factor:
-    if not case.category_code:
-        return Factor("category", weights.category, 0.0, _("Categorie van de klacht nog onbekend"))
-    label = category_label(case.category_code)
-    if case.category_code in professional.categories:
-        return Factor("category", weights.category, 1.0, _("Expertise in %(c)s") % {"c": label})
-    return Factor("category", weights.category, 0.0, _("Geen expertise in %(c)s") % {"c": label})
+def _category(t: _CaseTexts, professional: Professional, weights: Weights) -> Factor:
+    if not t.case.category_code:
+        return t.factor("category", weights.category, 0.0, t.category_unknown)
+    if t.case.category_code in professional.categories:
+        return t.factor("category", weights.category, 1.0, t.category_yes)
+    return t.factor("category", weights.category, 0.0, t.category_no)
 
 
-def _language(case: CaseIndex, professional: Professional, weights: Weights) -> Factor:
-    label = language_label(case.language)
-    if case.language in professional.languages:
-        return Factor("language", weights.language, 1.0, _("Spreekt %(l)s") % {"l": label})
-    return Factor("language", weights.language, 0.0, _("Spreekt geen %(l)s") % {"l": label})
+def _language(t: _CaseTexts, professional: Professional, weights: Weights) -> Factor:
+    if t.case.language in professional.languages:
+        return t.factor("language", weights.language, 1.0, t.language_yes)
+    return t.factor("language", weights.language, 0.0, t.language_no)
 
 
-def _sector(case: CaseIndex, professional: Professional, weights: Weights) -> Factor:
-    label = str(Sector(case.sector).label).lower() if case.sector in Sector.values else case.sector
-    if case.sector and case.sector in professional.sectors:
-        return Factor("sector", weights.sector, 1.0, _("Expertise in de sector %(s)s") % {"s": label})
-    return Factor("sector", weights.sector, 0.0, _("Geen expertise in de sector %(s)s") % {"s": label})
+def _sector(t: _CaseTexts, professional: Professional, weights: Weights) -> Factor:
+    if t.case.sector and t.case.sector in professional.sectors:
+        return t.factor("sector", weights.sector, 1.0, t.sector_yes)
+    return t.factor("sector", weights.sector, 0.0, t.sector_no)
 
 
-def _distance(case: CaseIndex, professional: Professional, weights: Weights) -> Factor:
-    km = area_distance_km(professional.home_postcode, case.region)
+def _distance(t: _CaseTexts, professional: Professional, weights: Weights) -> Factor:
+    km = t.distance_km(professional.home_postcode)
     if km is None:
-        return Factor(
-            "distance",
-            weights.distance,
-            DISTANCE_UNKNOWN_FIT,
-            _("Afstand onbekend (postcode van klager of professional ontbreekt)"),
-        )
+        return t.factor("distance", weights.distance, DISTANCE_UNKNOWN_FIT, t.distance_unknown)
     rounded = round(km / 5) * 5
     if km > professional.travel_radius_km:
-        return Factor(
-            "distance",
-            weights.distance,
-            0.0,
-            _("Ca. %(km)s km van de klager: verder dan de reisafstand van %(radius)s km")
-            % {"km": rounded, "radius": professional.travel_radius_km},
-        )
+        text = t.distance_far % {"km": rounded, "radius": professional.travel_radius_km}
+        return t.factor("distance", weights.distance, 0.0, text)
     fit = max(0.0, 1.0 - km / DISTANCE_SCALE_KM)
-    return Factor("distance", weights.distance, fit, _("Ca. %(km)s km van de klager") % {"km": rounded})
+    return t.factor("distance", weights.distance, fit, t.distance % {"km": rounded})
 
 
-def _load(professional: Professional, weights: Weights) -> Factor:
+def _load(t: _CaseTexts, professional: Professional, weights: Weights) -> Factor:
     capacity = max(professional.capacity, 1)
     fit = max(0.0, 1.0 - professional.open_cases / capacity)
-    return Factor(
-        "load",
-        weights.load,
-        fit,
-        _("%(open)s van %(capacity)s open zaken")
-        % {"open": professional.open_cases, "capacity": professional.capacity},
-    )
+    text = t.load % {"open": professional.open_cases, "capacity": professional.capacity}
+    return t.factor("load", weights.load, fit, text)
 
 
-def _continuity(professional: Professional, weights: Weights) -> Factor:
+def _continuity(t: _CaseTexts, professional: Professional, weights: Weights) -> Factor:
     if professional.worked_for_complainant:
-        return Factor("continuity", weights.continuity, 1.0, _("Werkte eerder voor deze klager"))
+        return t.factor("continuity", weights.continuity, 1.0, t.same_complainant)
     if professional.worked_for_provider:
-        return Factor(
-            "continuity",
-            weights.continuity,
-            CONTINUITY_SAME_PROVIDER_FIT,
-            _("Werkte eerder voor deze zorgaanbieder"),
-        )
-    return Factor(
-        "continuity", weights.continuity, 0.0, _("Nog niet eerder voor deze klager of zorgaanbieder")
-    )
-
-
-def _date(value: datetime.date) -> str:
-    return date_format(value, "j F Y")
+        return t.factor("continuity", weights.continuity, CONTINUITY_SAME_PROVIDER_FIT, t.same_provider)
+    return t.factor("continuity", weights.continuity, 0.0, t.no_history)

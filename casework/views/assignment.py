@@ -18,6 +18,8 @@ from casework.services.assignment import AssignmentError, case_assign, case_reas
 from casework.workspace import assignment_history, current_assignment
 
 coordinator_required = platform_role_required(PlatformRole.COORDINATOR, PlatformRole.PLATFORM_ADMIN)
+# The matching page lists the best this many; the rest are one click away.
+SHORTLIST = 25
 
 
 def _case(reference: str) -> CaseIndex:
@@ -36,12 +38,16 @@ def _dossier_url(reference: str) -> str | None:
 @require_GET
 def case_match(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(reference)
+    ranking = rank_professionals(case)
+    show_all = request.GET.get("alle") == "1"
     return render(
         request,
         "casework/assignment/match.html",
         {
             "case": case,
-            "ranking": rank_professionals(case),
+            "ranking": ranking,
+            "shown": ranking.candidates if show_all else ranking.candidates[:SHORTLIST],
+            "hidden_count": 0 if show_all else max(0, len(ranking.candidates) - SHORTLIST),
             "current": current_assignment(case),
             "history": assignment_history(case),
             "weights": [(str(FACTOR_LABELS[name]), getattr(WEIGHTS, name)) for name in FACTOR_LABELS],
