@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.files.uploadhandler import FileUploadHandler
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -175,6 +176,18 @@ def _done_context(request: HttpRequest, result: SubmitResult) -> dict[str, Any]:
     }
 
 
+class DiscardUploadHandler(FileUploadHandler):
+    """Reads uploaded files in small chunks and keeps nothing of them."""
+
+    chunk_size = 64 * 1024
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        return None
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
 def _posted(request: HttpRequest) -> dict[str, str]:
     """The posted form fields, or nothing when the body cannot be read as a form."""
     try:
@@ -217,7 +230,7 @@ def _intake(request: HttpRequest, *, embedded: bool) -> HttpResponse:
         request_size_check(request)
     except IntakeRefused as refusal:
         # Keep what was typed; let the oversized files stream past unstored.
-        request.upload_handlers = []
+        request.upload_handlers = [DiscardUploadHandler(request)]
         posted = _posted(request)
         form = ComplaintForm(initial=_typed_values(posted))
         key = _idempotency_key(posted.get(IDEMPOTENCY_FIELD))

@@ -409,6 +409,20 @@ def test_disguised_executable_is_refused_at_the_attachment_field(world: World, a
     assert alpha_complaints() == before
 
 
+def test_a_request_over_the_total_size_is_refused_and_keeps_the_typed_values(
+    alpha_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("casework.intake_guard.MAX_REQUEST_BYTES", 8 * 1024)
+    data = widget_post_data(alpha_client)
+    data["attachments"] = [SimpleUploadedFile("scan.pdf", PDF_BYTES + b"0" * 200_000)]
+    response = post_form(alpha_client, data)
+    assert response.status_code == 413
+    text = page_text(response)
+    assert "Uw bijlagen zijn samen te groot (maximaal 25 MB)" in text
+    assert "Kies uw bijlagen opnieuw" in text
+    assert_typed_values_kept(response)
+
+
 def test_a_real_pdf_is_stored_under_a_server_made_name(world: World, alpha_client: Client) -> None:
     data = widget_post_data(alpha_client)
     data["attachments"] = [SimpleUploadedFile("../../etc/passwd.pdf", PDF_BYTES, content_type="text/plain")]
