@@ -257,16 +257,18 @@ def test_filled_honeypot_is_refused_without_filing(alpha_client: Client) -> None
 
 
 def test_rate_limit_per_ip_is_shared_across_provider_hosts(world: World, settings) -> None:  # type: ignore[no-untyped-def]
-    settings.WIDGET_RATE_LIMITS = {"ip": "3/10m", "provider": "off", "global": "off"}
+    # Day-long windows: a test never straddles two of them.
+    settings.WIDGET_RATE_LIMITS = {"ip": "3/1d", "provider": "off", "global": "off"}
     alpha, beta = host_client(world.alpha_host), host_client(world.beta_host)
     for client in (alpha, beta, alpha):
         assert post_form(client, widget_post_data(client, goal="")).status_code == 400
     response = post_form(beta, widget_post_data(beta))
     assert response.status_code == 429
     retry_after = int(response["Retry-After"])
-    assert 0 < retry_after <= 600
+    assert 0 < retry_after <= 86400
     text = page_text(response)
-    assert "te vaak achter elkaar verstuurd" in text and "minuten opnieuw" in text
+    assert "te vaak achter elkaar verstuurd" in text
+    assert re.search(r"Probeer het over \d+ minu(ut|ten) opnieuw", text)
     assert_typed_values_kept(response)
     # Another address still gets through.
     other = Client(HTTP_HOST=world.beta_host, REMOTE_ADDR="192.0.2.7")
@@ -274,7 +276,7 @@ def test_rate_limit_per_ip_is_shared_across_provider_hosts(world: World, setting
 
 
 def test_rate_limit_per_provider_and_platform_wide(world: World, settings) -> None:  # type: ignore[no-untyped-def]
-    settings.WIDGET_RATE_LIMITS = {"ip": "off", "provider": "2/1h", "global": "3/1h"}
+    settings.WIDGET_RATE_LIMITS = {"ip": "off", "provider": "2/1d", "global": "3/1d"}
     alpha, beta = host_client(world.alpha_host), host_client(world.beta_host)
     for _ in range(2):
         assert post_form(alpha, widget_post_data(alpha, goal="")).status_code == 400
@@ -288,7 +290,7 @@ def test_rate_limit_per_provider_and_platform_wide(world: World, settings) -> No
 def test_rate_limit_counters_live_outside_the_tenant_namespace(world: World, settings) -> None:  # type: ignore[no-untyped-def]
     from django.core.cache import cache
 
-    settings.WIDGET_RATE_LIMITS = {"ip": "5/10m", "provider": "off", "global": "off"}
+    settings.WIDGET_RATE_LIMITS = {"ip": "5/1d", "provider": "off", "global": "off"}
     post_form(host_client(world.alpha_host), widget_post_data(host_client(world.alpha_host), goal=""))
     keys = [key for key in cache._cache if ":security:intake:ip:" in key]  # type: ignore[attr-defined]
     assert keys and all(":global:security:" in key for key in keys)
@@ -509,3 +511,19 @@ def test_valid_fields_helper_matches_the_form() -> None:
 
     assert set(VALID_FIELDS) <= set(ComplaintForm.base_fields)
     assert origin_of(Client(HTTP_HOST="alpha.localhost")) == "http://alpha.localhost"
+
+
+@pytest.mark.parametrize(
+    ("rate", "parsed"), [("10/10m", (10, 600)), ("5/h", (5, 3600)), ("1200/1d", (1200, 86400)), ("off", None)]
+)
+def test_rate_limits_are_read_like_allauths(rate: str, parsed: tuple[int, int] | None) -> None:
+    from casework.intake_guard import parse_rate
+
+    assert parse_rate(rate) == parsed
+
+
+def test_a_malformed_rate_limit_fails_loudly() -> None:
+    from casework.intake_guard import parse_rate
+
+    with pytest.raises(ValueError, match="not like"):
+        parse_rate("ten per minute")
