@@ -12,6 +12,7 @@ import functools
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -61,22 +62,18 @@ def _provider_only(request: HttpRequest) -> None:
 
 
 @functools.cache
-def _read_static(path: str) -> bytes:
+def _static_path(path: str) -> Path:
     found = finders.find(path)
     if not found:
         raise FileNotFoundError(path)
-    return Path(found).read_bytes()
+    return Path(found)
 
 
 @require_GET
 def widget_script(request: HttpRequest) -> HttpResponse:
     """``/widget.js``: finds ``[data-klachtpunt-widget]`` and puts the form's iframe there."""
     _provider_only(request)
-    body = (
-        _read_static("casework/widget.js")
-        if not settings.DEBUG
-        else _read_static.__wrapped__("casework/widget.js")
-    )
+    body = _static_path("casework/widget.js").read_bytes()
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     # Loaded by other sites' pages: it must not be held to same-origin.
@@ -88,9 +85,11 @@ def widget_script(request: HttpRequest) -> HttpResponse:
 
 
 def frame_ancestors(origins: list[str]) -> str:
-    """The CSP ``frame-ancestors`` sources for the widget: the allowed sites, or nobody."""
-    allowed = [origin for origin in origins if ORIGIN_RE.match(origin)]
-    return " ".join(["'self'", *allowed]) if allowed else "'self'"
+    """The CSP ``frame-ancestors`` sources for the widget: the provider's own host and its allowed sites.
+
+    A stored origin is checked again here, so nothing but an origin ever reaches the header.
+    """
+    return " ".join(["'self'", *(origin for origin in origins if ORIGIN_RE.match(origin))])
 
 
 def _idempotency_key(value: str | None) -> str:
@@ -116,8 +115,6 @@ def _parent_origin(request: HttpRequest, allowed: list[str]) -> str:
 
 
 def _query(parent: str, lang: str) -> str:
-    from urllib.parse import urlencode
-
     params = {key: value for key, value in (("parent", parent), ("lang", lang)) if value}
     return f"?{urlencode(params)}" if params else ""
 
