@@ -48,9 +48,11 @@ from typing import Any
 import structlog
 from allauth.account.models import EmailAddress
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from casework.attachments import CheckedFile
@@ -351,9 +353,15 @@ def coordinator_complaint_enter(
 # --- Decisions by the complainant (logged in) ------------------------------
 
 
+def _ensure_open(status: str) -> None:
+    if status == CaseStatus.CLOSED:
+        raise ValidationError(_("Deze klacht is afgesloten; daarin verandert u niets meer."), code="closed")
+
+
 def my_case_consent(*, user: Any, reference: str, decision: str, language: str) -> Complaint:
-    """Record the user's consent decision on their own complaint, with the wording shown."""
+    """Record the user's consent decision on their own open complaint, with the wording shown."""
     row = _my_index_row(user, reference)
+    _ensure_open(row.status)
     return consent_record(
         provider=row.provider,
         complaint_id=row.case_id,
@@ -367,6 +375,7 @@ def my_case_consent(*, user: Any, reference: str, decision: str, language: str) 
 def my_case_make_formal(*, user: Any, reference: str) -> CaseView:
     """Move the user's own complaint to the formal track; returns the updated view."""
     row = _my_index_row(user, reference)
+    _ensure_open(row.status)
     complaint_make_formal(provider=row.provider, complaint_id=row.case_id, actor_user_id=user.pk)
     return my_case(user=user, reference=reference)
 
@@ -402,10 +411,11 @@ def follow_case(*, provider: Provider, token: str) -> CaseView:
 def follow_consent(*, provider: Provider, token: str, decision: str, language: str) -> Complaint:
     """Record a consent decision made through the follow link (no account)."""
     with schema_context(provider.schema_name):
-        complaint_id = _live_link(token).complaint_id
+        complaint = _live_link(token).complaint
+    _ensure_open(complaint.status)
     return consent_record(
         provider=provider,
-        complaint_id=complaint_id,
+        complaint_id=complaint.pk,
         decision=decision,
         # The follow link belongs to the web form's self-service, not to the logged-in portal.
         via=Channel.WIDGET,
@@ -416,8 +426,9 @@ def follow_consent(*, provider: Provider, token: str, decision: str, language: s
 def follow_make_formal(*, provider: Provider, token: str) -> CaseView:
     """Move the complaint behind a live follow link to the formal track."""
     with schema_context(provider.schema_name):
-        complaint_id = _live_link(token).complaint_id
-    complaint_make_formal(provider=provider, complaint_id=complaint_id)
+        complaint = _live_link(token).complaint
+    _ensure_open(complaint.status)
+    complaint_make_formal(provider=provider, complaint_id=complaint.pk)
     return follow_case(provider=provider, token=token)
 
 

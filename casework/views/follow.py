@@ -121,8 +121,12 @@ def formal(request: HttpRequest, token: str) -> HttpResponse:
     page = reverse("follow", args=[token])
     try:
         if request.method == "POST":
-            case = follow_make_formal(provider=request.tenant, token=token)
-            messages.success(request, formal_done_message(case.deadline))
+            try:
+                case = follow_make_formal(provider=request.tenant, token=token)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, formal_done_message(case.deadline))
             return redirect(page)
         case = follow_case(provider=request.tenant, token=token)
     except FollowLinkInvalid as exc:

@@ -200,7 +200,10 @@ def case_formal(request: HttpRequest, reference: str) -> HttpResponse:
             case = my_case_make_formal(user=request.user, reference=reference)
         except CaseNotFound as exc:
             raise Http404 from exc
-        messages.success(request, formal_done_message(case.deadline))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, formal_done_message(case.deadline))
         return redirect(detail)
     try:
         case = my_case(user=request.user, reference=reference)

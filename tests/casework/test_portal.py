@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 
 from accounts.services import user_create
 from casework.consent import consent_wording
-from casework.index.models import CaseIndex, Channel, Consent, Track
+from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Track
 from casework.models import Complaint, ConsentRecord, TimelineEntry
 from casework.services.intake import timeline_add
 from casework.services.portal import my_cases, provider_search
@@ -351,3 +351,18 @@ def test_no_deadline_is_shown_while_consent_is_withdrawn(world: World, complaina
     assert "nog 42 dagen" not in listing and "na uw toestemming" in listing
     detail = complainant_client.get(f"/mijn-klachten/{complaint.reference}/").content.decode()
     assert "Gaat in zodra u toestemming geeft" in detail
+
+
+def test_a_closed_complaint_takes_no_more_decisions(world: World, complainant_client: Client) -> None:
+    complaint = own_case(world)
+    with schema_context(world.alpha.schema_name):
+        Complaint.objects.filter(pk=complaint.pk).update(status=CaseStatus.CLOSED)
+    CaseIndex.objects.filter(reference=complaint.reference).update(status=CaseStatus.CLOSED)
+    base = f"/mijn-klachten/{complaint.reference}"
+    detail = complainant_client.get(f"{base}/").content.decode()
+    assert "Toestemming intrekken" not in detail and "Formeel laten behandelen" not in detail
+    refused = complainant_client.post(f"{base}/toestemming/intrekken/", follow=True)
+    assert "Deze klacht is afgesloten" in refused.content.decode()
+    complainant_client.post(f"{base}/formeel/")
+    row = CaseIndex.objects.get(reference=complaint.reference)
+    assert row.consent == Consent.GIVEN and row.track == Track.INFORMAL
