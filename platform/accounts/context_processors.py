@@ -22,7 +22,7 @@ def _link(name: str, label: Any) -> dict[str, Any] | None:
 def navigation(request: HttpRequest) -> dict[str, Any]:
     tenant = getattr(request, "tenant", None)
     user = getattr(request, "user", None)
-    items: list[dict[str, Any] | None] = [_link("home", _("Home"))]
+    items: list[dict[str, Any] | None] = [_link("home", _("Start"))]
     if tenant is not None and user is not None and user.is_authenticated:
         if tenant.is_platform:
             # Anyone logged in on the platform may file and follow their own complaints.
