@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from outbox import services
@@ -109,3 +110,25 @@ def test_rows_of_one_transaction_are_handed_over_together(
     with django_capture_on_commit_callbacks(execute=True):
         third = services.outbox_enqueue(task_name=PROBE, kwargs={})
     assert calls[-1] == [third.pk]
+
+
+def test_rows_of_a_rolled_back_savepoint_are_not_handed_over(
+    monkeypatch, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    calls: list[list[int]] = []
+    monkeypatch.setattr(services, "outbox_relay", lambda *, ids: calls.append(ids) or len(ids))
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        kept = services.outbox_enqueue(task_name=PROBE, kwargs={})
+        try:
+            with transaction.atomic():
+                services.outbox_enqueue(task_name=PROBE, kwargs={})
+                raise RuntimeError("undo")
+        except RuntimeError:
+            pass
+        also_kept = services.outbox_enqueue(task_name=PROBE, kwargs={})
+    assert calls == [[kept.pk, also_kept.pk]]
+
+
+def test_an_empty_id_list_relays_nothing() -> None:
+    row()
+    assert outbox_relay(ids=[]) == 0

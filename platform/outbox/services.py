@@ -36,23 +36,38 @@ def outbox_enqueue(*, task_name: str, kwargs: dict, schema_name: str | None = No
         schema_name=schema, task_name=task_name, kwargs=kwargs, available_at=timezone.now()
     )
     # The rows of one transaction are handed over together, in one relay
-    # transaction, by the first of their callbacks that runs; the others find
-    # nothing left. (Ids from a rolled-back savepoint match no row: harmless.)
-    committing = transaction.get_connection()
-    pending: list[int] = committing.__dict__.setdefault(_PENDING_IDS, [])
-    pending.append(message.pk)
-    transaction.on_commit(_relay_committed)
+    # transaction (the intake writes two): they share one on-commit callback,
+    # which Django keeps or drops with the (savepoint) scope they were written in.
+    handoff = _handoff_in_scope()
+    if handoff is not None:
+        handoff.ids.append(message.pk)
+    else:
+        transaction.on_commit(_Handoff(message.pk))
     return message
 
 
-_PENDING_IDS = "_kp_outbox_pending_ids"
+class _Handoff:
+    """The on-commit callback that hands one transaction scope's outbox rows to the broker."""
+
+    def __init__(self, first_id: int) -> None:
+        self.ids = [first_id]
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        outbox_relay(ids=list(self.ids))
 
 
-def _relay_committed() -> None:
+def _handoff_in_scope() -> _Handoff | None:
     committing = transaction.get_connection()
-    ids = committing.__dict__.pop(_PENDING_IDS, None)
-    if ids:
-        outbox_relay(ids=ids)
+    if not committing.in_atomic_block:
+        return None  # autocommit: on_commit runs at once
+    scope = set(committing.savepoint_ids)
+    # Django keeps (savepoint ids, callback, robust) per registered callback.
+    for entry in committing.run_on_commit:
+        if isinstance(entry[1], _Handoff) and entry[0] == scope and not entry[1].done:
+            return entry[1]
+    return None
 
 
 def _send(message: OutboxMessage, producer: Producer) -> None:
@@ -79,7 +94,7 @@ def outbox_relay(*, ids: list[int] | None = None, limit: int = 500) -> int:
     now = timezone.now()
     with transaction.atomic():
         pending = OutboxMessage.objects.select_for_update(skip_locked=True).filter(sent_at__isnull=True)
-        pending = pending.filter(pk__in=ids) if ids else pending.filter(available_at__lte=now)
+        pending = pending.filter(pk__in=ids) if ids is not None else pending.filter(available_at__lte=now)
         messages = list(pending.order_by("pk")[:limit])
         if not messages:
             return 0
