@@ -441,6 +441,7 @@ def test_a_real_pdf_is_stored_under_a_server_made_name(world: World, alpha_clien
 def test_the_form_is_in_english_when_the_embedding_page_asks(alpha_client: Client) -> None:
     response = alpha_client.get("/widget/", {"lang": "en"})
     assert '<html lang="en">' in response.content.decode()
+    assert "Complaint about Zorg Alpha" in page_text(response)
     assert 'action="/widget/?lang=en"' in response.content.decode()
 
 
