@@ -63,8 +63,17 @@ class TimeEntryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, coordinator_only: bool = False, with_note: bool = True, **kwargs: Any):
-        kwargs.setdefault("initial", {"worked_on": timezone.localdate(), "kind": TimeKind.PHONE})
+    def __init__(
+        self, *args: Any, coordinator_only: bool = False, with_note: bool = True, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "worked_on": timezone.localdate(),
+                "kind": TimeKind.PHONE,
+                "activity": COORDINATOR_ACTIVITY if coordinator_only else Activity.MEDIATION,
+            },
+        )
         super().__init__(*args, **kwargs)
         self.fields["worked_on"].widget.attrs["max"] = timezone.localdate().isoformat()
         if coordinator_only:

@@ -39,6 +39,11 @@ def language_labels(codes: Iterable[str]) -> str:
 
 
 @register.filter
+def language_name(code: str) -> str:
+    return language_label(code) if code else "–"
+
+
+@register.filter
 def category_name(code: str) -> str:
     return category_label(code) if code else "–"
 
