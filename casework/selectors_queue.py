@@ -17,15 +17,16 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db import connection, models
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
 from accounts.models import User
-from casework.index.models import CaseIndex, CaseStatus, Service
+from casework.index.models import CaseIndex, CaseStatus, Consent, Service
 from casework.models import Attachment, Complaint, ConsentRecord, TimelineEntry
+from tenants.models import Provider
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 PAGE_SIZE = 25
@@ -156,52 +157,88 @@ class QueueCounts:
         return next((o.count for o in self.options.get(dimension, []) if o.value == value), 0)
 
 
-def _facet(name: str, key: Any, label: Any, condition: Q) -> QuerySet:
-    # `dim` is a constant and so stays out of GROUP BY; a branch without a
-    # grouping key (the total) is a plain aggregate with one row.
-    return (
-        open_cases()
-        .filter(condition)
-        .annotate(dim=Value(name), key=key, label=label)
-        .values("dim", "key", "label")
-        .annotate(n=Count("pk"))
-    )
+# Columns of the case index that each filter dimension groups by; the deadline
+# dimension groups by the window a deadline falls in.
+FACET_COLUMNS = {
+    "status": "status",
+    "service": "service",
+    "provider": "provider_id",
+    "category": "category_code",
+    "assignee": "assignee_id",
+    "deadline": "deadline_window",
+}
+
+
+def _where(condition: Q) -> tuple[str, list[Any]]:
+    """``condition`` as SQL over the case-index table's own columns (no joins), with its params."""
+    query = CaseIndex.objects.filter(condition).query
+    compiler = query.get_compiler(using=CaseIndex.objects.db)
+    if not query.where:
+        return "TRUE", []
+    sql, params = query.where.as_sql(compiler, compiler.connection)
+    return sql, list(params)
 
 
 def queue_counts(filters: QueueFilters, *, today: datetime.date | None = None) -> QueueCounts:
-    """Every filter's option counts and the filtered total, in one query (UNION ALL of groupings)."""
+    """Every filter's option counts and the filtered total: one query, one scan of the open cases.
+
+    ``GROUPING SETS`` groups the open cases by each dimension at once; each
+    dimension's count applies every active filter except its own (``FILTER``),
+    and the empty grouping set gives the total under all filters.
+    """
     today = today or today_amsterdam()
-    text = CharField()
-    empty = Value("", output_field=text)
-    deadline_bucket = Case(
-        When(deadline__lt=today, then=Value(DeadlineWindow.OVERDUE)),
-        When(deadline__lte=end_of_week(today), then=Value(DeadlineWindow.THIS_WEEK)),
-        default=empty,
-        output_field=text,
-    )
-    assignee_name = Coalesce(
-        NullIf(F("assignee__display_name"), empty), F("assignee__email"), output_field=text
-    )
-
-    def leave_out(name: str) -> Q:
-        return queue_conditions(filters, today, leave_out=name)
-
-    branches = [
-        _facet("total", empty, empty, queue_conditions(filters, today)),
-        _facet("status", F("status"), empty, leave_out("status")),
-        _facet("service", F("service"), empty, leave_out("service")),
-        _facet("provider", Cast("provider_id", text), F("provider__name"), leave_out("provider")),
-        _facet("category", F("category_code"), empty, leave_out("category")),
-        _facet("assignee", Cast("assignee_id", text), assignee_name, leave_out("assignee")),
-        _facet("deadline", deadline_bucket, empty, leave_out("deadline")),
-    ]
-    rows = branches[0].union(*branches[1:], all=True)
+    table = CaseIndex._meta.db_table
+    counts_sql, params = [], []
+    for name in FACET_COLUMNS:
+        sql, where_params = _where(queue_conditions(filters, today, leave_out=name))
+        counts_sql.append(f"COUNT(*) FILTER (WHERE {sql}) AS n_{name}")
+        params += where_params
+    total_sql, total_params = _where(queue_conditions(filters, today))
+    columns = ", ".join(FACET_COLUMNS.values())
+    sets = ", ".join(f"({column})" for column in FACET_COLUMNS.values())
+    groupings = ", ".join(f"GROUPING({column}) AS g_{name}" for name, column in FACET_COLUMNS.items())
+    sql = f"""
+        WITH facets AS (
+            SELECT {columns}, {groupings}, {", ".join(counts_sql)},
+                   COUNT(*) FILTER (WHERE {total_sql}) AS n_total
+            FROM (
+                SELECT status, service, provider_id, category_code, assignee_id, deadline,
+                       CASE WHEN deadline < %s THEN %s WHEN deadline <= %s THEN %s ELSE '' END
+                       AS deadline_window
+                FROM {table} WHERE status <> %s
+            ) AS {table}
+            GROUP BY GROUPING SETS ({sets}, ())
+        )
+        SELECT facets.*, provider.name AS provider_name,
+               COALESCE(NULLIF(assignee.display_name, ''), assignee.email) AS assignee_name
+        FROM facets
+        LEFT JOIN {Provider._meta.db_table} AS provider ON provider.id = facets.provider_id
+        LEFT JOIN {User._meta.db_table} AS assignee ON assignee.id = facets.assignee_id
+    """  # noqa: S608 (names come from the models; every value is a parameter)
+    window_params = [today, DeadlineWindow.OVERDUE, end_of_week(today), DeadlineWindow.THIS_WEEK]
+    all_params = params + total_params + window_params + [CaseStatus.CLOSED]
     counts = QueueCounts()
-    for row in rows:
-        if row["dim"] == "total":
-            counts.total = row["n"]
-        else:
-            counts.options[row["dim"]].append(FacetOption(row["key"] or "", row["label"] or "", row["n"]))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, all_params)
+        names = [column.name for column in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            grouped = [name for name in FACET_COLUMNS if row[f"g_{name}"] == 0]
+            if not grouped:
+                counts.total = row["n_total"]
+                continue
+            name = grouped[0]
+            value = row[FACET_COLUMNS[name]]
+            label = (
+                row["provider_name"]
+                if name == "provider"
+                else row["assignee_name"]
+                if name == "assignee"
+                else ""
+            )
+            counts.options[name].append(
+                FacetOption("" if value is None else str(value), label or "", row[f"n_{name}"])
+            )
     _label_and_order(counts)
     return counts
 
@@ -235,8 +272,16 @@ def _label_and_order(counts: QueueCounts) -> None:
 
 @dataclass(frozen=True)
 class QueueRow:
+    """One case in the queue, with its labels resolved once (the page shows many)."""
+
     case: CaseIndex
     days_left: int | None
+    provider_name: str
+    service_label: str
+    category_label: str
+    status_label: str
+    consent_label: str
+    assignee_name: str
 
     @property
     def overdue(self) -> bool:
@@ -246,9 +291,9 @@ class QueueRow:
     def days_overdue(self) -> int:
         return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
 
-    @property
-    def category_label(self) -> str:
-        return category_label(self.case.category_code)
+
+def _labels(choices: type[models.TextChoices]) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
 
 
 class _CountedPaginator(Paginator):
@@ -299,9 +344,13 @@ def queue_page(
     """
     today = today or today_amsterdam()
     counts = queue_counts(filters, today=today)
+    urgency = (F("deadline").asc(nulls_last=True), "received_at", "pk")
+    # The page is chosen on the index alone (a top-N sort of its rows), and only
+    # those rows are joined to their provider and assignee.
+    ordered_ids = open_cases().filter(queue_conditions(filters, today)).order_by(*urgency).values("pk")
+    page = _CountedPaginator(ordered_ids, per_page, count=counts.total).get_page(page_number)
     cases = (
-        open_cases()
-        .filter(queue_conditions(filters, today))
+        CaseIndex.objects.filter(pk__in=page.object_list)
         .select_related("provider", "assignee")
         .only(
             "reference",
@@ -319,12 +368,22 @@ def queue_page(
             "assignee__display_name",
             "assignee__email",
         )
-        .order_by(F("deadline").asc(nulls_last=True), "received_at", "pk")
+        .order_by(*urgency)
     )
-    page = _CountedPaginator(cases, per_page, count=counts.total).get_page(page_number)
+    services, statuses, consents = _labels(Service), _labels(CaseStatus), _labels(Consent)
+    categories = {code: str(label) for code, label in CATEGORY_LABELS.items()}
     rows = [
-        QueueRow(case=case, days_left=(case.deadline - today).days if case.deadline else None)
-        for case in page.object_list
+        QueueRow(
+            case=case,
+            days_left=(case.deadline - today).days if case.deadline else None,
+            provider_name=case.provider.name,
+            service_label=services.get(case.service, case.service),
+            category_label=categories.get(case.category_code, case.category_code),
+            status_label=statuses.get(case.status, case.status),
+            consent_label=consents.get(case.consent, case.consent),
+            assignee_name=str(case.assignee) if case.assignee else "",
+        )
+        for case in cases
     ]
     return QueuePage(filters=filters, counts=counts, page=page, rows=rows, today=today)
 
