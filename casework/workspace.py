@@ -96,6 +96,19 @@ def my_cases(*, user: User, today: datetime.date | None = None) -> list[MyCase]:
     ]
 
 
+def last_decline_reason() -> Subquery:
+    """For annotating case-index querysets (the queue): why the latest offer was declined, or None.
+
+    ``CaseIndex.objects.annotate(decline_reason=last_decline_reason())``: one
+    subquery in the same query, so a page listing cases stays at its query count.
+    """
+    return Subquery(
+        Assignment.objects.filter(case_id=OuterRef("pk"), state=Assignment.State.DECLINED)
+        .order_by("-responded_at", "-pk")
+        .values("decline_reason")[:1]
+    )
+
+
 def assignment_history(case: CaseIndex) -> QuerySet[Assignment]:
     """Everyone who was asked to take ``case``, oldest first, with who asked."""
     return (

@@ -17,6 +17,7 @@ from casework.services.assignment import (
     case_assign,
     case_reassign,
 )
+from casework.workspace import last_decline_reason
 from outbox.models import OutboxMessage
 from tests.casework.factories import WHAT_HAPPENED
 from tests.casework.factories_professionals import make_case, make_professional, staff_client, totp_login
@@ -130,6 +131,22 @@ def test_decline_returns_the_case_to_the_queue_with_the_reason(
     )
     assert "Te vol deze maand; volgende maand weer" in html
     assert "Heeft deze zaak eerder afgewezen" in html
+
+
+def test_queue_can_show_the_latest_decline_reason_in_the_same_query(world) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(world.alpha)
+    untouched = make_case(world.alpha)
+    first, second = make_professional(), make_professional()
+    case_assign(case=case, professional=first.user, actor=world.coordinator)
+    assignment_decline(case=case, professional=first.user, reason="Eerste reden")
+    case_assign(case=case, professional=second.user, actor=world.coordinator)
+    assignment_decline(case=case, professional=second.user, reason="Tweede reden")
+    rows = dict(
+        CaseIndex.objects.filter(pk__in=[case.pk, untouched.pk])
+        .annotate(reason=last_decline_reason())
+        .values_list("reference", "reason")
+    )
+    assert rows == {case.reference: "Tweede reden", untouched.reference: None}
 
 
 def test_decline_needs_a_reason(world) -> None:  # type: ignore[no-untyped-def]
