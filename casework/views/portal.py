@@ -46,10 +46,11 @@ from tenants.models import Provider
 
 CLAIM_REFUSED = {
     "invalid": gettext_lazy(
-        "Deze koppellink is niet geldig. Open uw volglink opnieuw en kies nog eens “Account maken”."
+        "Deze koppellink is niet geldig. Open uw volglink opnieuw en kies nog eens "
+        "“Account maken of inloggen”."
     ),
     "expired": gettext_lazy(
-        "Deze koppellink is verlopen. Open uw volglink opnieuw en kies nog eens “Account maken”."
+        "Deze koppellink is verlopen. Open uw volglink opnieuw en kies nog eens “Account maken of inloggen”."
     ),
     "link_invalid": gettext_lazy(
         "De volglink waarmee deze koppeling begon is ingetrokken of verlopen. Gebruik de nieuwste link."
