@@ -197,3 +197,23 @@ def test_coordinator_enters_a_phone_complaint_and_the_link_works(
     expect(visitor).to_have_url(re.compile(rf"^http://localhost:{live_site.port}/accounts/login/\?next="))
     save_screenshot(visitor, "follow-to-login")
     visitor.context.close()
+
+
+def test_who_complains_stays_usable_without_javascript(
+    browser: Browser, live_site: LiveServer, world: World
+) -> None:
+    context = browser.new_context(
+        locale="nl-NL", viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    context.set_default_timeout(10_000)
+    page = watch(context.new_page())
+    try:
+        log_in(page, live_site.url("/accounts/login/"), world.complainant.email)
+        page.goto(live_site.url("/klacht-indienen/alpha/"))
+        # Every field shows, with a hint that says when the client's fields apply.
+        expect(page.locator("#client-fields")).to_be_visible()
+        expect(page.get_by_text("Alleen invullen als de klacht namens een ander")).to_be_visible()
+        expect(page.get_by_label("Waarom mag u namens de cliënt klagen?")).to_be_editable()
+        save_screenshot(page, "portal-form-no-js")
+    finally:
+        context.close()
