@@ -17,7 +17,7 @@ class ComplaintSearchForm(forms.Form):
         label=_("Zoek op kenmerk of categorie"),
         max_length=100,
         required=False,
-        widget=forms.TextInput(attrs={"type": "search"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
     category = forms.ChoiceField(label=_("Categorie"), required=False)
