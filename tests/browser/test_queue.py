@@ -1,0 +1,233 @@
+"""The coordinator's queue and dossier in headless Chromium.
+
+Filtering works with the keyboard alone and updates the results in place
+(the address follows, the back button too); without JavaScript the same form
+reloads the page. Every page is checked with axe-core (WCAG 2.1 A and AA)
+under the real Content-Security-Policy and saved in tests/artifacts/. The
+cases are committed from a thread (its own connection) and removed afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.db import connections
+from django_tenants.utils import schema_context
+from playwright.sync_api import Browser, Page, expect
+
+from casework.index.models import CaseIndex, Consent, Track
+from casework.models import Complaint
+from casework.selectors_queue import today_amsterdam
+from outbox.models import OutboxMessage
+from tests.browser.conftest import LiveServer, fresh_totp_code, new_context, save_screenshot, watch
+from tests.casework.factories import submission, submit
+from tests.support import PASSWORD, World
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser"), pytest.mark.django_db]
+
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+_axe = Axe()
+
+
+def assert_accessible(page: Page, name: str) -> None:
+    save_screenshot(page, name)
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
+    assert page.problems == [], f"{name}: {page.problems}"  # type: ignore[attr-defined]
+
+
+def committed(work: Callable[[], Any]) -> Any:
+    """Run ``work`` on a thread of its own: its own connection, so what it writes commits."""
+    result: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(work())
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0] if result else None
+
+
+@pytest.fixture(scope="module")
+def queue_cases(
+    world: World,
+    live_site: LiveServer,
+    django_db_blocker,  # type: ignore[no-untyped-def]
+) -> Iterator[dict[str, Any]]:
+    """An overdue formal case at alpha, a privacy case of a lapsed member at alpha, one at beta."""
+
+    def make() -> dict[str, Any]:
+        overdue = submit(world.alpha, submission=submission(track=Track.FORMAL)).complaint.reference
+        CaseIndex.objects.filter(reference=overdue).update(
+            deadline=today_amsterdam() - datetime.timedelta(days=2)
+        )
+        lapsed = submit(
+            world.alpha,
+            submission=submission(category_code="privacy", consent=Consent.PENDING),
+            membership_lapsed=True,
+        ).complaint.reference
+        beta = submit(
+            world.beta, submission=submission(complainant_name="Bea de Boer", consent=Consent.PENDING)
+        ).complaint.reference
+        return {"overdue": overdue, "lapsed": lapsed, "beta": beta, "beta_id": world.beta.pk}
+
+    with django_db_blocker.unblock():
+        cases = committed(make)
+    yield cases
+
+    def remove() -> None:
+        for row in CaseIndex.objects.filter(reference__in=[cases["overdue"], cases["lapsed"], cases["beta"]]):
+            with schema_context(row.provider.schema_name):
+                Complaint.objects.filter(pk=row.case_id).delete()
+            OutboxMessage.objects.filter(
+                schema_name=row.provider.schema_name, kwargs__complaint_id=row.case_id
+            ).delete()
+            row.delete()
+
+    with django_db_blocker.unblock():
+        committed(remove)
+
+
+@pytest.fixture(scope="module")
+def coordinator_state(browser: Browser, live_site: LiveServer, world: World) -> dict:
+    context = new_context(browser)
+    page = context.new_page()
+    page.goto(live_site.url("/accounts/login/"))
+    page.get_by_label("E-mail").fill(world.coordinator.email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    page.get_by_label("Code").fill(fresh_totp_code())
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    expect(page.get_by_role("link", name="Uitloggen")).to_be_visible()
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+def coordinator_page(browser: Browser, state: dict, **options: Any) -> Page:
+    return watch(new_context(browser, storage_state=state, **options).new_page())
+
+
+def focused_id(page: Page) -> str:
+    return page.evaluate("() => document.activeElement && document.activeElement.id")
+
+
+def tab_to(page: Page, element_id: str, *, limit: int = 40) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused_id(page) == element_id:
+            return
+    raise AssertionError(f"Tab never reached #{element_id}; last focused: #{focused_id(page)}")
+
+
+def case_links(page: Page) -> list[str]:
+    return page.locator("table.queue-table tbody th a").all_inner_texts()
+
+
+def test_coordinator_filters_the_queue_with_the_keyboard_and_opens_a_dossier(
+    browser: Browser, live_site: LiveServer, coordinator_state: dict, queue_cases: dict[str, Any]
+) -> None:
+    page = coordinator_page(browser, coordinator_state)
+    page.goto(live_site.url("/werkplek/"))
+    page.get_by_role("link", name="Wachtrij", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="Wachtrij")).to_be_visible()
+    links = case_links(page)
+    for name in ("overdue", "lapsed", "beta"):
+        assert queue_cases[name] in links
+    # Most urgent first: the overdue case leads.
+    assert links[0] == queue_cases["overdue"]
+    lapsed_row = page.locator("tr", has=page.get_by_role("link", name=queue_cases["lapsed"]))
+    expect(lapsed_row).to_contain_text("Lidmaatschap verlopen")
+    expect(page.locator("tr", has=page.get_by_role("link", name=queue_cases["overdue"]))).to_contain_text(
+        "2 dagen te laat"
+    )
+    assert_accessible(page, "queue")
+
+    # Keyboard only: to the provider filter, choose beta, to the button, Enter.
+    page.locator("h1").click()
+    tab_to(page, "filter-provider")
+    beta = str(queue_cases["beta_id"])
+    for _ in range(10):
+        if page.locator("#filter-provider").input_value() == beta:
+            break
+        page.keyboard.press("ArrowDown")
+    assert page.locator("#filter-provider").input_value() == beta
+    tab_to(page, "filter-submit")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"provider={beta}"))
+    expect(page.locator("table.queue-table tbody th a")).to_have_text([queue_cases["beta"]])
+    # Updated in place: the keyboard stays on the button, and the news is announced.
+    assert focused_id(page) == "filter-submit"
+    expect(page.locator("#queue-announcer")).to_contain_text("voldoet aan de filters")
+    expect(page.locator("#filter-provider")).to_have_value(beta)
+    assert_accessible(page, "queue-filtered")
+
+    # The quick filter for overdue cases, by keyboard, replaces the provider filter's results.
+    tab_to(page, "filter-reset")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(live_site.url("/werkplek/wachtrij/"))
+    tab_to(page, "quick-overdue", limit=60)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"deadline=overdue"))
+    expect(page.locator("#quick-overdue")).to_have_attribute("aria-current", "true")
+    assert queue_cases["overdue"] in case_links(page) and queue_cases["beta"] not in case_links(page)
+
+    # Back goes to the previous state of the queue.
+    page.go_back()
+    expect(page).to_have_url(live_site.url("/werkplek/wachtrij/"))
+    expect(page.get_by_role("link", name=queue_cases["beta"])).to_be_visible()
+
+    # Open the dossier from the queue.
+    page.get_by_role("link", name=queue_cases["beta"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Dossier {queue_cases['beta']}")
+    expect(page.get_by_text("Bea de Boer")).to_be_visible()
+    expect(page.get_by_role("heading", name="Tijdlijn")).to_be_visible()
+    assert_accessible(page, "dossier")
+
+    # Record the intake call; the page comes back with it on the timeline.
+    page.get_by_label("Wat is er besproken?").fill("Klaagster gebeld; wil vooral uitleg over de medicatie.")
+    page.get_by_label("Wat wil de klager bereiken?").select_option("explanation")
+    page.get_by_role("button", name="Gesprek vastleggen").click()
+    expect(page.get_by_text("Het intakegesprek is vastgelegd.")).to_be_visible()
+    expect(page.locator(".timeline")).to_contain_text("wil vooral uitleg over de medicatie")
+    expect(page.locator(".lead")).to_contain_text("In intake")
+    assert_accessible(page, "dossier-after-intake")
+
+    # Bad input: the page says what is wrong, links to it, and keeps what was typed.
+    page.get_by_label("Wat is er besproken?").fill("   ")
+    page.get_by_label("Toelichting op het doel").fill("Getypte toelichting")
+    page.get_by_role("button", name="Gesprek vastleggen").click()
+    expect(page.get_by_role("alert")).to_contain_text("Dat is niet gelukt.")
+    expect(page.locator("#intake_form")).to_contain_text("Dit veld is verplicht.")
+    expect(page.get_by_label("Toelichting op het doel")).to_have_value("Getypte toelichting")
+    assert_accessible(page, "dossier-error")
+    page.context.close()
+
+
+def test_queue_filters_work_without_javascript(
+    browser: Browser, live_site: LiveServer, coordinator_state: dict, queue_cases: dict[str, Any]
+) -> None:
+    page = coordinator_page(browser, coordinator_state, java_script_enabled=False)
+    page.goto(live_site.url("/werkplek/wachtrij/"))
+    page.get_by_label("Categorie").select_option("privacy")
+    page.get_by_role("button", name="Filteren").click()
+    expect(page).to_have_url(re.compile(r"category=privacy"))
+    links = case_links(page)
+    assert queue_cases["lapsed"] in links and queue_cases["overdue"] not in links
+    save_screenshot(page, "queue-no-js")
+    page.context.close()
