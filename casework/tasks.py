@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import PlatformRole, User
-from casework.deadlines import decision_deadline
+from casework.deadlines import complaint_deadline
 from casework.index.models import Consent
 from casework.models import Complaint, TimelineEntry
 from casework.services.intake import follow_link_create, timeline_add
@@ -36,9 +36,7 @@ def send_acknowledgement(complaint_id: int) -> bool:
             "provider_name": provider.name,
             "follow_url": follow_url,
             "formal": complaint.formal_received_on is not None,
-            "deadline": decision_deadline(complaint.formal_received_on)
-            if complaint.formal_received_on
-            else None,
+            "deadline": complaint_deadline(complaint),
         }
         with translation.override(complaint.language):
             subject = render_to_string("casework/email/acknowledgement_subject.txt", context).strip()
@@ -63,7 +61,7 @@ def notify_coordinators(complaint_id: int) -> int:
         return 0
     body = render_to_string(
         "casework/email/new_case_coordinator.txt",
-        {"reference": complaint.reference, "queue_url": platform_url("/werkplek/")},
+        {"reference": complaint.reference, "queue_url": platform_url("/werkplek/wachtrij/")},
     )
     send_mail(f"Nieuwe klacht {complaint.reference}", body, settings.DEFAULT_FROM_EMAIL, recipients)
     return len(recipients)
