@@ -8,13 +8,10 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.cache import add_never_cache_headers
-from django.utils.decorators import decorator_from_middleware
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.csrf import csrf_exempt
 from django_tenants.utils import schema_context
 
 from casework.forms import ComplaintForm
@@ -128,33 +125,13 @@ def private_link_page(view: _View) -> _View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
         add_never_cache_headers(response)
-        response["Referrer-Policy"] = "no-referrer"
+        # same-origin: the link never leaves in a Referer header to another
+        # site, and same-origin POSTs keep a real Origin (CSRF, language switch).
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
     return wrapped  # type: ignore[return-value]
-
-
-class _NoReferrerCsrfMiddleware(CsrfViewMiddleware):
-    """Django's CSRF check for forms on pages sent with ``Referrer-Policy: no-referrer``.
-
-    Under that policy browsers send ``Origin: null`` even with a same-origin
-    POST, which Django's origin check refuses. The CSRF token (form field
-    against cookie) is still required; only the literal ``null`` origin is
-    let through. A cross-site page cannot read the token, and on these pages
-    it would also need the secret in the URL.
-    """
-
-    def _origin_verified(self, request: HttpRequest) -> bool:
-        return request.META.get("HTTP_ORIGIN") == "null" or super()._origin_verified(request)
-
-
-_no_referrer_csrf = decorator_from_middleware(_NoReferrerCsrfMiddleware)
-
-
-def private_link_form(view: _View) -> _View:
-    """A secret-link page that also takes a POST: no-referrer headers, CSRF checked as above."""
-    return csrf_exempt(private_link_page(_no_referrer_csrf(view)))  # type: ignore[return-value]
 
 
 def complaint_form_for(

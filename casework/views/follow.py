@@ -33,7 +33,6 @@ from casework.views.case_display import (
     case_context,
     consent_actions,
     formal_done_message,
-    private_link_form,
     private_link_page,
 )
 from tenants.hosts import platform_url
@@ -77,7 +76,7 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@private_link_form
+@private_link_page
 def consent(request: HttpRequest, token: str, decision_slug: str) -> HttpResponse:
     _provider_host_only(request)
     decision = DECISION_BY_SLUG.get(decision_slug)
@@ -115,7 +114,7 @@ def consent(request: HttpRequest, token: str, decision_slug: str) -> HttpRespons
 
 
 @require_http_methods(["GET", "POST"])
-@private_link_form
+@private_link_page
 def formal(request: HttpRequest, token: str) -> HttpResponse:
     _provider_host_only(request)
     page = reverse("follow", args=[token])
@@ -138,7 +137,7 @@ def formal(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@private_link_form
+@private_link_page
 def renew(request: HttpRequest, token: str) -> HttpResponse:
     _provider_host_only(request)
     try:

@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 
 from accounts.services import user_create
 from casework.consent import consent_wording
+from casework.deadlines import decision_deadline
 from casework.index.models import CaseIndex, Channel, Consent, Track
 from casework.models import Complaint, ConsentRecord, FollowLink, TimelineEntry
 from casework.services.intake import follow_link_create, hash_token, timeline_add
@@ -47,7 +48,7 @@ def test_follow_link_shows_the_case_and_is_never_cached_nor_referred(
     assert "Klacht ontvangen via Klachtenformulier op website" in html
     assert "Intakegesprek gevoerd" in html and "Alleen voor Klachtpunt" not in html
     assert "no-store" in page["Cache-Control"]
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert f'href="/volg/{token}/toestemming/intrekken/"' in html
     assert f'href="/volg/{token}/formeel/"' in html and f'href="/volg/{token}/account/"' in html
 
@@ -66,7 +67,7 @@ def test_unknown_expired_and_revoked_links_are_refused_clearly(
     complaint, _ = filed
     unknown = alpha_client.get("/volg/dit-is-geen-geldige-link/")
     assert unknown.status_code == 404 and "Deze link werkt niet" in unknown.content.decode()
-    assert "no-store" in unknown["Cache-Control"] and unknown["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in unknown["Cache-Control"] and unknown["Referrer-Policy"] == "same-origin"
     with schema_context(world.alpha.schema_name):
         expired = follow_link_create(complaint=complaint, now=timezone.now() - datetime.timedelta(days=366))
         revoked = follow_link_create(complaint=complaint)
@@ -88,7 +89,7 @@ def test_consent_withdrawn_and_given_through_the_link_is_recorded_with_wording(
     complaint, token = filed
     confirm = alpha_client.get(f"/volg/{token}/toestemming/intrekken/")
     assert confirm.status_code == 200 and consent_wording("nl") in confirm.content.decode()
-    assert confirm["Referrer-Policy"] == "no-referrer"
+    assert confirm["Referrer-Policy"] == "same-origin"
     done = alpha_client.post(f"/volg/{token}/toestemming/intrekken/", follow=True)
     assert "Uw toestemming is ingetrokken" in done.content.decode()
     assert CaseIndex.objects.get(reference=complaint.reference).consent == Consent.WITHDRAWN
@@ -105,7 +106,7 @@ def test_move_to_formal_through_the_link_starts_the_clock(world: World, alpha_cl
     done = alpha_client.post(f"/volg/{token}/formeel/", follow=True)
     row = CaseIndex.objects.get(reference=complaint.reference)
     assert row.track == Track.FORMAL and row.formal_received_on == timezone.localdate()
-    assert row.deadline == timezone.localdate() + datetime.timedelta(weeks=6)
+    assert row.deadline == decision_deadline(timezone.localdate())
     assert "Uw klacht wordt nu formeel behandeld" in done.content.decode()
 
 
@@ -130,7 +131,7 @@ def claim_path(alpha_client: Client, token: str) -> str:
     """Follow the "account" button from the link page to the platform host; return the path there."""
     response = alpha_client.get(f"/volg/{token}/account/")
     assert response.status_code == 302
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     url = urlsplit(response.url)
     assert url.hostname == "localhost"
     assert url.path.startswith("/mijn-klachten/koppelen/")
@@ -228,20 +229,18 @@ def test_sign_up_from_the_link_then_verify_lands_on_the_claim(
     assert row.complainant_user.email == "nieuw@example.test"
 
 
-def test_link_pages_accept_their_own_forms_despite_no_referrer_but_still_need_the_csrf_token(
-    world: World, filed
-) -> None:  # type: ignore[no-untyped-def]
+def test_link_page_forms_need_the_csrf_token_and_a_same_site_origin(world: World, filed) -> None:  # type: ignore[no-untyped-def]
     complaint, token = filed
     client = Client(HTTP_HOST=world.alpha_host, enforce_csrf_checks=True)
     url = f"/volg/{token}/toestemming/intrekken/"
     page = client.get(url)
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
-    # Under Referrer-Policy: no-referrer a browser sends "Origin: null" with a same-origin POST.
-    forged = client.post(url, HTTP_ORIGIN="null")
+    origin = f"http://{world.alpha_host}"
+    forged = client.post(url, HTTP_ORIGIN=origin)
     assert forged.status_code == 403
     assert CaseIndex.objects.get(reference=complaint.reference).consent == Consent.GIVEN
-    ok = client.post(url, {"csrfmiddlewaretoken": csrf}, HTTP_ORIGIN="null")
-    assert ok.status_code == 302
-    assert CaseIndex.objects.get(reference=complaint.reference).consent == Consent.WITHDRAWN
     elsewhere = client.post(url, {"csrfmiddlewaretoken": csrf}, HTTP_ORIGIN="https://evil.example")
     assert elsewhere.status_code == 403
+    ok = client.post(url, {"csrfmiddlewaretoken": csrf}, HTTP_ORIGIN=origin)
+    assert ok.status_code == 302
+    assert CaseIndex.objects.get(reference=complaint.reference).consent == Consent.WITHDRAWN
