@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from casework.index.models import CaseStatus, Channel, Consent, Track
+from casework.index.models import CaseStatus, Channel, Consent, Outcome, Track
 
 
 class Category(models.Model):
@@ -91,6 +91,13 @@ class Complaint(models.Model):
     # Links to public-schema users (ids only).
     complainant_user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     entered_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    # The deadline as extended (casework.services.deadlines); the statutory one
+    # is computed from formal_received_on and law (casework.deadlines).
+    extended_deadline = models.DateField(null=True, blank=True)
+    # Closing (casework.services.closing): the outcome and when.
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -183,3 +190,142 @@ class FollowLink(models.Model):
 
     def __str__(self) -> str:
         return f"link for complaint {self.complaint_id}"
+
+
+class DeadlineExtension(models.Model):
+    """An extension of the decision deadline: the one notice-only extension, or one agreed to.
+
+    Wkkgz art. 17: once, by at most 4 weeks, with a reasoned written notice to
+    the complainant sent before the term ran out; any further extension only
+    with the complainant's consent (and for the Wzd, both parties'), recorded
+    as ``ExtensionConsent`` rows in the same transaction.
+    """
+
+    class Basis(models.TextChoices):
+        NOTICE = "notice", _("Eenmalige verlenging met schriftelijke mededeling")
+        CONSENT = "consent", _("Verlenging met instemming")
+
+    class NoticeChannel(models.TextChoices):
+        EMAIL = "email", _("E-mail via Klachtpunt")
+        LETTER = "letter", _("Brief van de zorgaanbieder")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="deadline_extensions")
+    basis = models.CharField(max_length=16, choices=Basis.choices)
+    reason = models.TextField()
+    previous_deadline = models.DateField()
+    new_deadline = models.DateField()
+    decided_at = models.DateTimeField()
+    decided_by_user_id = models.BigIntegerField(null=True, blank=True)
+    decided_by_label = models.CharField(max_length=120, blank=True)
+    notice_channel = models.CharField(max_length=16, choices=NoticeChannel.choices)
+    # When the notice left: the e-mail task sets it; a letter is sent by the provider when recorded.
+    notice_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.basis} -> {self.new_deadline}"
+
+
+class ExtensionConsent(models.Model):
+    """A party's recorded consent to an extension beyond the notice-only one."""
+
+    class Party(models.TextChoices):
+        COMPLAINANT = "complainant", _("Klager")
+        PROVIDER = "provider", _("Zorgaanbieder")
+
+    extension = models.ForeignKey(DeadlineExtension, on_delete=models.CASCADE, related_name="consents")
+    party = models.CharField(max_length=16, choices=Party.choices)
+    given_on = models.DateField()
+    # How it was given, e.g. "brief van 3 maart" or "e-mail aan de klachtenfunctionaris".
+    evidence = models.CharField(max_length=200)
+    recorded_at = models.DateTimeField()
+    recorded_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["party"]
+        constraints = [
+            models.UniqueConstraint(fields=["extension", "party"], name="one_consent_per_party_per_extension")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} consented on {self.given_on}"
+
+
+class Decision(models.Model):
+    """The provider's written decision (oordeel), with its three required parts (Wkkgz art. 17)."""
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="decision")
+    conclusion = models.TextField()
+    decisions_taken = models.TextField()
+    measures_timeframe = models.TextField()
+    decided_on = models.DateField()
+    recorded_at = models.DateTimeField()
+    recorded_by_user_id = models.BigIntegerField(null=True, blank=True)
+    recorded_by_label = models.CharField(max_length=120, blank=True)
+    # When the PDF left by e-mail to the complainant (the send task sets it once).
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"decision on {self.complaint_id} ({self.decided_on})"
+
+
+class Measure(models.Model):
+    """A measure the provider promised in its decision, tracked to done."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="measures")
+    description = models.CharField(max_length=500)
+    due_on = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by_user_id = models.BigIntegerField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"measure {self.pk} due {self.due_on}"
+
+
+class ClosingNotice(models.Model):
+    """What the complainant was told at closing: the outcome and, if not resolved, where to go next."""
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="closing")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    # Codes from casework.services.closing.FOLLOW_UP_OPTIONS, in the order told.
+    follow_up_options = models.JSONField(default=list, blank=True)
+    disputes_body = models.CharField(max_length=200, blank=True)
+    disputes_last_day = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField()
+    closed_by_user_id = models.BigIntegerField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"closing of {self.complaint_id} ({self.outcome})"
+
+
+class CaseStatistic(models.Model):
+    """What is left of a dossier after its retention period: anonymous figures for reports.
+
+    No parties, no texts, no reference, no exact dates (months only).
+    """
+
+    category_code = models.CharField(max_length=40, blank=True)
+    law = models.CharField(max_length=16, blank=True)
+    channel = models.CharField(max_length=16, blank=True)
+    track = models.CharField(max_length=16, blank=True)
+    service = models.CharField(max_length=16, blank=True)
+    outcome = models.CharField(max_length=16, blank=True)
+    received_month = models.DateField(help_text="First day of the month the complaint came in")
+    formal_received_month = models.DateField(null=True, blank=True)
+    closed_month = models.DateField(null=True, blank=True)
+    handling_days = models.PositiveIntegerField(null=True, blank=True)
+    decision_in_time = models.BooleanField(null=True, blank=True)
+    reduced_month = models.DateField()
+
+    class Meta:
+        ordering = ["received_month", "pk"]
+
+    def __str__(self) -> str:
+        return f"statistic {self.received_month:%Y-%m} {self.category_code}"

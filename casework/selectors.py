@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from casework.deadlines import decision_deadline
+from casework import deadlines
 from casework.index.models import Consent
 from casework.models import Complaint, FollowLink, TimelineEntry
 from casework.services.intake import hash_token
@@ -79,8 +79,8 @@ def provider_timeline(*, complaint: Complaint) -> QuerySet[TimelineEntry]:
 
 
 def complaint_deadline(complaint: Complaint) -> datetime.date | None:
-    """The statutory decision deadline, once the formal track has a receipt date."""
-    return decision_deadline(complaint.formal_received_on) if complaint.formal_received_on else None
+    """The decision deadline (statutory, or as extended), once the formal track has a receipt date."""
+    return deadlines.complaint_deadline(complaint)
 
 
 def follow_link_complaint(*, token: str, now: datetime.datetime | None = None) -> Complaint | None:

@@ -28,7 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import provider_member_required
-from casework.deadlines import decision_deadline
+from casework.deadlines import complaint_deadline
 from casework.forms import ComplaintForm
 from casework.intake_guard import (
     HONEYPOT_FIELD,
@@ -157,14 +157,13 @@ def _form_context(
 
 def _done_context(request: HttpRequest, result: SubmitResult) -> dict[str, Any]:
     complaint = result.complaint
-    formal_on = complaint.formal_received_on
     return {
         "provider": request.tenant,
         "done": True,
         "reference": complaint.reference,
         "track": complaint.track,
         "consent": complaint.consent,
-        "deadline": decision_deadline(formal_on) if formal_on else None,
+        "deadline": complaint_deadline(complaint),
         "follow_url": request.build_absolute_uri(f"/volg/{result.follow_token}/")
         if result.follow_token
         else None,

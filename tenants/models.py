@@ -37,6 +37,17 @@ class Provider(TenantMixin):
     kvk_number = models.CharField(_("KvK-nummer"), max_length=8, blank=True)
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, default=Sector.OTHER)
     city = models.CharField(_("plaats"), max_length=100, blank=True)
+    # Wkkgz art. 18: the disputes body the provider is affiliated with, named in closing letters.
+    disputes_body = models.CharField(
+        _("geschilleninstantie"),
+        max_length=200,
+        blank=True,
+        help_text=_("De geschilleninstantie waarbij de zorgaanbieder is aangesloten."),
+    )
+    # How long closed dossiers are kept before the retention job reduces them.
+    retention_years = models.PositiveSmallIntegerField(
+        _("bewaartermijn afgesloten dossiers (jaren)"), default=5
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Schemas are made by tenants.provisioning (fast DDL replay), not on save().

@@ -32,7 +32,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from casework.attachments import AttachmentTooLarge, AttachmentTypeRefused
-from casework.deadlines import decision_deadline
+from casework.deadlines import complaint_deadline
 from casework.forms import ComplaintForm
 from casework.intake_guard import (
     HONEYPOT_FIELD,
@@ -339,9 +339,7 @@ def complaint_create(request: HttpRequest, response: HttpResponse) -> Status:
             "status": complaint.status,
             "track": complaint.track,
             "consent": complaint.consent,
-            "deadline": decision_deadline(complaint.formal_received_on)
-            if complaint.formal_received_on
-            else None,
+            "deadline": complaint_deadline(complaint),
             "follow_url": follow_url,
             "created": result.created,
         },

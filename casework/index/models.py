@@ -90,6 +90,10 @@ class CaseIndex(models.Model):
     membership_lapsed = models.BooleanField(default=False)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The day the written decision was given: the deadline is met, reminders stop.
+    decided_on = models.DateField(null=True, blank=True)
+    # When the retention job reduced the dossier to anonymous figures.
+    reduced_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -149,3 +153,35 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} -> {self.professional_id} ({self.state})"
+
+
+class DeadlineReminder(models.Model):
+    """A deadline reminder, written before it is sent: each (case, kind, deadline) exactly once.
+
+    The central job inserts the row (the unique constraint refuses a second
+    one, whatever runs twice) and the e-mail leaves through the outbox; the
+    send task records ``sent_at`` so a redelivered task sends nothing. A
+    deadline that moves (an extension) gets its own reminders.
+    """
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("Herinnering voor de termijn")
+        DUE = "due", _("Termijn verloopt vandaag")
+        OVERDUE = "overdue", _("Termijn verstreken")
+
+    case = models.ForeignKey(CaseIndex, on_delete=models.CASCADE, related_name="deadline_reminders")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    deadline = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "deadline"], name="one_reminder_per_case_kind_deadline"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.deadline}"

@@ -15,7 +15,7 @@ from django_tenants.utils import schema_context
 
 from casework.attachments import CheckedFile
 from casework.consent import consent_wording
-from casework.deadlines import decision_deadline
+from casework.deadlines import complaint_deadline
 from casework.index.models import CaseIndex, Channel, Consent, Track
 from casework.models import Attachment, Category, Complaint, ConsentRecord, FollowLink, TimelineEntry
 from outbox.services import outbox_enqueue
@@ -101,7 +101,7 @@ def index_sync(*, complaint: Complaint, provider: Provider, **extra: object) -> 
         "law": complaint.law,
         "received_at": complaint.received_at,
         "formal_received_on": complaint.formal_received_on,
-        "deadline": decision_deadline(complaint.formal_received_on) if complaint.formal_received_on else None,
+        "deadline": complaint_deadline(complaint),
         "language": complaint.language,
         "region": complaint.complainant_postcode[:2] if complaint.complainant_postcode[:2].isdigit() else "",
         "complainant_user_id": complaint.complainant_user_id,

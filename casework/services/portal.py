@@ -56,7 +56,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from casework.attachments import CheckedFile
-from casework.deadlines import decision_deadline
+from casework.deadlines import complaint_deadline
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Track
 from casework.models import Complaint, FollowLink, TimelineEntry
 from casework.services.consent import complaint_make_formal, consent_record
@@ -211,10 +211,7 @@ def _case_view(provider: Provider, complaint: Complaint) -> CaseView:
             "at", "pk"
         )
     )
-    deadline = _running(
-        decision_deadline(complaint.formal_received_on) if complaint.formal_received_on else None,
-        complaint.consent,
-    )
+    deadline = _running(complaint_deadline(complaint), complaint.consent)
     open_case = complaint.status != CaseStatus.CLOSED
     return CaseView(
         provider=provider,
@@ -341,11 +338,10 @@ def coordinator_complaint_enter(
     if token is None:
         with schema_context(provider.schema_name):
             token = follow_link_create(complaint=result.complaint)
-    formal_on = result.complaint.formal_received_on
     return EntryResult(
         complaint=result.complaint,
         follow_token=token,
-        deadline=decision_deadline(formal_on) if formal_on else None,
+        deadline=complaint_deadline(result.complaint),
         created=result.created,
     )
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.services import membership_grant, totp_activate, user_create
+from casework.deadlines import decision_deadline
 from casework.index.models import Channel, Consent, Track
 from casework.models import Category, Complaint, FollowLink
 from casework.selectors import complaints_visible_to_provider
@@ -145,7 +146,7 @@ def test_complaint_appears_after_consent_and_disappears_after_withdrawal(
     assert detail["Cache-Control"].startswith("max-age=0") or "no-store" in detail["Cache-Control"]
     rows = csv_rows(alpha_admin.get("/klachten/export.csv"))
     assert [row[0] for row in rows[1:]] == [reference]
-    deadline = (timezone.localdate() + datetime.timedelta(weeks=6)).isoformat()
+    deadline = decision_deadline(timezone.localdate()).isoformat()
     assert rows[1][-1] == deadline  # the formal clock started at consent
 
     give(world, result, Consent.WITHDRAWN)
@@ -405,7 +406,7 @@ def test_status_shows_the_deadline_once_the_formal_track_runs(world: World, alph
     result = submit(world.alpha, submission=submission(track=Track.FORMAL))
     body = alpha_client.get(f"/api/v1/status/{result.follow_token}").json()
     assert body["track"] == "formal"
-    assert body["deadline"] == (timezone.localdate() + datetime.timedelta(weeks=6)).isoformat()
+    assert body["deadline"] == decision_deadline(timezone.localdate()).isoformat()
     with schema_context(world.alpha.schema_name):
         assert Complaint.objects.get(pk=result.complaint.pk).formal_received_on == timezone.localdate()
 

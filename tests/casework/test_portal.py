@@ -9,10 +9,12 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.services import user_create
 from casework.consent import consent_wording
+from casework.deadlines import decision_deadline
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Track
 from casework.models import Complaint, ConsentRecord, TimelineEntry
 from casework.services.intake import timeline_add
@@ -207,7 +209,10 @@ def test_mijn_klachten_lists_only_own_cases_across_providers_in_constant_queries
         rows = my_cases(user=world.complainant)
     assert [r.reference for r in rows] == [third.reference, second.reference, first.reference]
     assert [r.provider_name for r in rows] == ["Zorg Beta", "Zorg Beta", "Zorg Alpha"]
-    assert rows[1].deadline is not None and rows[1].days_left == 42
+    today = timezone.localdate()
+    assert (
+        rows[1].deadline == decision_deadline(today) and rows[1].days_left == (rows[1].deadline - today).days
+    )
     queries, page = count_queries(complainant_client, "/mijn-klachten/")
     assert queries == one_case_queries
     html = page.content.decode()
