@@ -26,13 +26,18 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
+import stripe
 import structlog
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
@@ -114,7 +119,7 @@ def is_pooled(*, entry_service: str, case_service: str, case_consent: str) -> bo
 def line_description(*, reference: str, worked_on: datetime.date, kind: str, correction: bool) -> str:
     """Reference, date and kind: nothing about the complainant or the complaint."""
     with translation.override("nl"):
-        text = f"{reference} · {date_format(worked_on, 'd-m-Y')} · {TimeKind(kind).label}"
+        text = f"{reference} · {worked_on:%d-%m-%Y} · {TimeKind(kind).label}"
         return _("Correctie %(line)s") % {"line": text} if correction else text
 
 
@@ -139,6 +144,8 @@ class RunResult:
     invoices_pushed: int = 0
     invoices_local: int = 0
     skipped_without_rate: int = 0
+    plan_seconds: float = 0.0
+    push_seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
 
 
@@ -363,13 +370,17 @@ def invoice_push(invoice: Invoice) -> Invoice:
         invoice.pool_item_id = item["id"]
         invoice.save(update_fields=["pool_item_id"])
         BilledLine.objects.filter(pk__in=[line.pk for line in pooled]).update(stripe_item_id=item["id"])
-    finalized = client.v1.invoices.retrieve(invoice.stripe_invoice_id)
-    if finalized["status"] == "draft":
+    try:
         finalized = client.v1.invoices.finalize_invoice(
             invoice.stripe_invoice_id,
             params={"auto_advance": True},
             options=stripe_gateway.create_options("hours-finalize", invoice.pk),
         )
+    except stripe.InvalidRequestError:
+        # Finalised before (by us, with the answer lost, or by hand): take it as it is.
+        finalized = client.v1.invoices.retrieve(invoice.stripe_invoice_id)
+        if finalized["status"] == "draft":
+            raise
     invoice_apply_stripe(invoice, stripe_gateway.as_dict(finalized))
     return invoice
 
@@ -399,9 +410,22 @@ def invoice_apply_stripe(invoice: Invoice, data: dict[str, Any]) -> None:
     )
 
 
+def _push_one(invoice_id: int) -> None:
+    try:
+        invoice_push(Invoice.objects.select_related("provider").get(pk=invoice_id))
+    finally:
+        if threading.current_thread() is not threading.main_thread():
+            connection.close()  # each worker thread has its own connection
+
+
 def invoicing_push(*, result: RunResult, invoice_ids: list[int] | None = None) -> RunResult:
-    """Step 3: every hours invoice not yet complete in Stripe (or kept locally without keys)."""
-    pending = Invoice.objects.filter(kind=InvoiceKind.HOURS, synced=False).select_related("provider")
+    """Step 3: every hours invoice not yet complete in Stripe (or kept locally without keys).
+
+    Invoices are pushed ``BILLING_PUSH_WORKERS`` at a time: each is a few dozen
+    round trips to Stripe, and they are independent of one another. The first
+    failure stops the run (the rest is pushed by the next run).
+    """
+    pending = Invoice.objects.filter(kind=InvoiceKind.HOURS, synced=False)
     if invoice_ids is not None:
         pending = pending.filter(pk__in=invoice_ids)
     if not stripe_gateway.stripe_configured():
@@ -410,9 +434,27 @@ def invoicing_push(*, result: RunResult, invoice_ids: list[int] | None = None) -
             status="open", finalized_at=now
         )
         return result
-    for invoice in pending.order_by("pk"):
-        invoice_push(invoice)
-        result.invoices_pushed += 1
+    ids = list(pending.order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return result
+    # Made once, before the threads: they would otherwise race to make it.
+    stripe_gateway.vat_tax_rate_id()
+    workers = max(1, int(settings.BILLING_PUSH_WORKERS))
+    if workers == 1:
+        for invoice_id in ids:
+            _push_one(invoice_id)
+            result.invoices_pushed += 1
+        return result
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="invoice-push") as pool:
+        futures = [pool.submit(_push_one, invoice_id) for invoice_id in ids]
+        try:
+            for future in as_completed(futures):
+                future.result()
+                result.invoices_pushed += 1
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
     return result
 
 
@@ -420,8 +462,12 @@ def invoicing_run(*, month: datetime.date, provider_ids: list[int] | None = None
     """Bill ``month``: close it, plan lines and invoices, push them. Safe to run again at any point."""
     start, _ = month_bounds(month)
     ledger_month_close(month=start)
+    started = time.perf_counter()
     result = invoicing_plan(month=start, provider_ids=provider_ids)
+    planned = time.perf_counter()
+    result.plan_seconds = planned - started
     invoicing_push(result=result)
+    result.push_seconds = time.perf_counter() - planned
     log.info(
         "invoicing_run",
         month=f"{start:%Y-%m}",

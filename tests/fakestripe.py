@@ -740,6 +740,9 @@ def _handler_for(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "fakestripe"
+        # Headers and body go out in separate writes: without this, Nagle's algorithm
+        # meets the client's delayed ACK and every response waits 40 ms.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet
             return
@@ -797,6 +800,11 @@ def _handler_for(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
             return True
 
         def do_GET(self) -> None:
+            if self.path == "/_fake/stats":
+                with fake.lock:
+                    stats = {"requests": fake.request_count, "by_route": dict(fake.requests)}
+                self._send(200, json.dumps(stats).encode(), "application/json")
+                return
             if not self._page():
                 self._api("GET")
 

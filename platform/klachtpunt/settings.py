@@ -294,6 +294,8 @@ STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "2
 STRIPE_CHECKOUT_ORIGINS = _env_list("STRIPE_CHECKOUT_ORIGINS", "https://checkout.stripe.com")
 # The processor agreement (verwerkersovereenkomst) a provider accepts at sign-up.
 BILLING_DPA_VERSION = os.environ.get("BILLING_DPA_VERSION", "2026-01")
+# Hours invoices pushed to Stripe at once by the monthly run (tests: one, in the test's transaction).
+BILLING_PUSH_WORKERS = int(os.environ.get("BILLING_PUSH_WORKERS", "1" if TESTING else "8"))
 CELERY_BEAT_SCHEDULE.update(
     {
         # The 1st of each month: bill the previous month's hours.
@@ -318,7 +320,8 @@ LOGGING = {
     "formatters": {"json": {"()": "klachtpunt.logging.json_formatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # stripe logs every request at INFO; our services log what matters.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "stripe": {"level": "WARNING"}},
 }
 
 from klachtpunt.logging import configure_structlog  # noqa: E402
