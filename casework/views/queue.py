@@ -31,7 +31,7 @@ from casework.forms_staff import (
     RouteForm,
 )
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Service
-from casework.models import Attachment
+from casework.models import Attachment, Complaint
 from casework.selectors_queue import attachment_open, case_for_reference, dossier_for_staff, queue_page
 from casework.services.consent import consent_record
 from casework.services.triage import (
@@ -87,7 +87,10 @@ def _render_dossier(
     request: HttpRequest, case: CaseIndex, *, bound: dict[str, forms.Form] | None = None, status: int = 200
 ) -> HttpResponse:
     # access log: issue 5 (reading a dossier is logged in the tenant schema)
-    dossier = dossier_for_staff(case)
+    try:
+        dossier = dossier_for_staff(case)
+    except Complaint.DoesNotExist:
+        raise Http404(_("Deze zaak bestaat niet.")) from None
     complaint = dossier.complaint
     context: dict[str, Any] = {
         "dossier": dossier,
@@ -100,6 +103,7 @@ def _render_dossier(
         "consent_given": complaint.consent == Consent.GIVEN,
         "consent_text": consent_wording(complaint.language),
         "failed_form": next(iter(bound), None) if bound else None,
+        "refusals": [error for form in (bound or {}).values() for error in form.non_field_errors()],
         **_triage_forms(case, complaint.goal, complaint.goal_details),
         **(bound or {}),
     }

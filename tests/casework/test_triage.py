@@ -380,3 +380,20 @@ def test_bad_input_shows_a_clear_error_and_keeps_what_was_typed(
     assert "Mijn notitie</textarea>" in html
     assert re.search(r'value="officer"[^>]* checked', html)
     assert CaseIndex.objects.get(reference=complaint.reference).service == Service.INTAKE
+
+
+def test_a_step_on_a_closed_case_says_why_it_was_refused(world: World, coordinator_client: Client) -> None:
+    complaint, _case = new_case(world)
+    _resolve(world, complaint)
+    response = coordinator_client.post(
+        f"/werkplek/zaken/{complaint.reference}/doorzetten/", {"route-service": "officer", "route-note": ""}
+    )
+    assert response.status_code == 400
+    assert "Dat is niet gelukt. Deze zaak is afgesloten." in response.content.decode()
+
+
+def test_an_index_row_without_its_dossier_is_404(world: World, coordinator_client: Client) -> None:
+    complaint, _case = new_case(world)
+    with schema_context(world.alpha.schema_name):
+        Complaint.objects.filter(pk=complaint.pk).delete()
+    assert coordinator_client.get(f"/werkplek/zaken/{complaint.reference}/").status_code == 404
