@@ -137,6 +137,7 @@ class TimelineEntry(models.Model):
     class Visibility(models.TextChoices):
         ALL = "all", _("Iedereen met toegang tot het dossier")
         COMPLAINANT = "complainant", _("Klager en Klachtpunt")
+        PROVIDER = "provider", _("Zorgaanbieder en Klachtpunt")
         STAFF = "staff", _("Alleen Klachtpunt")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="timeline")
@@ -329,3 +330,269 @@ class CaseStatistic(models.Model):
 
     def __str__(self) -> str:
         return f"statistic {self.received_month:%Y-%m} {self.category_code}"
+
+
+# --- The access log (NEN 7513) -------------------------------------------------
+
+
+class AccessLogEntry(models.Model):
+    """Who did what with which dossier, when, on whose behalf and from where (NEN 7513).
+
+    Append-only: a database trigger (migration 0005) refuses UPDATE, DELETE and
+    TRUNCATE on this table; only the retention job may delete rows older than
+    5 years (``casework.services.access_log.access_log_purge_older_than``).
+    ``case_id`` is the complaint's id without a foreign key, so the log
+    outlives a dossier that retention deletes; ``reference`` names the client
+    whose dossier it is.
+    """
+
+    class Event(models.TextChoices):
+        CREATE = "create", _("Aangemaakt")
+        READ = "read", _("Ingezien")
+        CHANGE = "change", _("Gewijzigd")
+        DELETE = "delete", _("Verwijderd")
+        EXPORT = "export", _("Geëxporteerd")
+        PRINT = "print", _("Afgedrukt")
+        SEARCH = "search", _("Gezocht")
+
+    class AccessChannel(models.TextChoices):
+        PLATFORM_STAFF = "platform_staff", _("Werkplek van Klachtpunt")
+        PROVIDER = "provider", _("Omgeving van de zorgaanbieder")
+        COMPLAINANT_PORTAL = "complainant_portal", _("Mijn klachten")
+        FOLLOW_LINK = "follow_link", _("Volglink")
+        WIDGET = "widget", _("Klachtenformulier")
+        API_KEY = "api_key", _("API-koppeling")
+        SYSTEM = "system", _("Klachtpunt (automatisch)")
+
+    at = models.DateTimeField()
+    event = models.CharField(max_length=16, choices=Event.choices)
+    case_id = models.BigIntegerField(null=True, blank=True)
+    reference = models.CharField(max_length=20, blank=True)
+    # Which part of the dossier: dossier, attachment, meeting, message, decision, access_log, ...
+    subject = models.CharField(max_length=40, default="dossier")
+    detail = models.CharField(max_length=300, blank=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    user_label = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=24)
+    organisation = models.CharField(max_length=200, blank=True)
+    on_behalf_of_user_id = models.BigIntegerField(null=True, blank=True)
+    on_behalf_of_label = models.CharField(max_length=150, blank=True)
+    channel = models.CharField(max_length=24, choices=AccessChannel.choices)
+    host = models.CharField(max_length=255, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    method = models.CharField(max_length=8, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["case_id", "at"], name="accesslog_case_at"),
+            models.Index(fields=["user_id", "at"], name="accesslog_user_at"),
+            models.Index(fields=["at"], name="accesslog_at"),
+        ]
+        verbose_name = _("toegangslogregel")
+        verbose_name_plural = _("toegangslog")
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.reference or '-'} @ {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("the access log is append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise PermissionError("the access log is append-only")
+
+
+# --- Mediation, committee and confidant work -------------------------------------
+
+
+class Meeting(models.Model):
+    """A mediation meeting or a committee hearing with the parties, sent as a calendar invitation."""
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", _("Telefonisch gesprek")
+        VIDEO = "video", _("Videogesprek")
+        ON_SITE = "on_site", _("Gesprek op locatie")
+        HEARING = "hearing", _("Hoorzitting")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="meetings")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    location = models.CharField(max_length=300, blank=True)
+    call_in = models.CharField(max_length=300, blank=True)
+    with_complainant = models.BooleanField(default=True)
+    provider_contact_name = models.CharField(max_length=200, blank=True)
+    provider_contact_email = models.EmailField(blank=True)
+    officer_user_id = models.BigIntegerField(null=True, blank=True)
+    officer_label = models.CharField(max_length=150, blank=True)
+    # RFC 5545: the same UID with a higher SEQUENCE updates or cancels the invitation.
+    uid = models.CharField(max_length=100, unique=True)
+    sequence = models.PositiveIntegerField(default=0)
+    # The sequence whose invitations (or cancellation) have left; the send task is safe to run twice.
+    sent_sequence = models.IntegerField(default=-1)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    created_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} @ {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def with_provider(self) -> bool:
+        return bool(self.provider_contact_email)
+
+
+class Visibility(models.TextChoices):
+    """Who, besides Klachtpunt's staff on the case, sees a record or message."""
+
+    STAFF = "staff", _("Alleen Klachtpunt")
+    COMPLAINANT = "complainant", _("Gedeeld met de klager")
+    PROVIDER = "provider", _("Gedeeld met de zorgaanbieder")
+    ALL = "all", _("Gedeeld met klager en zorgaanbieder")
+
+
+def record_path(instance: CaseRecord, filename: str) -> str:
+    return f"complaints/{instance.complaint_id}/records/{filename}"
+
+
+class CaseRecord(models.Model):
+    """A note, an agreement or a document from the mediation or committee work."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Notitie")
+        AGREEMENT = "agreement", _("Afspraak")
+        DOCUMENT = "document", _("Document")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="records")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    text = models.TextField(blank=True)
+    file = models.FileField(upload_to=record_path, max_length=300, blank=True)
+    original_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.STAFF)
+    author_user_id = models.BigIntegerField(null=True, blank=True)
+    author_label = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk}"
+
+
+class Message(models.Model):
+    """A message between the complainant, the provider and Klachtpunt, inside the platform."""
+
+    class Party(models.TextChoices):
+        COMPLAINANT = "complainant", _("Klager")
+        PROVIDER = "provider", _("Zorgaanbieder")
+        STAFF = "staff", _("Klachtpunt")
+
+    class Audience(models.TextChoices):
+        COMPLAINANT = "complainant", _("Klager en Klachtpunt")
+        PROVIDER = "provider", _("Zorgaanbieder en Klachtpunt")
+        ALL = "all", _("Klager, zorgaanbieder en Klachtpunt")
+        CONFIDANT = "confidant", _("Klager en vertrouwenspersoon")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages")
+    sender = models.CharField(max_length=16, choices=Party.choices)
+    sender_user_id = models.BigIntegerField(null=True, blank=True)
+    sender_label = models.CharField(max_length=150, blank=True)
+    audience = models.CharField(max_length=16, choices=Audience.choices)
+    body = models.TextField()
+    sent_at = models.DateTimeField()
+    # When the notification e-mails (a link only) left; the task is safe to run twice.
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} from {self.sender}"
+
+
+class ConfidantNote(models.Model):
+    """The confidant's note or the client's choice: the confidant and the client only.
+
+    Never shown to the provider, the officer or the committee unless the client
+    shares this one note (``shared_with``); every read goes through
+    ``casework.selectors_procedures.confidant_notes_visible``.
+    """
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Notitie van de vertrouwenspersoon")
+        CHOICE = "choice", _("Keuze van de cliënt")
+
+    class SharedWith(models.TextChoices):
+        NOBODY = "", _("Niet gedeeld")
+        KLACHTPUNT = "klachtpunt", _("Gedeeld met de behandelaar bij Klachtpunt")
+        PROVIDER = "provider", _("Gedeeld met Klachtpunt en de zorgaanbieder")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="confidant_notes")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.NOTE)
+    text = models.TextField()
+    author_user_id = models.BigIntegerField(null=True, blank=True)
+    author_label = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField()
+    shared_with = models.CharField(max_length=16, choices=SharedWith.choices, default="", blank=True)
+    shared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"confidant {self.kind} {self.pk}"
+
+
+class ComplaintPart(models.Model):
+    """One part of the complaint as the committee formulated it, with its judgement and reasoning."""
+
+    class Judgement(models.TextChoices):
+        FOUNDED = "founded", _("Gegrond")
+        PARTLY_FOUNDED = "partly_founded", _("Deels gegrond")
+        UNFOUNDED = "unfounded", _("Ongegrond")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="complaint_parts")
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    judgement = models.CharField(max_length=16, choices=Judgement.choices, blank=True)
+    reasoning = models.TextField(blank=True)
+    judged_at = models.DateTimeField(null=True, blank=True)
+    judged_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "position"], name="one_complaint_part_per_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"part {self.position} of {self.complaint_id}"
+
+
+class CommitteeAdvice(models.Model):
+    """The committee's advice to the provider, issued once every complaint part is judged."""
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="committee_advice")
+    advice = models.TextField()
+    issued_at = models.DateTimeField()
+    issued_by_user_id = models.BigIntegerField(null=True, blank=True)
+    issued_by_label = models.CharField(max_length=150, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"advice on {self.complaint_id}"
