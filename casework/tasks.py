@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -14,7 +14,7 @@ from casework.deadlines import complaint_deadline
 from casework.index.models import Consent
 from casework.models import Complaint, TimelineEntry
 from casework.services.intake import follow_link_create, timeline_add
-from klachtpunt.tenancy import require_tenant_schema
+from klachtpunt.tenancy import current_provider, require_tenant_schema
 from tenants.hosts import platform_url, provider_url
 
 
@@ -26,7 +26,7 @@ def send_acknowledgement(complaint_id: int) -> bool:
         complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
         if complaint.acknowledged_at is not None or not complaint.complainant_email:
             return False
-        provider = connection.tenant
+        provider = current_provider()
         if complaint.complainant_user_id:
             follow_url = platform_url("/mijn-klachten/")
         else:
@@ -88,7 +88,7 @@ def send_consent_request(complaint_id: int, request_id: int) -> bool:
         complaint = request.complaint
         if already_sent or complaint.consent == Consent.GIVEN or not complaint.complainant_email:
             return False
-        provider = connection.tenant
+        provider = current_provider()
         if complaint.complainant_user_id:
             follow_url = platform_url("/mijn-klachten/")
         else:

@@ -16,3 +16,14 @@ def require_tenant_schema() -> str:
     if not schema or schema == get_public_schema_name():
         raise WrongSchemaError("this code touches a dossier and must run in a tenant schema, not public")
     return schema
+
+
+def current_provider():  # type: ignore[no-untyped-def]
+    """The Provider whose schema is active (loaded by name: ``connection.tenant`` may be a FakeTenant)."""
+    from tenants.models import Provider
+
+    tenant = getattr(connection, "tenant", None)
+    schema = require_tenant_schema()
+    if isinstance(tenant, Provider) and tenant.schema_name == schema:
+        return tenant
+    return Provider.objects.get(schema_name=schema)
