@@ -311,6 +311,26 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
+# Deadlines, decisions, closing and retention (casework): the modules beat and the
+# outbox name tasks in, and the two central jobs (Europe/Amsterdam times).
+CELERY_IMPORTS = ["casework.tasks_deadlines", "casework.tasks_closing"]
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Daily: reminders before, on and after each decision deadline; overdue to the coordinators.
+        "deadline-reminders-daily": {
+            "task": "casework.tasks_deadlines.deadline_reminders_task",
+            "schedule": crontab(minute=0, hour=7),
+        },
+        # Nightly: closed dossiers past the provider's retention period become anonymous figures.
+        "retention-nightly": {
+            "task": "casework.tasks_deadlines.retention_task",
+            "schedule": crontab(minute=30, hour=2),
+        },
+    }
+)
+# A Unicode font for the decision PDF (casework.pdf finds DejaVu Sans by itself).
+DECISION_PDF_FONT = os.environ.get("DECISION_PDF_FONT", "")
+
 # Sentry: only when a DSN is given; no PII, dossier content scrubbed.
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 

@@ -1,0 +1,194 @@
+"""The provider's decision (oordeel), its measures and deadline extensions (provider host).
+
+Every page starts from the consent gate (``provider_complaint_get``): a
+complaint without consent is a 404 here as everywhere on the provider's side.
+A refusal from a service lands on the form, with everything typed kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.permissions import provider_member_required
+from casework import deadlines
+from casework.forms_decision import DecisionForm, ExtensionForm, MeasureFormSet, measures_from
+from casework.models import Complaint, Decision, Measure
+from casework.pdf import decision_pdf
+from casework.selectors import provider_complaint_get
+from casework.services.deadlines import deadline_extend
+from casework.services.decision import decision_record, measure_mark_done
+from tenants.models import Provider
+
+
+def _complaint_or_404(request: HttpRequest, reference: str) -> Complaint:
+    complaint = provider_complaint_get(provider=request.tenant, reference=reference)
+    if complaint is None:
+        raise Http404
+    return complaint
+
+
+def put_errors(form: object, refusal: ValidationError, *, fields: tuple[str, ...] = ()) -> None:
+    """Show a service's refusal on the form: on the field it names, else above the form."""
+    if hasattr(refusal, "error_dict"):
+        for field, errors in refusal.error_dict.items():
+            form.add_error(field if field in fields else None, errors)  # type: ignore[attr-defined]
+    else:
+        form.add_error(None, refusal)  # type: ignore[attr-defined]
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@provider_member_required()
+def decision(request: HttpRequest, reference: str) -> HttpResponse:
+    complaint = _complaint_or_404(request, reference)
+    if Decision.objects.filter(complaint=complaint).exists():
+        messages.info(request, _("Op deze klacht is al een oordeel vastgelegd."))
+        return redirect("provider_complaint_detail", reference=reference)
+    form = DecisionForm(request.POST or None)
+    formset = MeasureFormSet(request.POST or None, prefix="measure")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            decision_record(
+                provider=request.tenant,
+                complaint_id=complaint.pk,
+                actor=request.user,
+                conclusion=form.cleaned_data["conclusion"],
+                decisions_taken=form.cleaned_data["decisions_taken"],
+                measures_timeframe=form.cleaned_data["measures_timeframe"],
+                measures=measures_from(formset),
+                decided_on=form.cleaned_data["decided_on"],
+            )
+        except Complaint.DoesNotExist:
+            raise Http404 from None
+        except ValidationError as refusal:
+            put_errors(
+                form, refusal, fields=("conclusion", "decisions_taken", "measures_timeframe", "decided_on")
+            )
+        else:
+            messages.success(
+                request, _("Het oordeel is vastgelegd en wordt als PDF naar de klager gestuurd.")
+            )
+            return redirect("provider_complaint_detail", reference=reference)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "casework/provider/decision_form.html",
+        {
+            "complaint": complaint,
+            "form": form,
+            "formset": formset,
+            "deadline": deadlines.complaint_deadline(complaint),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@never_cache
+@provider_member_required()
+def decision_download(request: HttpRequest, reference: str) -> HttpResponse:
+    complaint = _complaint_or_404(request, reference)
+    found = Decision.objects.filter(complaint=complaint).first()
+    if found is None:
+        raise Http404
+    pdf = decision_pdf(provider=request.tenant, complaint=complaint, decision=found)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="oordeel-{complaint.reference}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@provider_member_required()
+def measure_done(request: HttpRequest, reference: str, measure_id: int) -> HttpResponse:
+    complaint = _complaint_or_404(request, reference)
+    try:
+        measure = measure_mark_done(
+            provider=request.tenant, complaint_id=complaint.pk, measure_id=measure_id, actor=request.user
+        )
+    except (Measure.DoesNotExist, Complaint.DoesNotExist):
+        raise Http404 from None
+    messages.success(request, _("Maatregel afgerond: %(text)s") % {"text": measure.description})
+    return redirect("provider_complaint_detail", reference=reference)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@provider_member_required()
+def extension(request: HttpRequest, reference: str) -> HttpResponse:
+    complaint = _complaint_or_404(request, reference)
+    return extension_page(
+        request,
+        provider=request.tenant,
+        complaint=complaint,
+        template="casework/provider/extension_form.html",
+        done=lambda: redirect("provider_complaint_detail", reference=reference),
+    )
+
+
+def extension_page(
+    request: HttpRequest,
+    *,
+    provider: Provider,
+    complaint: Complaint,
+    template: str,
+    done: Callable[[], HttpResponse],
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The extension form (provider or staff page); ``done()`` answers a success.
+
+    Call in ``provider``'s schema: it reads the dossier's extensions.
+    """
+    form = ExtensionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = deadline_extend(
+                provider=provider,
+                complaint_id=complaint.pk,
+                actor=request.user,
+                new_deadline=data["new_deadline"],
+                reason=data["reason"],
+                notice_channel=data["notice_channel"],
+                complainant_consent=data["complainant_consent"],
+                provider_consent=data["provider_consent"],
+            )
+        except ValidationError as refusal:
+            put_errors(form, refusal)
+        else:
+            messages.success(
+                request,
+                _("De termijn is verlengd tot %(date)s.")
+                % {"date": made.new_deadline.strftime("%d-%m-%Y")},
+            )
+            return done()
+    current = deadlines.complaint_deadline(complaint)
+    limit = (
+        deadlines.unilateral_extension_limit(complaint.formal_received_on, complaint.law)
+        if complaint.formal_received_on
+        else None
+    )
+    used = complaint.deadline_extensions.filter(basis="notice").count()
+    return render(
+        request,
+        template,
+        {
+            "complaint": complaint,
+            "form": form,
+            "deadline": current,
+            "limit": limit,
+            "is_wzd": deadlines.law_regime(complaint.law) == "wzd",
+            "unilateral_used": used >= deadlines.UNILATERAL_EXTENSIONS[deadlines.law_regime(complaint.law)],
+            **(extra or {}),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

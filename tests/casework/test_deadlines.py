@@ -1,0 +1,292 @@
+"""The deadline rules (casework.deadlines), one test per rule, and the extension service."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.template import Context, Template
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from casework import deadlines
+from casework.deadlines import (
+    atw_term_end,
+    decision_deadline,
+    disputes_last_day,
+    easter_sunday,
+    general_holidays,
+    is_non_working_day,
+    reminder_kind,
+    unilateral_extension_limit,
+)
+from casework.index.models import CaseIndex, Track
+from casework.models import Complaint, DeadlineExtension, ExtensionConsent, TimelineEntry
+from casework.services.deadlines import ConsentEvidence, deadline_extend
+from outbox.models import OutboxMessage
+from tests.casework.factories import submission, submit
+from tests.support import World
+
+D = datetime.date
+
+
+# --- The rules (no database) ---------------------------------------------
+
+
+def test_wkkgz_decision_within_6_weeks_of_the_formal_written_complaint() -> None:
+    # Monday 2 March 2026 + 6 weeks = Monday 13 April 2026, a working day.
+    assert decision_deadline(D(2026, 3, 2)) == D(2026, 4, 13)
+    assert decision_deadline(D(2026, 3, 2), "wlz") == D(2026, 4, 13)
+
+
+def test_wzd_committee_decides_within_2_weeks() -> None:
+    assert decision_deadline(D(2026, 3, 2), "wzd") == D(2026, 3, 16)
+
+
+def test_wzd_allows_no_extension_without_consent() -> None:
+    assert unilateral_extension_limit(D(2026, 3, 2), "wzd") is None
+
+
+def test_wkkgz_one_extension_of_at_most_4_weeks() -> None:
+    # 6 + 4 weeks from Monday 2 March 2026: Monday 11 May 2026.
+    assert unilateral_extension_limit(D(2026, 3, 2)) == D(2026, 5, 11)
+
+
+def test_wkkgz_extension_notice_only_before_the_6_weeks_run_out() -> None:
+    deadline = D(2026, 4, 13)
+    assert deadlines.notice_in_time(sent_on=D(2026, 4, 13), current_deadline=deadline)  # the last day counts
+    assert not deadlines.notice_in_time(sent_on=D(2026, 4, 14), current_deadline=deadline)
+
+
+def test_disputes_body_window_is_1_year_from_filing_with_the_provider() -> None:
+    assert disputes_last_day(D(2026, 3, 2)) == D(2027, 3, 2)  # a Tuesday
+    # From 29 February the year ends on 28 February; 28 Feb 2025 is a Friday.
+    assert disputes_last_day(D(2024, 2, 29)) == D(2025, 2, 28)
+    # 1 year from Monday 5 January 2026 is Tuesday 5 January 2027.
+    assert disputes_last_day(D(2026, 1, 5)) == D(2027, 1, 5)
+
+
+def test_disputes_body_window_ending_on_a_weekend_runs_to_monday() -> None:
+    # Saturday 6 March 2027 -> Monday 8 March 2027.
+    assert disputes_last_day(D(2026, 3, 6)) == D(2027, 3, 8)
+
+
+def test_atw_term_ending_on_saturday_or_sunday_runs_to_monday() -> None:
+    assert atw_term_end(D(2026, 11, 28)) == D(2026, 11, 30)  # Saturday
+    assert atw_term_end(D(2026, 11, 29)) == D(2026, 11, 30)  # Sunday
+    assert atw_term_end(D(2026, 11, 30)) == D(2026, 11, 30)  # Monday stays
+    # Received on Sunday 22 November 2026: 6 weeks end on Sunday 3 January 2027 -> Monday 4 January.
+    assert decision_deadline(D(2026, 11, 22)) == D(2027, 1, 4)
+
+
+def test_atw_easter_is_computed_for_the_gregorian_calendar() -> None:
+    known = {
+        2024: D(2024, 3, 31),
+        2025: D(2025, 4, 20),
+        2026: D(2026, 4, 5),
+        2027: D(2027, 3, 28),
+        2028: D(2028, 4, 16),
+        2038: D(2038, 4, 25),  # the latest possible date
+        2285: D(2285, 3, 22),  # the earliest possible date
+    }
+    for year, sunday in known.items():
+        assert easter_sunday(year) == sunday, year
+
+
+def test_atw_holidays_are_those_of_the_act() -> None:
+    holidays = general_holidays(2026)
+    assert set(holidays) == {
+        D(2026, 1, 1),  # Nieuwjaarsdag
+        D(2026, 1, 2),  # designated by decree (art. 3 lid 3)
+        D(2026, 4, 3),  # Goede Vrijdag (art. 3 lid 2)
+        D(2026, 4, 6),  # Tweede Paasdag
+        D(2026, 4, 27),  # Koningsdag
+        D(2026, 5, 5),  # 5 mei, every year
+        D(2026, 5, 14),  # Hemelvaartsdag
+        D(2026, 5, 15),  # designated by decree
+        D(2026, 5, 25),  # Tweede Pinksterdag
+        D(2026, 12, 25),
+        D(2026, 12, 26),
+    }
+    # 5 May counts in every year, not only in lustrum years.
+    assert D(2027, 5, 5) in general_holidays(2027)
+    # Koningsdag moves to 26 April when the 27th is a Sunday (2025).
+    assert D(2025, 4, 26) in general_holidays(2025) and D(2025, 4, 27) not in general_holidays(2025)
+
+
+def test_atw_term_ending_on_a_holiday_runs_to_the_next_working_day() -> None:
+    # Good Friday 3 April 2026 -> Saturday, Sunday, Easter Monday -> Tuesday 7 April.
+    assert atw_term_end(D(2026, 4, 3)) == D(2026, 4, 7)
+    # Received on Friday 20 February 2026: 6 weeks end on Good Friday.
+    assert decision_deadline(D(2026, 2, 20)) == D(2026, 4, 7)
+    # Ascension Thursday 14 May 2026, the designated Friday after it, the weekend -> Monday 18 May.
+    assert atw_term_end(D(2026, 5, 14)) == D(2026, 5, 18)
+    # Christmas 2026: Friday 25 and Saturday 26, Sunday 27 -> Monday 28 December.
+    assert atw_term_end(D(2026, 12, 25)) == D(2026, 12, 28)
+    # New Year's Day 2027 is a Friday -> Monday 4 January.
+    assert atw_term_end(D(2027, 1, 1)) == D(2027, 1, 4)
+    assert is_non_working_day(D(2026, 5, 5)) and not is_non_working_day(D(2026, 5, 6))
+
+
+def test_reminders_before_on_and_after_the_deadline() -> None:
+    deadline = D(2026, 4, 13)
+    assert reminder_kind(deadline, deadline - datetime.timedelta(days=8)) is None
+    assert reminder_kind(deadline, deadline - datetime.timedelta(days=7)) == "before"
+    assert reminder_kind(deadline, deadline - datetime.timedelta(days=1)) == "before"
+    assert reminder_kind(deadline, deadline) == "due"
+    assert reminder_kind(deadline, deadline + datetime.timedelta(days=1)) == "overdue"
+
+
+def test_days_left_filter_counts_in_amsterdam_days() -> None:
+    today = timezone.localdate()
+    html = Template("{% load deadlines %}{{ d|days_left }}|{{ none|days_left|default_if_none:'' }}").render(
+        Context({"d": today + datetime.timedelta(days=3), "none": None})
+    )
+    assert html == "3|"
+    overdue = Template("{% load deadlines %}{{ d|days_overdue }}").render(
+        Context({"d": today - datetime.timedelta(days=2)})
+    )
+    assert overdue == "2"
+
+
+# --- Extensions (the service) ---------------------------------------------
+
+
+def formal_case(world: World, *, law: str = "wlz", received_on: D | None = None) -> Complaint:
+    result = submit(world.alpha, submission=submission(track=Track.FORMAL, law=law))
+    complaint = result.complaint
+    if received_on is not None:
+        with schema_context(world.alpha.schema_name):
+            Complaint.objects.filter(pk=complaint.pk).update(formal_received_on=received_on)
+            complaint.refresh_from_db()
+        CaseIndex.objects.filter(reference=complaint.reference).update(
+            formal_received_on=received_on, deadline=decision_deadline(received_on, law)
+        )
+    return complaint
+
+
+def extend(world: World, complaint: Complaint, **kwargs: Any) -> DeadlineExtension:
+    kwargs.setdefault("reason", "Wij willen eerst met de betrokken verpleegkundige spreken.")
+    return deadline_extend(provider=world.alpha, complaint_id=complaint.pk, actor=world.alpha_admin, **kwargs)
+
+
+@pytest.mark.django_db
+def test_wkkgz_extension_updates_dossier_index_and_timeline_together(world: World) -> None:
+    complaint = formal_case(world)
+    original = decision_deadline(complaint.formal_received_on)
+    new = atw_term_end(original + datetime.timedelta(weeks=3))
+    extension = extend(world, complaint, new_deadline=new)
+    assert extension.basis == DeadlineExtension.Basis.NOTICE and extension.previous_deadline == original
+    assert CaseIndex.objects.get(reference=complaint.reference).deadline == new
+    with schema_context(world.alpha.schema_name):
+        dossier = Complaint.objects.get(pk=complaint.pk)
+        assert dossier.extended_deadline == new
+        entry = TimelineEntry.objects.get(complaint=dossier, kind="deadline_extended")
+        assert entry.actor_user_id == world.alpha_admin.pk
+    # The notice leaves by e-mail through the outbox, in the dossier's schema.
+    assert OutboxMessage.objects.filter(
+        task_name="casework.tasks_closing.send_extension_notice", schema_name=world.alpha.schema_name
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_wkkgz_extension_of_more_than_4_weeks_is_refused(world: World) -> None:
+    complaint = formal_case(world)
+    limit = unilateral_extension_limit(complaint.formal_received_on)
+    with pytest.raises(ValidationError) as refused:
+        extend(world, complaint, new_deadline=limit + datetime.timedelta(days=1))
+    assert refused.value.code == "too_long"
+    assert CaseIndex.objects.get(reference=complaint.reference).deadline == decision_deadline(
+        complaint.formal_received_on
+    )
+
+
+@pytest.mark.django_db
+def test_wkkgz_extension_needs_a_reason(world: World) -> None:
+    complaint = formal_case(world)
+    with pytest.raises(ValidationError) as refused:
+        limit = unilateral_extension_limit(complaint.formal_received_on)
+        extend(world, complaint, new_deadline=limit, reason=" ")
+    assert refused.value.code == "reason_required"
+
+
+@pytest.mark.django_db
+def test_wkkgz_extension_notice_after_expiry_is_refused(world: World) -> None:
+    received = timezone.localdate() - datetime.timedelta(weeks=8)
+    complaint = formal_case(world, received_on=received)
+    with pytest.raises(ValidationError) as refused:
+        extend(world, complaint, new_deadline=unilateral_extension_limit(received))
+    assert refused.value.code == "expired"
+
+
+@pytest.mark.django_db
+def test_wkkgz_second_unilateral_extension_is_refused(world: World) -> None:
+    complaint = formal_case(world)
+    first = decision_deadline(complaint.formal_received_on) + datetime.timedelta(days=7)
+    extend(world, complaint, new_deadline=atw_term_end(first))
+    with pytest.raises(ValidationError) as refused:
+        extend(world, complaint, new_deadline=unilateral_extension_limit(complaint.formal_received_on))
+    assert refused.value.code == "consent_required"
+
+
+@pytest.mark.django_db
+def test_wkkgz_further_extension_with_the_complainants_recorded_consent(world: World) -> None:
+    complaint = formal_case(world)
+    limit = unilateral_extension_limit(complaint.formal_received_on)
+    extend(world, complaint, new_deadline=limit)
+    later = atw_term_end(limit + datetime.timedelta(weeks=6))
+    consent = ConsentEvidence(given_on=timezone.localdate(), evidence="E-mail van de klager van vandaag")
+    extension = extend(world, complaint, new_deadline=later, complainant_consent=consent)
+    assert extension.basis == DeadlineExtension.Basis.CONSENT
+    with schema_context(world.alpha.schema_name):
+        assert list(ExtensionConsent.objects.filter(extension=extension).values_list("party", flat=True)) == [
+            "complainant"
+        ]
+    assert CaseIndex.objects.get(reference=complaint.reference).deadline == later
+
+
+@pytest.mark.django_db
+def test_wzd_extension_only_with_both_parties_written_consent(world: World) -> None:
+    complaint = formal_case(world, law="wzd")
+    deadline = decision_deadline(complaint.formal_received_on, "wzd")
+    assert CaseIndex.objects.get(reference=complaint.reference).deadline == deadline
+    later = atw_term_end(deadline + datetime.timedelta(weeks=2))
+    today = timezone.localdate()
+    with pytest.raises(ValidationError) as refused:
+        extend(world, complaint, new_deadline=later)
+    assert refused.value.code == "consent_required"
+    with pytest.raises(ValidationError):
+        extend(
+            world,
+            complaint,
+            new_deadline=later,
+            complainant_consent=ConsentEvidence(given_on=today, evidence="Brief van de klager"),
+        )
+    extension = extend(
+        world,
+        complaint,
+        new_deadline=later,
+        complainant_consent=ConsentEvidence(given_on=today, evidence="Brief van de klager"),
+        provider_consent=ConsentEvidence(given_on=today, evidence="Brief van de directie"),
+    )
+    with schema_context(world.alpha.schema_name):
+        assert ExtensionConsent.objects.filter(extension_id=extension.pk).count() == 2
+    assert CaseIndex.objects.get(reference=complaint.reference).deadline == later
+
+
+@pytest.mark.django_db
+def test_extension_needs_a_running_formal_deadline(world: World) -> None:
+    informal = submit(world.alpha).complaint
+    with pytest.raises(ValidationError) as refused:
+        extend(world, informal, new_deadline=timezone.localdate() + datetime.timedelta(weeks=8))
+    assert refused.value.code == "no_deadline"
+
+
+@pytest.mark.django_db
+def test_extension_must_move_the_deadline_later(world: World) -> None:
+    complaint = formal_case(world)
+    with pytest.raises(ValidationError) as refused:
+        extend(world, complaint, new_deadline=decision_deadline(complaint.formal_received_on))
+    assert refused.value.code == "not_later"
