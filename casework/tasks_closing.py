@@ -138,7 +138,9 @@ def send_closing_letter(closing_id: int) -> bool:
     require_tenant_schema()
     with transaction.atomic():
         closing = (
-            ClosingNotice.objects.select_for_update(of=("self",)).select_related("complaint").get(pk=closing_id)
+            ClosingNotice.objects.select_for_update(of=("self",))
+            .select_related("complaint")
+            .get(pk=closing_id)
         )
         complaint = closing.complaint
         if closing.sent_at is not None or not complaint.complainant_email:

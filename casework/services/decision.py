@@ -137,8 +137,10 @@ def decision_record(
     )
     with schema_context(provider.schema_name), transaction.atomic():
         # The consent gate: a provider decides only on complaints it may see.
-        complaint = complaints_visible_to_provider(provider=provider).select_for_update(of=("self",)).get(
-            pk=complaint_id
+        complaint = (
+            complaints_visible_to_provider(provider=provider)
+            .select_for_update(of=("self",))
+            .get(pk=complaint_id)
         )
         CaseIndex.objects.select_for_update().get(provider=provider, case_id=complaint.pk)
         if complaint.status == CaseStatus.CLOSED:

@@ -70,6 +70,14 @@ TIMELINE_LABELS = {
     "attachment_added": _("Bijlage toegevoegd"),
     "claimed": _("Klacht gekoppeld aan een account"),
     "follow_link_renewed": _("Volglink vernieuwd; de oude link werkt niet meer"),
+    # Deadlines, decision and closing (casework.services.deadlines, .decision, .closing).
+    "deadline_extended": _("Termijn voor het oordeel verlengd"),
+    "extension_notice_sent": _("Mededeling van de verlenging per e-mail verzonden"),
+    "decision_recorded": _("Schriftelijk oordeel van de zorgaanbieder vastgelegd"),
+    "decision_sent": _("Oordeel als PDF per e-mail verzonden"),
+    "measure_done": _("Maatregel uitgevoerd"),
+    "closed": _("Klacht afgesloten"),
+    "closing_letter_sent": _("Afsluitbericht per e-mail verzonden"),
 }
 
 

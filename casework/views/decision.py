@@ -167,8 +167,7 @@ def extension_page(
         else:
             messages.success(
                 request,
-                _("De termijn is verlengd tot %(date)s.")
-                % {"date": made.new_deadline.strftime("%d-%m-%Y")},
+                _("De termijn is verlengd tot %(date)s.") % {"date": made.new_deadline.strftime("%d-%m-%Y")},
             )
             return done()
     current = deadlines.complaint_deadline(complaint)

@@ -22,6 +22,8 @@ urlpatterns = [
     *optional_include("werkplek/", "casework.urls_queue"),
     # Professionals: directory, matching and assignment, my cases, time logging.
     *optional_include("werkplek/", "casework.urls_assignment"),
+    # Closing a case with its outcome, and extending its deadline.
+    *optional_include("werkplek/", "casework.urls_closing"),
     # Provider sign-up with Stripe Checkout, and Stripe's webhook endpoint.
     *optional_include("", "billing.urls_public"),
     *common,

@@ -15,6 +15,8 @@ urlpatterns = [
     *optional_include("", "casework.urls_follow"),
     # The provider's own view of consented complaints.
     *optional_include("", "casework.urls_provider"),
+    # The provider's written decision, its measures and deadline extensions.
+    *optional_include("", "casework.urls_decision"),
     # The provider's subscription page and the one-time login link after sign-up.
     *optional_include("", "billing.urls_tenant"),
     *common,

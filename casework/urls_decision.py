@@ -1,0 +1,16 @@
+"""Provider hosts: the written decision, its measures, and deadline extensions."""
+
+from django.urls import path
+
+from casework.views import decision
+
+urlpatterns = [
+    path("klachten/<str:reference>/oordeel/", decision.decision, name="provider_decision"),
+    path("klachten/<str:reference>/oordeel.pdf", decision.decision_download, name="provider_decision_pdf"),
+    path(
+        "klachten/<str:reference>/maatregelen/<int:measure_id>/gereed/",
+        decision.measure_done,
+        name="provider_measure_done",
+    ),
+    path("klachten/<str:reference>/termijn/", decision.extension, name="provider_extension"),
+]

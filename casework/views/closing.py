@@ -1,0 +1,105 @@
+"""Closing a case and extending its deadline from the staff workspace (platform host).
+
+Closing: the coordinator, or the professional the case is assigned to (and
+who accepted it). Extending: the coordinator, for instance for a Wzd
+committee with both parties' written consent.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_tenants.utils import schema_context
+
+from accounts.models import PlatformRole
+from accounts.permissions import has_platform_role, platform_role_required
+from casework import deadlines
+from casework.forms_decision import CloseForm
+from casework.index.models import CaseIndex, CaseStatus
+from casework.models import Complaint
+from casework.selectors_queue import case_for_reference
+from casework.services.closing import FOLLOW_UP_OPTIONS, can_close_case, case_close, filed_with_provider_on
+from casework.views.decision import extension_page, put_errors
+
+staff_required = platform_role_required(
+    PlatformRole.COORDINATOR, PlatformRole.PLATFORM_ADMIN, PlatformRole.PROFESSIONAL
+)
+coordinator_required = platform_role_required(PlatformRole.COORDINATOR, PlatformRole.PLATFORM_ADMIN)
+
+
+def _case_or_404(reference: str) -> CaseIndex:
+    try:
+        return case_for_reference(reference)
+    except CaseIndex.DoesNotExist:
+        raise Http404(_("Deze zaak bestaat niet.")) from None
+
+
+def _back(request: HttpRequest, case: CaseIndex) -> HttpResponse:
+    if has_platform_role(request.user, PlatformRole.COORDINATOR, PlatformRole.PLATFORM_ADMIN):
+        return redirect("case_dossier", reference=case.reference)
+    return redirect("my_cases")
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@staff_required
+def close(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case_or_404(reference)
+    if not can_close_case(request.user, case):
+        raise PermissionDenied
+    if case.status == CaseStatus.CLOSED:
+        messages.info(request, _("Deze zaak is al afgesloten."))
+        return _back(request, case)
+    form = CloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_close(
+                provider=case.provider,
+                complaint_id=case.case_id,
+                actor=request.user,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as refusal:
+            put_errors(form, refusal)
+        else:
+            messages.success(request, _("De zaak is afgesloten. De klager krijgt bericht."))
+            return _back(request, case)
+    with schema_context(case.provider.schema_name):
+        complaint = Complaint.objects.only("received_at", "formal_received_on").get(pk=case.case_id)
+        disputes_day = deadlines.disputes_last_day(filed_with_provider_on(complaint))
+    return render(
+        request,
+        "casework/staff/close.html",
+        {
+            "case": case,
+            "form": form,
+            "follow_up_options": FOLLOW_UP_OPTIONS,
+            "disputes_body": case.provider.disputes_body,
+            "disputes_last_day": disputes_day,
+            "back_url": _back(request, case).url,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@coordinator_required
+def extend(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case_or_404(reference)
+    with schema_context(case.provider.schema_name):
+        complaint = Complaint.objects.get(pk=case.case_id)
+        return extension_page(
+            request,
+            provider=case.provider,
+            complaint=complaint,
+            template="casework/staff/extension_form.html",
+            done=lambda: redirect("case_dossier", reference=case.reference),
+            extra={"case": case},
+        )

@@ -1,0 +1,184 @@
+"""Closing a case: outcome on dossier and index together, follow-up options with the disputes body's date."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from accounts.models import PlatformRole
+from accounts.services import totp_activate, user_create
+from casework.deadlines import disputes_last_day
+from casework.index.models import Assignment, CaseIndex, CaseStatus, Outcome
+from casework.models import ClosingNotice, Complaint, TimelineEntry
+from casework.selectors_queue import QueueFilters, queue_page
+from casework.services.closing import case_close
+from casework.tasks_closing import send_closing_letter
+from tenants.models import Provider
+from tests.casework.factories import WHAT_HAPPENED, submit
+from tests.casework.factories_decision import formal_complaint, login
+from tests.support import PASSWORD, TOTP_SECRET, World
+
+pytestmark = pytest.mark.django_db
+
+
+def close(world: World, complaint_id: int, outcome: str) -> ClosingNotice:
+    return case_close(
+        provider=world.alpha, complaint_id=complaint_id, actor=world.coordinator, outcome=outcome
+    )
+
+
+@pytest.fixture
+def named_disputes_body(world: World):  # type: ignore[no-untyped-def]
+    Provider.objects.filter(pk=world.alpha.pk).update(disputes_body="Geschilleninstantie Zorg Test")
+    world.alpha.disputes_body = "Geschilleninstantie Zorg Test"
+    yield world.alpha.disputes_body
+    world.alpha.disputes_body = ""
+
+
+def test_closing_not_resolved_tells_the_follow_up_options_with_the_disputes_date(
+    world: World, named_disputes_body: str, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    complaint, case = formal_complaint(world.alpha)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        closing = case_close(
+            provider=world.alpha,
+            complaint_id=complaint.pk,
+            actor=world.coordinator,
+            outcome=Outcome.NOT_RESOLVED,
+        )
+    last_day = disputes_last_day(complaint.formal_received_on)
+    assert closing.follow_up_options == ["committee", "disputes_body", "disciplinary", "igj"]
+    assert closing.disputes_last_day == last_day and closing.disputes_body == named_disputes_body
+    row = CaseIndex.objects.get(pk=case.pk)
+    assert (
+        row.status == CaseStatus.CLOSED and row.outcome == Outcome.NOT_RESOLVED and row.closed_at is not None
+    )
+    with schema_context(world.alpha.schema_name):
+        dossier = Complaint.objects.get(pk=complaint.pk)
+        assert dossier.status == CaseStatus.CLOSED and dossier.outcome == Outcome.NOT_RESOLVED
+        assert dossier.closed_at == row.closed_at
+        assert TimelineEntry.objects.filter(
+            complaint=dossier, kind="closed", actor_user_id=world.coordinator.pk
+        )
+    [message] = mail.outbox
+    assert message.to == ["jan.jansen@example.nl"] and complaint.reference in message.subject
+    body = message.body
+    assert WHAT_HAPPENED not in body
+    for words in (
+        "Klachtencommissie",
+        "Geschilleninstantie Zorg Test",
+        "Tuchtcollege",
+        "Landelijk Meldpunt Zorg",
+    ):
+        assert words in body
+    assert f"{last_day.day} " in body and str(last_day.year) in body
+    with schema_context(world.alpha.schema_name):
+        assert send_closing_letter(closing_id=closing.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_closing_resolved_tells_no_follow_up_options(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha)
+    closing = close(world, complaint.pk, Outcome.RESOLVED)
+    assert closing.follow_up_options == [] and closing.disputes_last_day is None
+
+
+def test_disputes_date_runs_from_the_first_receipt_of_an_informal_complaint(world: World) -> None:
+    complaint = submit(world.alpha).complaint
+    closing = case_close(
+        provider=world.alpha,
+        complaint_id=complaint.pk,
+        actor=world.coordinator,
+        outcome=Outcome.PARTLY_RESOLVED,
+    )
+    assert closing.disputes_last_day == disputes_last_day(timezone.localdate(complaint.received_at))
+
+
+def test_a_closed_case_cannot_be_closed_again(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha)
+    close(world, complaint.pk, Outcome.RESOLVED)
+    with pytest.raises(ValidationError) as refused:
+        case_close(
+            provider=world.alpha,
+            complaint_id=complaint.pk,
+            actor=world.coordinator,
+            outcome=Outcome.WITHDRAWN,
+        )
+    assert refused.value.code == "closed"
+
+
+def test_closed_cases_leave_the_queue(world: World) -> None:
+    complaint, case = formal_complaint(world.alpha)
+    references = [row.case.reference for row in queue_page(filters=QueueFilters(), per_page=500).rows]
+    assert case.reference in references
+    close(world, complaint.pk, Outcome.RESOLVED)
+    references = [row.case.reference for row in queue_page(filters=QueueFilters(), per_page=500).rows]
+    assert case.reference not in references
+
+
+def test_follow_page_shows_the_outcome_and_follow_up_options(
+    world: World, named_disputes_body: str, alpha_client: Client
+) -> None:
+    result = submit(world.alpha)
+    case_close(
+        provider=world.alpha,
+        complaint_id=result.complaint.pk,
+        actor=world.coordinator,
+        outcome=Outcome.NOT_RESOLVED,
+    )
+    html = alpha_client.get(f"/volg/{result.follow_token}/").content.decode()
+    last_day = disputes_last_day(timezone.localdate(result.complaint.received_at))
+    assert "Uw klacht is afgesloten" in html and "Niet opgelost" in html
+    assert "Geschilleninstantie Zorg Test" in html and "Tuchtcollege" in html
+    assert f"{last_day.day} " in html and str(last_day.year) in html
+
+
+def test_coordinator_closes_on_the_staff_page(world: World, platform_client: Client) -> None:
+    complaint, case = formal_complaint(world.alpha)
+    login(platform_client, world.coordinator.email)
+    dossier = platform_client.get(f"/werkplek/zaken/{case.reference}/").content.decode()
+    assert f"/werkplek/zaken/{case.reference}/uitkomst/" in dossier
+    page = platform_client.get(f"/werkplek/zaken/{case.reference}/uitkomst/")
+    assert page.status_code == 200 and "Tuchtcollege" in page.content.decode()
+    refused = platform_client.post(f"/werkplek/zaken/{case.reference}/uitkomst/", {"note": "Gebeld"})
+    assert refused.status_code == 400 and "Gebeld" in refused.content.decode()
+    done = platform_client.post(
+        f"/werkplek/zaken/{case.reference}/uitkomst/", {"outcome": Outcome.RESOLVED, "note": "Gebeld"}
+    )
+    assert done.status_code == 302
+    assert CaseIndex.objects.get(pk=case.pk).status == CaseStatus.CLOSED
+    with schema_context(world.alpha.schema_name):
+        assert ClosingNotice.objects.filter(complaint_id=complaint.pk).exists()
+        assert TimelineEntry.objects.filter(complaint_id=complaint.pk, kind="closing_note").exists()
+
+
+def test_only_the_assigned_professional_or_a_coordinator_may_close(world: World) -> None:
+    _complaint, case = formal_complaint(world.alpha)
+    assigned = user_create(
+        email="assigned@klachtpunt.test", password=PASSWORD, roles=[PlatformRole.PROFESSIONAL]
+    )
+    other = user_create(email="other@klachtpunt.test", password=PASSWORD, roles=[PlatformRole.PROFESSIONAL])
+    for user in (assigned, other):
+        totp_activate(user=user, secret=TOTP_SECRET)
+    Assignment.objects.create(
+        case=case,
+        professional=assigned,
+        service="officer",
+        state=Assignment.State.ACCEPTED,
+        assigned_by=world.coordinator,
+        assigned_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    url = f"/werkplek/zaken/{case.reference}/uitkomst/"
+    assert login(Client(HTTP_HOST="localhost"), other.email).get(url).status_code == 403
+    assert login(Client(HTTP_HOST="localhost"), world.alpha_admin.email).get(url).status_code == 403
+    mine = login(Client(HTTP_HOST="localhost"), assigned.email)
+    assert mine.get(url).status_code == 200
+    assert mine.post(url, {"outcome": Outcome.WITHDRAWN}).status_code == 302
+    assert CaseIndex.objects.get(pk=case.pk).outcome == Outcome.WITHDRAWN

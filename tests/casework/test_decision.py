@@ -1,0 +1,208 @@
+"""The provider's written decision: three required parts, the PDF to the complainant, measures to done."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
+from django_tenants.utils import schema_context
+from pypdf import PdfReader
+
+from casework.index.models import CaseIndex, Consent
+from casework.models import Complaint, Decision, Measure, TimelineEntry
+from casework.pdf import decision_pdf
+from casework.services.decision import MeasureInput, measure_mark_done
+from casework.tasks_closing import send_decision
+from outbox.models import OutboxMessage
+from tests.casework.factories import WHAT_HAPPENED, submission, submit
+from tests.casework.factories_decision import (
+    CONCLUSION,
+    DECISIONS,
+    TIMEFRAME,
+    formal_complaint,
+    login,
+    record_decision,
+)
+from tests.support import World
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_decision_is_refused_without_its_three_parts(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha)
+    for missing in ("conclusion", "decisions_taken", "measures_timeframe"):
+        with pytest.raises(ValidationError) as refused:
+            record_decision(world.alpha, complaint, world.alpha_admin, **{missing: "   "})
+        assert list(refused.value.error_dict) == [missing]
+        assert refused.value.error_dict[missing][0].code == f"{missing}_required"
+    with pytest.raises(ValidationError) as all_missing:
+        record_decision(
+            world.alpha,
+            complaint,
+            world.alpha_admin,
+            conclusion="",
+            decisions_taken="",
+            measures_timeframe="",
+        )
+    assert set(all_missing.value.error_dict) == {"conclusion", "decisions_taken", "measures_timeframe"}
+    with schema_context(world.alpha.schema_name):
+        assert not Decision.objects.filter(complaint_id=complaint.pk).exists()
+    assert CaseIndex.objects.get(reference=complaint.reference).decided_on is None
+
+
+def test_decision_refuses_a_measure_without_a_due_date(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha)
+    with pytest.raises(ValidationError) as refused:
+        record_decision(world.alpha, complaint, world.alpha_admin, measures=[MeasureInput("Excuses", None)])
+    assert refused.value.error_dict["measures"][0].code == "measure_due"
+
+
+def test_decision_is_recorded_sent_as_pdf_and_stops_the_clock(
+    world: World, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    complaint, case = formal_complaint(world.alpha)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = record_decision(world.alpha, complaint, world.alpha_admin)
+    assert CaseIndex.objects.get(pk=case.pk).decided_on == timezone.localdate()
+    assert OutboxMessage.objects.filter(
+        task_name="casework.tasks_closing.send_decision", sent_at__isnull=False
+    ).exists()
+    [message] = mail.outbox
+    assert message.to == ["jan.jansen@example.nl"] and complaint.reference in message.subject
+    # The body names the reference and a link, never the complaint or the decision's text.
+    assert WHAT_HAPPENED not in message.body and CONCLUSION not in message.body
+    [(filename, content, mimetype)] = message.attachments
+    assert filename == f"oordeel-{complaint.reference}.pdf" and mimetype == "application/pdf"
+    assert content.startswith(b"%PDF")
+    text = " ".join(pdf_text(content).split())
+    assert complaint.reference in text
+    assert "De klacht is gegrond" in text and "rooster van de avonddienst" in text
+    assert "Rooster avonddienst aanpassen" in text
+    with schema_context(world.alpha.schema_name):
+        decision.refresh_from_db()
+        assert decision.sent_at is not None
+        kinds = list(TimelineEntry.objects.filter(complaint_id=complaint.pk).values_list("kind", flat=True))
+        assert kinds[-2:] == ["decision_recorded", "decision_sent"]
+        # Sending twice sends once.
+        assert send_decision(decision_id=decision.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_a_second_decision_is_refused(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha)
+    record_decision(world.alpha, complaint, world.alpha_admin)
+    with pytest.raises(ValidationError) as refused:
+        record_decision(world.alpha, complaint, world.alpha_admin)
+    assert refused.value.code == "already_decided"
+
+
+def test_no_decision_on_a_complaint_without_consent(world: World) -> None:
+    pending = submit(world.alpha, submission=submission(consent=Consent.PENDING)).complaint
+    with pytest.raises(Complaint.DoesNotExist):
+        record_decision(world.alpha, pending, world.alpha_admin)
+
+
+def test_pdf_carries_the_reference_and_unicode_text(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha, complainant_name="Zoë ’t Hart")
+    decision = record_decision(
+        world.alpha, complaint, world.alpha_admin, conclusion="Gegrond – “te laat”, kosten € 25."
+    )
+    with schema_context(world.alpha.schema_name):
+        data = decision_pdf(
+            provider=world.alpha, complaint=Complaint.objects.get(pk=complaint.pk), decision=decision
+        )
+    assert data.startswith(b"%PDF")
+    text = pdf_text(data)
+    assert complaint.reference in text and "Zo" in text and "25" in text
+
+
+def test_measures_are_tracked_to_done(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha)
+    due = timezone.localdate() + datetime.timedelta(days=14)
+    decision = record_decision(
+        world.alpha,
+        complaint,
+        world.alpha_admin,
+        measures=[MeasureInput("Excuses in een gesprek", due), MeasureInput("Rooster aanpassen", due)],
+    )
+    with schema_context(world.alpha.schema_name):
+        first, second = Measure.objects.filter(decision=decision).order_by("position")
+    done = measure_mark_done(
+        provider=world.alpha, complaint_id=complaint.pk, measure_id=first.pk, actor=world.alpha_admin
+    )
+    assert done.done_at is not None and done.done_by_user_id == world.alpha_admin.pk
+    again = measure_mark_done(
+        provider=world.alpha, complaint_id=complaint.pk, measure_id=first.pk, actor=world.alpha_admin
+    )
+    assert again.done_at == done.done_at
+    with schema_context(world.alpha.schema_name):
+        assert Measure.objects.get(pk=second.pk).done_at is None
+        assert TimelineEntry.objects.filter(complaint_id=complaint.pk, kind="measure_done").count() == 1
+
+
+# Over HTTP, as the provider's admin (password and TOTP) on the provider's host.
+
+
+def test_provider_records_the_decision_on_its_own_host(world: World, alpha_client: Client) -> None:
+    complaint, _case = formal_complaint(world.alpha)
+    login(alpha_client, world.alpha_admin.email)
+    detail = alpha_client.get(f"/klachten/{complaint.reference}/")
+    assert (
+        detail.status_code == 200 and f"/klachten/{complaint.reference}/oordeel/" in detail.content.decode()
+    )
+    page = alpha_client.get(f"/klachten/{complaint.reference}/oordeel/")
+    assert page.status_code == 200
+    due = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    form = {
+        "conclusion": CONCLUSION,
+        "decisions_taken": "",
+        "measures_timeframe": TIMEFRAME,
+        "decided_on": timezone.localdate().isoformat(),
+        "measure-TOTAL_FORMS": "5",
+        "measure-INITIAL_FORMS": "0",
+        "measure-0-description": "Rooster avonddienst aanpassen",
+        "measure-0-due_on": due,
+    }
+    refused = alpha_client.post(f"/klachten/{complaint.reference}/oordeel/", form)
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "welke beslissingen" in html
+    # Nothing typed is lost.
+    assert (
+        CONCLUSION in html and TIMEFRAME in html and "Rooster avonddienst aanpassen" in html and due in html
+    )
+    form["decisions_taken"] = DECISIONS
+    done = alpha_client.post(f"/klachten/{complaint.reference}/oordeel/", form)
+    assert done.status_code == 302 and done.url == f"/klachten/{complaint.reference}/"
+    detail = alpha_client.get(done.url).content.decode()
+    assert "Rooster avonddienst aanpassen" in detail and "Markeer als uitgevoerd" in detail
+    pdf = alpha_client.get(f"/klachten/{complaint.reference}/oordeel.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    with schema_context(world.alpha.schema_name):
+        measure = Measure.objects.get(decision__complaint_id=complaint.pk)
+    marked = alpha_client.post(f"/klachten/{complaint.reference}/maatregelen/{measure.pk}/gereed/")
+    assert marked.status_code == 302
+    with schema_context(world.alpha.schema_name):
+        assert Measure.objects.get(pk=measure.pk).done_at is not None
+
+
+def test_decision_page_is_404_without_consent_and_for_another_provider(
+    world: World, alpha_client: Client, beta_client: Client
+) -> None:
+    pending = submit(world.alpha, submission=submission(consent=Consent.PENDING)).complaint
+    consented, _case = formal_complaint(world.alpha)
+    login(alpha_client, world.alpha_admin.email)
+    assert alpha_client.get(f"/klachten/{pending.reference}/oordeel/").status_code == 404
+    login(beta_client, world.beta_admin.email)
+    assert beta_client.get(f"/klachten/{consented.reference}/oordeel/").status_code == 404
+    assert beta_client.get(f"/klachten/{consented.reference}/termijn/").status_code == 404
