@@ -13,7 +13,9 @@ import datetime
 import hashlib
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
@@ -56,3 +58,15 @@ def login_link_consume(*, token: str, provider: Provider) -> LoginLink | None:
         link.used_at = now
         link.save(update_fields=["used_at"])
     return link
+
+
+def login_link_verification_send(*, request: HttpRequest, user: User) -> bool:
+    """After the first login: ask the new admin to confirm the e-mail address they signed up with.
+
+    A second factor can only be set up with a confirmed address; True when a message went out.
+    """
+    address = EmailAddress.objects.filter(user=user, primary=True, verified=False).first()
+    if address is None:
+        return False
+    address.send_confirmation(request, signup=True)
+    return True

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.permissions import provider_member_required
 from billing import stripe_gateway
 from billing.forms import CancelForm, ServiceChoiceForm, SignUpForm
-from billing.login_links import login_link_consume, login_link_create
+from billing.login_links import login_link_consume, login_link_create, login_link_verification_send
 from billing.memberships import (
     SERVICE_PRICES,
     MembershipError,
@@ -177,6 +177,14 @@ def login_link(request: HttpRequest, token: str) -> HttpResponse:
         request.session.flush()
     login(request, link.user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, _("Welkom bij Klachtpunt. Uw omgeving is klaar."))
+    if login_link_verification_send(request=request, user=link.user):
+        messages.info(
+            request,
+            _(
+                "We hebben u een e-mail gestuurd om uw e-mailadres te bevestigen. "
+                "Open de link daarin; daarna stelt u de tweede stap voor inloggen in."
+            ),
+        )
     return redirect(link.next_path)
 
 

@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import requires_mfa
 
-ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz")
+# The browser asks for /favicon.ico by itself: redirecting that to the set-up page would
+# load the page again behind the person's back and replace the secret they are typing a code for.
+ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz", "/favicon.ico")
 
 
 class RequireMultiFactorMiddleware:

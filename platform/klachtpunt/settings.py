@@ -249,6 +249,8 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# EMAIL_URL=file:////path/to/folder writes each message to a file there (tests, demo).
+EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or None
 if EMAIL_BACKEND.endswith(".filebased.EmailBackend"):
     # file:///var/mail/kp is /var/mail/kp (dj-email-url drops the leading slash).
     EMAIL_FILE_PATH = "/" + _email["EMAIL_FILE_PATH"].lstrip("/")
