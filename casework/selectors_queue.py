@@ -26,6 +26,7 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from casework.index.models import CaseIndex, CaseStatus, Consent, Service
 from casework.models import Attachment, Complaint, ConsentRecord, TimelineEntry
+from casework.workspace import last_decline_reason
 from tenants.models import Provider
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -351,6 +352,7 @@ def queue_page(
     page = _CountedPaginator(ordered_ids, per_page, count=counts.total).get_page(page_number)
     cases = (
         CaseIndex.objects.filter(pk__in=page.object_list)
+        .annotate(decline_reason=last_decline_reason())
         .select_related("provider", "assignee")
         .only(
             "reference",

@@ -24,6 +24,8 @@ urlpatterns = [
     *optional_include("werkplek/", "casework.urls_assignment"),
     # Closing a case with its outcome, and extending its deadline.
     *optional_include("werkplek/", "casework.urls_closing"),
+    # Case work (mediation, committee, confidant), the staff access log, messages in Mijn klachten.
+    *optional_include("", "casework.urls_mediation"),
     # Provider sign-up with Stripe Checkout, and Stripe's webhook endpoint.
     *optional_include("", "billing.urls_public"),
     *common,

@@ -17,6 +17,9 @@ urlpatterns = [
     *optional_include("", "casework.urls_provider"),
     # The provider's written decision, its measures and deadline extensions.
     *optional_include("", "casework.urls_decision"),
+    # Messages, shared notes and documents (follow link, provider), and the admin's access log.
+    *optional_include("", "casework.urls_messages"),
+    *optional_include("", "casework.urls_access_log"),
     # The provider's subscription page and the one-time login link after sign-up.
     *optional_include("", "billing.urls_tenant"),
     *common,

@@ -131,6 +131,9 @@ def test_decline_returns_the_case_to_the_queue_with_the_reason(
     )
     assert "Te vol deze maand; volgende maand weer" in html
     assert "Heeft deze zaak eerder afgewezen" in html
+    # And in the coordinator's queue, next to the unassigned case.
+    queue = staff_client(world.coordinator).get("/werkplek/wachtrij/").content.decode()
+    assert "Afgewezen: Te vol deze maand; volgende maand weer" in queue
 
 
 def test_queue_can_show_the_latest_decline_reason_in_the_same_query(world) -> None:  # type: ignore[no-untyped-def]
