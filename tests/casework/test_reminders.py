@@ -1,0 +1,116 @@
+"""Deadline reminders: one central job over the case index, each reminder exactly once."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from casework.index.models import CaseIndex, DeadlineReminder
+from casework.services.reminders import deadline_reminder_send, deadline_reminders_run, reminders_due
+from casework.tasks_deadlines import deadline_reminders_task
+from outbox.models import OutboxMessage
+from tests.casework.factories import WHAT_HAPPENED, submit
+from tests.casework.factories_decision import formal_complaint, record_decision
+from tests.support import World
+
+pytestmark = pytest.mark.django_db
+
+
+def with_deadline(world: World, days_from_today: int) -> CaseIndex:
+    complaint, case = formal_complaint(world.alpha)
+    deadline = timezone.localdate() + datetime.timedelta(days=days_from_today)
+    CaseIndex.objects.filter(pk=case.pk).update(deadline=deadline)
+    case.deadline = deadline
+    case.complaint = complaint  # type: ignore[attr-defined]
+    return case
+
+
+def test_running_the_job_twice_sends_each_reminder_once(
+    world: World, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    case = with_deadline(world, 3)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deadline_reminders_run() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deadline_reminders_run() == 0
+        assert deadline_reminders_task.apply().get() == 0  # as beat runs it
+    [reminder] = DeadlineReminder.objects.filter(case=case)
+    assert reminder.kind == "before" and reminder.deadline == case.deadline and reminder.sent_at is not None
+    # The provider's admin is told: the reference and a link, nothing of the complaint.
+    [message] = mail.outbox
+    assert message.to == [world.alpha_admin.email]
+    assert case.reference in message.subject
+    assert f"http://alpha.localhost:8000/klachten/{case.reference}/" in message.body
+    assert WHAT_HAPPENED not in message.body and "Jan Jansen" not in message.body
+    # A task delivered twice sends nothing the second time.
+    assert deadline_reminder_send(reminder_id=reminder.pk) == 0
+    assert len(mail.outbox) == 1
+    assert (
+        OutboxMessage.objects.filter(task_name="casework.tasks_deadlines.send_deadline_reminder").count() == 1
+    )
+
+
+def test_a_moved_deadline_gets_a_new_reminder(world: World) -> None:
+    case = with_deadline(world, 3)
+    assert deadline_reminders_run() == 1
+    later = timezone.localdate() + datetime.timedelta(days=5)
+    CaseIndex.objects.filter(pk=case.pk).update(deadline=later)
+    assert deadline_reminders_run() == 1
+    assert sorted(DeadlineReminder.objects.filter(case=case).values_list("deadline", flat=True)) == [
+        case.deadline,
+        later,
+    ]
+
+
+def test_reminder_on_the_deadline_and_escalation_when_overdue(
+    world: World, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    due_today = with_deadline(world, 0)
+    overdue = with_deadline(world, -2)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deadline_reminders_run() == 2
+    kinds = dict(DeadlineReminder.objects.values_list("case__reference", "kind"))
+    assert kinds == {due_today.reference: "due", overdue.reference: "overdue"}
+    escalation = next(m for m in mail.outbox if overdue.reference in m.subject)
+    assert escalation.to == [world.coordinator.email]
+    assert f"http://localhost:8000/werkplek/zaken/{overdue.reference}/" in escalation.body
+    on_the_day = next(m for m in mail.outbox if due_today.reference in m.subject)
+    assert on_the_day.to == [world.alpha_admin.email]
+
+
+def test_no_reminders_once_decided_or_far_away(world: World) -> None:
+    far = with_deadline(world, 20)
+    decided = with_deadline(world, 2)
+    record_decision(world.alpha, decided.complaint, world.alpha_admin)  # type: ignore[attr-defined]
+    assert deadline_reminders_run() == 0
+    assert not DeadlineReminder.objects.filter(case__in=[far, decided]).exists()
+
+
+def test_reminder_that_became_moot_is_closed_without_mail(world: World) -> None:
+    case = with_deadline(world, 1)
+    deadline_reminders_run()
+    reminder = DeadlineReminder.objects.get(case=case)
+    CaseIndex.objects.filter(pk=case.pk).update(deadline=case.deadline + datetime.timedelta(days=10))
+    mail.outbox.clear()
+    assert deadline_reminder_send(reminder_id=reminder.pk) == 0
+    assert mail.outbox == []
+    reminder.refresh_from_db()
+    assert reminder.sent_at is not None
+
+
+def test_due_cases_are_found_in_one_query_whatever_the_number_of_providers(
+    world: World, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    for provider in (world.alpha, world.beta, world.alpha):
+        _complaint, case = formal_complaint(provider)
+        CaseIndex.objects.filter(pk=case.pk).update(deadline=timezone.localdate())
+    submit(world.beta)  # informal: no deadline
+    reminders_due(today=timezone.localdate())  # the connection settles back on the public schema first
+    with django_assert_num_queries(1):
+        due = reminders_due(today=timezone.localdate())
+    assert len(due) == 3

@@ -1,0 +1,117 @@
+"""Retention: closed dossiers past the provider's period become anonymous figures, files and all."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from casework.attachments import check_attachments
+from casework.index.models import CaseIndex, Outcome
+from casework.models import (
+    Attachment,
+    CaseStatistic,
+    ClosingNotice,
+    Complaint,
+    ConsentRecord,
+    FollowLink,
+    TimelineEntry,
+)
+from casework.services.closing import case_close
+from casework.services.retention import retention_due, retention_run
+from outbox.models import OutboxMessage
+from tenants.models import Provider
+from tests.casework.factories import submission, submit
+from tests.support import World
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path
+
+
+def closed_case(world: World, *, closed_ago: datetime.timedelta) -> tuple[int, CaseIndex, Path]:
+    """A closed dossier with an attachment on disk, closed ``closed_ago`` before now."""
+    attachments = check_attachments([SimpleUploadedFile("brief.pdf", PDF, content_type="application/pdf")])
+    result = submit(world.alpha, submission=submission(track="formal"), attachments=attachments)
+    complaint = result.complaint
+    case_close(
+        provider=world.alpha, complaint_id=complaint.pk, actor=world.coordinator, outcome=Outcome.NOT_RESOLVED
+    )
+    closed_at = timezone.now() - closed_ago
+    received_at = closed_at - datetime.timedelta(days=40)
+    CaseIndex.objects.filter(reference=complaint.reference).update(
+        closed_at=closed_at, received_at=received_at
+    )
+    with schema_context(world.alpha.schema_name):
+        Complaint.objects.filter(pk=complaint.pk).update(**dates)
+        attachment = Attachment.objects.get(complaint_id=complaint.pk)
+        path = Path(attachment.file.path)
+    assert path.is_file()
+    return complaint.pk, CaseIndex.objects.get(reference=complaint.reference), path
+
+
+def run_retention(world: World, django_capture_on_commit_callbacks) -> int:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        return retention_run()
+
+
+def test_dossier_closed_5_years_and_a_day_ago_is_reduced_with_its_files(
+    world: World, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    complaint_id, case, path = closed_case(world, closed_ago=datetime.timedelta(days=5 * 365 + 2))
+    CaseIndex.objects.filter(pk=case.pk).update(complainant_user=world.complainant)
+    assert run_retention(world, django_capture_on_commit_callbacks) == 1
+    # One task per provider, with the provider's schema stamped.
+    assert OutboxMessage.objects.filter(
+        task_name="casework.tasks_closing.retention_reduce_tenant", schema_name=world.alpha.schema_name
+    ).exists()
+    assert not path.exists()
+    with schema_context(world.alpha.schema_name):
+        assert not Complaint.objects.filter(pk=complaint_id).exists()
+        for model in (Attachment, ConsentRecord, FollowLink, TimelineEntry, ClosingNotice):
+            assert not model.objects.filter(complaint_id=complaint_id).exists(), model
+        [figures] = CaseStatistic.objects.all()
+    assert figures.category_code == "treatment" and figures.law == "wlz" and figures.channel == "widget"
+    assert figures.track == "formal" and figures.outcome == Outcome.NOT_RESOLVED
+    assert figures.received_month.day == 1 and figures.closed_month.day == 1
+    assert abs(figures.handling_days - 40) <= 1  # whole Amsterdam days; a DST change may shift one
+    row = CaseIndex.objects.get(pk=case.pk)
+    assert row.complainant_user_id is None and row.reduced_at is not None
+    # A second run finds nothing more to do.
+    assert run_retention(world, django_capture_on_commit_callbacks) == 0
+
+
+def test_dossier_closed_4_years_ago_is_kept(world: World, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    complaint_id, case, path = closed_case(world, closed_ago=datetime.timedelta(days=4 * 365))
+    assert run_retention(world, django_capture_on_commit_callbacks) == 0
+    assert path.is_file()
+    with schema_context(world.alpha.schema_name):
+        assert Complaint.objects.filter(pk=complaint_id).exists()
+        assert not CaseStatistic.objects.exists()
+    assert CaseIndex.objects.get(pk=case.pk).reduced_at is None
+
+
+def test_retention_period_is_the_providers(world: World) -> None:
+    _complaint_id, case, _path = closed_case(world, closed_ago=datetime.timedelta(days=3 * 365 + 2))
+    now = timezone.now()
+    assert not retention_due(now=now).filter(pk=case.pk).exists()
+    Provider.objects.filter(pk=world.alpha.pk).update(retention_years=3)
+    assert retention_due(now=now).filter(pk=case.pk).exists()
+
+
+def test_open_cases_are_never_reduced(world: World) -> None:
+    result = submit(world.alpha)
+    CaseIndex.objects.filter(reference=result.complaint.reference).update(
+        closed_at=timezone.now() - datetime.timedelta(days=10 * 365)
+    )
+    assert not retention_due(now=timezone.now()).filter(reference=result.complaint.reference).exists()
