@@ -18,6 +18,7 @@ from billing.invoicing import RunResult, invoicing_push, previous_month
 from billing.memberships import membership_push, membership_sync_from_stripe
 from billing.models import Membership, PaymentState, SignUp, SignUpState
 from billing.signup import signup_refresh_from_stripe, signups_cleanup
+from billing.webhooks import membership_invoices_sync
 
 log = structlog.get_logger(__name__)
 
@@ -39,6 +40,7 @@ def billing_reconcile() -> ReconcileResult:
             before = (membership.status, membership.renews_on, membership.cancel_at_period_end)
             after = membership_sync_from_stripe(subscription_id=membership.stripe_subscription_id)
             result.checked += 1
+            membership_invoices_sync(after or membership)
             if after is not None and (after.status, after.renews_on, after.cancel_at_period_end) != before:
                 result.changed.append(f"{membership.provider_id}: {before[0]} -> {after.status}")
         for membership_id in Membership.objects.filter(synced=False).values_list("pk", flat=True):

@@ -293,6 +293,10 @@ def signup_provision(*, signup_id: int) -> SignUp:
         signup.provisioned_at = timezone.now()
         signup.password_hash = ""  # the user holds it now; no copy is kept
         signup.save()
+    if subscription:
+        from billing.webhooks import membership_invoices_sync
+
+        membership_invoices_sync(membership)
     log.info("signup_provisioned", signup_id=signup.pk, provider_id=provider.pk)
     return signup
 

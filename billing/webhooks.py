@@ -99,6 +99,19 @@ def invoice_record_from_stripe(data: dict[str, Any]) -> Invoice | None:
     return invoice
 
 
+def membership_invoices_sync(membership: Membership) -> int:
+    """Record the membership's finalised Stripe invoices (after provisioning, and daily):
+    an invoice event that came before the membership existed is not lost."""
+    client = stripe_gateway.stripe_client()
+    if client is None or not membership.stripe_customer_id:
+        return 0
+    listing = client.v1.invoices.list(params={"customer": membership.stripe_customer_id, "limit": 100})
+    recorded = 0
+    for invoice in listing.data:
+        recorded += invoice_record_from_stripe(stripe_gateway.as_dict(invoice)) is not None
+    return recorded
+
+
 def _subscription_of(invoice: dict[str, Any]) -> str:
     parent = invoice.get("parent") or {}
     details = parent.get("subscription_details") or {}

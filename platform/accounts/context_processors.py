@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PlatformRole
-from accounts.permissions import can_use_provider_workspace, has_platform_role
+from accounts.permissions import can_admin_provider, can_use_provider_workspace, has_platform_role
 
 
 def _link(name: str, label: Any) -> dict[str, Any] | None:
@@ -43,6 +43,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         elif can_use_provider_workspace(user, tenant):
             items.append(_link("provider_workspace", _("Organisatie")))
             items.append(_link("provider_complaints", _("Klachten")))
+            if can_admin_provider(user, tenant):
+                items.append(_link("billing_subscription", _("Abonnement")))
         items.append(_link("mfa_index", _("Beveiliging")))
     current = request.path
     nav = [dict(item, current=item["url"] == current) for item in items if item]

@@ -142,6 +142,9 @@ def test_signup_webhook_first_then_redirect(
         )
     provider = assert_provisioned(signup)
     assert Membership.objects.get(provider=provider).status == MembershipStatus.ACTIVE
+    # The first yearly invoice (paid at checkout) is on record with its hosted page.
+    first = provider.invoices.get(kind="membership")
+    assert first.status == "paid" and first.hosted_invoice_url and first.total_cents == 17900 + 3759
 
     with django_capture_on_commit_callbacks(execute=True):
         done = platform_client.get(success_path(signup))
