@@ -49,9 +49,8 @@ def closed_case(world: World, *, closed_ago: datetime.timedelta) -> tuple[int, C
     )
     closed_at = timezone.now() - closed_ago
     received_at = closed_at - datetime.timedelta(days=40)
-    CaseIndex.objects.filter(reference=complaint.reference).update(
-        closed_at=closed_at, received_at=received_at
-    )
+    dates = {"closed_at": closed_at, "received_at": received_at}
+    CaseIndex.objects.filter(reference=complaint.reference).update(**dates)
     with schema_context(world.alpha.schema_name):
         Complaint.objects.filter(pk=complaint.pk).update(**dates)
         attachment = Attachment.objects.get(complaint_id=complaint.pk)
