@@ -267,10 +267,51 @@ def print_banner(seed_output: str, port: int, database: str, broker_mode: str) -
     print("\n".join(lines), flush=True)
 
 
+def start_fake_stripe(supervisor: Supervisor, env: os._Environ, web_port: int) -> None:
+    """The fake Stripe server (tests/fakestripe.py), with the web and worker pointed at it.
+
+    It delivers signed webhooks to this demo's platform host; its "hosted checkout"
+    is on 127.0.0.1, so try sign-up from a browser on this machine.
+    """
+    port = int(os.environ.get("DEMO_FAKE_STRIPE_PORT", "12111"))
+    if not port_free("127.0.0.1", port):
+        raise SystemExit(f"demo: port {port} for the fake Stripe is in use; set DEMO_FAKE_STRIPE_PORT=")
+    secret = "whsec_demo_fake_stripe"  # noqa: S105 (the fake server's, not a real secret)
+    supervisor.spawn(
+        "fake-stripe",
+        [
+            sys.executable,
+            str(ROOT / "tests" / "fakestripe.py"),
+            "--port",
+            str(port),
+            "--webhook-url",
+            f"http://127.0.0.1:{web_port}/stripe/webhook/",
+            "--webhook-secret",
+            secret,
+            "--webhook-host",
+            "localhost",
+        ],
+    )
+    base = f"http://127.0.0.1:{port}"
+    env.update(
+        STRIPE_SECRET_KEY="sk_test_demo",  # noqa: S106 (only the fake server accepts it)
+        STRIPE_API_BASE=base,
+        STRIPE_WEBHOOK_SECRETS=secret,
+        STRIPE_CHECKOUT_ORIGINS=base,
+    )
+    say(f"fake Stripe on {base}: sign up at http://localhost:{web_port}/aanmelden/")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run the Klachtpunt demo.")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--host", default="0.0.0.0", help="address to bind")  # noqa: S104 (demo on the LAN)
+    parser.add_argument(
+        "--fake-stripe",
+        action="store_true",
+        default=os.environ.get("DEMO_FAKE_STRIPE") == "1",
+        help="run tests/fakestripe.py and point Stripe at it (sign-up with checkout, no keys needed)",
+    )
     args = parser.parse_args()
 
     if not port_free(args.host, args.port):
@@ -316,6 +357,8 @@ def main() -> int:
 
         data = devservices.DATA_DIR
         data.mkdir(parents=True, exist_ok=True)
+        if args.fake_stripe:
+            start_fake_stripe(supervisor, env, args.port)
         supervisor.spawn(
             "web",
             [
