@@ -280,6 +280,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # `make demo` without Redis: message folders under the data dir, one worker with beat.
     CELERY_BROKER_TRANSPORT_OPTIONS = devservices.filesystem_broker_options()
 CELERY_TIMEZONE = TIME_ZONE
+# How outbox rows reach the broker (outbox.services): "commit" hands them over
+# from the web process after commit; "notify" leaves it to the relay process
+# (`manage.py relay_outbox --follow`), woken by PostgreSQL NOTIFY.
+OUTBOX_HANDOFF = os.environ.get("OUTBOX_HANDOFF", "commit")
 CELERY_BEAT_SCHEDULE: dict = {
     "relay-outbox": {"task": "outbox.tasks.relay_outbox", "schedule": 30.0},
 }

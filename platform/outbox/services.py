@@ -1,11 +1,18 @@
 """Write side effects to the outbox and relay them to Celery.
 
 ``outbox_enqueue`` is called inside the transaction of the change that causes
-the side effect; after commit the web process tries to hand the row to the
-broker at once, and ``outbox_relay`` (Celery beat, every 30 s, and
-``manage.py relay_outbox``) picks up whatever could not be sent: a broker
-outage delays side effects, it never loses them. Tasks must be idempotent:
-a row can be sent twice if the process dies between send and mark.
+the side effect. How the row reaches the broker depends on ``OUTBOX_HANDOFF``:
+
+- ``commit`` (default): right after commit the web process hands the rows of
+  its transaction to the broker itself (one fail-fast attempt);
+- ``notify`` (production): the transaction also issues ``NOTIFY`` on
+  ``OUTBOX_CHANNEL``, which PostgreSQL delivers at commit to the relay process
+  (``manage.py relay_outbox --follow``); the request never talks to the broker.
+
+Either way ``outbox_relay`` (Celery beat, every 30 s, and the command) picks
+up whatever could not be sent: a broker outage delays side effects, it never
+loses them. Tasks must be idempotent: a row can be sent twice if the process
+dies between send and mark.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 import structlog
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -27,6 +35,7 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 MAX_BACKOFF = datetime.timedelta(minutes=10)
+OUTBOX_CHANNEL = "klachtpunt_outbox"
 
 
 def outbox_enqueue(*, task_name: str, kwargs: dict, schema_name: str | None = None) -> OutboxMessage:
@@ -35,6 +44,11 @@ def outbox_enqueue(*, task_name: str, kwargs: dict, schema_name: str | None = No
     message = OutboxMessage.objects.create(
         schema_name=schema, task_name=task_name, kwargs=kwargs, available_at=timezone.now()
     )
+    if settings.OUTBOX_HANDOFF == "notify":
+        # Delivered at commit, once per transaction however often it is issued.
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {OUTBOX_CHANNEL}")
+        return message
     # The rows of one transaction are handed over together, in one relay
     # transaction (the intake writes two): they share one on-commit callback,
     # which Django keeps or drops with the (savepoint) scope they were written in.

@@ -1,26 +1,68 @@
-"""``manage.py relay_outbox``: hand pending outbox rows to the broker, once.
+"""``manage.py relay_outbox``: hand pending outbox rows to the broker.
 
-Celery beat does this every 30 seconds; the command is for operators (after a
-broker outage, say) and for machines without beat.
+Once by default (operators after a broker outage, machines without beat).
+With ``--follow`` it keeps running as the relay process for
+``OUTBOX_HANDOFF=notify``: it LISTENs on the outbox channel, relays as soon
+as a transaction that wrote outbox rows commits, and also every
+``--interval`` seconds for rows whose retry came due.
 """
 
 from __future__ import annotations
 
+import select
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 
 from outbox.models import OutboxMessage
-from outbox.services import outbox_relay
+from outbox.services import OUTBOX_CHANNEL, outbox_relay
 
 
 class Command(BaseCommand):
-    help = "Send the outbox rows that are due to the broker (runs the relay once)."
+    help = "Send the outbox rows that are due to the broker (once, or --follow)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--limit", type=int, default=500, help="At most this many rows (default 500).")
+        parser.add_argument(
+            "--limit", type=int, default=500, help="At most this many rows per pass (default 500)."
+        )
+        parser.add_argument(
+            "--follow", action="store_true", help="Keep running; relay on NOTIFY and on a timer."
+        )
+        parser.add_argument(
+            "--interval", type=float, default=5.0, help="Seconds between timed passes (--follow)."
+        )
+        parser.add_argument(
+            "--max-seconds", type=float, default=0, help="Stop after this long (tests); 0 = never."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        sent = outbox_relay(limit=options["limit"])
-        waiting = OutboxMessage.objects.filter(sent_at__isnull=True).count()
-        self.stdout.write(f"sent {sent}, still pending {waiting}")
+        if not options["follow"]:
+            sent = outbox_relay(limit=options["limit"])
+            waiting = OutboxMessage.objects.filter(sent_at__isnull=True).count()
+            self.stdout.write(f"sent {sent}, still pending {waiting}")
+            return
+        self._follow(limit=options["limit"], interval=options["interval"], max_seconds=options["max_seconds"])
+
+    def _follow(self, *, limit: int, interval: float, max_seconds: float) -> None:
+        # SIGTERM/SIGINT end the process as usual: an interrupted pass rolls back
+        # and its rows are sent again by the next relay (tasks are idempotent).
+        connection.ensure_connection()
+        raw = connection.connection
+        raw.autocommit = True
+        with raw.cursor() as cursor:
+            cursor.execute(f"LISTEN {OUTBOX_CHANNEL}")
+        self.stdout.write(f"relaying outbox rows on NOTIFY {OUTBOX_CHANNEL} and every {interval:g} s")
+        started = time.monotonic()
+        while not (max_seconds and time.monotonic() - started > max_seconds):
+            # Forget earlier wake-ups, then drain what is due (a full pass is followed
+            # at once by another); a NOTIFY that arrives meanwhile triggers a new pass.
+            raw.notifies.clear()
+            while outbox_relay(limit=limit) >= limit:
+                pass
+            if raw.notifies:
+                continue
+            readable, _, _ = select.select([raw], [], [], interval)
+            if readable:
+                raw.poll()
