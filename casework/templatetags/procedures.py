@@ -1,0 +1,45 @@
+"""Panels of mediation, the committee and confidant support on other features' pages.
+
+``{% complainant_procedure case %}`` on the complainant's case page (Mijn
+klachten and the follow link) and ``{% provider_procedure complaint %}`` on
+the provider's complaint page. Both read through the gates in
+``casework.selectors_procedures``; the page's own view writes the
+access-log entry for reading it. Their forms post under the page's own
+address (``request.path``), where ``casework.urls_mediation`` and
+``casework.urls_messages`` take them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from casework.models import Complaint
+from casework.services.portal import CaseView
+from casework.views.parties import complainant_panels, provider_panels
+
+register = template.Library()
+
+
+def _base(context: template.Context) -> str:
+    request = context.get("request")
+    return request.path if request is not None else ""
+
+
+@register.inclusion_tag("casework/procedures/complainant_panels.html", takes_context=True)
+def complainant_procedure(context: template.Context, case: CaseView) -> dict[str, Any]:
+    return {
+        **complainant_panels(case, base_url=_base(context)),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("casework/procedures/provider_panels.html", takes_context=True)
+def provider_procedure(context: template.Context, complaint: Complaint) -> dict[str, Any]:
+    request = context["request"]
+    return {
+        **provider_panels(provider=request.tenant, complaint=complaint, base_url=_base(context)),
+        "csrf_token": context.get("csrf_token"),
+        "show_visibility": False,
+    }
