@@ -42,6 +42,7 @@ from casework.intake_guard import (
     pow_challenge_create,
     request_size_check,
 )
+from casework.services.access_log import AccessChannel, access_log_intake
 from casework.services.intake import SubmitResult
 from casework.services.widget import widget_allowed_origins, widget_complaint_submit, widget_settings_update
 from casework.widget_forms import ORIGIN_RE, WidgetSettingsForm
@@ -264,6 +265,7 @@ def _intake(request: HttpRequest, *, embedded: bool) -> HttpResponse:
         attachments=form.checked_files,
         idempotency_key=key,
     )
+    access_log_intake(request, result, provider=provider, channel=AccessChannel.WIDGET)
     return respond(_done_context(request, result), 201 if result.created else 200)
 
 

@@ -46,6 +46,7 @@ from casework.intake_guard import (
     pow_challenge_create,
     request_size_check,
 )
+from casework.services.access_log import AccessChannel, access_log_intake
 from casework.services.widget import widget_complaint_submit
 
 router = Router(tags=["intake"])
@@ -330,6 +331,7 @@ def complaint_create(request: HttpRequest, response: HttpResponse) -> Status:
         attachments=form.checked_files,
         idempotency_key=key or None,
     )
+    access_log_intake(request, result, provider=provider, channel=AccessChannel.WIDGET)
     complaint = result.complaint
     follow_url = request.build_absolute_uri(f"/volg/{result.follow_token}/") if result.follow_token else None
     return Status(

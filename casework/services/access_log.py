@@ -310,3 +310,24 @@ def access_log_purge_older_than(
             cursor.execute("SET LOCAL klachtpunt.retention = 'off'")
     log.info("access_log_purged", schema=provider.schema_name, deleted=deleted, years=years)
     return deleted
+
+
+def access_log_intake(
+    request: HttpRequest,
+    result: Any,
+    *,
+    provider: Provider,
+    channel: str | None = None,
+    on_behalf_of_label: str = "",
+) -> AccessLogEntry | None:
+    """Log the creation of a dossier by an intake (``result.created``); a resubmission logs nothing."""
+    if not result.created:
+        return None
+    return access_log_request(
+        request,
+        Event.CREATE,
+        provider=provider,
+        complaint=result.complaint,
+        channel=channel,
+        on_behalf_of_label=on_behalf_of_label,
+    )

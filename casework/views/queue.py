@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -33,6 +34,7 @@ from casework.forms_staff import (
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Service
 from casework.models import Attachment, Complaint
 from casework.selectors_queue import attachment_open, case_for_reference, dossier_for_staff, queue_page
+from casework.services.access_log import Event, access_log_request
 from casework.services.consent import consent_record
 from casework.services.triage import (
     TRIAGE_STATUSES,
@@ -86,11 +88,11 @@ def _triage_forms(case: CaseIndex, dossier_goal: str, dossier_goal_details: str)
 def _render_dossier(
     request: HttpRequest, case: CaseIndex, *, bound: dict[str, forms.Form] | None = None, status: int = 200
 ) -> HttpResponse:
-    # access log: issue 5 (reading a dossier is logged in the tenant schema)
     try:
         dossier = dossier_for_staff(case)
     except Complaint.DoesNotExist:
         raise Http404(_("Deze zaak bestaat niet.")) from None
+    access_log_request(request, Event.READ, case=case)
     complaint = dossier.complaint
     context: dict[str, Any] = {
         "dossier": dossier,
@@ -124,7 +126,9 @@ def attachment_download(request: HttpRequest, reference: str, attachment_id: int
         attachment, handle = attachment_open(case, attachment_id)
     except (Attachment.DoesNotExist, FileNotFoundError):
         raise Http404(_("Deze bijlage bestaat niet.")) from None
-    # access log: issue 5 (an export of dossier content)
+    access_log_request(
+        request, Event.EXPORT, case=case, subject="attachment", detail=f"attachment {attachment.pk}"
+    )
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )
@@ -150,7 +154,10 @@ def _triage_step(
     form = form_class(request.POST, prefix=prefix)
     if form.is_valid():
         try:
-            message = act(case, form.cleaned_data)
+            # The change and its access-log entry commit together.
+            with transaction.atomic():
+                message = act(case, form.cleaned_data)
+                access_log_request(request, Event.CHANGE, case=case, subject=f"triage_{prefix}")
         except ValidationError as refusal:
             form.add_error(None, refusal)
         else:
