@@ -25,6 +25,8 @@ from casework.selectors import (
     provider_complaint_search,
     provider_timeline,
 )
+from casework.selectors_procedures import Party, Viewer, confidant_notes_visible, messages_visible
+from casework.services.access_log import Event, access_log_request
 from tenants.models import ProviderApiKey
 from tenants.services import api_key_authenticate
 
@@ -42,6 +44,7 @@ class ProviderKeyAuth(HttpBearer):
 router = Router(tags=["cases"], auth=ProviderKeyAuth())
 
 AUTH_ERRORS = {401: ErrorOut}
+PROVIDER_VIEWER = Viewer(Party.PROVIDER)
 
 
 class CaseOut(Schema):
@@ -85,6 +88,19 @@ class ComplainantOut(Schema):
     mandate_basis: str
 
 
+class MessageOut(Schema):
+    sender: str
+    audience: str
+    sent_at: datetime.datetime
+    body: str
+
+
+class SharedNoteOut(Schema):
+    kind: str
+    text: str
+    shared_at: datetime.datetime | None
+
+
 class CaseDetailOut(CaseOut):
     channel: str
     law: str
@@ -98,6 +114,8 @@ class CaseDetailOut(CaseOut):
     goal: str
     goal_details: str
     timeline: list[TimelineItemOut]
+    messages: list[MessageOut]
+    shared_confidant_notes: list[SharedNoteOut]
 
 
 def _case(complaint: Complaint) -> dict[str, Any]:
@@ -124,6 +142,9 @@ def case_list(request: HttpRequest, response: HttpResponse, filters: Query[CaseF
         provider=request.tenant, filters=ComplaintFilter(text=filters.q, status=filters.status)
     )
     count = cases.count()
+    access_log_request(
+        request, Event.SEARCH, subject="cases", detail=f"q={filters.q[:60]} status={filters.status}"
+    )
     start = (filters.page - 1) * filters.page_size
     items = [_case(c) for c in cases[start : start + filters.page_size]]
     more = start + filters.page_size < count
@@ -150,6 +171,7 @@ def case_detail(request: HttpRequest, response: HttpResponse, reference: str) ->
     complaint = provider_complaint_get(provider=request.tenant, reference=reference)
     if complaint is None:
         return Status(404, NOT_FOUND)
+    access_log_request(request, Event.READ, complaint=complaint)
     return Status(
         200,
         {
@@ -176,6 +198,15 @@ def case_detail(request: HttpRequest, response: HttpResponse, reference: str) ->
             "timeline": [
                 {"kind": e.kind, "at": e.at, "summary": e.summary}
                 for e in provider_timeline(complaint=complaint)
+            ],
+            # What is shared with the provider, through the same gates as its pages.
+            "messages": [
+                {"sender": m.sender, "audience": m.audience, "sent_at": m.sent_at, "body": m.body}
+                for m in messages_visible(complaint=complaint, viewer=PROVIDER_VIEWER)
+            ],
+            "shared_confidant_notes": [
+                {"kind": n.kind, "text": n.text, "shared_at": n.shared_at}
+                for n in confidant_notes_visible(complaint=complaint, viewer=PROVIDER_VIEWER)
             ],
         },
     )

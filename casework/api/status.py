@@ -16,6 +16,7 @@ from ninja import Router, Schema, Status
 
 from casework.api.responses import NOT_FOUND, ErrorOut, no_store
 from casework.selectors import complainant_timeline, complaint_deadline, follow_link_complaint
+from casework.services.access_log import AccessChannel, Event, access_log_request
 
 router = Router(tags=["status"])
 
@@ -54,6 +55,7 @@ def complaint_status(request: HttpRequest, response: HttpResponse, token: str) -
     complaint = follow_link_complaint(token=token)
     if complaint is None:
         return Status(404, NOT_FOUND)
+    access_log_request(request, Event.READ, complaint=complaint, channel=AccessChannel.FOLLOW_LINK)
     return Status(
         200,
         {
