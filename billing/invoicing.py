@@ -244,7 +244,7 @@ def _plan_provider(
             kind=row.kind,
             rate_cents=rate,
             pooled=line_pooled,
-            description=""
+            label=""
             if line_pooled
             else line_description(
                 reference=data["reference"],
@@ -341,7 +341,7 @@ def invoice_push(invoice: Invoice) -> Invoice:
                     "invoice": invoice.stripe_invoice_id,
                     "amount": line.amount_cents,
                     "currency": stripe_gateway.CURRENCY,
-                    "description": line.description,
+                    "description": line.label,
                     "metadata": {"entry": str(line.entry_id), "seq": str(line.seq)},
                 },
                 options={"idempotency_key": stripe_gateway.idempotency_key(line.idempotency_key)},

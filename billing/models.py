@@ -336,7 +336,8 @@ class BilledLine(models.Model):
     kind = models.CharField(max_length=16)
     rate_cents = models.PositiveIntegerField()
     pooled = models.BooleanField(default=False)
-    description = models.CharField(max_length=200, blank=True)
+    # What the invoice line says: case reference, date and kind (empty for pooled lines).
+    label = models.CharField(max_length=200, blank=True)
     stripe_item_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

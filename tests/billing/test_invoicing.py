@@ -152,7 +152,7 @@ def test_an_entry_edited_after_billing_gets_a_correcting_item(world: World, fake
 
     lines = list(BilledLine.objects.filter(entry=entry).order_by("seq"))
     assert [(line.seq, line.amount_cents) for line in lines] == [(1, 9000), (2, 4500)]
-    assert lines[1].description.startswith("Correctie " + entry.reference)
+    assert lines[1].label.startswith("Correctie " + entry.reference)
     correction = [i for i in fake_stripe.all("invoiceitem") if i["metadata"].get("seq") == "2"]
     assert [c["amount"] for c in correction] == [4500]
     # Made non-billable: the next run takes the whole amount back.
