@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from casework.consent import consent_wording
+from casework.services.access_log import AccessChannel, Event, access_log_request
 from casework.services.portal import (
     FollowLinkInvalid,
     claim_token_make,
@@ -65,6 +66,7 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
         case = follow_case(provider=request.tenant, token=token)
     except FollowLinkInvalid as exc:
         return _refused(request, exc.reason)
+    access_log_request(request, Event.READ, complaint=case.complaint, channel=AccessChannel.FOLLOW_LINK)
     context = case_context(case)
     context["consent_actions"] = consent_actions(
         case, lambda slug: reverse("follow_consent", args=[token, slug])
@@ -86,10 +88,19 @@ def consent(request: HttpRequest, token: str, decision_slug: str) -> HttpRespons
     try:
         if request.method == "POST":
             try:
-                follow_consent(provider=request.tenant, token=token, decision=decision, language=_language())
+                changed = follow_consent(
+                    provider=request.tenant, token=token, decision=decision, language=_language()
+                )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
+                access_log_request(
+                    request,
+                    Event.CHANGE,
+                    complaint=changed,
+                    channel=AccessChannel.FOLLOW_LINK,
+                    subject="consent",
+                )
                 messages.success(request, DECISION_DONE[decision])
             return redirect(page)
         case = follow_case(provider=request.tenant, token=token)
@@ -125,6 +136,13 @@ def formal(request: HttpRequest, token: str) -> HttpResponse:
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
+                access_log_request(
+                    request,
+                    Event.CHANGE,
+                    complaint=case.complaint,
+                    channel=AccessChannel.FOLLOW_LINK,
+                    subject="track",
+                )
                 messages.success(request, formal_done_message(case.deadline))
             return redirect(page)
         case = follow_case(provider=request.tenant, token=token)

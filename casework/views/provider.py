@@ -25,6 +25,7 @@ from casework.selectors import (
     provider_complaint_search,
     provider_timeline,
 )
+from casework.services.access_log import Event, access_log_request
 from tenants.models import ProviderApiKey
 from tenants.services import api_key_create, api_key_revoke
 
@@ -38,6 +39,9 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     form = ComplaintSearchForm(request.GET or None)
     complaints = provider_complaint_search(provider=request.tenant, filters=form.filters())
     page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
+    access_log_request(
+        request, Event.SEARCH, subject="complaints", detail=_search_detail(form, page.paginator.count)
+    )
     rows = [(complaint, complaint_deadline(complaint)) for complaint in page]
     return render(
         request,
@@ -59,6 +63,7 @@ def complaint_export(request: HttpRequest) -> HttpResponse:
     """The consented complaints (as searched) as CSV: routing facts only, no personal data or text."""
     form = ComplaintSearchForm(request.GET or None)
     complaints = provider_complaint_search(provider=request.tenant, filters=form.filters())
+    access_log_request(request, Event.EXPORT, subject="complaints_csv", detail=_search_detail(form, None))
     filename = f"klachten-{request.tenant.slug}-{timezone.localdate():%Y-%m-%d}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -95,6 +100,13 @@ def complaint_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _search_detail(form: ComplaintSearchForm, count: int | None) -> str:
+    """What was searched, for the access log (the filters, and how many complaints matched)."""
+    filters = form.filters()
+    found = "" if count is None else f" -> {count}"
+    return f"text={filters.text[:60]!r} status={filters.status} category={filters.category}{found}"
+
+
 def _csv_safe(value: object) -> str:
     # A cell starting with = + - @ is a formula to a spreadsheet (CSV injection).
     text = str(value)
@@ -109,6 +121,7 @@ def complaint_detail(request: HttpRequest, reference: str) -> HttpResponse:
     if complaint is None:
         # Unknown and not consented look the same: existence is not revealed.
         raise Http404
+    access_log_request(request, Event.READ, complaint=complaint)
     return render(
         request,
         "casework/provider/complaint_detail.html",
