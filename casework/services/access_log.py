@@ -262,7 +262,13 @@ def access_log_request(
         case_id, reference = case.case_id, case.reference
     if complaint is not None:
         case_id, reference = complaint.pk, complaint.reference
-    provider = provider or getattr(request, "tenant", None)
+    tenant = getattr(request, "tenant", None)
+    if provider is None and reference and (tenant is None or tenant.is_platform):
+        # On the platform host a reference names the dossier; the index says where it lives.
+        case = CaseIndex.objects.select_related("provider").filter(reference=reference).first()
+        if case is not None:
+            provider, case_id = case.provider, case.case_id
+    provider = provider or tenant
     if provider is None or provider.is_platform:
         raise ValueError("an access-log entry belongs to a provider's schema")
     accessor = accessor_from_request(

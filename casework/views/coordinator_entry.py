@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import PlatformRole
 from accounts.permissions import platform_role_required
 from casework.portal_forms import CoordinatorComplaintForm, ProviderSearchForm
+from casework.services.access_log import access_log_intake
 from casework.services.portal import (
     coordinator_complaint_enter,
     form_key_or_new,
@@ -54,6 +55,7 @@ def entry(request: HttpRequest, slug: str) -> HttpResponse:
             form_key=form_key,
             attachments=form.checked_files,
         )
+        access_log_intake(request, result, provider=provider, on_behalf_of_label="klager")
         # Shown here once, not after a redirect: the link is a secret we keep only as a hash.
         return render(
             request,
