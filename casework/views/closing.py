@@ -23,6 +23,7 @@ from casework.forms_decision import CloseForm
 from casework.index.models import CaseIndex, CaseStatus
 from casework.models import Complaint
 from casework.selectors_queue import case_for_reference
+from casework.services.access_log import Event, access_log_request
 from casework.services.closing import FOLLOW_UP_OPTIONS, can_close_case, case_close, filed_with_provider_on
 from casework.views.decision import extension_page, put_errors
 
@@ -68,11 +69,13 @@ def close(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as refusal:
             put_errors(form, refusal)
         else:
+            access_log_request(request, Event.CHANGE, case=case, subject="closing")
             messages.success(request, _("De zaak is afgesloten. De klager krijgt bericht."))
             return _back(request, case)
     with schema_context(case.provider.schema_name):
         complaint = Complaint.objects.only("received_at", "formal_received_on").get(pk=case.case_id)
         disputes_day = deadlines.disputes_last_day(filed_with_provider_on(complaint))
+    access_log_request(request, Event.READ, case=case, subject="closing")
     return render(
         request,
         "casework/staff/close.html",

@@ -24,6 +24,7 @@ from casework.forms_decision import DecisionForm, ExtensionForm, MeasureFormSet,
 from casework.models import Complaint, Decision, Measure
 from casework.pdf import decision_pdf
 from casework.selectors import provider_complaint_get
+from casework.services.access_log import Event, access_log_request
 from casework.services.deadlines import deadline_extend
 from casework.services.decision import decision_record, measure_mark_done
 from tenants.models import Provider
@@ -74,11 +75,13 @@ def decision(request: HttpRequest, reference: str) -> HttpResponse:
                 form, refusal, fields=("conclusion", "decisions_taken", "measures_timeframe", "decided_on")
             )
         else:
+            access_log_request(request, Event.CHANGE, complaint=complaint, subject="decision")
             messages.success(
                 request, _("Het oordeel is vastgelegd en wordt als PDF naar de klager gestuurd.")
             )
             return redirect("provider_complaint_detail", reference=reference)
     status = 400 if request.method == "POST" else 200
+    access_log_request(request, Event.READ, complaint=complaint, subject="decision")
     return render(
         request,
         "casework/provider/decision_form.html",
@@ -101,6 +104,7 @@ def decision_download(request: HttpRequest, reference: str) -> HttpResponse:
     if found is None:
         raise Http404
     pdf = decision_pdf(provider=request.tenant, complaint=complaint, decision=found)
+    access_log_request(request, Event.PRINT, complaint=complaint, subject="decision_pdf")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="oordeel-{complaint.reference}.pdf"'
     response["Cache-Control"] = "private, no-store"
@@ -117,6 +121,7 @@ def measure_done(request: HttpRequest, reference: str, measure_id: int) -> HttpR
         )
     except (Measure.DoesNotExist, Complaint.DoesNotExist):
         raise Http404 from None
+    access_log_request(request, Event.CHANGE, complaint=complaint, subject="measure")
     messages.success(request, _("Maatregel afgerond: %(text)s") % {"text": measure.description})
     return redirect("provider_complaint_detail", reference=reference)
 
@@ -165,6 +170,9 @@ def extension_page(
         except ValidationError as refusal:
             put_errors(form, refusal)
         else:
+            access_log_request(
+                request, Event.CHANGE, provider=provider, complaint=complaint, subject="extension"
+            )
             messages.success(
                 request,
                 _("De termijn is verlengd tot %(date)s.") % {"date": made.new_deadline.strftime("%d-%m-%Y")},
@@ -177,6 +185,7 @@ def extension_page(
         else None
     )
     used = complaint.deadline_extensions.filter(basis="notice").count()
+    access_log_request(request, Event.READ, provider=provider, complaint=complaint, subject="extension")
     return render(
         request,
         template,
