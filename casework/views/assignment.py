@@ -14,6 +14,7 @@ from accounts.permissions import platform_role_required
 from casework.forms_assignment import ReassignForm
 from casework.index.models import CaseIndex
 from casework.matching import FACTOR_LABELS, WEIGHTS, rank_professionals
+from casework.services.access_log import Event, access_log_request
 from casework.services.assignment import AssignmentError, case_assign, case_reassign
 from casework.workspace import assignment_history, current_assignment
 
@@ -38,6 +39,7 @@ def _dossier_url(reference: str) -> str | None:
 @require_GET
 def case_match(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(reference)
+    access_log_request(request, Event.READ, case=case, subject="matching")
     ranking = rank_professionals(case)
     show_all = request.GET.get("alle") == "1"
     return render(
@@ -78,6 +80,7 @@ def case_assign_confirm(request: HttpRequest, reference: str, user_id: int) -> H
         except AssignmentError as error:
             messages.error(request, str(error))
         else:
+            access_log_request(request, Event.CHANGE, case=case, subject="assignment")
             messages.success(
                 request,
                 _("Zaak %(reference)s is aangeboden aan %(name)s, die daarover een e-mail krijgt.")

@@ -27,6 +27,7 @@ from billing.services import (
 )
 from casework.forms_assignment import DeclineForm, TimeEntryForm, parse_month
 from casework.index.models import CaseIndex
+from casework.services.access_log import Event, access_log_request
 from casework.services.assignment import AssignmentError, assignment_accept, assignment_decline
 from casework.workspace import case_for_professional, my_cases
 
@@ -61,6 +62,7 @@ def assignment_accept_view(request: HttpRequest, reference: str) -> HttpResponse
     except AssignmentError as error:
         messages.error(request, str(error))
     else:
+        access_log_request(request, Event.CHANGE, case=case, subject="assignment")
         messages.success(request, _("U heeft zaak %(reference)s geaccepteerd.") % {"reference": reference})
     return redirect("my_cases")
 
@@ -76,6 +78,7 @@ def assignment_decline_view(request: HttpRequest, reference: str) -> HttpRespons
         except AssignmentError as error:
             messages.error(request, str(error))
         else:
+            access_log_request(request, Event.CHANGE, case=case, subject="assignment")
             messages.success(
                 request,
                 _("U heeft zaak %(reference)s afgewezen; de zaak gaat terug naar de coördinator.")
@@ -134,6 +137,7 @@ def case_time_view(request: HttpRequest, reference: str) -> HttpResponse:
         except TimeEntryError as error:
             form.add_error(None, str(error))
         else:
+            access_log_request(request, Event.CHANGE, case=case, subject="time")
             messages.success(
                 request,
                 _("%(minutes)s minuten geschreven op %(reference)s.")
@@ -141,6 +145,7 @@ def case_time_view(request: HttpRequest, reference: str) -> HttpResponse:
             )
             return redirect("case_time", reference=reference)
     entries = case_time_entries(case=case, user=request.user)
+    access_log_request(request, Event.READ, case=case, subject="time")
     return render(
         request,
         "casework/assignment/case_time.html",
