@@ -127,7 +127,9 @@ def case_resolve_at_intake(
             )
         now = timezone.now()
         complaint.status = CaseStatus.CLOSED
-        complaint.save(update_fields=["status"])
+        complaint.outcome = outcome
+        complaint.closed_at = now
+        complaint.save(update_fields=["status", "outcome", "closed_at"])
         timeline_add(
             complaint=complaint,
             kind="resolved_at_intake",

@@ -290,3 +290,60 @@ def test_extension_must_move_the_deadline_later(world: World) -> None:
     with pytest.raises(ValidationError) as refused:
         extend(world, complaint, new_deadline=decision_deadline(complaint.formal_received_on))
     assert refused.value.code == "not_later"
+
+
+# The pages: the provider's admin and the coordinator extend over HTTP.
+
+
+@pytest.mark.django_db
+def test_provider_extends_on_its_own_host_and_a_refusal_keeps_the_form(world: World, alpha_client) -> None:  # type: ignore[no-untyped-def]
+    from tests.casework.factories_decision import login
+
+    complaint = formal_case(world)
+    login(alpha_client, world.alpha_admin.email)
+    url = f"/klachten/{complaint.reference}/termijn/"
+    assert alpha_client.get(url).status_code == 200
+    limit = unilateral_extension_limit(complaint.formal_received_on)
+    too_long = {
+        "new_deadline": (limit + datetime.timedelta(days=7)).isoformat(),
+        "reason": "Wij wachten op het verslag van de arts.",
+        "notice_channel": "email",
+    }
+    refused = alpha_client.post(url, too_long)
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "ten hoogste 4 weken" in html and "Wij wachten op het verslag van de arts." in html
+    done = alpha_client.post(url, {**too_long, "new_deadline": limit.isoformat()})
+    assert done.status_code == 302
+    assert CaseIndex.objects.get(reference=complaint.reference).deadline == limit
+    detail = alpha_client.get(f"/klachten/{complaint.reference}/").content.decode()
+    assert "Wij wachten op het verslag van de arts." in detail
+
+
+@pytest.mark.django_db
+def test_coordinator_records_a_wzd_extension_with_both_consents(world: World, platform_client) -> None:  # type: ignore[no-untyped-def]
+    from tests.casework.factories_decision import login
+
+    complaint = formal_case(world, law="wzd")
+    login(platform_client, world.coordinator.email)
+    url = f"/werkplek/zaken/{complaint.reference}/termijn/"
+    page = platform_client.get(url)
+    assert page.status_code == 200 and "Wet zorg en dwang" in page.content.decode()
+    later = atw_term_end(decision_deadline(complaint.formal_received_on, "wzd") + datetime.timedelta(weeks=2))
+    today = timezone.localdate().isoformat()
+    done = platform_client.post(
+        url,
+        {
+            "new_deadline": later.isoformat(),
+            "reason": "De hoorzitting kan pas later plaatsvinden.",
+            "notice_channel": "letter",
+            "complainant_consent_on": today,
+            "complainant_consent_evidence": "Brief van de klager",
+            "provider_consent_on": today,
+            "provider_consent_evidence": "Brief van de directie",
+        },
+    )
+    assert done.status_code == 302 and done.url == f"/werkplek/zaken/{complaint.reference}/"
+    assert CaseIndex.objects.get(reference=complaint.reference).deadline == later
+    dossier = platform_client.get(done.url).content.decode()
+    assert "Brief van de directie" in dossier

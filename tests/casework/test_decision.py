@@ -206,3 +206,19 @@ def test_decision_page_is_404_without_consent_and_for_another_provider(
     login(beta_client, world.beta_admin.email)
     assert beta_client.get(f"/klachten/{consented.reference}/oordeel/").status_code == 404
     assert beta_client.get(f"/klachten/{consented.reference}/termijn/").status_code == 404
+
+
+def test_pdf_without_a_unicode_font_falls_back_to_plain_characters(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import casework.pdf
+
+    monkeypatch.setattr(casework.pdf, "FONT_CANDIDATES", ())
+    complaint, _case = formal_complaint(world.alpha)
+    decision = record_decision(
+        world.alpha, complaint, world.alpha_admin, conclusion="Gegrond – “te laat”, € 25 ĳs."
+    )
+    with schema_context(world.alpha.schema_name):
+        data = decision_pdf(
+            provider=world.alpha, complaint=Complaint.objects.get(pk=complaint.pk), decision=decision
+        )
+    text = pdf_text(data)
+    assert complaint.reference in text and 'Gegrond - "te laat", EUR 25 ijs.' in text
