@@ -58,9 +58,10 @@ def _describe(filters: AccessLogFilter) -> str:
 @provider_member_required(admin=True)
 def provider_access_log_view(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
+    # Logged first, so the page (counted and sliced lazily) agrees with itself.
+    access_log_request(request, Event.SEARCH, subject="access_log", detail=_describe(filters))
     entries = provider_access_log(provider=request.tenant, filters=filters)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    access_log_request(request, Event.SEARCH, subject="access_log", detail=_describe(filters))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

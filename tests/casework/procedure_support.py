@@ -1,0 +1,96 @@
+"""Shared helpers for the access-log, mediation, committee and confidant tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from accounts.models import Qualification, User
+from casework.index.models import CaseIndex, Service
+from casework.models import AccessLogEntry, Complaint
+from casework.services.access_log import AccessChannel, Accessor
+from casework.services.assignment import assignment_accept, case_assign
+from casework.services.intake import follow_link_create
+from tenants.models import Provider
+from tests.casework.factories_professionals import make_case, make_professional, staff_client
+from tests.conftest import host_client
+from tests.support import PASSWORD, TOTP_SECRET, World, totp_code
+
+QUALIFICATION = {
+    Service.OFFICER: Qualification.OFFICER,
+    Service.COMMITTEE: Qualification.COMMITTEE,
+    Service.CONFIDANT: Qualification.CONFIDANT,
+}
+
+
+def provider_login(world: World, user: User | None = None, *, host: str | None = None) -> Client:
+    """A provider user logs in on the provider's host: password, then the TOTP code."""
+    user = user or world.alpha_admin
+    client = host_client(host or world.alpha_host)
+    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302 and response.url == "/accounts/2fa/authenticate/", response
+    assert client.post(response.url, {"code": totp_code(TOTP_SECRET)}).status_code == 302
+    return client
+
+
+def worked_case(world: World, service: str = Service.OFFICER, **overrides: Any) -> tuple[CaseIndex, User]:
+    """A consented case in ``service`` that a professional has accepted; returns the case and them."""
+    case = make_case(world.alpha, service=service, **overrides)
+    professional = make_professional(qualifications=[QUALIFICATION[service]], totp=True).user
+    case_assign(case=case, professional=professional, actor=world.coordinator)
+    assignment_accept(case=case, professional=professional)
+    case.refresh_from_db()
+    return case, professional
+
+
+def professional_client(user: User) -> Client:
+    return staff_client(user)
+
+
+def complaint_of(case: CaseIndex) -> Complaint:
+    with schema_context(case.provider.schema_name):
+        return Complaint.objects.get(pk=case.case_id)
+
+
+def follow_token(case: CaseIndex) -> str:
+    with schema_context(case.provider.schema_name):
+        return follow_link_create(complaint=Complaint.objects.get(pk=case.case_id))
+
+
+def log_entries(provider: Provider, **filters: Any) -> list[AccessLogEntry]:
+    with schema_context(provider.schema_name):
+        return list(AccessLogEntry.objects.filter(**filters).order_by("at", "pk"))
+
+
+def staff_accessor(user: User, role: str) -> Accessor:
+    return Accessor(
+        channel=AccessChannel.PLATFORM_STAFF,
+        role=role,
+        user_id=user.pk,
+        user_label=str(user),
+        organisation="Klachtpunt",
+        host="localhost",
+        path="/test/",
+        method="POST",
+    )
+
+
+def complainant_accessor() -> Accessor:
+    return Accessor(
+        channel=AccessChannel.FOLLOW_LINK, role="complainant", host="alpha.localhost", path="/volg/"
+    )
+
+
+def provider_accessor(user: User, provider: Provider) -> Accessor:
+    return Accessor(
+        channel=AccessChannel.PROVIDER,
+        role="provider_admin",
+        user_id=user.pk,
+        user_label=str(user),
+        organisation=provider.name,
+        host="alpha.localhost",
+        path="/klachten/",
+        method="POST",
+    )
