@@ -182,7 +182,7 @@ def test_provider_search_detail_and_export_are_logged(world: World) -> None:
 
 def test_api_key_search_and_read_are_logged_with_the_key(world: World) -> None:
     case = make_case(world.alpha)
-    key, raw = api_key_create(provider=world.alpha, name="EPD-koppeling", created_by=world.alpha_admin)
+    _key, raw = api_key_create(provider=world.alpha, name="EPD-koppeling", created_by=world.alpha_admin)
     client = host_client(world.alpha_host)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     assert client.get("/api/v1/cases", **auth).status_code == 200
