@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from billing.memberships import provider_membership_lapsed
 from casework.attachments import CheckedFile
 from casework.consent import consent_wording
 from casework.deadlines import complaint_deadline
@@ -142,7 +143,7 @@ def complaint_submit(
     idempotency_key: str | None = None,
     complainant_user_id: int | None = None,
     entered_by_user_id: int | None = None,
-    membership_lapsed: bool = False,
+    membership_lapsed: bool | None = None,
     received_at: datetime.datetime | None = None,
 ) -> SubmitResult:
     """Commit a complaint before anything else happens.
@@ -154,6 +155,9 @@ def complaint_submit(
     ``received_at`` defaults to now; a coordinator entering a letter or an
     e-mail gives the day it arrived.
     """
+    if membership_lapsed is None:
+        # A lapsed membership never blocks a complainant: the case is flagged instead.
+        membership_lapsed = provider_membership_lapsed(provider)
     with schema_context(provider.schema_name):
         if idempotency_key:
             existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()

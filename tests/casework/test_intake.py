@@ -141,3 +141,14 @@ def test_public_schema_holds_no_complaint_text_or_identity(world) -> None:  # ty
     assert hits == []
     with schema_context(world.alpha.schema_name):
         assert Complaint.objects.filter(what_happened__contains="medicijnen").exists()
+
+
+def test_lapsed_membership_never_blocks_a_complaint_but_flags_it(world) -> None:  # type: ignore[no-untyped-def]
+    from billing.models import Membership, MembershipStatus
+
+    Membership.objects.create(provider=world.alpha, status=MembershipStatus.PAST_DUE)
+    result = submit(world.alpha)
+    assert result.created
+    assert CaseIndex.objects.get(reference=result.complaint.reference).membership_lapsed is True
+    healthy = submit(world.beta)
+    assert CaseIndex.objects.get(reference=healthy.complaint.reference).membership_lapsed is False
