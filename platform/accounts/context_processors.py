@@ -34,16 +34,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 items.append(_link("workspace", _("Werkplek")))
             if has_platform_role(user, PlatformRole.COORDINATOR, PlatformRole.PLATFORM_ADMIN):
                 items.append(_link("case_queue", _("Wachtrij")))
+                items.append(_link("coordinator_dashboard", _("Dashboard")))
                 items.append(_link("professional_directory", _("Professionals")))
             if user.has_role(PlatformRole.PROFESSIONAL):
                 items.append(_link("my_cases", _("Mijn zaken")))
                 items.append(_link("my_hours", _("Mijn uren")))
+                items.append(_link("professional_dashboard", _("Mijn dashboard")))
             if has_platform_role(user, PlatformRole.PLATFORM_ADMIN):
+                items.append(_link("platform_trends", _("Trends")))
                 items.append(_link("admin:index", _("Beheer")))
         elif can_use_provider_workspace(user, tenant):
             items.append(_link("provider_workspace", _("Organisatie")))
             items.append(_link("provider_complaints", _("Klachten")))
             if can_admin_provider(user, tenant):
+                items.append(_link("provider_reports", _("Jaarverslag")))
                 items.append(_link("billing_subscription", _("Abonnement")))
         items.append(_link("mfa_index", _("Beveiliging")))
     current = request.path

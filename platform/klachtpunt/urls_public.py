@@ -26,6 +26,8 @@ urlpatterns = [
     *optional_include("werkplek/", "casework.urls_closing"),
     # Case work (mediation, committee, confidant), the staff access log, messages in Mijn klachten.
     *optional_include("", "casework.urls_mediation"),
+    # Dashboards: the coordinator's, the professional's, the platform admin's trends.
+    *optional_include("werkplek/", "casework.urls_reports_platform"),
     # Provider sign-up with Stripe Checkout, and Stripe's webhook endpoint.
     *optional_include("", "billing.urls_public"),
     *common,

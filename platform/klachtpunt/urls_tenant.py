@@ -20,6 +20,8 @@ urlpatterns = [
     # Messages, shared notes and documents (follow link, provider), and the admin's access log.
     *optional_include("", "casework.urls_messages"),
     *optional_include("", "casework.urls_access_log"),
+    # The provider's annual complaints report (page, PDF, exports).
+    *optional_include("", "casework.urls_reports_provider"),
     # The provider's subscription page and the one-time login link after sign-up.
     *optional_include("", "billing.urls_tenant"),
     *common,
