@@ -175,10 +175,12 @@ def test_only_the_assigned_professional_or_a_coordinator_may_close(world: World)
         assigned_by=world.coordinator,
         assigned_at=timezone.now() - datetime.timedelta(days=1),
     )
+    CaseIndex.objects.filter(pk=case.pk).update(assignee=assigned)
     url = f"/werkplek/zaken/{case.reference}/uitkomst/"
     assert login(Client(HTTP_HOST="localhost"), other.email).get(url).status_code == 403
     assert login(Client(HTTP_HOST="localhost"), world.alpha_admin.email).get(url).status_code == 403
     mine = login(Client(HTTP_HOST="localhost"), assigned.email)
+    assert url in mine.get("/werkplek/mijn-zaken/").content.decode()
     assert mine.get(url).status_code == 200
     assert mine.post(url, {"outcome": Outcome.WITHDRAWN}).status_code == 302
     assert CaseIndex.objects.get(pk=case.pk).outcome == Outcome.WITHDRAWN
