@@ -359,10 +359,10 @@ def hours_per_month(user: User, today: datetime.date, months: int = MONTHS) -> S
         TimeEntry.objects.filter(professional=user, worked_on__gte=first)
         .annotate(month=TruncMonth("worked_on"))
         .values("month", "kind")
-        .annotate(minutes=Sum("minutes"))
+        .annotate(total=Sum("minutes"))
         .order_by("month", "kind")
     ):
-        found[(_as_date(row["month"]), row["kind"])] = row["minutes"]
+        found[(_as_date(row["month"]), row["kind"])] = row["total"]
     month_days = [add_months(first, i) for i in range(months)]
     title = _("Mijn uren per maand")
     month_totals = [_hours(sum(found.get((day, kind), 0) for kind in TimeKind)) for day in month_days]
@@ -636,12 +636,12 @@ def platform_trends(
 
     # 3. Money: membership invoices, hours invoices and billed hours per month (2 queries).
     membership = {
-        _as_date(row["month"]): row["net"]
+        _as_date(row["invoiced"]): row["net"]
         for row in Invoice.objects.filter(kind=InvoiceKind.MEMBERSHIP)
         .exclude(status__in=["void", "uncollectible", "draft"])
-        .annotate(month=TruncMonth(Coalesce("finalized_at", "created_at"), tzinfo=AMSTERDAM))
-        .filter(month__gte=start, month__lt=end)
-        .values("month")
+        .annotate(invoiced=TruncMonth(Coalesce("finalized_at", "created_at"), tzinfo=AMSTERDAM))
+        .filter(invoiced__gte=start, invoiced__lt=end)
+        .values("invoiced")
         .annotate(net=Sum("net_cents"))
         .order_by("month")
     }
@@ -655,7 +655,7 @@ def platform_trends(
         .values("invoice__month")
         .annotate(
             amount=Sum("amount_cents"),
-            minutes=Coalesce(Sum("minutes", filter=Q(latest=True)), 0),
+            billed_minutes=Coalesce(Sum("minutes", filter=Q(latest=True)), 0),
             phone=Coalesce(Sum("minutes", filter=Q(latest=True, kind=TimeKind.PHONE)), 0),
             onsite=Coalesce(Sum("minutes", filter=Q(latest=True, kind=TimeKind.ONSITE)), 0),
         )
@@ -688,7 +688,7 @@ def platform_trends(
                     [
                         decimal(euros(membership.get(day)), 2),
                         decimal(euros(billed.get(day, {}).get("amount")), 2),
-                        decimal(_hours(billed.get(day, {}).get("minutes"))),
+                        decimal(_hours(billed.get(day, {}).get("billed_minutes"))),
                         decimal(_hours(billed.get(day, {}).get("phone"))),
                         decimal(_hours(billed.get(day, {}).get("onsite"))),
                     ],
