@@ -104,6 +104,7 @@ class MessageForm(forms.Form):
             if len(audiences) == 1:
                 self.fields["audience"].initial = audiences[0][0]
                 self.fields["audience"].widget = forms.HiddenInput()
+                self.fields["body"].help_text = _("Voor: %(audience)s") % {"audience": audiences[0][1]}
 
 
 class ConfidantNoteForm(forms.Form):
