@@ -49,6 +49,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             if can_admin_provider(user, tenant):
                 items.append(_link("provider_reports", _("Jaarverslag")))
                 items.append(_link("billing_subscription", _("Abonnement")))
+                items.append(_link("provider_access_log", _("Toegangslog")))
         items.append(_link("mfa_index", _("Beveiliging")))
     current = request.path
     nav = [dict(item, current=item["url"] == current) for item in items if item]
