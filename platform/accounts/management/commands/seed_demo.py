@@ -23,6 +23,8 @@ from tenants.services import platform_tenant_ensure
 
 DEMO_PASSWORD = "Klachtpunt-demo-2026"  # noqa: S105 (printed demo login, never used outside the demo)
 
+DEMO_DISPUTES_BODY = "Geschillencommissie Zorg"
+
 PROVIDERS = [
     ("demo", "Zorggroep De Linde", Sector.ELDERLY, "Utrecht", "12345678"),
     ("ggz-horizon", "GGZ Horizon", Sector.MENTAL_HEALTH, "Rotterdam", "23456789"),
@@ -115,6 +117,10 @@ class Command(BaseCommand):
             providers[slug] = provider_provision(
                 name=name, slug=slug, sector=sector, city=city, kvk_number=kvk
             )
+            # The disputes body named in closing letters (Wkkgz art. 18).
+            if not providers[slug].disputes_body:
+                providers[slug].disputes_body = DEMO_DISPUTES_BODY
+                providers[slug].save(update_fields=["disputes_body"])
 
         for email, name, roles, superuser, professional in PLATFORM_USERS:
             if User.objects.filter(email=email).exists():
