@@ -78,6 +78,15 @@ TIMELINE_LABELS = {
     "measure_done": _("Maatregel uitgevoerd"),
     "closed": _("Klacht afgesloten"),
     "closing_letter_sent": _("Afsluitbericht per e-mail verzonden"),
+    # Mediation, committee and confidant (casework.services.mediation, .committee, .confidant);
+    # a meeting's entry keeps its own summary, which has the date.
+    "record_note": _("Notitie gedeeld"),
+    "record_agreement": _("Afspraak vastgelegd"),
+    "record_document": _("Document gedeeld"),
+    "message": _("Bericht"),
+    "confidant_note": _("Vastgelegd door de vertrouwenspersoon"),
+    "confidant_note_shared": _("Notitie van de vertrouwenspersoon gedeeld"),
+    "committee_advice": _("Oordeel en advies van de klachtencommissie uitgebracht"),
 }
 
 
