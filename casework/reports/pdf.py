@@ -10,6 +10,7 @@ characters outside Latin-1 written in their plain form.
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -21,6 +22,9 @@ from fpdf.fonts import FontFace
 
 from casework.reports.annual import PRIVACY_NOTE, AnnualReport
 from casework.reports.tables import Section
+
+# fontTools reports every table it prunes when fpdf2 subsets the font: not worth a log line each.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
