@@ -29,7 +29,15 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class DecisionForm(forms.Form):
+class _Form(forms.Form):
+    """Labels without a colon, as on every other form of ours."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class DecisionForm(_Form):
     conclusion = forms.CharField(
         label=_("1. Conclusie over de klacht"),
         help_text=_("Is de klacht gegrond, deels gegrond of ongegrond, en waarom?"),
@@ -59,12 +67,24 @@ class DecisionForm(forms.Form):
             self.fields[name].widget.attrs["aria-required"] = "true"
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(_Form):
     description = forms.CharField(label=_("Maatregel"), max_length=500, required=False)
     due_on = forms.DateField(label=_("Gereed uiterlijk"), required=False, widget=DateInput())
 
 
-MeasureFormSet = forms.formset_factory(MeasureForm, extra=MEASURE_ROWS, max_num=20, absolute_max=20)
+class _MeasureRows(forms.BaseFormSet):
+    """Each row's labels say which measure they belong to (screen readers read them one by one)."""
+
+    def _construct_form(self, i: int, **kwargs: object) -> forms.Form:
+        form = super()._construct_form(i, **kwargs)
+        form.fields["description"].label = _("Maatregel %(n)d") % {"n": i + 1}
+        form.fields["due_on"].label = _("Maatregel %(n)d gereed uiterlijk") % {"n": i + 1}
+        return form
+
+
+MeasureFormSet = forms.formset_factory(
+    MeasureForm, formset=_MeasureRows, extra=MEASURE_ROWS, max_num=20, absolute_max=20
+)
 
 
 def measures_from(formset: forms.BaseFormSet) -> list[MeasureInput]:
@@ -77,7 +97,7 @@ def measures_from(formset: forms.BaseFormSet) -> list[MeasureInput]:
     ]
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(_Form):
     new_deadline = forms.DateField(label=_("Nieuwe uiterste datum"), widget=DateInput())
     reason = forms.CharField(
         label=_("Reden van de verlenging"),
@@ -129,7 +149,7 @@ class ExtensionForm(forms.Form):
         return data
 
 
-class CloseForm(forms.Form):
+class CloseForm(_Form):
     outcome = forms.ChoiceField(label=_("Uitkomst"), choices=Outcome.choices, widget=forms.RadioSelect)
     note = forms.CharField(
         label=_("Notitie voor het dossier (alleen Klachtpunt)"),
