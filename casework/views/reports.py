@@ -55,6 +55,11 @@ def _fmt(fmt: str) -> str:
     return fmt
 
 
+def _report_name() -> str:
+    # A file name: lower case, no spaces.
+    return _("klachtenjaarverslag")
+
+
 def _generated() -> str:
     return _("Gemaakt op %(date)s") % {"date": formats.date_format(timezone.localtime(), "j F Y H:i")}
 
@@ -92,8 +97,7 @@ def report_pdf(request: HttpRequest, year: int) -> HttpResponse:
     exports.report_export_log(
         request, provider=request.tenant, detail=f"Klachtenjaarverslag {year} (PDF, {get_language()})"
     )
-    filename = f"{_('klachtenjaarverslag')}-{request.tenant.slug}-{year}.pdf"
-    return _download(content, "application/pdf", filename)
+    return _download(content, "application/pdf", f"{_report_name()}-{request.tenant.slug}-{year}.pdf")
 
 
 @require_GET
@@ -111,7 +115,7 @@ def report_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     exports.report_export_log(
         request, provider=request.tenant, detail=f"Klachtenjaarverslag {year} ({fmt.upper()})"
     )
-    return _download(content, content_type, f"{_('klachtenjaarverslag')}-{request.tenant.slug}-{year}.{fmt}")
+    return _download(content, content_type, f"{_report_name()}-{request.tenant.slug}-{year}.{fmt}")
 
 
 @require_GET
@@ -127,7 +131,8 @@ def cases_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
         complaints=complaints,
         detail=f"Klachten ontvangen in {year} ({fmt.upper()}, {len(complaints)} dossiers)",
     )
-    return _download(content, content_type, f"{_('klachten')}-{request.tenant.slug}-{year}.{fmt}")
+    name = _("klachten")
+    return _download(content, content_type, f"{name}-{request.tenant.slug}-{year}.{fmt}")
 
 
 # --- Staff dashboards (platform host) ----------------------------------------------------
