@@ -8,9 +8,12 @@ law, channel, track, service, outcome, months instead of dates, handling
 time, whether the decision came in time) and the case-index row, which
 loses its link to the complainant's account.
 
-``retention_run`` is the central periodic job: one query over the case index
-finds the providers with dossiers due, and one task per provider (its schema
-stamped through the outbox) does the work, one transaction per dossier.
+``retention_run`` is the central periodic job: one query lists the
+providers, and one task per provider (its schema stamped through the outbox)
+reduces the dossiers due (found in the case index), one transaction per
+dossier, each logged as a deletion in the provider's access log, and removes
+access-log entries older than the 5 years the log is kept
+(``access_log_purge_older_than``, the only path allowed to).
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ import structlog
 from django.db import models, transaction
 from django.db.models import F, Func, Value
 from django.utils import timezone
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from casework.index.models import CaseIndex, CaseStatus
-from casework.models import Attachment, CaseStatistic, Complaint
+from casework.models import AccessLogEntry, Attachment, CaseStatistic, Complaint
+from casework.services.access_log import SYSTEM, access_log_purge_older_than, access_log_record
 from klachtpunt.tenancy import require_tenant_schema
 from outbox.services import outbox_enqueue
 from tenants.models import Provider
@@ -54,12 +58,10 @@ def retention_due(*, now: datetime.datetime) -> models.QuerySet[CaseIndex]:
 
 
 def retention_run(*, now: datetime.datetime | None = None) -> int:
-    """Fan out: one task per provider that has dossiers due (one query); returns how many providers."""
+    """Fan out: one task per provider (one query for the list); returns how many providers."""
     now = now or timezone.now()
     providers = list(
-        Provider.objects.filter(pk__in=retention_due(now=now).values("provider_id")).values_list(
-            "schema_name", flat=True
-        )
+        Provider.objects.exclude(schema_name=get_public_schema_name()).values_list("schema_name", flat=True)
     )
     with transaction.atomic():
         for schema_name in providers:
@@ -77,13 +79,17 @@ def _month(day: datetime.date | None) -> datetime.date | None:
 
 
 def retention_reduce_provider(*, provider: Provider, now: datetime.datetime) -> int:
-    """Reduce every dossier of ``provider`` that is due at ``now``; returns how many."""
+    """Reduce every dossier of ``provider`` that is due at ``now``, purge the old access log.
+
+    Returns how many dossiers were reduced.
+    """
     with schema_context(provider.schema_name):
         require_tenant_schema()
         due = list(retention_due(now=now).filter(provider=provider).values_list("pk", flat=True))
         reduced = 0
         for case_pk in due:
             reduced += dossier_reduce(provider=provider, case_pk=case_pk, now=now)
+        access_log_purge_older_than(provider=provider, now=now)
     log.info("retention_reduced", schema=provider.schema_name, dossiers=reduced)
     return reduced
 
@@ -133,6 +139,15 @@ def dossier_reduce(*, provider: Provider, case_pk: int, now: datetime.datetime) 
                 if name
             ]
             complaint.delete()
+        access_log_record(
+            provider=provider,
+            event=AccessLogEntry.Event.DELETE,
+            accessor=SYSTEM,
+            case_id=case.case_id,
+            reference=case.reference,
+            detail="Bewaartermijn verstreken: dossier verwijderd, anonieme cijfers bewaard",
+            at=now,
+        )
         case.complainant_user = None
         case.reduced_at = now
         case.save(update_fields=["complainant_user", "reduced_at", "updated_at"])

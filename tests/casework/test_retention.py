@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 from casework.attachments import check_attachments
 from casework.index.models import CaseIndex, Outcome
 from casework.models import (
+    AccessLogEntry,
     Attachment,
     CaseStatistic,
     ClosingNotice,
@@ -69,7 +70,7 @@ def test_dossier_closed_5_years_and_a_day_ago_is_reduced_with_its_files(
 ) -> None:  # type: ignore[no-untyped-def]
     complaint_id, case, path = closed_case(world, closed_ago=datetime.timedelta(days=5 * 365 + 2))
     CaseIndex.objects.filter(pk=case.pk).update(complainant_user=world.complainant)
-    assert run_retention(world, django_capture_on_commit_callbacks) == 1
+    run_retention(world, django_capture_on_commit_callbacks)
     # One task per provider, with the provider's schema stamped.
     assert OutboxMessage.objects.filter(
         task_name="casework.tasks_closing.retention_reduce_tenant", schema_name=world.alpha.schema_name
@@ -86,13 +87,19 @@ def test_dossier_closed_5_years_and_a_day_ago_is_reduced_with_its_files(
     assert abs(figures.handling_days - 40) <= 1  # whole Amsterdam days; a DST change may shift one
     row = CaseIndex.objects.get(pk=case.pk)
     assert row.complainant_user_id is None and row.reduced_at is not None
+    # The deletion is in the provider's access log, which outlives the dossier.
+    with schema_context(world.alpha.schema_name):
+        deleted = AccessLogEntry.objects.get(case_id=complaint_id, event="delete")
+    assert deleted.reference == case.reference and deleted.channel == "system"
     # A second run finds nothing more to do.
-    assert run_retention(world, django_capture_on_commit_callbacks) == 0
+    run_retention(world, django_capture_on_commit_callbacks)
+    with schema_context(world.alpha.schema_name):
+        assert CaseStatistic.objects.count() == 1
 
 
 def test_dossier_closed_4_years_ago_is_kept(world: World, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     complaint_id, case, path = closed_case(world, closed_ago=datetime.timedelta(days=4 * 365))
-    assert run_retention(world, django_capture_on_commit_callbacks) == 0
+    run_retention(world, django_capture_on_commit_callbacks)
     assert path.is_file()
     with schema_context(world.alpha.schema_name):
         assert Complaint.objects.filter(pk=complaint_id).exists()
@@ -114,3 +121,21 @@ def test_open_cases_are_never_reduced(world: World) -> None:
         closed_at=timezone.now() - datetime.timedelta(days=10 * 365)
     )
     assert not retention_due(now=timezone.now()).filter(reference=result.complaint.reference).exists()
+
+
+def test_retention_job_purges_access_log_entries_older_than_5_years_only(
+    world: World, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from casework.services.access_log import SYSTEM, access_log_record
+
+    now = timezone.now()
+    old = access_log_record(
+        provider=world.alpha, event="read", accessor=SYSTEM, at=now - datetime.timedelta(days=5 * 365 + 2)
+    )
+    recent = access_log_record(
+        provider=world.alpha, event="read", accessor=SYSTEM, at=now - datetime.timedelta(days=4 * 365)
+    )
+    run_retention(world, django_capture_on_commit_callbacks)
+    with schema_context(world.alpha.schema_name):
+        assert not AccessLogEntry.objects.filter(pk=old.pk).exists()
+        assert AccessLogEntry.objects.filter(pk=recent.pk).exists()
