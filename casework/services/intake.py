@@ -19,7 +19,7 @@ from casework.consent import consent_wording
 from casework.deadlines import complaint_deadline
 from casework.index.models import CaseIndex, Channel, Consent, Track
 from casework.models import Attachment, Category, Complaint, ConsentRecord, FollowLink, TimelineEntry
-from outbox.services import outbox_enqueue
+from outbox.services import outbox_enqueue_many
 from tenants.models import Provider
 
 log = structlog.get_logger(__name__)
@@ -89,8 +89,14 @@ def follow_link_create(*, complaint: Complaint, now: datetime.datetime | None = 
     return token
 
 
-def index_sync(*, complaint: Complaint, provider: Provider, **extra: object) -> CaseIndex:
-    """Write the case-index row for ``complaint`` (call inside the dossier's transaction)."""
+def index_sync(
+    *, complaint: Complaint, provider: Provider, created: bool = False, **extra: object
+) -> CaseIndex:
+    """Write the case-index row for ``complaint`` (call inside the dossier's transaction).
+
+    ``created``: the dossier is new in this transaction, so its row is inserted
+    without first looking for one.
+    """
     values = {
         "reference": complaint.reference,
         "category_code": complaint.category.code if complaint.category_id else "",
@@ -108,8 +114,33 @@ def index_sync(*, complaint: Complaint, provider: Provider, **extra: object) -> 
         "complainant_user_id": complaint.complainant_user_id,
         **extra,
     }
+    if created:
+        return CaseIndex.objects.create(provider=provider, case_id=complaint.pk, **values)
     row, _ = CaseIndex.objects.update_or_create(provider=provider, case_id=complaint.pk, defaults=values)
     return row
+
+
+def timeline_entry(
+    *,
+    complaint: Complaint,
+    kind: str,
+    summary: str,
+    actor_user_id: int | None = None,
+    actor_label: str = "",
+    visibility: str = TimelineEntry.Visibility.ALL,
+    data: dict | None = None,
+) -> TimelineEntry:
+    """An unsaved timeline entry (for ``bulk_create``); ``timeline_add`` saves one at once."""
+    return TimelineEntry(
+        complaint=complaint,
+        at=timezone.now(),
+        kind=kind,
+        summary=summary,
+        actor_user_id=actor_user_id,
+        actor_label=actor_label,
+        visibility=visibility,
+        data=data or {},
+    )
 
 
 def timeline_add(
@@ -122,16 +153,17 @@ def timeline_add(
     visibility: str = TimelineEntry.Visibility.ALL,
     data: dict | None = None,
 ) -> TimelineEntry:
-    return TimelineEntry.objects.create(
+    entry = timeline_entry(
         complaint=complaint,
-        at=timezone.now(),
         kind=kind,
         summary=summary,
         actor_user_id=actor_user_id,
         actor_label=actor_label,
         visibility=visibility,
-        data=data or {},
+        data=data,
     )
+    entry.save()
+    return entry
 
 
 def complaint_submit(
@@ -207,6 +239,7 @@ def _create(
 ) -> SubmitResult:
     now = timezone.now()
     today = today_amsterdam()
+    clock_starts = submission.track == Track.FORMAL and submission.consent == Consent.GIVEN
     category = (
         Category.objects.filter(code=submission.category_code).first() if submission.category_code else None
     )
@@ -237,15 +270,20 @@ def _create(
         complainant_user_id=complainant_user_id,
         entered_by_user_id=entered_by_user_id,
         idempotency_key=idempotency_key or None,
+        # The statutory clock starts on receipt of the written complaint, which
+        # cannot be before consent to share it with the provider.
+        formal_received_on=today if clock_starts else None,
     )
     on_behalf = entered_by_user_id is not None and entered_by_user_id != complainant_user_id
-    timeline_add(
-        complaint=complaint,
-        kind="received",
-        summary=f"Klacht ontvangen via {Channel(channel).label}",
-        actor_user_id=entered_by_user_id or complainant_user_id,
-        data={"channel": channel, "track": submission.track},
-    )
+    timeline = [
+        timeline_entry(
+            complaint=complaint,
+            kind="received",
+            summary=f"Klacht ontvangen via {Channel(channel).label}",
+            actor_user_id=entered_by_user_id or complainant_user_id,
+            data={"channel": channel, "track": submission.track},
+        )
+    ]
     if submission.consent in (Consent.GIVEN, Consent.REFUSED):
         ConsentRecord.objects.create(
             complaint=complaint,
@@ -257,24 +295,26 @@ def _create(
             recorded_via=channel,
             on_behalf_of_complainant=on_behalf,
         )
-        timeline_add(
-            complaint=complaint,
-            kind=f"consent_{submission.consent}",
-            summary="Toestemming om te delen gegeven"
-            if submission.consent == Consent.GIVEN
-            else "Toestemming om te delen geweigerd",
-            actor_user_id=entered_by_user_id or complainant_user_id,
+        timeline.append(
+            timeline_entry(
+                complaint=complaint,
+                kind=f"consent_{submission.consent}",
+                summary="Toestemming om te delen gegeven"
+                if submission.consent == Consent.GIVEN
+                else "Toestemming om te delen geweigerd",
+                actor_user_id=entered_by_user_id or complainant_user_id,
+            )
         )
-    if submission.track == Track.FORMAL and submission.consent == Consent.GIVEN:
-        # The statutory clock starts on receipt of the written complaint, which
-        # cannot be before consent to share it with the provider.
-        complaint.formal_received_on = today
-        complaint.save(update_fields=["formal_received_on"])
+    TimelineEntry.objects.bulk_create(timeline)
     stored = [_store_attachment(complaint, checked, now) for checked in attachments]
     token = follow_link_create(complaint=complaint, now=now) if complainant_user_id is None else None
-    index_sync(complaint=complaint, provider=provider, membership_lapsed=membership_lapsed)
-    outbox_enqueue(task_name="casework.tasks.send_acknowledgement", kwargs={"complaint_id": complaint.pk})
-    outbox_enqueue(task_name="casework.tasks.notify_coordinators", kwargs={"complaint_id": complaint.pk})
+    index_sync(complaint=complaint, provider=provider, created=True, membership_lapsed=membership_lapsed)
+    outbox_enqueue_many(
+        tasks=[
+            ("casework.tasks.send_acknowledgement", {"complaint_id": complaint.pk}),
+            ("casework.tasks.notify_coordinators", {"complaint_id": complaint.pk}),
+        ]
+    )
     return SubmitResult(complaint=complaint, created=True, follow_token=token, attachments=stored)
 
 

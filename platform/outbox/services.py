@@ -40,24 +40,36 @@ OUTBOX_CHANNEL = "klachtpunt_outbox"
 
 def outbox_enqueue(*, task_name: str, kwargs: dict, schema_name: str | None = None) -> OutboxMessage:
     """Record a task to run after commit, in ``schema_name`` (default: the current schema)."""
+    return outbox_enqueue_many(tasks=[(task_name, kwargs)], schema_name=schema_name)[0]
+
+
+def outbox_enqueue_many(
+    *, tasks: list[tuple[str, dict]], schema_name: str | None = None
+) -> list[OutboxMessage]:
+    """Record several tasks (name, kwargs) in one insert; same guarantees as ``outbox_enqueue``."""
     schema = schema_name or connection.schema_name
-    message = OutboxMessage.objects.create(
-        schema_name=schema, task_name=task_name, kwargs=kwargs, available_at=timezone.now()
+    now = timezone.now()
+    messages = OutboxMessage.objects.bulk_create(
+        OutboxMessage(schema_name=schema, task_name=name, kwargs=kwargs, available_at=now)
+        for name, kwargs in tasks
     )
     if settings.OUTBOX_HANDOFF == "notify":
         # Delivered at commit, once per transaction however often it is issued.
         with connection.cursor() as cursor:
             cursor.execute(f"NOTIFY {OUTBOX_CHANNEL}")
-        return message
+        return messages
     # The rows of one transaction are handed over together, in one relay
-    # transaction (the intake writes two): they share one on-commit callback,
-    # which Django keeps or drops with the (savepoint) scope they were written in.
+    # transaction: they share one on-commit callback, which Django keeps or
+    # drops with the (savepoint) scope they were written in.
+    ids = [message.pk for message in messages]
     handoff = _handoff_in_scope()
     if handoff is not None:
-        handoff.ids.append(message.pk)
+        handoff.ids.extend(ids)
     else:
-        transaction.on_commit(_Handoff(message.pk))
-    return message
+        handoff = _Handoff(ids[0])
+        handoff.ids.extend(ids[1:])
+        transaction.on_commit(handoff)
+    return messages
 
 
 class _Handoff:
