@@ -148,8 +148,10 @@ def _open(chart_id: str, width: int, height: int, title: str, description: str) 
     )
 
 
-def _legend(series: Sequence[Series], y: float, *, kind: str, x: float = 8) -> tuple[str, float]:
-    """A legend row; returns its markup and the height it takes."""
+def _legend(
+    series: Sequence[Series], y: float, *, kind: str, x: float = 8, filled: bool = False
+) -> tuple[str, float]:
+    """A legend row; returns its markup and the height it takes (``filled``: every swatch solid)."""
     if len(series) < 2:
         return "", 0
     out = []
@@ -157,7 +159,7 @@ def _legend(series: Sequence[Series], y: float, *, kind: str, x: float = 8) -> t
     for index, item in enumerate(series):
         color = PALETTE[index % len(PALETTE)]
         if kind == "bar":
-            fill = color if index == 0 else "#ffffff"
+            fill = color if (index == 0 or filled) else "#ffffff"
             out.append(
                 f'<rect x="{cursor:.1f}" y="{y - 10:.1f}" width="14" height="12" fill="{fill}"'
                 f' stroke="{color}" stroke-width="2"/>'
@@ -285,7 +287,7 @@ def column_chart(
         top = _nice_max(max(sums, default=0))
     else:
         top = _nice_max(max((v for item in series for v in item.values if v is not None), default=0))
-    legend, legend_height = _legend(series, 18, kind="bar")
+    legend, legend_height = _legend(series, 18, kind="bar", filled=stacked)
     plot_top = 14 + legend_height
     plot_bottom = height - 34
     plot_left = 44

@@ -35,7 +35,7 @@ from casework.index.models import CaseIndex, CaseStatus, Channel
 from casework.reports import charts
 from casework.reports.annual import today_amsterdam
 from casework.reports.sql import AMSTERDAM
-from casework.reports.tables import Column, Row, Section, Table, count, decimal
+from casework.reports.tables import Cell, Column, Row, Section, Table, count, decimal
 from tenants.models import Provider, Sector
 
 WEEKS = 12
@@ -133,30 +133,34 @@ def status_counts(cases: Any, today: datetime.date) -> StatusCounts:
     return counts
 
 
-def _status_section(counts: StatusCounts, chart_id: str, title: str) -> Section:
+def _status_section(counts: StatusCounts, chart_id: str, title: str, *, unassigned: bool = True) -> Section:
+    """Open cases per status; ``unassigned`` adds that column (not on a professional's own page)."""
+
+    def cells(n: int, overdue: int, due_soon: int, not_assigned: int) -> list[Cell]:
+        values = [count(n), count(overdue), count(due_soon)]
+        return [*values, count(not_assigned)] if unassigned else values
+
     rows = [
-        Row(label, [count(n), count(overdue), count(due_soon), count(unassigned)], key=status)
-        for status, label, n, overdue, due_soon, unassigned in counts.rows
+        Row(label, cells(n, overdue, due_soon, not_assigned), key=status)
+        for status, label, n, overdue, due_soon, not_assigned in counts.rows
     ]
     rows.append(
         Row(
             _("Totaal"),
-            [count(counts.total), count(counts.overdue), count(counts.due_soon), count(counts.unassigned)],
+            cells(counts.total, counts.overdue, counts.due_soon, counts.unassigned),
             kind="total",
             key="_total",
         )
     )
-    table = Table(
-        caption=title,
-        columns=[
-            Column(_("Status"), numeric=False),
-            Column(_("Open")),
-            Column(_("Termijn verstreken")),
-            Column(_("Termijn verloopt deze week")),
-            Column(_("Niet toegewezen")),
-        ],
-        rows=rows,
-    )
+    columns = [
+        Column(_("Status"), numeric=False),
+        Column(_("Open")),
+        Column(_("Termijn verstreken")),
+        Column(_("Termijn verloopt deze week")),
+    ]
+    if unassigned:
+        columns.append(Column(_("Niet toegewezen")))
+    table = Table(caption=title, columns=columns, rows=rows)
     chart = charts.bar_chart(
         chart_id=chart_id,
         title=title,
@@ -446,7 +450,7 @@ def professional_dashboard(*, user: User, today: datetime.date | None = None) ->
         billable=Coalesce(Sum("minutes", filter=~Q(kind=TimeKind.NON_BILLABLE)), 0),
     )
     sections = [
-        _status_section(status, "chart-my-status", _("Mijn open zaken per status")),
+        _status_section(status, "chart-my-status", _("Mijn open zaken per status"), unassigned=False),
         hours_per_month(user, today),
         closed_per_month(mine, today),
     ]
@@ -700,12 +704,13 @@ def platform_trends(
         chart=charts.column_chart(
             chart_id="chart-revenue",
             title=_("Omzet per maand (EUR, excl. BTW)"),
-            labels=[formats.date_format(day, "M") for day in month_days],
+            labels=[formats.date_format(day, "M y" if months > 12 else "M") for day in month_days],
             series=[
                 charts.Series(_("Lidmaatschappen"), [euros(membership.get(day)) for day in month_days]),
                 charts.Series(_("Uren"), [euros(billed.get(day, {}).get("amount")) for day in month_days]),
             ],
             stacked=True,
+            label_every=1 if months <= 12 else 3,
         ),
     )
     hours_chart = charts.line_chart(
