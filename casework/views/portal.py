@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casework.consent import consent_wording
 from casework.forms import ComplaintForm
 from casework.portal_forms import ClaimByReferenceForm, ProviderSearchForm
-from casework.services.access_log import Event, access_log_intake, access_log_request
+from casework.services.access_log import AccessChannel, Event, access_log_intake, access_log_request
 from casework.services.portal import (
     CaseNotFound,
     ClaimRefused,
@@ -65,6 +65,10 @@ CLAIM_REFUSED = {
 }
 
 
+# Mijn klachten is the complainant's own channel, whatever other roles the account has.
+PORTAL = AccessChannel.COMPLAINANT_PORTAL
+
+
 def _language() -> str:
     return (get_language() or "nl")[:2]
 
@@ -103,7 +107,7 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
             form_key=form_key,
             attachments=form.checked_files,
         )
-        access_log_intake(request, result, provider=provider)
+        access_log_intake(request, result, provider=provider, channel=PORTAL)
         return redirect("portal_filed", reference=result.complaint.reference)
     return render(
         request,
@@ -120,7 +124,14 @@ def filed(request: HttpRequest, reference: str) -> HttpResponse:
         case = my_case(user=request.user, reference=reference)
     except CaseNotFound as exc:
         raise Http404 from exc
-    access_log_request(request, Event.READ, provider=case.provider, complaint=case.complaint)
+    access_log_request(
+        request,
+        Event.READ,
+        channel=PORTAL,
+        role="complainant",
+        provider=case.provider,
+        complaint=case.complaint,
+    )
     return render(request, "casework/portal/filed.html", {"case": case, "complaint": case.complaint})
 
 
@@ -146,7 +157,14 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         case = my_case(user=request.user, reference=reference)
     except CaseNotFound as exc:
         raise Http404 from exc
-    access_log_request(request, Event.READ, provider=case.provider, complaint=case.complaint)
+    access_log_request(
+        request,
+        Event.READ,
+        channel=PORTAL,
+        role="complainant",
+        provider=case.provider,
+        complaint=case.complaint,
+    )
     context = case_context(case)
     context["consent_actions"] = consent_actions(
         case, lambda slug: reverse("portal_case_consent", args=[reference, slug])
@@ -171,7 +189,9 @@ def case_consent(request: HttpRequest, reference: str, decision_slug: str) -> Ht
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(detail)
-        access_log_request(request, Event.CHANGE, reference=reference, subject="consent")
+        access_log_request(
+            request, Event.CHANGE, channel=PORTAL, role="complainant", reference=reference, subject="consent"
+        )
         messages.success(request, DECISION_DONE[decision])
         return redirect(detail)
     try:
@@ -210,7 +230,13 @@ def case_formal(request: HttpRequest, reference: str) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         else:
             access_log_request(
-                request, Event.CHANGE, provider=case.provider, complaint=case.complaint, subject="track"
+                request,
+                Event.CHANGE,
+                channel=PORTAL,
+                role="complainant",
+                provider=case.provider,
+                complaint=case.complaint,
+                subject="track",
             )
             messages.success(request, formal_done_message(case.deadline))
         return redirect(detail)
@@ -236,7 +262,9 @@ def claim(request: HttpRequest, claim_token: str) -> HttpResponse:
     try:
         if request.method == "POST":
             row = complaint_claim(user=request.user, claim_token=claim_token)
-            access_log_request(request, Event.CHANGE, case=row, subject="claim")
+            access_log_request(
+                request, Event.CHANGE, channel=PORTAL, role="complainant", case=row, subject="claim"
+            )
             messages.success(
                 request,
                 _("Klacht %(reference)s staat nu in Mijn klachten.") % {"reference": row.reference},
