@@ -59,9 +59,23 @@ def follow_token(case: CaseIndex) -> str:
         return follow_link_create(complaint=Complaint.objects.get(pk=case.case_id))
 
 
+# The newest access-log id per schema when the current test began: rows a browser test committed
+# earlier (the log is append-only, nothing removes them) are not this test's.
+_baseline: dict[str, int] = {}
+
+
+def access_log_mark(*providers: Provider) -> None:
+    for provider in providers:
+        with schema_context(provider.schema_name):
+            last = AccessLogEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
+        _baseline[provider.schema_name] = last or 0
+
+
 def log_entries(provider: Provider, **filters: Any) -> list[AccessLogEntry]:
+    """This test's access-log entries in ``provider``'s schema, oldest first."""
     with schema_context(provider.schema_name):
-        return list(AccessLogEntry.objects.filter(**filters).order_by("at", "pk"))
+        entries = AccessLogEntry.objects.filter(pk__gt=_baseline.get(provider.schema_name, 0), **filters)
+        return list(entries.order_by("at", "pk"))
 
 
 def staff_accessor(user: User, role: str) -> Accessor:

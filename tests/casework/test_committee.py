@@ -17,6 +17,7 @@ from casework.services.mediation import meeting_schedule
 from tests.casework.factories import WHAT_HAPPENED
 from tests.casework.factories_decision import record_decision
 from tests.casework.procedure_support import (
+    access_log_mark,
     complaint_of,
     follow_token,
     professional_client,
@@ -29,6 +30,11 @@ from tests.conftest import host_client
 from tests.support import World
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_access_log(world: World) -> None:
+    access_log_mark(world.alpha, world.beta)
 
 
 def test_hearing_is_planned_with_both_parties_and_sent_as_ics(

@@ -19,6 +19,7 @@ from casework.services.consent import consent_record
 from tenants.services import api_key_create
 from tests.casework.factories_professionals import make_professional, staff_client
 from tests.casework.procedure_support import (
+    access_log_mark,
     complainant_accessor,
     complaint_of,
     follow_token,
@@ -31,6 +32,12 @@ from tests.conftest import host_client
 from tests.support import World
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_access_log(world: World) -> None:
+    access_log_mark(world.alpha, world.beta)
+
 
 NOTE = "Cliënt is bang dat klagen gevolgen heeft voor de zorg van haar vader"
 CHOICE = "Cliënt kiest eerst voor een gesprek, nog geen formele klacht"

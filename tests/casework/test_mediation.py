@@ -21,6 +21,7 @@ from casework.tasks_procedures import send_meeting_invitations, send_message_not
 from tests.casework.factories import WHAT_HAPPENED
 from tests.casework.factories_professionals import make_professional, staff_client
 from tests.casework.procedure_support import (
+    access_log_mark,
     complaint_of,
     follow_token,
     log_entries,
@@ -33,6 +34,12 @@ from tests.conftest import host_client
 from tests.support import World
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_access_log(world: World) -> None:
+    access_log_mark(world.alpha, world.beta)
+
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
