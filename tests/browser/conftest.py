@@ -12,14 +12,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.db import connection, connections
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
@@ -233,3 +236,36 @@ def save_screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+_axe = Axe()
+
+
+def assert_accessible(page: Page, name: str) -> None:
+    """No WCAG 2.1 A/AA violations, no script, CSP or resource errors (see ``watch``), and a screenshot."""
+    save_screenshot(page, name)
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
+    assert page.problems == [], f"{name}: {page.problems}"  # type: ignore[attr-defined]
+
+
+def committed(work: Callable[[], Any]) -> Any:
+    """Run ``work`` on a thread of its own: its own connection, so what it writes commits."""
+    result: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(work())
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0] if result else None

@@ -11,27 +11,22 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import LiveServer, fresh_totp_code, new_context, save_screenshot, watch
+from tests.browser.conftest import (
+    LiveServer,
+    assert_accessible,
+    fresh_totp_code,
+    new_context,
+    save_screenshot,
+    watch,
+)
 from tests.support import PASSWORD, World
 
 # `django_db` makes pytest-django create this worker's test database (with the
 # committed world) even when only browser tests run; the tests themselves read
 # and write through the server.
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser"), pytest.mark.django_db]
-
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-_axe = Axe()
-
-
-def assert_accessible(page: Page, name: str) -> None:
-    """No WCAG 2.1 A/AA violations, nothing refused or broken (see ``watch``), and a screenshot."""
-    save_screenshot(page, name)
-    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
-    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
-    assert page.problems == [], f"{name}: {page.problems}"  # type: ignore[attr-defined]
 
 
 def log_in(page: Page, base_url: str, email: str, *, totp: bool) -> None:

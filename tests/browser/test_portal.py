@@ -13,7 +13,6 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.db import connections
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -23,22 +22,12 @@ from casework.deadlines import decision_deadline
 from casework.index.models import CaseIndex
 from casework.models import Complaint
 from outbox.models import OutboxMessage
-from tests.browser.conftest import LiveServer, fresh_totp_code, save_screenshot, watch
+from tests.browser.conftest import LiveServer, assert_accessible, fresh_totp_code, save_screenshot, watch
 from tests.support import PASSWORD, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser"), pytest.mark.django_db]
 
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 REFERENCE = re.compile(r"KP-\d{4}-\d{6}")
-_axe = Axe()
-
-
-def assert_accessible(page: Page, name: str) -> None:
-    """No WCAG 2.1 A/AA violations, no script, CSP or resource errors, and a screenshot."""
-    save_screenshot(page, name)
-    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
-    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
-    assert page.problems == [], f"{name}: {page.problems}"  # type: ignore[attr-defined]
 
 
 def _purge(references: list[str]) -> None:

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.db import connections
 from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, Page, expect
@@ -34,17 +33,15 @@ from casework.models import Complaint
 from casework.services.assignment import case_assign
 from outbox.models import OutboxMessage
 from tenants.models import Provider
-from tests.browser.conftest import LiveServer, fresh_totp_code, save_screenshot, watch
+from tests.browser.conftest import LiveServer, assert_accessible, fresh_totp_code, watch
 from tests.casework.factories import submission, submit
 from tests.support import PASSWORD, TOTP_SECRET, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser"), pytest.mark.django_db]
 
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 EMAIL = "browser-professional@klachtpunt.test"
 CONFLICTED_EMAIL = "browser-conflicted@klachtpunt.test"
 NOTE = "Gesprek op locatie met klager en teamleider; vervolgafspraak over drie weken."
-_axe = Axe()
 
 
 @dataclass(frozen=True)
@@ -134,14 +131,6 @@ def offered(world: World, live_site: LiveServer, django_db_blocker) -> Iterator[
     finally:
         with django_db_blocker.unblock():
             _in_own_connection(lambda: _remove(made))
-
-
-def assert_accessible(page: Page, name: str) -> None:
-    """No WCAG 2.1 A/AA violations, no script, CSP or resource errors, and a screenshot."""
-    save_screenshot(page, name)
-    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
-    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
-    assert page.problems == [], f"{name}: {page.problems}"  # type: ignore[attr-defined]
 
 
 def new_page(browser: Browser) -> Page:

@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import datetime
 import re
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.db import connections
 from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, Page, expect
 
@@ -25,42 +22,19 @@ from casework.index.models import CaseIndex, Consent, Track
 from casework.models import Complaint
 from casework.selectors_queue import today_amsterdam
 from outbox.models import OutboxMessage
-from tests.browser.conftest import LiveServer, fresh_totp_code, new_context, save_screenshot, watch
+from tests.browser.conftest import (
+    LiveServer,
+    assert_accessible,
+    committed,
+    fresh_totp_code,
+    new_context,
+    save_screenshot,
+    watch,
+)
 from tests.casework.factories import submission, submit
 from tests.support import PASSWORD, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser"), pytest.mark.django_db]
-
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-_axe = Axe()
-
-
-def assert_accessible(page: Page, name: str) -> None:
-    save_screenshot(page, name)
-    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
-    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
-    assert page.problems == [], f"{name}: {page.problems}"  # type: ignore[attr-defined]
-
-
-def committed(work: Callable[[], Any]) -> Any:
-    """Run ``work`` on a thread of its own: its own connection, so what it writes commits."""
-    result: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            result.append(work())
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-    return result[0] if result else None
 
 
 @pytest.fixture(scope="module")

@@ -12,13 +12,10 @@ from __future__ import annotations
 import datetime
 import shutil
 import subprocess
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.db import connections
 from django.utils import translation
 from playwright.sync_api import Browser, Page, expect
 
@@ -30,46 +27,24 @@ from casework.reports.annual import annual_report
 from casework.reports.dashboards import add_months
 from casework.reports.pdf import annual_report_pdf
 from casework.reports.sql import AMSTERDAM
-from tests.browser.conftest import ARTIFACTS, LiveServer, fresh_totp_code, new_context, save_screenshot, watch
+from tests.browser.conftest import (
+    ARTIFACTS,
+    LiveServer,
+    assert_accessible,
+    committed,
+    fresh_totp_code,
+    new_context,
+    watch,
+)
 from tests.casework.report_support import remove_seeded, seed_cases, seed_specs
 from tests.support import PASSWORD, TOTP_SECRET, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser"), pytest.mark.django_db]
 
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-_axe = Axe()
 YEAR = datetime.date.today().year - 1
 ADMIN_EMAIL = "beheer-rapportage@klachtpunt.test"
 PROFESSIONAL_EMAIL = "prof-rapportage@klachtpunt.test"
 REFERENCE_PREFIX = "KP-BRR-"
-
-
-def assert_accessible(page: Page, name: str) -> None:
-    save_screenshot(page, name)
-    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
-    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
-    assert page.problems == [], f"{name}: {page.problems}"  # type: ignore[attr-defined]
-
-
-def committed(work: Callable[[], Any]) -> Any:
-    """Run ``work`` on a thread of its own: its own connection, so what it writes commits."""
-    result: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            result.append(work())
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-    return result[0] if result else None
 
 
 @pytest.fixture(scope="module")
