@@ -72,8 +72,18 @@ def build_world() -> World:
 
 
 def totp_code(secret: str = TOTP_SECRET, at: float | None = None) -> str:
-    """The RFC 6238 code for ``secret`` now, computed here as an authenticator app would."""
-    counter = int((time.time() if at is None else at) // 30)
+    """The RFC 6238 code for ``secret`` now, computed here as an authenticator app would.
+
+    The server accepts the current 30-second window only, so, like a person watching the
+    app's countdown, it waits for the next code when this one has less than a second left
+    (otherwise a login now and then fails because the window turned while the code was on its way).
+    """
+    if at is None:
+        left = 30 - time.time() % 30
+        if left < 1:
+            time.sleep(left + 0.01)
+        at = time.time()
+    counter = int(at // 30)
     digest = hmac.new(
         base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1
     ).digest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.test import Client
@@ -60,21 +61,33 @@ def follow_token(case: CaseIndex) -> str:
 
 
 # The newest access-log id per schema when the current test began: rows a browser test committed
-# earlier (the log is append-only, nothing removes them) are not this test's.
-_baseline: dict[str, int] = {}
+# earlier (the log is append-only, nothing removes them) are not this test's. Each mark names
+# its test, so a test that forgot to mark cannot silently count from another test's baseline.
+_baseline: dict[str, tuple[str, int]] = {}
+
+
+def _current_test() -> str:
+    # "tests/x.py::test_y (setup)" while a test runs: its node id and the phase.
+    return os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
 
 
 def access_log_mark(*providers: Provider) -> None:
+    """Start counting access-log entries from now, in each of ``providers``' schemas."""
     for provider in providers:
         with schema_context(provider.schema_name):
             last = AccessLogEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
-        _baseline[provider.schema_name] = last or 0
+        _baseline[provider.schema_name] = (_current_test(), last or 0)
 
 
 def log_entries(provider: Provider, **filters: Any) -> list[AccessLogEntry]:
     """This test's access-log entries in ``provider``'s schema, oldest first."""
+    marked_by, since = _baseline.get(provider.schema_name, ("", 0))
+    assert marked_by == _current_test(), (
+        f"call access_log_mark({provider.slug}) when the test starts: the access log keeps "
+        "entries that earlier tests (browser tests, committing) wrote"
+    )
     with schema_context(provider.schema_name):
-        entries = AccessLogEntry.objects.filter(pk__gt=_baseline.get(provider.schema_name, 0), **filters)
+        entries = AccessLogEntry.objects.filter(pk__gt=since, **filters)
         return list(entries.order_by("at", "pk"))
 
 
