@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -29,6 +30,7 @@ from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.migration_executors import get_executor
 
+from outbox.services import outbox_enqueue
 from tenants.models import Domain, Provider, TenantSchemaTemplate
 
 log = structlog.get_logger(__name__)
@@ -149,6 +151,62 @@ def template_prepare() -> TenantSchemaTemplate:
         return template_store(statements)
 
 
+# Spare schemas: empty tenant schemas built ahead of time from the current
+# script. Their names carry the fingerprint of the migrations they were built
+# from, so a spare from older code is never handed out (and is dropped on refill).
+SPARE_PREFIX = "kp_spare_"
+SPARE_POOL_SIZE = 3
+# Serialises claiming spares (pg_advisory_xact_lock key: "KPSPARE" in ASCII).
+_SPARE_LOCK = 0x4B50535041524500
+
+
+def _spare_prefix() -> str:
+    return f"{SPARE_PREFIX}{migrations_fingerprint()[:12]}_"
+
+
+def _spare_names(*, current_only: bool) -> list[str]:
+    pattern = (_spare_prefix() if current_only else SPARE_PREFIX).replace("_", r"\_") + "%"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s ORDER BY nspname", [pattern])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def spare_schemas_refill(*, size: int = SPARE_POOL_SIZE) -> int:
+    """Top the pool of spare schemas up to ``size`` and drop spares of older migrations.
+
+    Returns how many spares were built. Each spare is built in its own
+    transaction by replaying the current script, so a new provider only has
+    to rename one (``provider_provision``).
+    """
+    template = current_template()
+    if template is None:
+        return 0
+    current = set(_spare_names(current_only=True))
+    for stale in set(_spare_names(current_only=False)) - current:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{stale}" CASCADE')
+    built = 0
+    while len(current) + built < size:
+        name = f"{_spare_prefix()}{uuid.uuid4().hex[:8]}"
+        with transaction.atomic():
+            _create_schema(name)
+            schema_replay(name, template.statements)
+        built += 1
+    return built
+
+
+def _spare_claim(schema_name: str) -> bool:
+    """Rename a current spare schema to ``schema_name`` (inside the caller's transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SPARE_LOCK])
+    spares = _spare_names(current_only=True)
+    if not spares:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER SCHEMA "{spares[0]}" RENAME TO "{schema_name}"')
+    return True
+
+
 def provider_domain_name(slug: str) -> str:
     return f"{slug}.{settings.PLATFORM_DOMAIN}"
 
@@ -165,8 +223,10 @@ def provider_provision(
     """Create a provider, its schema (full and migrated) and its domain, in one transaction.
 
     Idempotent by slug: provisioning a slug that exists returns that provider.
-    Uses the prepared script when it matches the code's migrations, and
-    otherwise migrates (capturing a fresh script for the next call).
+    Fastest first: rename a spare schema built from the current migrations;
+    else replay the prepared script when it matches the code's migrations;
+    else migrate (capturing a fresh script for the next call). After commit
+    the spare pool is topped up in the background.
     """
     existing = Provider.objects.filter(slug=slug).first()
     if existing is not None:
@@ -178,16 +238,23 @@ def provider_provision(
         )
         provider.full_clean()
         provider.save()
-        _create_schema(schema_name)
         template = current_template() if fast else None
-        if template is not None:
+        if template is not None and _spare_claim(schema_name):
+            path = "spare"
+        elif template is not None:
+            _create_schema(schema_name)
             schema_replay(schema_name, template.statements)
             path = "replay"
         else:
+            _create_schema(schema_name)
             statements = schema_migrate(schema_name)
             if fast:
                 template_store(statements)
             path = "migrate"
         Domain.objects.create(domain=provider_domain_name(slug), tenant=provider, is_primary=True)
+        if path == "spare":
+            outbox_enqueue(
+                task_name="tenants.tasks.spare_schemas_refill_task", kwargs={}, schema_name="public"
+            )
     log.info("provider_provisioned", provider_id=provider.pk, schema=schema_name, path=path)
     return provider

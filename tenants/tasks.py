@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from tenants.provisioning import provider_provision
+from tenants.provisioning import provider_provision, spare_schemas_refill
 
 
 @shared_task(acks_late=True, max_retries=3, default_retry_delay=5)
@@ -11,3 +11,9 @@ def provider_provision_task(
 ) -> int:
     """Provision a provider from a sign-up; safe to run twice (idempotent by slug)."""
     return provider_provision(name=name, slug=slug, sector=sector, kvk_number=kvk_number, city=city).pk
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def spare_schemas_refill_task() -> int:
+    """Keep a few empty tenant schemas ready, so provisioning only renames one."""
+    return spare_schemas_refill()

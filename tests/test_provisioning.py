@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from tenants.models import Provider, TenantSchemaTemplate
 from tenants.provisioning import current_template, migrations_fingerprint, provider_provision
@@ -106,3 +107,36 @@ def test_provision_command_creates_a_ready_tenant(world, client) -> None:  # typ
     assert response.status_code == 200
     assert "Via Commando" in response.content.decode()
     assert provider.sector == "youth"
+
+
+def test_spare_schema_is_renamed_for_a_new_provider_and_equals_a_migrated_one(world) -> None:  # type: ignore[no-untyped-def]
+    from tenants.provisioning import SPARE_PREFIX, spare_schemas_refill
+
+    assert spare_schemas_refill(size=2) == 2
+    assert spare_schemas_refill(size=2) == 0, "the pool is full"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE %s", [SPARE_PREFIX + "%"])
+        assert cursor.fetchone()[0] == 2
+    from_spare = provider_provision(name="Uit de voorraad", slug="from-spare")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE %s", [SPARE_PREFIX + "%"])
+        assert cursor.fetchone()[0] == 1, "one spare was used"
+    migrated = provider_provision(name="Gemigreerd", slug="migrated-too", fast=False)
+    a = schema_snapshot(migrated.schema_name)
+    b = schema_snapshot(from_spare.schema_name)
+    for part in a:
+        assert a[part] == b[part], part
+    assert Client(HTTP_HOST="from-spare.localhost").get("/").status_code == 200
+
+
+def test_spares_of_older_migrations_are_never_used_and_are_dropped(world) -> None:  # type: ignore[no-untyped-def]
+    from tenants.provisioning import SPARE_PREFIX, _create_schema, spare_schemas_refill
+
+    stale = f"{SPARE_PREFIX}000000000000_deadbeef"
+    _create_schema(stale)  # an empty schema, as if built from other migrations
+    provider = provider_provision(name="Niet oud", slug="not-stale")
+    assert ("casework", "0002_seed_categories") in schema_snapshot(provider.schema_name)["migrations"]
+    spare_schemas_refill(size=1)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s", [stale])
+        assert cursor.fetchone()[0] == 0

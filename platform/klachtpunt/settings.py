@@ -286,6 +286,8 @@ CELERY_TIMEZONE = TIME_ZONE
 OUTBOX_HANDOFF = os.environ.get("OUTBOX_HANDOFF", "commit")
 CELERY_BEAT_SCHEDULE: dict = {
     "relay-outbox": {"task": "outbox.tasks.relay_outbox", "schedule": 30.0},
+    # Spare tenant schemas for fast sign-ups; also replaces spares after a migration.
+    "spare-schemas": {"task": "tenants.tasks.spare_schemas_refill_task", "schedule": 600.0},
 }
 
 # Stripe: without keys billing runs locally and marks records as not synced.
