@@ -1,3 +1,5 @@
+import os
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,9 @@ class BenchAppConfig(AppConfig):
     name = "tests.bench.benchapp"
     label = "benchapp"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        if os.environ.get("BENCH_CHEAP_HAS_TABLE") == "1":
+            from tests.bench.benchapp.recorder import use_cheap_has_table
+
+            use_cheap_has_table()
