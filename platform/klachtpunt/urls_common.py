@@ -1,22 +1,8 @@
 """URLs served on every host (platform and provider)."""
 
-from importlib import import_module
-
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import include, path
 
 from klachtpunt.api import api
-
-
-def optional_include(prefix: str, module: str) -> list[URLPattern | URLResolver]:
-    """Include ``module``'s urlpatterns when that module exists (apps land one by one)."""
-    try:
-        import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return []
-    return [path(prefix, include(module))]
-
 
 urlpatterns = [
     path("accounts/", include("allauth.urls")),

@@ -2,10 +2,9 @@
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from klachtpunt import views
-from klachtpunt.urls_common import optional_include
 from klachtpunt.urls_common import urlpatterns as common
 
 # The admin logs in through allauth, so MFA applies there too.
@@ -17,18 +16,18 @@ urlpatterns = [
     path("werkplek/", views.workspace, name="workspace"),
     path("admin/", admin.site.urls),
     # Complainant portal (Mijn klachten, filing against any provider) and coordinator entry.
-    *optional_include("", "casework.urls_portal"),
+    path("", include("casework.urls_portal")),
     # Staff workspace: the coordinator queue, dossiers and triage.
-    *optional_include("werkplek/", "casework.urls_queue"),
+    path("werkplek/", include("casework.urls_queue")),
     # Professionals: directory, matching and assignment, my cases, time logging.
-    *optional_include("werkplek/", "casework.urls_assignment"),
+    path("werkplek/", include("casework.urls_assignment")),
     # Closing a case with its outcome, and extending its deadline.
-    *optional_include("werkplek/", "casework.urls_closing"),
+    path("werkplek/", include("casework.urls_closing")),
     # Case work (mediation, committee, confidant), the staff access log, messages in Mijn klachten.
-    *optional_include("", "casework.urls_mediation"),
+    path("", include("casework.urls_mediation")),
     # Dashboards: the coordinator's, the professional's, the platform admin's trends.
-    *optional_include("werkplek/", "casework.urls_reports_platform"),
+    path("werkplek/", include("casework.urls_reports_platform")),
     # Provider sign-up with Stripe Checkout, and Stripe's webhook endpoint.
-    *optional_include("", "billing.urls_public"),
+    path("", include("billing.urls_public")),
     *common,
 ]
