@@ -1,4 +1,4 @@
-"""``manage.py bench_tenants COUNT``: provision COUNT bench tenants by the fast path.
+"""``manage.py bench_tenants COUNT``: provision COUNT bench tenants with ``provider_provision``.
 
 Prints one JSON line: the time each provisioning took, in ms. Used by
 tests/bench/bench_migrations.py with tests/bench/settings.py, in a database
@@ -16,7 +16,7 @@ from tenants.provisioning import provider_provision, template_prepare
 
 
 class Command(BaseCommand):
-    help = "Provision bench tenants (slugs bench-0000, bench-0001, ...) by replaying the script."
+    help = "Provision bench tenants (slugs bench-0000, bench-0001, ...) with provider_provision."
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("count", type=int)
