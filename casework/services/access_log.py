@@ -235,6 +235,21 @@ def access_log_record(
         )
 
 
+def access_log_change(
+    *, provider: Provider, accessor: Accessor, complaint: Any, subject: str, detail: str = ""
+) -> AccessLogEntry:
+    """A change to ``complaint``'s dossier, by ``accessor`` (the procedures' one-line log call)."""
+    return access_log_record(
+        provider=provider,
+        event=Event.CHANGE,
+        accessor=accessor,
+        case_id=complaint.pk,
+        reference=complaint.reference,
+        subject=subject,
+        detail=detail,
+    )
+
+
 def access_log_request(
     request: HttpRequest,
     event: str,

@@ -20,7 +20,7 @@ from django_tenants.utils import schema_context
 
 from casework.index.models import CaseStatus, Consent
 from casework.models import CommitteeAdvice, Complaint, ComplaintPart, TimelineEntry
-from casework.services.access_log import Accessor, Event, access_log_record
+from casework.services.access_log import Accessor, access_log_change
 from casework.services.intake import index_sync, timeline_add
 from casework.services.mediation import MAX_TEXT, actor_fields, lock_open_complaint
 from outbox.services import outbox_enqueue
@@ -41,12 +41,10 @@ def _not_issued(complaint: Complaint) -> None:
 
 
 def _log(provider: Provider, accessor: Accessor, complaint: Complaint, subject: str, detail: str) -> None:
-    access_log_record(
+    access_log_change(
         provider=provider,
-        event=Event.CHANGE,
         accessor=accessor,
-        case_id=complaint.pk,
-        reference=complaint.reference,
+        complaint=complaint,
         subject=subject,
         detail=detail,
     )

@@ -17,7 +17,7 @@ from django_tenants.utils import schema_context
 
 from casework.index.models import Consent
 from casework.models import ConfidantNote, TimelineEntry
-from casework.services.access_log import Accessor, Event, access_log_record
+from casework.services.access_log import Accessor, access_log_change
 from casework.services.intake import timeline_add
 from casework.services.mediation import MAX_TEXT, actor_fields, lock_open_complaint
 from tenants.models import Provider
@@ -67,12 +67,10 @@ def confidant_note_add(
             data={"note_id": note.pk, "note_kind": kind},
             **actor_fields(accessor),
         )
-        access_log_record(
+        access_log_change(
             provider=provider,
-            event=Event.CHANGE,
             accessor=accessor,
-            case_id=complaint.pk,
-            reference=complaint.reference,
+            complaint=complaint,
             subject="confidant_note",
             detail=f"note {note.pk}",
         )
@@ -116,12 +114,10 @@ def confidant_note_share(
             data={"note_id": note.pk, "shared_with": shared_with},
             **actor_fields(accessor),
         )
-        access_log_record(
+        access_log_change(
             provider=provider,
-            event=Event.CHANGE,
             accessor=accessor,
-            case_id=complaint.pk,
-            reference=complaint.reference,
+            complaint=complaint,
             subject="confidant_note",
             detail=f"note {note.pk} shared with {shared_with}",
         )

@@ -27,7 +27,7 @@ from django_tenants.utils import schema_context
 from casework.attachments import CheckedFile
 from casework.index.models import CaseStatus, Consent
 from casework.models import CaseRecord, Complaint, Meeting, Message, TimelineEntry, Visibility
-from casework.services.access_log import Accessor, Event, access_log_record
+from casework.services.access_log import Accessor, access_log_change
 from casework.services.intake import index_sync, timeline_add
 from klachtpunt.tenancy import require_tenant_schema
 from outbox.services import outbox_enqueue
@@ -221,12 +221,10 @@ def meeting_schedule(
             complaint.status = CaseStatus.IN_MEDIATION
             complaint.save(update_fields=["status"])
             index_sync(complaint=complaint, provider=provider)
-        access_log_record(
+        access_log_change(
             provider=provider,
-            event=Event.CHANGE,
             accessor=accessor,
-            case_id=complaint.pk,
-            reference=complaint.reference,
+            complaint=complaint,
             subject="meeting",
             detail=f"meeting {meeting.pk} scheduled",
         )
@@ -256,12 +254,10 @@ def meeting_cancel(*, provider: Provider, complaint_id: int, meeting_id: int, ac
             data={"meeting_id": meeting.pk},
             **actor_fields(accessor),
         )
-        access_log_record(
+        access_log_change(
             provider=provider,
-            event=Event.CHANGE,
             accessor=accessor,
-            case_id=complaint.pk,
-            reference=complaint.reference,
+            complaint=complaint,
             subject="meeting",
             detail=f"meeting {meeting.pk} cancelled",
         )
@@ -332,12 +328,10 @@ def record_add(
             data={"record_id": record.pk},
             **actor_fields(accessor),
         )
-        access_log_record(
+        access_log_change(
             provider=provider,
-            event=Event.CHANGE,
             accessor=accessor,
-            case_id=complaint.pk,
-            reference=complaint.reference,
+            complaint=complaint,
             subject=f"record_{kind}",
             detail=f"record {record.pk}",
         )
@@ -391,12 +385,10 @@ def message_send(
             data={"message_id": message.pk, "sender": sender, "audience": audience},
             **actor_fields(accessor),
         )
-        access_log_record(
+        access_log_change(
             provider=provider,
-            event=Event.CHANGE,
             accessor=accessor,
-            case_id=complaint.pk,
-            reference=complaint.reference,
+            complaint=complaint,
             subject="message",
             detail=f"message {message.pk}",
         )
