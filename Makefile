@@ -35,6 +35,7 @@ bench: install system-deps
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=.:platform $(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff format .

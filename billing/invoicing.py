@@ -45,18 +45,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from billing import stripe_gateway
-from billing.models import (
-    BilledLine,
-    Invoice,
-    InvoiceKind,
-    LedgerMonth,
-    Price,
-    PriceKind,
-    TimeEntry,
-    TimeKind,
-)
+from billing.models import BilledLine, Invoice, InvoiceKind, Price, PriceKind
 from billing.vat import invoice_vat_cents, time_amount_cents
 from casework.index.models import Consent, Service
+from casework.timesheets.models import LedgerMonth, TimeEntry, TimeKind
 from tenants.models import Provider
 
 log = structlog.get_logger(__name__)

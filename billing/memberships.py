@@ -9,8 +9,9 @@ made from our row ids. Status (active, past due, cancelled) only ever comes
 from Stripe: webhooks and the daily reconciliation re-fetch the subscription
 and copy it here, whatever order events arrive in.
 
-A lapsed membership never blocks a complainant: intake asks
-``provider_membership_lapsed`` and flags the complaint to the coordinator.
+A lapsed membership never blocks a complainant: ``Membership.save`` writes
+the standing onto the provider (``Provider.membership_lapsed``), where intake
+reads it and flags the complaint to the coordinator.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing import stripe_gateway
-from billing.models import Membership, MembershipService, MembershipStatus, Price, PriceKind
+from billing.models import LAPSED_STATUSES, Membership, MembershipService, MembershipStatus, Price, PriceKind
 from billing.stripe_gateway import customer_ensure
 from outbox.services import outbox_enqueue
 from tenants.models import Provider
@@ -49,7 +50,7 @@ STATUS_FROM_STRIPE = {
     "incomplete_expired": MembershipStatus.CANCELLED,
     "canceled": MembershipStatus.CANCELLED,
 }
-LAPSED = (MembershipStatus.PAST_DUE, MembershipStatus.CANCELLED)
+LAPSED = LAPSED_STATUSES
 
 
 class MembershipError(Exception):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from tenants.models import Provider
 
 
 class PriceKind(models.TextChoices):
@@ -40,71 +43,6 @@ class Price(models.Model):
         """The price per kind that applies on ``on`` (one query)."""
         rows = cls.objects.filter(valid_from__lte=on).order_by("kind", "-valid_from").distinct("kind")
         return {row.kind: row for row in rows}
-
-
-class TimeKind(models.TextChoices):
-    PHONE = "phone", _("Telefonisch")
-    ONSITE = "onsite", _("Op locatie")
-    NON_BILLABLE = "non_billable", _("Niet declarabel")
-
-
-class Activity(models.TextChoices):
-    INTAKE = "intake", _("Intakegesprek")
-    MEDIATION = "mediation", _("Bemiddelingsgesprek")
-    HEARING = "hearing", _("Hoorzitting")
-    SUPPORT = "support", _("Ondersteuning cliënt")
-    CORRESPONDENCE = "correspondence", _("Correspondentie en verslag")
-    TRAVEL = "travel", _("Reistijd")
-    OTHER = "other", _("Overig")
-
-
-class TimeEntry(models.Model):
-    """The public time ledger: case reference, kind, minutes, date. Never notes.
-
-    A note typed with an entry goes to the case timeline in the tenant schema.
-    """
-
-    case = models.ForeignKey("caseindex.CaseIndex", on_delete=models.PROTECT, related_name="time_entries")
-    reference = models.CharField(max_length=20, db_index=True)
-    provider = models.ForeignKey("tenants.Provider", on_delete=models.PROTECT, related_name="time_entries")
-    professional = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="time_entries"
-    )
-    service = models.CharField(max_length=16)
-    kind = models.CharField(max_length=16, choices=TimeKind.choices)
-    activity = models.CharField(max_length=16, choices=Activity.choices)
-    minutes = models.PositiveIntegerField()
-    worked_on = models.DateField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-worked_on", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(minutes__gt=0, minutes__lte=24 * 60), name="time_entry_minutes_in_day"
-            )
-        ]
-        indexes = [models.Index(fields=["provider", "worked_on"], name="time_entry_provider_date")]
-        verbose_name = _("tijdregistratie")
-        verbose_name_plural = _("tijdregistraties")
-
-    def __str__(self) -> str:
-        return f"{self.reference} {self.worked_on} {self.minutes}m {self.kind}"
-
-
-class LedgerMonth(models.Model):
-    """A closed month: its time entries can no longer be added, changed or removed."""
-
-    month = models.DateField(unique=True, help_text="First day of the month")
-    closed_at = models.DateTimeField()
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-
-    class Meta:
-        ordering = ["-month"]
-
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m} closed"
 
 
 # --- Memberships, sign-ups, invoices and the Stripe mirror (public schema) ---
@@ -209,6 +147,9 @@ class MembershipStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Beëindigd")
 
 
+LAPSED_STATUSES = (MembershipStatus.PAST_DUE, MembershipStatus.CANCELLED)
+
+
 class Membership(models.Model):
     """A provider's yearly subscription: one Stripe Customer and Subscription.
 
@@ -234,6 +175,12 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider_id}: {self.status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # The provider carries its standing for casework (a lapsed membership flags
+        # new complaints, never blocks them); in the same transaction as this row.
+        Provider.objects.filter(pk=self.provider_id).update(membership_lapsed=self.status in LAPSED_STATUSES)
 
 
 class MembershipService(models.Model):
@@ -328,7 +275,7 @@ class BilledLine(models.Model):
     ``seq`` numbers an entry's lines and makes the Stripe idempotency key.
     """
 
-    entry = models.ForeignKey(TimeEntry, on_delete=models.PROTECT, related_name="billed_lines")
+    entry = models.ForeignKey("timesheets.TimeEntry", on_delete=models.PROTECT, related_name="billed_lines")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
     seq = models.PositiveSmallIntegerField()
     amount_cents = models.IntegerField()

@@ -15,10 +15,10 @@ import structlog
 
 from billing import stripe_gateway
 from billing.invoicing import RunResult, invoicing_push, previous_month
+from billing.invoicing_mirror import membership_invoices_sync
 from billing.memberships import membership_push, membership_sync_from_stripe
 from billing.models import Membership, PaymentState, SignUp, SignUpState
 from billing.signup import signup_refresh_from_stripe, signups_cleanup
-from billing.webhooks import membership_invoices_sync
 
 log = structlog.get_logger(__name__)
 

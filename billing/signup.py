@@ -40,7 +40,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import membership_grant
 from billing import stripe_gateway
 from billing.memberships import (
     SERVICE_PRICES,
@@ -53,6 +52,7 @@ from outbox.services import outbox_enqueue
 from tenants.hosts import platform_url
 from tenants.models import Provider, ProviderRole
 from tenants.provisioning import provider_provision
+from tenants.services import membership_grant
 
 log = structlog.get_logger(__name__)
 
@@ -294,7 +294,7 @@ def signup_provision(*, signup_id: int) -> SignUp:
         signup.password_hash = ""  # the user holds it now; no copy is kept
         signup.save()
     if subscription:
-        from billing.webhooks import membership_invoices_sync
+        from billing.invoicing_mirror import membership_invoices_sync
 
         membership_invoices_sync(membership)
     log.info("signup_provisioned", signup_id=signup.pk, provider_id=provider.pk)

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import provider_member_required
 from billing import stripe_gateway
 from billing.forms import CancelForm, ServiceChoiceForm, SignUpForm
 from billing.login_links import login_link_consume, login_link_create, login_link_verification_send
@@ -39,6 +38,7 @@ from billing.signup import (
 )
 from billing.webhooks import WebhookRejected, webhook_receive
 from tenants.hosts import provider_url
+from tenants.permissions import provider_member_required
 
 log = structlog.get_logger(__name__)
 

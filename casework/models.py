@@ -92,10 +92,10 @@ class Complaint(models.Model):
     complainant_user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     entered_by_user_id = models.BigIntegerField(null=True, blank=True)
 
-    # The deadline as extended (casework.services.deadlines); the statutory one
-    # is computed from formal_received_on and law (casework.deadlines).
+    # The deadline as extended (casework.deadlines.services); the statutory one
+    # is computed from formal_received_on and law (reference.deadline_rules).
     extended_deadline = models.DateField(null=True, blank=True)
-    # Closing (casework.services.closing): the outcome and when.
+    # Closing (casework.closing.services): the outcome and when.
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -131,14 +131,20 @@ class ConsentRecord(models.Model):
         return f"{self.decision} @ {self.recorded_at:%Y-%m-%d %H:%M}"
 
 
+class Visibility(models.TextChoices):
+    """Who, besides Klachtpunt's staff on the case, sees a record or message."""
+
+    STAFF = "staff", _("Alleen Klachtpunt")
+    COMPLAINANT = "complainant", _("Gedeeld met de klager")
+    PROVIDER = "provider", _("Gedeeld met de zorgaanbieder")
+    ALL = "all", _("Gedeeld met klager en zorgaanbieder")
+
+
 class TimelineEntry(models.Model):
     """One event on the case's timeline, in order, with who did it."""
 
-    class Visibility(models.TextChoices):
-        ALL = "all", _("Iedereen met toegang tot het dossier")
-        COMPLAINANT = "complainant", _("Klager en Klachtpunt")
-        PROVIDER = "provider", _("Zorgaanbieder en Klachtpunt")
-        STAFF = "staff", _("Alleen Klachtpunt")
+    # One vocabulary of who sees what, for timeline entries, records and messages.
+    Visibility = Visibility
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="timeline")
     at = models.DateTimeField()
@@ -294,7 +300,7 @@ class ClosingNotice(models.Model):
 
     complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="closing")
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
-    # Codes from casework.services.closing.FOLLOW_UP_OPTIONS, in the order told.
+    # Codes from casework.closing.services.FOLLOW_UP_OPTIONS, in the order told.
     follow_up_options = models.JSONField(default=list, blank=True)
     disputes_body = models.CharField(max_length=200, blank=True)
     disputes_last_day = models.DateField(null=True, blank=True)
@@ -340,7 +346,7 @@ class AccessLogEntry(models.Model):
 
     Append-only: a database trigger (migration 0005) refuses UPDATE, DELETE and
     TRUNCATE on this table; only the retention job may delete rows older than
-    5 years (``casework.services.access_log.access_log_purge_older_than``).
+    5 years (``casework.dossier.access_log.access_log_purge_older_than``).
     ``case_id`` is the complaint's id without a foreign key, so the log
     outlives a dossier that retention deletes; ``reference`` names the client
     whose dossier it is.
@@ -453,15 +459,6 @@ class Meeting(models.Model):
         return bool(self.provider_contact_email)
 
 
-class Visibility(models.TextChoices):
-    """Who, besides Klachtpunt's staff on the case, sees a record or message."""
-
-    STAFF = "staff", _("Alleen Klachtpunt")
-    COMPLAINANT = "complainant", _("Gedeeld met de klager")
-    PROVIDER = "provider", _("Gedeeld met de zorgaanbieder")
-    ALL = "all", _("Gedeeld met klager en zorgaanbieder")
-
-
 def record_path(instance: CaseRecord, filename: str) -> str:
     return f"complaints/{instance.complaint_id}/records/{filename}"
 
@@ -530,7 +527,7 @@ class ConfidantNote(models.Model):
 
     Never shown to the provider, the officer or the committee unless the client
     shares this one note (``shared_with``); every read goes through
-    ``casework.selectors_procedures.confidant_notes_visible``.
+    ``casework.procedures.selectors.confidant_notes_visible``.
     """
 
     class Kind(models.TextChoices):

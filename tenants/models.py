@@ -48,6 +48,9 @@ class Provider(TenantMixin):
     retention_years = models.PositiveSmallIntegerField(
         _("bewaartermijn afgesloten dossiers (jaren)"), default=5
     )
+    # Written by billing whenever the membership's status changes (billing.models.Membership.save):
+    # casework reads the standing here and never imports billing.
+    membership_lapsed = models.BooleanField(_("lidmaatschap verlopen"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Schemas are made by tenants.provisioning (fast DDL replay), not on save().

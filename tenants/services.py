@@ -13,7 +13,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from tenants.models import Domain, Provider, ProviderApiKey
+from accounts.models import User
+from tenants.models import Domain, Provider, ProviderApiKey, ProviderMembership
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -89,3 +90,10 @@ def api_key_authenticate(*, provider: Provider, raw_key: str) -> ProviderApiKey 
         ProviderApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
     return key
+
+
+def membership_grant(*, user: User, provider: Provider, role: str) -> ProviderMembership:
+    membership, _ = ProviderMembership.objects.update_or_create(
+        user=user, provider=provider, defaults={"role": role}
+    )
+    return membership

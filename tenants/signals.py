@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from klachtpunt.middleware import clear_tenant_cache
 from tenants.models import Domain, Provider
+from tenants.routing import clear_tenant_cache
 
 
 @receiver([post_save, post_delete], sender=Domain)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.permissions import can_admin_provider, provider_member_required
 from tenants.models import ProviderMembership
+from tenants.permissions import can_admin_provider, provider_member_required
 
 
 def provider_home(request: HttpRequest) -> HttpResponse:

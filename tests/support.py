@@ -11,10 +11,10 @@ import time
 from dataclasses import dataclass
 
 from accounts.models import PlatformRole, User
-from accounts.services import membership_grant, totp_activate, user_create
+from accounts.services import totp_activate, user_create
 from tenants.models import Provider, ProviderRole, Sector
 from tenants.provisioning import provider_provision
-from tenants.services import platform_tenant_ensure
+from tenants.services import membership_grant, platform_tenant_ensure
 
 PASSWORD = "Test-wachtwoord-2026"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

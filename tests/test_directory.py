@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Absence, ConflictOfInterest, Professional
-from casework.services.assignment import case_assign
+from casework.assignment.services import case_assign
 from tests.casework.factories_professionals import make_case, make_professional, staff_client
 
 pytestmark = pytest.mark.django_db

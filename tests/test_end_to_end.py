@@ -25,11 +25,11 @@ from pypdf import PdfReader
 
 from accounts.models import PlatformRole, Qualification
 from accounts.services import professional_create, totp_activate, user_create
-from billing.models import TimeEntry
-from casework import deadlines
-from casework.consent import consent_wording
+from casework.consent.wording import consent_wording
 from casework.index.models import CaseIndex, CaseStatus, Consent, Outcome, Service
 from casework.models import AccessLogEntry, ConsentRecord, Decision, TimelineEntry
+from casework.timesheets.models import TimeEntry
+from reference import deadline_rules as deadlines
 from tenants.models import Provider
 from tests.casework.factories import WHAT_HAPPENED
 from tests.casework.procedure_support import access_log_mark, log_entries

@@ -41,7 +41,6 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
-from casework.categories import category_label
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Outcome, Service
 from casework.models import Category, DeadlineExtension, Law, Measure
 from casework.reports import charts
@@ -74,6 +73,7 @@ from casework.reports.tables import (
     percent,
     text,
 )
+from reference.categories import category_label
 from tenants.models import Provider
 
 FIRST_YEAR = 2000

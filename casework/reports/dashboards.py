@@ -21,26 +21,19 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from accounts.models import Professional, User
-from billing.models import (
-    BilledLine,
-    Invoice,
-    InvoiceKind,
-    MembershipService,
-    MembershipStatus,
-    TimeEntry,
-    TimeKind,
-)
-from casework.categories import STANDARD_CATEGORIES, category_label
+from billing.models import BilledLine, Invoice, InvoiceKind, MembershipService, MembershipStatus
 from casework.index.models import CaseIndex, CaseStatus, Channel
+from casework.index.selectors import OPEN_STATUSES
 from casework.reports import charts
 from casework.reports.annual import today_amsterdam
 from casework.reports.sql import AMSTERDAM
 from casework.reports.tables import Cell, Column, Row, Section, Table, count, decimal
+from casework.timesheets.models import TimeEntry, TimeKind
+from reference.categories import STANDARD_CATEGORIES, category_label
 from tenants.models import Provider, Sector
 
 WEEKS = 12
 MONTHS = 12
-OPEN_STATUSES = [status for status in CaseStatus if status != CaseStatus.CLOSED]
 OVERDUE_LIST = 10
 UPCOMING_DAYS = 14
 

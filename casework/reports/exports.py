@@ -4,7 +4,7 @@ Figures: the same ``Section`` tables the page shows, one block (CSV) or one
 sheet (XLSX) per table, hidden figures written as "–" exactly as on the page.
 
 Cases: the provider's consented complaints, read through the one consent gate
-(``casework.selectors.complaints_visible_to_provider``), without confidant
+(``casework.dossier.selectors.complaints_visible_to_provider``), without confidant
 cases (the confidant is on the client's side), with the routing facts the
 provider may see: no names, contact details or complaint text.
 
@@ -32,13 +32,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from casework.deadlines import complaint_deadline
+from casework.dossier.access_log import access_log_request, accessor_from_request
+from casework.dossier.selectors import complaints_visible_to_provider
 from casework.index.models import CaseIndex, Service
 from casework.models import AccessLogEntry, Complaint
 from casework.reports.sql import AMSTERDAM, year_bounds
 from casework.reports.tables import Section
-from casework.selectors import complaints_visible_to_provider
-from casework.services.access_log import access_log_request, accessor_from_request
+from reference.deadline_rules import complaint_deadline
 from tenants.models import Provider
 
 log = structlog.get_logger(__name__)

@@ -22,9 +22,9 @@ from django import template
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from casework import deadlines
 from casework.index.models import CaseIndex, CaseStatus, Track
 from casework.models import ClosingNotice, Complaint, DeadlineExtension, Decision
+from reference import deadline_rules as deadlines
 from tenants.models import Provider
 
 register = template.Library()
@@ -118,7 +118,7 @@ def provider_decision_panel(context: template.Context, complaint: Complaint) -> 
 @register.inclusion_tag("casework/includes/complainant_outcome.html")
 def complainant_outcome(provider: Provider, complaint: Complaint) -> dict[str, Any]:
     """What the complainant sees of extensions, the decision and the closing, with the follow-up options."""
-    from casework.services.closing import follow_up_rows
+    from casework.closing.services import follow_up_rows
 
     with schema_context(provider.schema_name):
         extensions = _extensions(complaint)

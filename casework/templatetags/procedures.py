@@ -3,10 +3,10 @@
 ``{% complainant_procedure case %}`` on the complainant's case page (Mijn
 klachten and the follow link) and ``{% provider_procedure complaint %}`` on
 the provider's complaint page. Both read through the gates in
-``casework.selectors_procedures``; the page's own view writes the
+``casework.procedures.selectors``; the page's own view writes the
 access-log entry for reading it. Their forms post under the page's own
-address (``request.path``), where ``casework.urls_mediation`` and
-``casework.urls_messages`` take them.
+address (``request.path``), where ``casework.procedures.urls_platform`` and
+``casework.procedures.urls_provider`` take them.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 
 from django import template
 
+from casework.complainant.services import CaseView
 from casework.models import Complaint
-from casework.services.portal import CaseView
-from casework.views.parties import complainant_panels, provider_panels
+from casework.procedures.views_parties import complainant_panels, provider_panels
 
 register = template.Library()
 

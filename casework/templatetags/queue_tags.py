@@ -7,7 +7,7 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from casework.selectors_queue import FacetOption
+from casework.triage.selectors import FacetOption
 
 register = template.Library()
 

@@ -84,7 +84,7 @@ class User(AbstractUser):
 class Professional(models.Model):
     """A professional in the directory: what they may do, know, speak, and where they live.
 
-    Matching (casework.matching) reads these fields; nothing here describes a case.
+    Matching (casework.assignment.matching) reads these fields; nothing here describes a case.
     """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="professional")

@@ -15,23 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from accounts.models import PlatformRole
-from tenants.models import Provider, ProviderMembership, ProviderRole
 
 STAFF_ROLES = frozenset({PlatformRole.PLATFORM_ADMIN, PlatformRole.COORDINATOR, PlatformRole.PROFESSIONAL})
-
-
-def provider_role(user: Any, provider: Provider) -> str | None:
-    """The user's role at ``provider`` (admin or staff), or None."""
-    if not getattr(user, "is_authenticated", False) or provider.is_platform:
-        return None
-    cache = user.__dict__.setdefault("_kp_provider_roles", {})
-    if provider.pk not in cache:
-        cache[provider.pk] = (
-            ProviderMembership.objects.filter(user=user, provider=provider)
-            .values_list("role", flat=True)
-            .first()
-        )
-    return cache[provider.pk]
 
 
 def has_platform_role(user: Any, *roles: str) -> bool:
@@ -51,39 +36,7 @@ def requires_mfa(user: Any) -> bool:
         return False
     if user.is_staff or user.is_superuser or STAFF_ROLES.intersection(user.roles):
         return True
-    return ProviderMembership.objects.filter(user=user).exists()
-
-
-def can_use_provider_workspace(user: Any, provider: Provider) -> bool:
-    return provider_role(user, provider) is not None
-
-
-def can_admin_provider(user: Any, provider: Provider) -> bool:
-    return provider_role(user, provider) == ProviderRole.ADMIN
-
-
-def provider_member_required(*, admin: bool = False) -> Callable:
-    """Decorate a tenant-host view: only members (or admins) of this provider pass."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            from django.contrib.auth.views import redirect_to_login
-
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            allowed = (
-                can_admin_provider(request.user, request.tenant)
-                if admin
-                else can_use_provider_workspace(request.user, request.tenant)
-            )
-            if not allowed:
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    return user.provider_memberships.exists()
 
 
 def platform_role_required(*roles: str) -> Callable:
@@ -103,3 +56,12 @@ def platform_role_required(*roles: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+# The named guards views use (one definition each).
+coordinator_required = platform_role_required(PlatformRole.COORDINATOR, PlatformRole.PLATFORM_ADMIN)
+professional_required = platform_role_required(PlatformRole.PROFESSIONAL)
+time_logger_required = platform_role_required(PlatformRole.PROFESSIONAL, PlatformRole.COORDINATOR)
+staff_required = platform_role_required(
+    PlatformRole.COORDINATOR, PlatformRole.PLATFORM_ADMIN, PlatformRole.PROFESSIONAL
+)

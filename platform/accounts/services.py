@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Professional, User
-from tenants.models import Provider, ProviderMembership
 
 
 @transaction.atomic
@@ -59,13 +58,6 @@ def professional_create(
         home_postcode=home_postcode,
         **{name: value for name, value in optional.items() if value is not None},
     )
-
-
-def membership_grant(*, user: User, provider: Provider, role: str) -> ProviderMembership:
-    membership, _ = ProviderMembership.objects.update_or_create(
-        user=user, provider=provider, defaults={"role": role}
-    )
-    return membership
 
 
 def totp_activate(*, user: User, secret: str | None = None) -> str:

@@ -42,7 +42,9 @@ def prices(request: HttpRequest) -> list[dict]:
 
 
 def _mount_routers() -> None:
-    from casework.api import cases, intake, status
+    from casework.complainant import api as status
+    from casework.intake import api as intake
+    from casework.provider_view import api as cases
 
     api.add_router("/complaints", intake.router)
     api.add_router("/status", status.router)

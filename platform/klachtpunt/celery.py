@@ -14,5 +14,3 @@ app = CeleryApp("klachtpunt")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["klachtpunt"])
-# Mediation and committee e-mails live beside casework's intake tasks.
-app.autodiscover_tasks(["casework"], related_name="tasks_procedures")

@@ -49,9 +49,11 @@ SHARED_APPS = [
     "django_tenants",
     "tenants",
     "accounts",
+    "professionals",
     "billing",
     "outbox",
     "casework.index",
+    "casework.timesheets",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -82,7 +84,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
     "klachtpunt.health.HealthCheckMiddleware",
-    "klachtpunt.middleware.CachedTenantMiddleware",
+    "tenants.routing.CachedTenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "klachtpunt.middleware.SecurityHeadersMiddleware",
@@ -109,7 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "klachtpunt.context_processors.navigation",
             ],
         },
     },
@@ -205,7 +207,7 @@ CACHES = {
     }
 }
 
-# The complaint widget and POST /api/v1/complaints (casework.intake_guard).
+# The complaint widget and POST /api/v1/complaints (casework.intake.guard).
 # Rate limits are "count/period" (period: s, m, h or d, optionally with a
 # number, e.g. "10/10m"), or "off"; counters are shared by every host.
 WIDGET_TOKEN_MAX_AGE = int(os.environ.get("WIDGET_TOKEN_MAX_AGE", str(2 * 60 * 60)))
@@ -319,9 +321,18 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
-# Deadlines, decisions, closing and retention (casework): the modules beat and the
-# outbox name tasks in, and the two central jobs (Europe/Amsterdam times).
-CELERY_IMPORTS = ["casework.tasks_deadlines", "casework.tasks_closing"]
+# Every module that defines tasks beat or the outbox names (autodiscovery only
+# finds an app's top-level tasks.py), and the central jobs (Europe/Amsterdam times).
+# Task names are pinned to where they were first defined: queued rows keep working.
+CELERY_IMPORTS = [
+    "casework.intake.tasks",
+    "casework.triage.tasks",
+    "casework.assignment.tasks",
+    "casework.procedures.tasks",
+    "casework.deadlines.tasks",
+    "casework.decision.tasks",
+    "casework.closing.tasks",
+]
 CELERY_BEAT_SCHEDULE.update(
     {
         # Daily: reminders before, on and after each decision deadline; overdue to the coordinators.
@@ -336,7 +347,7 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
-# A Unicode font for the decision PDF (casework.pdf finds DejaVu Sans by itself).
+# A Unicode font for the decision PDF (casework.decision.pdf finds DejaVu Sans by itself).
 DECISION_PDF_FONT = os.environ.get("DECISION_PDF_FONT", "")
 
 # Sentry: only when a DSN is given; no PII, dossier content scrubbed.

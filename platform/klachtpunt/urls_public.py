@@ -16,17 +16,18 @@ urlpatterns = [
     path("werkplek/", views.workspace, name="workspace"),
     path("admin/", admin.site.urls),
     # Complainant portal (Mijn klachten, filing against any provider) and coordinator entry.
-    path("", include("casework.urls_portal")),
+    path("", include("casework.complainant.urls_platform")),
     # Staff workspace: the coordinator queue, dossiers and triage.
-    path("werkplek/", include("casework.urls_queue")),
+    path("werkplek/", include("casework.triage.urls")),
     # Professionals: directory, matching and assignment, my cases, time logging.
-    path("werkplek/", include("casework.urls_assignment")),
-    # Closing a case with its outcome, and extending its deadline.
-    path("werkplek/", include("casework.urls_closing")),
+    path("werkplek/", include("casework.assignment.urls")),
+    # Closing a case with its outcome; the coordinator extending its deadline.
+    path("werkplek/", include("casework.closing.urls")),
+    path("werkplek/", include("casework.deadlines.urls_platform")),
     # Case work (mediation, committee, confidant), the staff access log, messages in Mijn klachten.
-    path("", include("casework.urls_mediation")),
+    path("", include("casework.procedures.urls_platform")),
     # Dashboards: the coordinator's, the professional's, the platform admin's trends.
-    path("werkplek/", include("casework.urls_reports_platform")),
+    path("werkplek/", include("casework.reports.urls_platform")),
     # Provider sign-up with Stripe Checkout, and Stripe's webhook endpoint.
     path("", include("billing.urls_public")),
     *common,

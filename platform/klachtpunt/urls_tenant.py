@@ -9,18 +9,20 @@ urlpatterns = [
     path("", views.provider_home, name="home"),
     path("organisatie/", views.provider_workspace, name="provider_workspace"),
     # The embeddable widget, its plain-page form and the provider's widget settings.
-    path("", include("casework.urls_widget")),
+    path("", include("casework.intake.urls")),
+    path("", include("tenants.urls")),
     # Following a complaint by secure link (no account needed).
-    path("", include("casework.urls_follow")),
+    path("", include("casework.complainant.urls_provider")),
     # The provider's own view of consented complaints.
-    path("", include("casework.urls_provider")),
+    path("", include("casework.provider_view.urls")),
     # The provider's written decision, its measures and deadline extensions.
-    path("", include("casework.urls_decision")),
+    path("", include("casework.decision.urls")),
+    path("", include("casework.deadlines.urls_provider")),
     # Messages, shared notes and documents (follow link, provider), and the admin's access log.
-    path("", include("casework.urls_messages")),
-    path("", include("casework.urls_access_log")),
+    path("", include("casework.procedures.urls_provider")),
+    path("", include("casework.dossier.urls")),
     # The provider's annual complaints report (page, PDF, exports).
-    path("", include("casework.urls_reports_provider")),
+    path("", include("casework.reports.urls_provider")),
     # The provider's subscription page and the one-time login link after sign-up.
     path("", include("billing.urls_tenant")),
     *common,

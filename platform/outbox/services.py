@@ -18,7 +18,6 @@ dies between send and mark.
 from __future__ import annotations
 
 import datetime
-from importlib import import_module
 from typing import TYPE_CHECKING
 
 import structlog
@@ -100,8 +99,10 @@ def _send(message: OutboxMessage, producer: Producer) -> None:
     from klachtpunt.celery import app
 
     if message.task_name not in app.tasks:
-        # Autodiscovery is lazy in web processes; the task's module registers it.
-        import_module(message.task_name.rsplit(".", 1)[0])
+        # Autodiscovery is lazy in web processes; importing the task modules
+        # (CELERY_IMPORTS and every app's tasks) registers it. Task names are
+        # pinned, so a name need not be the module it lives in now.
+        app.loader.import_default_modules()
     # Kombu keeps retrying a refused connection for seconds (about 6 s per task
     # with the defaults); the web request handing over its rows must not wait
     # for a broker that is down: one attempt, and the relay takes it from there.

@@ -28,8 +28,9 @@ from django.db import connection
 from django.test import override_settings
 
 from billing.invoicing import invoicing_run
-from billing.models import BilledLine, Invoice, LedgerMonth, Membership, StripeMirror, TimeEntry
+from billing.models import BilledLine, Invoice, Membership, StripeMirror
 from casework.index.models import CaseIndex, Channel, Consent, Service
+from casework.timesheets.models import LedgerMonth, TimeEntry
 from tenants.models import Provider
 from tests.bench.reporting import environment, print_table, write_artifact
 from tests.support import World, free_port

@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from accounts.models import PlatformRole, User
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Service, Track
-from casework.selectors_queue import CATEGORY_LABELS, OPEN_STATUSES, today_amsterdam
+from casework.triage.selectors import CATEGORY_LABELS, OPEN_STATUSES, today_amsterdam
 from tenants.models import Provider
 from tests.bench.reporting import environment, print_table, summarize, write_artifact
 

@@ -30,8 +30,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Absence, ConflictOfInterest, PlatformRole, Professional, Qualification, User
+from casework.assignment.matching import rank_professionals
 from casework.index.models import Assignment, CaseIndex, CaseStatus, Channel, Consent, Service
-from casework.matching import rank_professionals
 from tenants.models import Sector
 from tests.bench.reporting import environment, print_table, summarize, write_artifact
 

@@ -45,7 +45,7 @@ WARMUP = 300
 TARGET_MS = 0.1
 
 STOCK = "django_tenants.middleware.main.TenantMainMiddleware"
-CACHED = "klachtpunt.middleware.CachedTenantMiddleware"
+CACHED = "tenants.routing.CachedTenantMiddleware"
 FIXED = "tests.bench.routing_stack.FixedTenantMiddleware"
 ROUTINGS = ("plain", "stock", "cached")
 VIEWS = {"no query": "/ping/", "one query": "/ping-db/"}

@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from billing.models import TimeEntry
 from casework.index.models import CaseIndex, Channel, Consent, Service
+from casework.timesheets.models import TimeEntry
 from tenants.models import Provider
 from tests.fakestripe import FakeStripe, sign_payload
 

@@ -11,9 +11,10 @@ import stripe
 from django.core.management import call_command
 
 from billing.invoicing import invoicing_run
-from billing.models import BilledLine, Invoice, LedgerMonth, Price, PriceKind, TimeEntry
+from billing.models import BilledLine, Invoice, Price, PriceKind
 from billing.vat import gross_cents, invoice_vat_cents, time_amount_cents, vat_cents
 from casework.index.models import Consent, Service
+from casework.timesheets.models import LedgerMonth, TimeEntry
 from tests.billing.conftest import log_time, make_case
 from tests.fakestripe import FakeStripe
 from tests.support import World

@@ -9,12 +9,14 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from billing.models import Activity, LedgerMonth, TimeEntry, TimeKind
-from billing.selectors import hours_for_month, time_entries_visible_to_provider
-from billing.services import TimeEntryError, time_entry_delete, time_entry_log, time_entry_update
+from billing.selectors import time_entries_visible_to_provider
+from casework.assignment.services import assignment_accept, case_assign, case_reassign
+from casework.assignment.time import time_entry_log
 from casework.index.models import CaseIndex, Consent, Service
 from casework.models import TimelineEntry
-from casework.services.assignment import assignment_accept, case_assign, case_reassign
+from casework.timesheets.models import Activity, LedgerMonth, TimeEntry, TimeKind
+from casework.timesheets.selectors import hours_for_month
+from casework.timesheets.services import TimeEntryError, time_entry_delete, time_entry_update
 from tests.casework.factories_professionals import make_case, make_professional, staff_client
 
 pytestmark = pytest.mark.django_db

@@ -142,6 +142,9 @@ def test_subscription_events_drive_membership_status(
         membership.refresh_from_db()
         assert membership.status == ours
         assert provider_membership_lapsed(world.alpha) is (ours != "active")
+        # Casework reads the same standing from the provider, which billing writes.
+        world.alpha.refresh_from_db(fields=["membership_lapsed"])
+        assert world.alpha.membership_lapsed is (ours != "active")
 
 
 def test_invoice_events_record_membership_invoices_with_their_hosted_page(

@@ -27,10 +27,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import ConflictOfInterest, PlatformRole, User
 from accounts.services import professional_create, totp_activate, user_create
-from billing.models import TimeEntry
+from casework.assignment.services import case_assign
 from casework.index.models import Assignment, CaseIndex, Service
 from casework.models import Complaint
-from casework.services.assignment import case_assign
+from casework.timesheets.models import TimeEntry
 from outbox.models import OutboxMessage
 from tenants.models import Provider
 from tests.browser.conftest import LiveServer, assert_accessible, fresh_totp_code, watch
@@ -117,7 +117,7 @@ def _remove(offered: Offered) -> None:
         OutboxMessage.objects.filter(
             schema_name=row.provider.schema_name, kwargs__complaint_id=row.case_id
         ).delete()
-    OutboxMessage.objects.filter(task_name__startswith="casework.index.tasks.").delete()
+    OutboxMessage.objects.filter(task_name__startswith="casework.assignment.tasks.").delete()
     CaseIndex.objects.filter(reference__in=references).delete()
     User.objects.filter(email__in=[EMAIL, CONFLICTED_EMAIL]).delete()
 

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from casework.index.models import CaseIndex, Consent, Track
 from casework.models import Complaint
-from casework.selectors_queue import today_amsterdam
+from casework.triage.selectors import today_amsterdam
 from outbox.models import OutboxMessage
 from tests.browser.conftest import (
     LiveServer,

@@ -21,12 +21,13 @@ from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import PlatformRole, User
 from accounts.services import totp_activate, user_create
-from billing.models import BilledLine, Invoice, InvoiceKind, TimeEntry
+from billing.models import BilledLine, Invoice, InvoiceKind
 from casework.index.models import CaseIndex, CaseStatus, Channel
 from casework.reports.annual import annual_report
 from casework.reports.dashboards import add_months
 from casework.reports.pdf import annual_report_pdf
 from casework.reports.sql import AMSTERDAM
+from casework.timesheets.models import TimeEntry
 from tests.browser.conftest import (
     ARTIFACTS,
     LiveServer,

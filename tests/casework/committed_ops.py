@@ -18,7 +18,7 @@ import time
 
 def submit(slug: str, fields: str, idempotency_key: str) -> dict:
     from casework.index.models import Channel
-    from casework.services.intake import ComplaintSubmission, complaint_submit
+    from casework.intake.services import ComplaintSubmission, complaint_submit
     from tenants.models import Provider
 
     provider = Provider.objects.get(slug=slug)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from casework.index.models import Channel, Consent, Track
-from casework.services.intake import ComplaintSubmission, SubmitResult, complaint_submit
+from casework.intake.services import ComplaintSubmission, SubmitResult, complaint_submit
 from tenants.models import Provider
 
 WHAT_HAPPENED = "De avonddienst gaf mijn vader zijn medicijnen twee uur te laat, drie avonden achter elkaar."

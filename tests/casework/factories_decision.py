@@ -8,9 +8,9 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
+from casework.decision.services import MeasureInput, decision_record
 from casework.index.models import CaseIndex, Track
 from casework.models import Complaint
-from casework.services.decision import MeasureInput, decision_record
 from tenants.models import Provider
 from tests.casework.factories import submission, submit
 from tests.support import PASSWORD, totp_code

@@ -9,11 +9,11 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from accounts.models import Qualification, User
+from casework.assignment.services import assignment_accept, case_assign
+from casework.dossier.access_log import AccessChannel, Accessor
+from casework.dossier.services import follow_link_create
 from casework.index.models import CaseIndex, Service
 from casework.models import AccessLogEntry, Complaint
-from casework.services.access_log import AccessChannel, Accessor
-from casework.services.assignment import assignment_accept, case_assign
-from casework.services.intake import follow_link_create
 from tenants.models import Provider
 from tests.casework.factories_professionals import make_case, make_professional, staff_client
 from tests.conftest import host_client

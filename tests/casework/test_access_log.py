@@ -13,15 +13,15 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from casework.index.models import CaseIndex
-from casework.models import AccessLogEntry
-from casework.services.access_log import (
+from casework.dossier.access_log import (
     SYSTEM,
     AccessChannel,
     Event,
     access_log_purge_older_than,
     access_log_record,
 )
+from casework.index.models import CaseIndex
+from casework.models import AccessLogEntry
 from tenants.services import api_key_create
 from tests.casework.factories import WHAT_HAPPENED
 from tests.casework.factories_professionals import make_case

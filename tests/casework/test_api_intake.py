@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from casework.attachments import MAX_FILE_BYTES
+from casework.dossier.attachments import MAX_FILE_BYTES
 from casework.index.models import CaseIndex, Channel
 from casework.models import Attachment, Complaint
 from tests.casework.widget_support import (

@@ -7,17 +7,17 @@ from django.core import mail
 from django_tenants.utils import schema_context
 
 from accounts.models import ConflictOfInterest
-from casework.index.models import Assignment, CaseIndex, CaseStatus
-from casework.index.tasks import notify_assignment_offered
-from casework.models import Complaint, TimelineEntry
-from casework.services.assignment import (
+from casework.assignment.selectors import last_decline_reason
+from casework.assignment.services import (
     AssignmentError,
     assignment_accept,
     assignment_decline,
     case_assign,
     case_reassign,
 )
-from casework.workspace import last_decline_reason
+from casework.assignment.tasks import notify_assignment_offered
+from casework.index.models import Assignment, CaseIndex, CaseStatus
+from casework.models import Complaint, TimelineEntry
 from outbox.models import OutboxMessage
 from tests.casework.factories import WHAT_HAPPENED
 from tests.casework.factories_professionals import make_case, make_professional, staff_client, totp_login
@@ -49,7 +49,10 @@ def test_case_assign_offers_the_case_and_notifies_the_professional(
     assert _dossier_status(case) == CaseStatus.ASSIGNED
     [entry] = _timeline(case, "assignment_offered")
     assert entry.visibility == TimelineEntry.Visibility.STAFF and entry.actor_user_id == world.coordinator.pk
-    message = OutboxMessage.objects.get(task_name="casework.index.tasks.notify_assignment_offered")
+    # Browser tests on the same worker commit their own rows: look for this assignment's.
+    message = OutboxMessage.objects.get(
+        task_name="casework.index.tasks.notify_assignment_offered", kwargs={"assignment_id": assignment.pk}
+    )
     assert message.schema_name == "public" and message.sent_at is not None
     [email] = [m for m in mail.outbox if m.to == [professional.user.email]]
     assert case.reference in email.subject

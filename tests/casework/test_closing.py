@@ -13,12 +13,12 @@ from django_tenants.utils import schema_context
 
 from accounts.models import PlatformRole
 from accounts.services import totp_activate, user_create
-from casework.deadlines import disputes_last_day
+from casework.closing.services import case_close
+from casework.closing.tasks import send_closing_letter
 from casework.index.models import Assignment, CaseIndex, CaseStatus, Outcome
 from casework.models import ClosingNotice, Complaint, TimelineEntry
-from casework.selectors_queue import QueueFilters, queue_page
-from casework.services.closing import case_close
-from casework.tasks_closing import send_closing_letter
+from casework.triage.selectors import QueueFilters, queue_page
+from reference.deadline_rules import disputes_last_day
 from tenants.models import Provider
 from tests.casework.factories import WHAT_HAPPENED, submit
 from tests.casework.factories_decision import formal_complaint, login

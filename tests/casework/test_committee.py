@@ -12,8 +12,8 @@ from icalendar import Calendar
 
 from casework.index.models import CaseIndex, CaseStatus, Service
 from casework.models import CommitteeAdvice, ComplaintPart, Meeting, TimelineEntry
-from casework.services.committee import committee_advice_issue, complaint_part_add, complaint_part_judge
-from casework.services.mediation import meeting_schedule
+from casework.procedures.committee import committee_advice_issue, complaint_part_add, complaint_part_judge
+from casework.procedures.mediation import meeting_schedule
 from tests.casework.factories import WHAT_HAPPENED
 from tests.casework.factories_decision import record_decision
 from tests.casework.procedure_support import (

@@ -11,11 +11,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django_tenants.utils import schema_context
 
+from casework.consent.services import consent_record
 from casework.index.models import Channel, Consent, Service
 from casework.models import ConfidantNote, TimelineEntry
-from casework.selectors_procedures import Party, Viewer, confidant_notes_visible
-from casework.services.confidant import confidant_note_add, confidant_note_share
-from casework.services.consent import consent_record
+from casework.procedures.confidant import confidant_note_add, confidant_note_share
+from casework.procedures.selectors import Party, Viewer, confidant_notes_visible
 from tenants.services import api_key_create
 from tests.casework.factories_professionals import make_professional, staff_client
 from tests.casework.procedure_support import (

@@ -22,16 +22,17 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts.services import membership_grant, totp_activate, user_create
-from casework.deadlines import decision_deadline
+from accounts.services import totp_activate, user_create
+from casework.consent.services import consent_record
+from casework.dossier.selectors import complaints_visible_to_provider
+from casework.dossier.services import hash_token
 from casework.index.models import Channel, Consent, Track
+from casework.intake.services import SubmitResult
 from casework.models import Category, Complaint, FollowLink
-from casework.selectors import complaints_visible_to_provider
-from casework.services.consent import consent_record
-from casework.services.intake import SubmitResult, hash_token
-from klachtpunt.tenancy import WrongSchemaError
+from reference.deadline_rules import decision_deadline
 from tenants.models import ProviderApiKey, ProviderRole
-from tenants.services import api_key_create, api_key_revoke
+from tenants.services import api_key_create, api_key_revoke, membership_grant
+from tenants.tenancy import WrongSchemaError
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.conftest import host_client
 from tests.support import PASSWORD, TOTP_SECRET, World, totp_code

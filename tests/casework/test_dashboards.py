@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 
 from accounts.models import PlatformRole, User
 from accounts.services import totp_activate, user_create
-from billing.models import BilledLine, Invoice, InvoiceKind, TimeEntry
+from billing.models import BilledLine, Invoice, InvoiceKind
 from casework.index.models import CaseIndex, CaseStatus, Channel, Service
 from casework.reports.dashboards import (
     add_months,
@@ -32,6 +32,7 @@ from casework.reports.dashboards import (
     week_start,
 )
 from casework.reports.sql import AMSTERDAM
+from casework.timesheets.models import TimeEntry
 from tenants.models import Provider
 from tests.casework.factories_professionals import make_professional
 from tests.support import PASSWORD, World

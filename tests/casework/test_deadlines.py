@@ -1,4 +1,4 @@
-"""The deadline rules (casework.deadlines), one test per rule, and the extension service."""
+"""The deadline rules (reference.deadline_rules), one test per rule, and the extension service."""
 
 from __future__ import annotations
 
@@ -11,8 +11,12 @@ from django.template import Context, Template
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from casework import deadlines
-from casework.deadlines import (
+from casework.deadlines.services import ConsentEvidence, deadline_extend
+from casework.index.models import CaseIndex, Track
+from casework.models import Complaint, DeadlineExtension, ExtensionConsent, TimelineEntry
+from outbox.models import OutboxMessage
+from reference import deadline_rules as deadlines
+from reference.deadline_rules import (
     atw_term_end,
     decision_deadline,
     disputes_last_day,
@@ -22,10 +26,6 @@ from casework.deadlines import (
     reminder_kind,
     unilateral_extension_limit,
 )
-from casework.index.models import CaseIndex, Track
-from casework.models import Complaint, DeadlineExtension, ExtensionConsent, TimelineEntry
-from casework.services.deadlines import ConsentEvidence, deadline_extend
-from outbox.models import OutboxMessage
 from tests.casework.factories import submission, submit
 from tests.support import World
 

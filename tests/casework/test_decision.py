@@ -13,11 +13,11 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from pypdf import PdfReader
 
+from casework.decision.pdf import decision_pdf
+from casework.decision.services import MeasureInput, measure_mark_done
+from casework.decision.tasks import send_decision
 from casework.index.models import CaseIndex, Consent
 from casework.models import Complaint, Decision, Measure, TimelineEntry
-from casework.pdf import decision_pdf
-from casework.services.decision import MeasureInput, measure_mark_done
-from casework.tasks_closing import send_decision
 from outbox.models import OutboxMessage
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.casework.factories_decision import (
@@ -209,9 +209,9 @@ def test_decision_page_is_404_without_consent_and_for_another_provider(
 
 
 def test_pdf_without_a_unicode_font_falls_back_to_plain_characters(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import casework.pdf
+    import casework.decision.pdf
 
-    monkeypatch.setattr(casework.pdf, "FONT_CANDIDATES", ())
+    monkeypatch.setattr(casework.decision.pdf, "FONT_CANDIDATES", ())
     complaint, _case = formal_complaint(world.alpha)
     decision = record_decision(
         world.alpha, complaint, world.alpha_admin, conclusion="Gegrond – “te laat”, € 25 ĳs."

@@ -13,12 +13,12 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.services import user_create
-from casework.consent import consent_wording
-from casework.deadlines import decision_deadline
+from casework.complainant.services import CLAIM_SALT
+from casework.consent.wording import consent_wording
+from casework.dossier.services import follow_link_create, hash_token, timeline_add
 from casework.index.models import CaseIndex, Channel, Consent, Track
 from casework.models import Complaint, ConsentRecord, FollowLink, TimelineEntry
-from casework.services.intake import follow_link_create, hash_token, timeline_add
-from casework.services.portal import CLAIM_SALT
+from reference.deadline_rules import decision_deadline
 from tests.casework.factories import submission, submit
 from tests.support import PASSWORD, World
 
@@ -192,7 +192,7 @@ def test_claim_tokens_die_with_their_link_and_cannot_be_forged(
     assert client.post(f"/mijn-klachten/koppelen/{forged}/").status_code == 400
     # Too old.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("casework.services.portal.CLAIM_TOKEN_MAX_AGE", datetime.timedelta(seconds=-1))
+        patch.setattr("casework.complainant.services.CLAIM_TOKEN_MAX_AGE", datetime.timedelta(seconds=-1))
         old = client.post(path)
     assert old.status_code == 410 and "verlopen" in old.content.decode()
     # The link was renewed (revoked) after the token was made: the token dies with it.

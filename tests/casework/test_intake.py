@@ -9,10 +9,10 @@ from django.core import mail
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from casework.consent.services import complaint_make_formal, consent_record
+from casework.dossier.services import hash_token
 from casework.index.models import CaseIndex, Consent, Track
 from casework.models import Complaint, ConsentRecord, FollowLink, TimelineEntry
-from casework.services.consent import complaint_make_formal, consent_record
-from casework.services.intake import hash_token
 from outbox.models import OutboxMessage
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 

@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Absence, ConflictOfInterest, Qualification
+from casework.assignment.matching import WEIGHTS, Exclusion, rank_professionals
+from casework.assignment.services import assignment_accept, case_assign
 from casework.index.models import CaseIndex, Consent, Service
-from casework.matching import WEIGHTS, Exclusion, rank_professionals
-from casework.postcodes import PC2_CENTROIDS, area_distance_km, normalize_postcode
-from casework.services.assignment import assignment_accept, case_assign
+from reference.postcodes import PC2_CENTROIDS, area_distance_km, normalize_postcode
 from tests.casework.factories_professionals import make_case, make_professional, staff_client
 
 pytestmark = pytest.mark.django_db

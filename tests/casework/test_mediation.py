@@ -12,12 +12,12 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from icalendar import Calendar
 
+from casework.consent.services import consent_record
+from casework.dossier.access_log import Event
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent
 from casework.models import Meeting, Message, TimelineEntry
-from casework.services.access_log import Event
-from casework.services.consent import consent_record
-from casework.services.mediation import meeting_schedule, message_send
-from casework.tasks_procedures import send_meeting_invitations, send_message_notifications
+from casework.procedures.mediation import meeting_schedule, message_send
+from casework.procedures.tasks import send_meeting_invitations, send_message_notifications
 from tests.casework.factories import WHAT_HAPPENED
 from tests.casework.factories_professionals import make_professional, staff_client
 from tests.casework.procedure_support import (

@@ -13,12 +13,13 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.services import user_create
-from casework.consent import consent_wording
-from casework.deadlines import decision_deadline
+from casework.complainant.services import my_cases
+from casework.consent.wording import consent_wording
+from casework.dossier.services import timeline_add
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Track
 from casework.models import Complaint, ConsentRecord, TimelineEntry
-from casework.services.intake import timeline_add
-from casework.services.portal import my_cases, provider_search
+from reference.deadline_rules import decision_deadline
+from tenants.selectors import provider_search
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.support import PASSWORD, World
 

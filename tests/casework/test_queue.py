@@ -15,10 +15,10 @@ from django_tenants.utils import schema_context
 
 from accounts.models import PlatformRole, User
 from accounts.services import user_create
+from casework.dossier.services import timeline_add
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Service
 from casework.models import Attachment
-from casework.selectors_queue import QueueFilters, end_of_week, queue_counts, today_amsterdam
-from casework.services.intake import timeline_add
+from casework.triage.selectors import QueueFilters, end_of_week, queue_counts, today_amsterdam
 from tenants.models import Provider
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.support import PASSWORD, World, totp_code

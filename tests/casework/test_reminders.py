@@ -8,9 +8,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from casework.deadlines.reminders import deadline_reminder_send, deadline_reminders_run, reminders_due
+from casework.deadlines.tasks import deadline_reminders_task
 from casework.index.models import CaseIndex, DeadlineReminder
-from casework.services.reminders import deadline_reminder_send, deadline_reminders_run, reminders_due
-from casework.tasks_deadlines import deadline_reminders_task
 from outbox.models import OutboxMessage
 from tests.casework.factories import WHAT_HAPPENED, submit
 from tests.casework.factories_decision import formal_complaint, record_decision

@@ -10,7 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from casework.attachments import check_attachments
+from casework.closing.retention import retention_due, retention_run
+from casework.closing.services import case_close
+from casework.dossier.attachments import check_attachments
 from casework.index.models import CaseIndex, Outcome
 from casework.models import (
     AccessLogEntry,
@@ -22,8 +24,6 @@ from casework.models import (
     FollowLink,
     TimelineEntry,
 )
-from casework.services.closing import case_close
-from casework.services.retention import retention_due, retention_run
 from outbox.models import OutboxMessage
 from tenants.models import Provider
 from tests.casework.factories import submission, submit
@@ -126,7 +126,7 @@ def test_open_cases_are_never_reduced(world: World) -> None:
 def test_retention_job_purges_access_log_entries_older_than_5_years_only(
     world: World, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    from casework.services.access_log import SYSTEM, access_log_record
+    from casework.dossier.access_log import SYSTEM, access_log_record
 
     now = timezone.now()
     old = access_log_record(

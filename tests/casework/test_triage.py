@@ -14,15 +14,15 @@ from django_tenants.utils import schema_context
 
 from casework.index.models import CaseIndex, CaseStatus, Consent, Outcome, Service
 from casework.models import Complaint, ConsentRecord, TimelineEntry
-from casework.services import triage
-from casework.services.triage import (
+from casework.triage import services as triage
+from casework.triage.services import (
     case_resolve_at_intake,
     case_route,
     consent_request_send,
     intake_call_record,
     route_suggestion,
 )
-from casework.tasks import send_consent_request
+from casework.triage.tasks import send_consent_request
 from outbox.models import OutboxMessage
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.casework.test_queue import login

@@ -12,10 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from casework.dossier.services import hash_token
 from casework.index.models import CaseIndex, Channel
-from casework.intake_guard import form_token_make
+from casework.intake.guard import form_token_make
 from casework.models import Attachment, Complaint, FollowLink
-from casework.services.intake import hash_token
 from tenants.models import WidgetSettings
 from tests.casework.factories import WHAT_HAPPENED
 from tests.casework.widget_support import (
@@ -414,7 +414,7 @@ def test_disguised_executable_is_refused_at_the_attachment_field(world: World, a
 def test_a_request_over_the_total_size_is_refused_and_keeps_the_typed_values(
     alpha_client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("casework.intake_guard.MAX_REQUEST_BYTES", 8 * 1024)
+    monkeypatch.setattr("casework.intake.guard.MAX_REQUEST_BYTES", 8 * 1024)
     data = widget_post_data(alpha_client)
     data["attachments"] = [SimpleUploadedFile("scan.pdf", PDF_BYTES + b"0" * 200_000)]
     response = post_form(alpha_client, data)
@@ -508,7 +508,7 @@ def test_settings_refuse_what_is_not_a_sites_origin(world: World, value: str, me
 
 
 def test_valid_fields_helper_matches_the_form() -> None:
-    from casework.forms import ComplaintForm
+    from casework.intake.forms import ComplaintForm
 
     assert set(VALID_FIELDS) <= set(ComplaintForm.base_fields)
     assert origin_of(Client(HTTP_HOST="alpha.localhost")) == "http://alpha.localhost"
@@ -518,13 +518,13 @@ def test_valid_fields_helper_matches_the_form() -> None:
     ("rate", "parsed"), [("10/10m", (10, 600)), ("5/h", (5, 3600)), ("1200/1d", (1200, 86400)), ("off", None)]
 )
 def test_rate_limits_are_read_like_allauths(rate: str, parsed: tuple[int, int] | None) -> None:
-    from casework.intake_guard import parse_rate
+    from casework.intake.guard import parse_rate
 
     assert parse_rate(rate) == parsed
 
 
 def test_a_malformed_rate_limit_fails_loudly() -> None:
-    from casework.intake_guard import parse_rate
+    from casework.intake.guard import parse_rate
 
     with pytest.raises(ValueError, match="not like"):
         parse_rate("ten per minute")

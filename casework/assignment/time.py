@@ -1,0 +1,77 @@
+"""Logging time on a case: the ledger row and, when typed, its note on the timeline.
+
+The ledger (``casework.timesheets``, public schema) never holds notes; the
+note goes to the case's timeline in the provider's schema, visible to
+Klachtpunt only. Both commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from casework.dossier.services import timeline_add
+from casework.index.models import CaseIndex
+from casework.models import Complaint, TimelineEntry
+from casework.timesheets.models import TimeEntry
+from casework.timesheets.services import TimeEntryError, ledger_entry_add
+
+MAX_NOTE_LENGTH = 4000
+
+
+def time_entry_log(
+    *,
+    actor: User,
+    case: CaseIndex,
+    kind: str,
+    minutes: int,
+    worked_on: datetime.date,
+    activity: str,
+    note: str = "",
+    today: datetime.date | None = None,
+) -> TimeEntry:
+    """Log ``minutes`` of work by ``actor`` on ``case``, with an optional note.
+
+    Guarantees: the ledger's refusals (``TimeEntryError``, see
+    ``ledger_entry_add``), and a note longer than 4000 characters is refused;
+    the ledger row and the note's timeline entry commit together.
+    """
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise TimeEntryError(_("De notitie is te lang (hooguit 4000 tekens)."))
+    with transaction.atomic():
+        entry = ledger_entry_add(
+            actor=actor,
+            case=case,
+            kind=kind,
+            minutes=minutes,
+            worked_on=worked_on,
+            activity=activity,
+            today=today,
+        )
+        if note:
+            _note_to_timeline(case, entry, actor, note)
+    return entry
+
+
+def _note_to_timeline(case: CaseIndex, entry: TimeEntry, actor: User, note: str) -> None:
+    with schema_context(case.provider.schema_name):
+        complaint = Complaint.objects.only("pk").get(pk=case.case_id)
+        timeline_add(
+            complaint=complaint,
+            kind="time_note",
+            summary=note,
+            actor_user_id=actor.pk,
+            visibility=TimelineEntry.Visibility.STAFF,
+            data={
+                "time_entry_id": entry.pk,
+                "minutes": entry.minutes,
+                "kind": entry.kind,
+                "activity": entry.activity,
+                "worked_on": entry.worked_on.isoformat(),
+            },
+        )

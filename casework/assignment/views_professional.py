@@ -1,0 +1,225 @@
+"""The professional's workspace: my cases, accepting or declining an offer, my hours, time logging."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from accounts.permissions import professional_required, time_logger_required
+from casework.assignment.forms import DeclineForm, TimeEntryForm, parse_month
+from casework.assignment.selectors import case_for_professional, my_cases
+from casework.assignment.services import AssignmentError, assignment_accept, assignment_decline
+from casework.assignment.time import time_entry_log
+from casework.dossier.access_log import Event, access_log_request
+from casework.index.models import CaseIndex
+from casework.timesheets.models import TimeEntry
+from casework.timesheets.selectors import case_time_entries, hours_for_month, month_bounds
+from casework.timesheets.services import (
+    TimeEntryError,
+    coordinator_only,
+    may_log_time,
+    month_is_closed,
+    time_entry_delete,
+    time_entry_update,
+)
+
+
+@professional_required
+@require_GET
+def my_cases_view(request: HttpRequest) -> HttpResponse:
+    rows = my_cases(user=request.user)
+    return render(
+        request,
+        "casework/assignment/my_cases.html",
+        {"rows": rows, "offers": sum(1 for row in rows if row.is_offer)},
+    )
+
+
+def _offered_case(reference: str, user: User) -> CaseIndex:
+    case = case_for_professional(reference=reference, user=user)
+    if case is None:
+        raise Http404
+    return case
+
+
+@professional_required
+@require_POST
+def assignment_accept_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _offered_case(reference, request.user)
+    try:
+        assignment_accept(case=case, professional=request.user)
+    except AssignmentError as error:
+        messages.error(request, str(error))
+    else:
+        access_log_request(request, Event.CHANGE, case=case, subject="assignment")
+        messages.success(request, _("U heeft zaak %(reference)s geaccepteerd.") % {"reference": reference})
+    return redirect("my_cases")
+
+
+@professional_required
+@require_http_methods(["GET", "POST"])
+def assignment_decline_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _offered_case(reference, request.user)
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment_decline(case=case, professional=request.user, reason=form.cleaned_data["reason"])
+        except AssignmentError as error:
+            messages.error(request, str(error))
+        else:
+            access_log_request(request, Event.CHANGE, case=case, subject="assignment")
+            messages.success(
+                request,
+                _("U heeft zaak %(reference)s afgewezen; de zaak gaat terug naar de coördinator.")
+                % {"reference": reference},
+            )
+        return redirect("my_cases")
+    return render(request, "casework/assignment/decline.html", {"case": case, "form": form})
+
+
+@professional_required
+@require_GET
+def my_hours_view(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    month = parse_month(request.GET.get("maand"), today=today)
+    hours = hours_for_month(user=request.user, month=month)
+    start, following = month_bounds(month)
+    previous = (start - datetime.timedelta(days=1)).replace(day=1)
+    return render(
+        request,
+        "casework/assignment/my_hours.html",
+        {
+            "hours": hours,
+            "previous_month": previous,
+            "next_month": following if following <= today else None,
+            "closed": month_is_closed(start),
+        },
+    )
+
+
+def _case_for_time(reference: str, user: User) -> CaseIndex:
+    case = get_object_or_404(CaseIndex.objects.select_related("provider"), reference=reference)
+    # A professional who does not hold the case learns nothing about it, not even that it exists.
+    if not may_log_time(user, case):
+        raise Http404
+    return case
+
+
+@time_logger_required
+@require_http_methods(["GET", "POST"])
+def case_time_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case_for_time(reference, request.user)
+    limited = coordinator_only(request.user, case)
+    form = TimeEntryForm(request.POST or None, coordinator_only=limited)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            time_entry_log(
+                actor=request.user,
+                case=case,
+                kind=data["kind"],
+                minutes=data["minutes"],
+                worked_on=data["worked_on"],
+                activity=data["activity"],
+                note=data.get("note") or "",
+            )
+        except TimeEntryError as error:
+            form.add_error(None, str(error))
+        else:
+            access_log_request(request, Event.CHANGE, case=case, subject="time")
+            messages.success(
+                request,
+                _("%(minutes)s minuten geschreven op %(reference)s.")
+                % {"minutes": data["minutes"], "reference": reference},
+            )
+            return redirect("case_time", reference=reference)
+    entries = case_time_entries(case=case, user=request.user)
+    access_log_request(request, Event.READ, case=case, subject="time")
+    return render(
+        request,
+        "casework/assignment/case_time.html",
+        {
+            "case": case,
+            "form": form,
+            "coordinator_only": limited,
+            "entries": [(entry, not month_is_closed(entry.worked_on)) for entry in entries],
+            "total_minutes": sum(entry.minutes for entry in entries),
+        },
+    )
+
+
+def _own_entry(reference: str, entry_id: int, user: User) -> TimeEntry:
+    return get_object_or_404(
+        TimeEntry.objects.select_related("case", "provider"),
+        pk=entry_id,
+        reference=reference,
+        professional=user,
+    )
+
+
+@time_logger_required
+@require_http_methods(["GET", "POST"])
+def case_time_edit_view(request: HttpRequest, reference: str, entry_id: int) -> HttpResponse:
+    entry = _own_entry(reference, entry_id, request.user)
+    limited = coordinator_only(request.user, entry.case)
+    initial = {
+        "kind": entry.kind,
+        "activity": entry.activity,
+        "minutes": entry.minutes,
+        "worked_on": entry.worked_on,
+    }
+    form = TimeEntryForm(request.POST or None, initial=initial, coordinator_only=limited, with_note=False)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            time_entry_update(
+                actor=request.user,
+                entry=entry,
+                kind=data["kind"],
+                minutes=data["minutes"],
+                worked_on=data["worked_on"],
+                activity=data["activity"],
+            )
+        except TimeEntryError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("De tijdregistratie is gewijzigd."))
+            return redirect(_back(request, reference))
+    return render(
+        request,
+        "casework/assignment/time_edit.html",
+        {
+            "entry": entry,
+            "form": form,
+            "locked": month_is_closed(entry.worked_on),
+            "back": _back(request, reference),
+        },
+    )
+
+
+@time_logger_required
+@require_POST
+def case_time_delete_view(request: HttpRequest, reference: str, entry_id: int) -> HttpResponse:
+    entry = _own_entry(reference, entry_id, request.user)
+    try:
+        time_entry_delete(actor=request.user, entry=entry)
+    except TimeEntryError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("De tijdregistratie is verwijderd."))
+    return redirect(_back(request, reference))
+
+
+def _back(request: HttpRequest, reference: str) -> str:
+    """Back to "my hours" when the edit started there, else to the case's time page."""
+    if request.GET.get("terug") == "uren":
+        return reverse("my_hours")
+    return reverse("case_time", args=[reference])

@@ -1,0 +1,173 @@
+"""Closing a case: the outcome, and, when not resolved, where the complainant can go next.
+
+``case_close`` records the outcome and the moment of closing on the dossier
+and the case index in one transaction, with a timeline entry and the closing
+letter's facts (``ClosingNotice``); the e-mail (reference, outcome, follow-up
+options with the disputes body's last date, a link; never the complaint's
+text) leaves through the outbox. A closed case leaves the coordinator queue.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_tenants.utils import schema_context
+
+from accounts.models import PlatformRole
+from accounts.permissions import has_platform_role
+from casework.deadlines.services import actor_fields, lock_case
+from casework.dossier.services import index_sync, timeline_add
+from casework.index.models import Assignment, CaseIndex, CaseStatus, Outcome
+from casework.models import ClosingNotice, Complaint, TimelineEntry
+from outbox.services import outbox_enqueue
+from reference import deadline_rules as deadlines
+from tenants.models import Provider
+
+# Outcomes after which the complainant is told where else to go.
+NOT_RESOLVED_OUTCOMES = (Outcome.NOT_RESOLVED, Outcome.PARTLY_RESOLVED)
+
+
+@dataclass(frozen=True)
+class FollowUpOption:
+    code: str
+    title: Any
+    explanation: Any
+
+
+# In the order a complainant would usually consider them.
+FOLLOW_UP_OPTIONS = (
+    FollowUpOption(
+        "committee",
+        gettext_lazy("Klachtencommissie"),
+        gettext_lazy(
+            "U kunt uw klacht voorleggen aan een onafhankelijke klachtencommissie, die beide partijen "
+            "hoort en een oordeel geeft."
+        ),
+    ),
+    FollowUpOption(
+        "disputes_body",
+        gettext_lazy("Geschilleninstantie"),
+        gettext_lazy(
+            "Bent u het niet eens met het oordeel van de zorgaanbieder, of kreeg u het niet op tijd, dan "
+            "kunt u het geschil voorleggen aan de geschilleninstantie. Die doet een bindende uitspraak "
+            "en kan een schadevergoeding toekennen."
+        ),
+    ),
+    FollowUpOption(
+        "disciplinary",
+        gettext_lazy("Tuchtcollege voor de Gezondheidszorg"),
+        gettext_lazy(
+            "Gaat uw klacht over het handelen van een BIG-geregistreerde zorgverlener, dan kunt u een "
+            "klacht indienen bij het Regionaal Tuchtcollege."
+        ),
+    ),
+    FollowUpOption(
+        "igj",
+        gettext_lazy("Inspectie Gezondheidszorg en Jeugd (Landelijk Meldpunt Zorg)"),
+        gettext_lazy(
+            "Bij het Landelijk Meldpunt Zorg kunt u advies krijgen en een melding doen over de kwaliteit "
+            "of veiligheid van zorg; de inspectie gebruikt meldingen in haar toezicht."
+        ),
+    ),
+)
+FOLLOW_UP_CODES = tuple(option.code for option in FOLLOW_UP_OPTIONS)
+
+
+def filed_with_provider_on(complaint: Complaint) -> datetime.date:
+    """The day the complaint was filed with the provider: the formal receipt, else the first receipt."""
+    return complaint.formal_received_on or timezone.localdate(complaint.received_at)
+
+
+def follow_up_rows(closing: ClosingNotice) -> list[dict[str, Any]]:
+    """The follow-up options told at closing, with the disputes body's name and last date."""
+    by_code = {option.code: option for option in FOLLOW_UP_OPTIONS}
+    rows = []
+    for code in closing.follow_up_options:
+        option = by_code.get(code)
+        if option is None:
+            continue
+        row = {"code": code, "title": option.title, "explanation": option.explanation}
+        if code == "disputes_body":
+            row["body_name"] = closing.disputes_body
+            row["last_day"] = closing.disputes_last_day
+        rows.append(row)
+    return rows
+
+
+def can_close_case(user: Any, case: CaseIndex) -> bool:
+    """Coordinators close any case; a professional only a case assigned to them and accepted."""
+    if has_platform_role(user, PlatformRole.COORDINATOR, PlatformRole.PLATFORM_ADMIN):
+        return True
+    if not has_platform_role(user, PlatformRole.PROFESSIONAL):
+        return False
+    return Assignment.objects.filter(case=case, professional=user, state=Assignment.State.ACCEPTED).exists()
+
+
+def case_close(
+    *, provider: Provider, complaint_id: int, actor: Any, outcome: str, note: str = ""
+) -> ClosingNotice:
+    """Close the case with its ``outcome``; tell the complainant where to go next when not resolved.
+
+    Guarantees: the dossier (status, outcome, closed_at), the closing notice,
+    the timeline and the case index change together; the closing e-mail is
+    queued in the same transaction. A closed case cannot be closed again.
+    """
+    if outcome not in Outcome.values:
+        raise ValidationError(_("Kies de uitkomst."), code="invalid_outcome")
+    with schema_context(provider.schema_name), transaction.atomic():
+        complaint, _case = lock_case(provider, complaint_id)
+        if complaint.status == CaseStatus.CLOSED:
+            raise ValidationError(_("Deze zaak is al afgesloten."), code="closed")
+        now = timezone.now()
+        follow_ups = list(FOLLOW_UP_CODES) if outcome in NOT_RESOLVED_OUTCOMES else []
+        closing = ClosingNotice.objects.create(
+            complaint=complaint,
+            outcome=outcome,
+            follow_up_options=follow_ups,
+            disputes_body=provider.disputes_body,
+            disputes_last_day=deadlines.disputes_last_day(filed_with_provider_on(complaint))
+            if follow_ups
+            else None,
+            closed_at=now,
+            closed_by_user_id=getattr(actor, "pk", None),
+        )
+        complaint.status = CaseStatus.CLOSED
+        complaint.outcome = outcome
+        complaint.closed_at = now
+        complaint.save(update_fields=["status", "outcome", "closed_at"])
+        with translation.override("nl"):
+            outcome_label = str(Outcome(outcome).label)
+        summary = f"Zaak afgesloten. Uitkomst: {outcome_label}."
+        if follow_ups:
+            summary += (
+                " De klager is gewezen op de klachtencommissie, de geschilleninstantie (uiterlijk "
+                f"{closing.disputes_last_day:%d-%m-%Y}), het Tuchtcollege en de IGJ/Landelijk Meldpunt Zorg."
+            )
+        timeline_add(
+            complaint=complaint,
+            kind="closed",
+            summary=summary,
+            visibility=TimelineEntry.Visibility.ALL,
+            data={"outcome": outcome, "closed_at": now.isoformat(), "follow_up_options": follow_ups},
+            **actor_fields(actor),
+        )
+        if note.strip():
+            timeline_add(
+                complaint=complaint,
+                kind="closing_note",
+                summary=note.strip(),
+                visibility=TimelineEntry.Visibility.STAFF,
+                **actor_fields(actor),
+            )
+        index_sync(complaint=complaint, provider=provider, outcome=outcome, closed_at=now)
+        outbox_enqueue(
+            task_name="casework.tasks_closing.send_closing_letter", kwargs={"closing_id": closing.pk}
+        )
+    return closing

@@ -1,0 +1,192 @@
+"""Following a complaint by secure link, on the provider's host, without an account.
+
+Every page here is reached through a secret in its URL: none is cached, none
+sends a referrer (so the link never leaks to another site), none is indexed.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from casework.complainant.display import (
+    DECISION_BUTTON,
+    DECISION_BY_SLUG,
+    DECISION_DONE,
+    DECISION_EXPLAIN,
+    DECISION_TITLE,
+    case_context,
+    consent_actions,
+    formal_done_message,
+    private_link_page,
+)
+from casework.complainant.services import (
+    FollowLinkInvalid,
+    claim_token_make,
+    follow_case,
+    follow_consent,
+    follow_link_renew,
+    follow_make_formal,
+)
+from casework.consent.wording import consent_wording
+from casework.dossier.access_log import AccessChannel, Event, access_log_request
+from tenants.hosts import platform_url
+
+
+def _language() -> str:
+    return (get_language() or "nl")[:2]
+
+
+def _refused(request: HttpRequest, reason: str) -> HttpResponse:
+    """A clear page for a link that does not (or no longer) work."""
+    return render(
+        request,
+        "casework/follow/refused.html",
+        {"reason": reason, "provider": request.tenant, "platform_url": platform_url("/mijn-klachten/")},
+        status=404 if reason == "unknown" else 410,
+    )
+
+
+def _provider_host_only(request: HttpRequest) -> None:
+    if request.tenant.is_platform:
+        raise Http404
+
+
+@require_GET
+@private_link_page
+def follow(request: HttpRequest, token: str) -> HttpResponse:
+    _provider_host_only(request)
+    try:
+        case = follow_case(provider=request.tenant, token=token)
+    except FollowLinkInvalid as exc:
+        return _refused(request, exc.reason)
+    access_log_request(request, Event.READ, complaint=case.complaint, channel=AccessChannel.FOLLOW_LINK)
+    context = case_context(case)
+    context["consent_actions"] = consent_actions(
+        case, lambda slug: reverse("follow_consent", args=[token, slug])
+    )
+    context["formal_url"] = reverse("follow_formal", args=[token])
+    context["renew_url"] = reverse("follow_renew", args=[token])
+    context["account_url"] = reverse("follow_account", args=[token])
+    return render(request, "casework/follow/case.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@private_link_page
+def consent(request: HttpRequest, token: str, decision_slug: str) -> HttpResponse:
+    _provider_host_only(request)
+    decision = DECISION_BY_SLUG.get(decision_slug)
+    if decision is None:
+        raise Http404
+    page = reverse("follow", args=[token])
+    try:
+        if request.method == "POST":
+            try:
+                changed = follow_consent(
+                    provider=request.tenant, token=token, decision=decision, language=_language()
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                access_log_request(
+                    request,
+                    Event.CHANGE,
+                    complaint=changed,
+                    channel=AccessChannel.FOLLOW_LINK,
+                    subject="consent",
+                )
+                messages.success(request, DECISION_DONE[decision])
+            return redirect(page)
+        case = follow_case(provider=request.tenant, token=token)
+    except FollowLinkInvalid as exc:
+        return _refused(request, exc.reason)
+    if decision not in case.consent_choices:
+        messages.info(request, _("Die keuze is nu niet mogelijk."))
+        return redirect(page)
+    return render(
+        request,
+        "casework/confirm_consent.html",
+        {
+            "complaint": case.complaint,
+            "title": DECISION_TITLE[decision],
+            "explain": DECISION_EXPLAIN[decision],
+            "wording": consent_wording(_language()),
+            "button": DECISION_BUTTON[decision],
+            "danger": decision != "given",
+            "cancel_url": page,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@private_link_page
+def formal(request: HttpRequest, token: str) -> HttpResponse:
+    _provider_host_only(request)
+    page = reverse("follow", args=[token])
+    try:
+        if request.method == "POST":
+            try:
+                case = follow_make_formal(provider=request.tenant, token=token)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                access_log_request(
+                    request,
+                    Event.CHANGE,
+                    complaint=case.complaint,
+                    channel=AccessChannel.FOLLOW_LINK,
+                    subject="track",
+                )
+                messages.success(request, formal_done_message(case.deadline))
+            return redirect(page)
+        case = follow_case(provider=request.tenant, token=token)
+    except FollowLinkInvalid as exc:
+        return _refused(request, exc.reason)
+    if not case.can_make_formal:
+        messages.info(request, _("Uw klacht wordt al formeel behandeld."))
+        return redirect(page)
+    return render(request, "casework/confirm_formal.html", {"complaint": case.complaint, "cancel_url": page})
+
+
+@require_http_methods(["GET", "POST"])
+@private_link_page
+def renew(request: HttpRequest, token: str) -> HttpResponse:
+    _provider_host_only(request)
+    try:
+        if request.method == "POST":
+            fresh = follow_link_renew(provider=request.tenant, token=token)
+            messages.success(
+                request,
+                _(
+                    "Dit is uw nieuwe link. De oude link werkt niet meer. Bewaar deze pagina als "
+                    "bladwijzer of kopieer het adres."
+                ),
+            )
+            return redirect("follow", token=fresh)
+        case = follow_case(provider=request.tenant, token=token)
+    except FollowLinkInvalid as exc:
+        return _refused(request, exc.reason)
+    return render(
+        request,
+        "casework/follow/confirm_renew.html",
+        {"complaint": case.complaint, "cancel_url": reverse("follow", args=[token])},
+    )
+
+
+@require_GET
+@private_link_page
+def account(request: HttpRequest, token: str) -> HttpResponse:
+    """Carry the right to claim this complaint to the platform host, where accounts live."""
+    _provider_host_only(request)
+    try:
+        claim_token = claim_token_make(provider=request.tenant, token=token)
+    except FollowLinkInvalid as exc:
+        return _refused(request, exc.reason)
+    path = reverse("portal_claim", args=[claim_token], urlconf="klachtpunt.urls_public")
+    return redirect(platform_url(path))

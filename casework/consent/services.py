@@ -1,0 +1,108 @@
+"""Consent to share with the provider, and the move to the formal track."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
+
+from casework.consent.wording import consent_wording
+from casework.dossier.dates import today_amsterdam
+from casework.dossier.services import index_sync, timeline_add
+from casework.index.models import Consent, Track
+from casework.models import Complaint, ConsentRecord
+from tenants.models import Provider
+from tenants.tenancy import require_tenant_schema
+
+CONSENT_SUMMARY = {
+    Consent.GIVEN: "Toestemming om te delen gegeven",
+    Consent.REFUSED: "Toestemming om te delen geweigerd",
+    Consent.WITHDRAWN: "Toestemming om te delen ingetrokken",
+}
+
+
+def consent_record(
+    *,
+    provider: Provider,
+    complaint_id: int,
+    decision: str,
+    via: str,
+    language: str,
+    actor_user_id: int | None = None,
+    on_behalf_of_complainant: bool = False,
+) -> Complaint:
+    """Record a consent decision with the wording shown, update the dossier and index together.
+
+    Withdrawing is only possible after consent was given; giving consent on a
+    case that asked for the formal track starts the statutory clock today.
+    """
+    if decision not in CONSENT_SUMMARY:
+        raise ValidationError(_("Onbekende keuze voor toestemming."), code="invalid")
+    with schema_context(provider.schema_name), transaction.atomic():
+        require_tenant_schema()
+        complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
+        if decision == Consent.WITHDRAWN and complaint.consent != Consent.GIVEN:
+            raise ValidationError(_("Er is geen toestemming om in te trekken."), code="not_given")
+        if decision == complaint.consent:
+            return complaint
+        now = timezone.now()
+        ConsentRecord.objects.create(
+            complaint=complaint,
+            decision=decision,
+            wording=consent_wording(language),
+            wording_language=language,
+            recorded_at=now,
+            recorded_by_user_id=actor_user_id,
+            recorded_via=via,
+            on_behalf_of_complainant=on_behalf_of_complainant,
+        )
+        complaint.consent = decision
+        fields = ["consent"]
+        if (
+            decision == Consent.GIVEN
+            and complaint.track == Track.FORMAL
+            and complaint.formal_received_on is None
+        ):
+            complaint.formal_received_on = today_amsterdam()
+            fields.append("formal_received_on")
+        complaint.save(update_fields=fields)
+        timeline_add(
+            complaint=complaint,
+            kind=f"consent_{decision}",
+            summary=CONSENT_SUMMARY[decision],
+            actor_user_id=actor_user_id,
+        )
+        index_sync(complaint=complaint, provider=provider)
+    return complaint
+
+
+def complaint_make_formal(
+    *, provider: Provider, complaint_id: int, actor_user_id: int | None = None
+) -> Complaint:
+    """Move an informal complaint to the formal track (one way).
+
+    The receipt date, from which the statutory deadline runs, is today, or the
+    day consent is given if that comes later.
+    """
+    with schema_context(provider.schema_name), transaction.atomic():
+        require_tenant_schema()
+        complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
+        if complaint.track == Track.FORMAL:
+            return complaint
+        complaint.track = Track.FORMAL
+        fields = ["track"]
+        if complaint.consent == Consent.GIVEN:
+            complaint.formal_received_on = today_amsterdam()
+            fields.append("formal_received_on")
+        complaint.save(update_fields=fields)
+        timeline_add(
+            complaint=complaint,
+            kind="track_formal",
+            summary="Klacht wordt formeel behandeld",
+            actor_user_id=actor_user_id,
+            data={"formal_received_on": str(complaint.formal_received_on or "")},
+        )
+        index_sync(complaint=complaint, provider=provider)
+    return complaint

@@ -1,0 +1,166 @@
+"""Deadline reminders: before the deadline, on it, and escalation once it has passed.
+
+``deadline_reminders_run`` is the central periodic job. One query over the
+case index (whatever the number of providers) finds the open, consented,
+undecided cases whose deadline is within ``REMINDER_DAYS_BEFORE`` days or
+past; for each, the reminder that applies today (``reference.deadline_rules.
+reminder_kind``) is inserted into ``DeadlineReminder``, whose unique
+constraint on (case, kind, deadline) makes a second run, a restart or a
+concurrent run insert nothing. Only the rows actually inserted get an outbox
+row, in the same transaction, so each reminder is e-mailed exactly once; the
+send task records ``sent_at`` for a task that is delivered twice.
+
+Who hears: before and on the deadline, the provider's admins (who owe the
+decision) and the assigned professional; once overdue, the coordinators
+(escalation) and the assigned professional. E-mails carry the reference and
+a link only.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import structlog
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.models import PlatformRole, User
+from casework.index.models import CaseIndex, CaseStatus, Consent, DeadlineReminder
+from outbox.services import outbox_enqueue
+from reference import deadline_rules as deadlines
+from tenants.hosts import platform_url, provider_url
+from tenants.models import ProviderRole
+
+log = structlog.get_logger(__name__)
+
+Kind = DeadlineReminder.Kind
+
+
+def reminders_due(*, today: datetime.date) -> list[tuple[int, str, datetime.date]]:
+    """(case id, kind, deadline) for every reminder that applies today, in one query."""
+    rows = (
+        CaseIndex.objects.filter(
+            deadline__isnull=False,
+            deadline__lte=today + datetime.timedelta(days=deadlines.REMINDER_DAYS_BEFORE),
+            decided_on__isnull=True,
+            consent=Consent.GIVEN,
+        )
+        .exclude(status=CaseStatus.CLOSED)
+        .values_list("pk", "deadline")
+    )
+    due = []
+    for pk, deadline in rows:
+        kind = deadlines.reminder_kind(deadline, today)
+        if kind is not None:
+            due.append((pk, kind, deadline))
+    return due
+
+
+def deadline_reminders_run(*, today: datetime.date | None = None) -> int:
+    """Insert today's reminders (each once, ever) and queue their e-mails; returns how many are new."""
+    today = today or timezone.localdate()
+    due = reminders_due(today=today)
+    if not due:
+        return 0
+    table = DeadlineReminder._meta.db_table
+    now = timezone.now()
+    with transaction.atomic():
+        placeholders = ", ".join(["(%s, %s, %s, %s, 0)"] * len(due))
+        params: list[object] = []
+        for pk, kind, deadline in due:
+            params += [pk, kind, deadline, now]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (case_id, kind, deadline, created_at, recipients) "  # noqa: S608
+                f"VALUES {placeholders} ON CONFLICT (case_id, kind, deadline) DO NOTHING RETURNING id",
+                params,
+            )
+            new_ids = [row[0] for row in cursor.fetchall()]
+        for reminder_id in new_ids:
+            outbox_enqueue(
+                task_name="casework.tasks_deadlines.send_deadline_reminder",
+                kwargs={"reminder_id": reminder_id},
+                schema_name="public",
+            )
+    log.info("deadline_reminders_queued", due=len(due), new=len(new_ids))
+    return len(new_ids)
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    email: str
+    language: str
+    url: str
+
+
+def _platform_path(name: str, *args: str) -> str:
+    return platform_url(reverse(name, args=args, urlconf=settings.PUBLIC_SCHEMA_URLCONF))
+
+
+def _recipients(reminder: DeadlineReminder) -> list[_Recipient]:
+    case = reminder.case
+    found: dict[str, _Recipient] = {}
+
+    def add(users: object, url: str) -> None:
+        for user in users:  # type: ignore[attr-defined]
+            found.setdefault(user.email.lower(), _Recipient(user.email, user.preferred_language or "nl", url))
+
+    coordinators = User.objects.filter(roles__contains=[PlatformRole.COORDINATOR], is_active=True)
+    if reminder.kind == Kind.OVERDUE:
+        add(coordinators, _platform_path("case_dossier", case.reference))
+    else:
+        admins = User.objects.filter(
+            provider_memberships__provider_id=case.provider_id,
+            provider_memberships__role=ProviderRole.ADMIN,
+            is_active=True,
+        )
+        add(admins, provider_url(case.provider, f"/klachten/{case.reference}/"))
+    if case.assignee_id and case.assignee.is_active:
+        add([case.assignee], _platform_path("my_cases"))
+    if not found:
+        # Nobody at the provider to tell: the coordinators watch the deadline instead.
+        add(coordinators, _platform_path("case_dossier", case.reference))
+    return list(found.values())
+
+
+def deadline_reminder_send(*, reminder_id: int) -> int:
+    """E-mail one reminder (once); a reminder that became moot is closed without e-mail."""
+    with transaction.atomic():
+        reminder = (
+            DeadlineReminder.objects.select_for_update(of=("self",))
+            .select_related("case", "case__provider", "case__assignee")
+            .get(pk=reminder_id)
+        )
+        if reminder.sent_at is not None:
+            return 0
+        case = reminder.case
+        moot = (
+            case.status == CaseStatus.CLOSED
+            or case.decided_on is not None
+            or case.deadline != reminder.deadline
+        )
+        recipients = [] if moot else _recipients(reminder)
+        for recipient in recipients:
+            context = {
+                "reference": case.reference,
+                "deadline": reminder.deadline,
+                "kind": reminder.kind,
+                "days_left": (reminder.deadline - timezone.localdate()).days,
+                "url": recipient.url,
+            }
+            with translation.override(recipient.language):
+                subject = render_to_string("casework/email/deadline_reminder_subject.txt", context).strip()
+                body = render_to_string("casework/email/deadline_reminder_body.txt", context)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+        reminder.sent_at = timezone.now()
+        reminder.recipients = len(recipients)
+        reminder.save(update_fields=["sent_at", "recipients"])
+    log.info(
+        "deadline_reminder_sent", reference=case.reference, kind=reminder.kind, recipients=len(recipients)
+    )
+    return len(recipients)

@@ -1,0 +1,206 @@
+"""Extending a complaint's decision deadline, within the rules of ``reference.deadline_rules``."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
+
+from casework.dossier.services import index_sync, timeline_add
+from casework.index.models import CaseIndex, CaseStatus
+from casework.models import Complaint, DeadlineExtension, Decision, ExtensionConsent, TimelineEntry
+from outbox.services import outbox_enqueue
+from reference import deadline_rules as deadlines
+from tenants.models import Provider
+from tenants.tenancy import require_tenant_schema
+
+Basis = DeadlineExtension.Basis
+Party = ExtensionConsent.Party
+
+
+@dataclass(frozen=True)
+class ConsentEvidence:
+    """A party's consent to extend: the day it was given, and how (a letter, an e-mail)."""
+
+    given_on: datetime.date
+    evidence: str
+
+
+def lock_case(provider: Provider, complaint_id: int) -> tuple[Complaint, CaseIndex]:
+    """Lock the dossier, then its index row, in that order (as every dossier action does)."""
+    require_tenant_schema()
+    complaint = Complaint.objects.select_for_update(of=("self",)).get(pk=complaint_id)
+    case = CaseIndex.objects.select_for_update().get(provider=provider, case_id=complaint_id)
+    return complaint, case
+
+
+def actor_fields(actor: object) -> dict[str, object]:
+    return {"actor_user_id": getattr(actor, "pk", None), "actor_label": str(actor)[:120] if actor else ""}
+
+
+def _dutch_date(day: datetime.date) -> str:
+    with translation.override("nl"):
+        return formats.date_format(day, "j F Y")
+
+
+def _consents_required(
+    regime: str, complainant: ConsentEvidence | None, provider: ConsentEvidence | None, today: datetime.date
+) -> list[tuple[str, ConsentEvidence]]:
+    given = {Party.COMPLAINANT: complainant, Party.PROVIDER: provider}
+    needed = deadlines.CONSENT_NEEDED_FROM[regime]
+    missing = [party for party in needed if given[party] is None or not given[party].evidence.strip()]
+    if missing:
+        if regime == "wzd":
+            message = _(
+                "Onder de Wzd kan de termijn alleen worden verlengd met schriftelijke instemming van "
+                "zowel de klager als de zorgaanbieder. Leg beide vast."
+            )
+        else:
+            message = _(
+                "De termijn is al eenmaal verlengd. Verder verlengen kan alleen met instemming van de "
+                "klager: leg vast wanneer en hoe de klager heeft ingestemd."
+            )
+        raise ValidationError(message, code="consent_required")
+    for party in needed:
+        if given[party].given_on > today:
+            raise ValidationError(_("De datum van instemming kan niet in de toekomst liggen."), code="future")
+    return [(party, given[party]) for party in needed]
+
+
+def deadline_extend(
+    *,
+    provider: Provider,
+    complaint_id: int,
+    actor: object,
+    new_deadline: datetime.date,
+    reason: str,
+    notice_channel: str = DeadlineExtension.NoticeChannel.EMAIL,
+    complainant_consent: ConsentEvidence | None = None,
+    provider_consent: ConsentEvidence | None = None,
+    today: datetime.date | None = None,
+) -> DeadlineExtension:
+    """Extend the decision deadline, or refuse with the rule that forbids it.
+
+    Without consents this is the Wkkgz's one notice-only extension: refused
+    once used, for the Wzd, beyond 4 weeks, or once the term has run out. With
+    the consent of the complainant (Wzd: and the provider) recorded, the
+    deadline may move further. The dossier, its consents, the timeline and the
+    case index change in one transaction; the notice to the complainant
+    leaves through the outbox (or, by letter, is sent by the provider).
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Geef de reden voor de verlenging."), code="reason_required")
+    if notice_channel not in DeadlineExtension.NoticeChannel.values:
+        raise ValidationError(_("Kies hoe de klager de mededeling krijgt."), code="invalid_channel")
+    with schema_context(provider.schema_name), transaction.atomic():
+        today = today or timezone.localdate()
+        complaint, _case = lock_case(provider, complaint_id)
+        if complaint.status == CaseStatus.CLOSED:
+            raise ValidationError(_("Deze zaak is afgesloten."), code="closed")
+        if Decision.objects.filter(complaint=complaint).exists():
+            raise ValidationError(
+                _("Er is al een oordeel gegeven; de termijn loopt niet meer."), code="decided"
+            )
+        current = deadlines.complaint_deadline(complaint)
+        if current is None:
+            raise ValidationError(
+                _("Deze klacht heeft geen wettelijke termijn: er is geen formele, gedeelde klacht."),
+                code="no_deadline",
+            )
+        if new_deadline <= current:
+            raise ValidationError(
+                _("De nieuwe datum moet na de huidige termijn (%(date)s) liggen.")
+                % {"date": formats.date_format(current, "j F Y")},
+                code="not_later",
+            )
+        if notice_channel == DeadlineExtension.NoticeChannel.EMAIL and not complaint.complainant_email:
+            raise ValidationError(
+                _(
+                    "Er is geen e-mailadres van de klager bekend. Stuur de mededeling per brief en "
+                    "kies 'brief'."
+                ),
+                code="no_email",
+            )
+        regime = deadlines.law_regime(complaint.law)
+        unilateral_used = complaint.deadline_extensions.filter(basis=Basis.NOTICE).count()
+        consents: list[tuple[str, ConsentEvidence]] = []
+        if complainant_consent is None and provider_consent is None:
+            if unilateral_used >= deadlines.UNILATERAL_EXTENSIONS[regime]:
+                consents = _consents_required(regime, None, None, today)  # raises
+            if not deadlines.notice_in_time(sent_on=today, current_deadline=current):
+                raise ValidationError(
+                    _(
+                        "De termijn is op %(date)s verstreken. Een verlenging moet vóór het einde van de "
+                        "termijn schriftelijk aan de klager zijn meegedeeld; nu kan het alleen nog met "
+                        "instemming van de klager."
+                    )
+                    % {"date": formats.date_format(current, "j F Y")},
+                    code="expired",
+                )
+            limit = deadlines.unilateral_extension_limit(complaint.formal_received_on, complaint.law)
+            if limit is None or new_deadline > limit:
+                raise ValidationError(
+                    _("De termijn mag eenmalig met ten hoogste 4 weken worden verlengd: uiterlijk %(date)s.")
+                    % {"date": formats.date_format(limit, "j F Y") if limit else "–"},
+                    code="too_long",
+                )
+            basis = Basis.NOTICE
+        else:
+            consents = _consents_required(regime, complainant_consent, provider_consent, today)
+            basis = Basis.CONSENT
+        now = timezone.now()
+        extension = DeadlineExtension.objects.create(
+            complaint=complaint,
+            basis=basis,
+            reason=reason,
+            previous_deadline=current,
+            new_deadline=new_deadline,
+            decided_at=now,
+            decided_by_user_id=getattr(actor, "pk", None),
+            decided_by_label=str(actor)[:120] if actor else "",
+            notice_channel=notice_channel,
+            notice_sent_at=now if notice_channel == DeadlineExtension.NoticeChannel.LETTER else None,
+        )
+        for party, evidence in consents:
+            ExtensionConsent.objects.create(
+                extension=extension,
+                party=party,
+                given_on=evidence.given_on,
+                evidence=evidence.evidence.strip()[:200],
+                recorded_at=now,
+                recorded_by_user_id=getattr(actor, "pk", None),
+            )
+        complaint.extended_deadline = new_deadline
+        complaint.save(update_fields=["extended_deadline"])
+        with translation.override("nl"):
+            basis_label = str(Basis(basis).label)
+        timeline_add(
+            complaint=complaint,
+            kind="deadline_extended",
+            summary=(
+                f"Termijn verlengd van {_dutch_date(current)} tot {_dutch_date(new_deadline)} "
+                f"({basis_label.lower()}).\n\nReden: {reason}"
+            ),
+            visibility=TimelineEntry.Visibility.ALL,
+            data={
+                "extension_id": extension.pk,
+                "basis": basis,
+                "previous_deadline": current.isoformat(),
+                "new_deadline": new_deadline.isoformat(),
+                "consents": [party for party, _evidence in consents],
+            },
+            **actor_fields(actor),
+        )
+        index_sync(complaint=complaint, provider=provider)
+        if notice_channel == DeadlineExtension.NoticeChannel.EMAIL:
+            outbox_enqueue(
+                task_name="casework.tasks_closing.send_extension_notice",
+                kwargs={"extension_id": extension.pk},
+            )
+    return extension

@@ -1,0 +1,200 @@
+"""The provider's written decision (oordeel) and the measures it promises.
+
+Wkkgz art. 17: the decision is reasoned, in writing, and has three parts: the
+conclusion on the complaint, the decisions taken, and the time frame within
+which the measures will be carried out. ``decision_record`` refuses a
+decision that lacks any of them; the PDF goes to the complainant through the
+outbox; promised measures are tracked until the provider marks them done.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
+
+from casework.deadlines.services import actor_fields
+from casework.dossier.selectors import complaints_visible_to_provider
+from casework.dossier.services import index_sync, timeline_add
+from casework.index.models import CaseIndex, CaseStatus
+from casework.models import Complaint, Decision, Measure, TimelineEntry
+from outbox.services import outbox_enqueue
+from tenants.models import Provider
+
+# The three parts the law requires, with the message when one is missing.
+REQUIRED_PARTS = ("conclusion", "decisions_taken", "measures_timeframe")
+MAX_MEASURES = 20
+
+
+@dataclass(frozen=True)
+class MeasureInput:
+    description: str
+    due_on: datetime.date | None
+
+
+def _missing_part_messages() -> dict[str, str]:
+    return {
+        "conclusion": _("Schrijf de conclusie over de klacht: is de klacht (deels) gegrond, en waarom?"),
+        "decisions_taken": _(
+            "Schrijf welke beslissingen de zorgaanbieder naar aanleiding van de klacht neemt."
+        ),
+        "measures_timeframe": _(
+            "Schrijf binnen welke termijn de maatregelen worden uitgevoerd (of dat er geen "
+            "maatregelen nodig zijn)."
+        ),
+    }
+
+
+def decision_validate(
+    *,
+    conclusion: str,
+    decisions_taken: str,
+    measures_timeframe: str,
+    measures: Sequence[MeasureInput],
+    decided_on: datetime.date,
+) -> None:
+    """Raise a ``ValidationError`` keyed by field for each missing part or incomplete measure."""
+    errors: dict[str, list[ValidationError]] = {}
+    parts = {
+        "conclusion": conclusion,
+        "decisions_taken": decisions_taken,
+        "measures_timeframe": measures_timeframe,
+    }
+    messages = _missing_part_messages()
+    for name in REQUIRED_PARTS:
+        if not parts[name].strip():
+            errors[name] = [ValidationError(messages[name], code=f"{name}_required")]
+    if len(measures) > MAX_MEASURES:
+        errors.setdefault("measures", []).append(
+            ValidationError(
+                _("Neem ten hoogste %(n)d maatregelen op.") % {"n": MAX_MEASURES}, code="too_many"
+            )
+        )
+    for number, measure in enumerate(measures, start=1):
+        if not measure.description.strip():
+            errors.setdefault("measures", []).append(
+                ValidationError(
+                    _("Maatregel %(n)d: beschrijf de maatregel.") % {"n": number}, code="measure_description"
+                )
+            )
+        if measure.due_on is None:
+            errors.setdefault("measures", []).append(
+                ValidationError(
+                    _("Maatregel %(n)d: geef de datum waarop de maatregel klaar is.") % {"n": number},
+                    code="measure_due",
+                )
+            )
+        elif measure.due_on < decided_on:
+            errors.setdefault("measures", []).append(
+                ValidationError(
+                    _("Maatregel %(n)d: de datum kan niet vóór de datum van het oordeel liggen.")
+                    % {"n": number},
+                    code="measure_due_past",
+                )
+            )
+    if decided_on > timezone.localdate():
+        errors.setdefault("decided_on", []).append(
+            ValidationError(_("De datum van het oordeel kan niet in de toekomst liggen."), code="future")
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def decision_record(
+    *,
+    provider: Provider,
+    complaint_id: int,
+    actor: Any,
+    conclusion: str,
+    decisions_taken: str,
+    measures_timeframe: str,
+    measures: Sequence[MeasureInput] = (),
+    decided_on: datetime.date | None = None,
+) -> Decision:
+    """Record the provider's written decision on a consented complaint and send it to the complainant.
+
+    Refused unless all three parts are there (errors keyed by field), for a
+    complaint the provider may not see (no consent: ``Complaint.DoesNotExist``,
+    as if it did not exist), a closed case, or a second decision. The
+    decision, its measures, the timeline and the case index (``decided_on``:
+    reminders stop) commit together with the outbox row that sends the PDF.
+    """
+    decided_on = decided_on or timezone.localdate()
+    measures = [m for m in measures if m.description.strip() or m.due_on is not None]
+    decision_validate(
+        conclusion=conclusion,
+        decisions_taken=decisions_taken,
+        measures_timeframe=measures_timeframe,
+        measures=measures,
+        decided_on=decided_on,
+    )
+    with schema_context(provider.schema_name), transaction.atomic():
+        # The consent gate: a provider decides only on complaints it may see.
+        complaint = (
+            complaints_visible_to_provider(provider=provider)
+            .select_for_update(of=("self",))
+            .get(pk=complaint_id)
+        )
+        CaseIndex.objects.select_for_update().get(provider=provider, case_id=complaint.pk)
+        if complaint.status == CaseStatus.CLOSED:
+            raise ValidationError(_("Deze zaak is afgesloten."), code="closed")
+        if Decision.objects.filter(complaint=complaint).exists():
+            raise ValidationError(_("Op deze klacht is al een oordeel vastgelegd."), code="already_decided")
+        now = timezone.now()
+        decision = Decision.objects.create(
+            complaint=complaint,
+            conclusion=conclusion.strip(),
+            decisions_taken=decisions_taken.strip(),
+            measures_timeframe=measures_timeframe.strip(),
+            decided_on=decided_on,
+            recorded_at=now,
+            recorded_by_user_id=getattr(actor, "pk", None),
+            recorded_by_label=str(actor)[:120] if actor else "",
+        )
+        Measure.objects.bulk_create(
+            Measure(decision=decision, description=m.description.strip()[:500], due_on=m.due_on, position=i)
+            for i, m in enumerate(measures)
+        )
+        timeline_add(
+            complaint=complaint,
+            kind="decision_recorded",
+            summary=f"Schriftelijk oordeel van de zorgaanbieder vastgelegd ({len(measures)} maatregel(en)).",
+            visibility=TimelineEntry.Visibility.ALL,
+            data={
+                "decision_id": decision.pk,
+                "decided_on": decided_on.isoformat(),
+                "measures": len(measures),
+            },
+            **actor_fields(actor),
+        )
+        index_sync(complaint=complaint, provider=provider, decided_on=decided_on)
+        outbox_enqueue(task_name="casework.tasks_closing.send_decision", kwargs={"decision_id": decision.pk})
+    return decision
+
+
+def measure_mark_done(*, provider: Provider, complaint_id: int, measure_id: int, actor: Any) -> Measure:
+    """Mark a promised measure done (once; doing it again changes nothing), on the timeline."""
+    with schema_context(provider.schema_name), transaction.atomic():
+        complaint: Complaint = complaints_visible_to_provider(provider=provider).get(pk=complaint_id)
+        measure = Measure.objects.select_for_update().get(pk=measure_id, decision__complaint=complaint)
+        if measure.done_at is not None:
+            return measure
+        measure.done_at = timezone.now()
+        measure.done_by_user_id = getattr(actor, "pk", None)
+        measure.save(update_fields=["done_at", "done_by_user_id"])
+        timeline_add(
+            complaint=complaint,
+            kind="measure_done",
+            summary=f"Maatregel uitgevoerd: {measure.description}",
+            visibility=TimelineEntry.Visibility.ALL,
+            data={"measure_id": measure.pk},
+            **actor_fields(actor),
+        )
+    return measure

@@ -1,0 +1,106 @@
+"""The provider's decision (oordeel), its measures and deadline extensions (provider host).
+
+Every page starts from the consent gate (``provider_complaint_get``): a
+complaint without consent is a 404 here as everywhere on the provider's side.
+A refusal from a service lands on the form, with everything typed kept.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from casework.decision.forms import DecisionForm, MeasureFormSet, measures_from
+from casework.decision.pdf import decision_pdf
+from casework.decision.services import decision_record, measure_mark_done
+from casework.dossier.access_log import Event, access_log_request
+from casework.dossier.forms import put_errors
+from casework.dossier.selectors import provider_complaint_or_404
+from casework.models import Complaint, Decision, Measure
+from reference import deadline_rules as deadlines
+from tenants.permissions import provider_member_required
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@provider_member_required()
+def decision(request: HttpRequest, reference: str) -> HttpResponse:
+    complaint = provider_complaint_or_404(request, reference)
+    if Decision.objects.filter(complaint=complaint).exists():
+        messages.info(request, _("Op deze klacht is al een oordeel vastgelegd."))
+        return redirect("provider_complaint_detail", reference=reference)
+    form = DecisionForm(request.POST or None)
+    formset = MeasureFormSet(request.POST or None, prefix="measure")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            decision_record(
+                provider=request.tenant,
+                complaint_id=complaint.pk,
+                actor=request.user,
+                conclusion=form.cleaned_data["conclusion"],
+                decisions_taken=form.cleaned_data["decisions_taken"],
+                measures_timeframe=form.cleaned_data["measures_timeframe"],
+                measures=measures_from(formset),
+                decided_on=form.cleaned_data["decided_on"],
+            )
+        except Complaint.DoesNotExist:
+            raise Http404 from None
+        except ValidationError as refusal:
+            put_errors(
+                form, refusal, fields=("conclusion", "decisions_taken", "measures_timeframe", "decided_on")
+            )
+        else:
+            access_log_request(request, Event.CHANGE, complaint=complaint, subject="decision")
+            messages.success(
+                request, _("Het oordeel is vastgelegd en wordt als PDF naar de klager gestuurd.")
+            )
+            return redirect("provider_complaint_detail", reference=reference)
+    status = 400 if request.method == "POST" else 200
+    access_log_request(request, Event.READ, complaint=complaint, subject="decision")
+    return render(
+        request,
+        "casework/provider/decision_form.html",
+        {
+            "complaint": complaint,
+            "form": form,
+            "formset": formset,
+            "deadline": deadlines.complaint_deadline(complaint),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@never_cache
+@provider_member_required()
+def decision_download(request: HttpRequest, reference: str) -> HttpResponse:
+    complaint = provider_complaint_or_404(request, reference)
+    found = Decision.objects.filter(complaint=complaint).first()
+    if found is None:
+        raise Http404
+    pdf = decision_pdf(provider=request.tenant, complaint=complaint, decision=found)
+    access_log_request(request, Event.PRINT, complaint=complaint, subject="decision_pdf")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="oordeel-{complaint.reference}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@provider_member_required()
+def measure_done(request: HttpRequest, reference: str, measure_id: int) -> HttpResponse:
+    complaint = provider_complaint_or_404(request, reference)
+    try:
+        measure = measure_mark_done(
+            provider=request.tenant, complaint_id=complaint.pk, measure_id=measure_id, actor=request.user
+        )
+    except (Measure.DoesNotExist, Complaint.DoesNotExist):
+        raise Http404 from None
+    access_log_request(request, Event.CHANGE, complaint=complaint, subject="measure")
+    messages.success(request, _("Maatregel afgerond: %(text)s") % {"text": measure.description})
+    return redirect("provider_complaint_detail", reference=reference)

@@ -1,0 +1,116 @@
+"""The dossier's own bookkeeping, used by every action: the timeline, the case-index row
+that mirrors the dossier (written in the same transaction), and follow links.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+
+import structlog
+from django.utils import timezone
+
+from casework.index.models import CaseIndex
+from casework.models import Complaint, FollowLink, TimelineEntry
+from reference.deadline_rules import complaint_deadline
+from tenants.models import Provider
+
+log = structlog.get_logger(__name__)
+
+
+FOLLOW_LINK_LIFETIME = datetime.timedelta(days=365)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def follow_link_create(*, complaint: Complaint, now: datetime.datetime | None = None) -> str:
+    """Make a secure link token (256 bits); only its hash is stored. Returns the token."""
+    now = now or timezone.now()
+    token = secrets.token_urlsafe(32)
+    FollowLink.objects.create(
+        complaint=complaint,
+        token_hash=hash_token(token),
+        created_at=now,
+        expires_at=now + FOLLOW_LINK_LIFETIME,
+    )
+    return token
+
+
+def index_sync(
+    *, complaint: Complaint, provider: Provider, created: bool = False, **extra: object
+) -> CaseIndex:
+    """Write the case-index row for ``complaint`` (call inside the dossier's transaction).
+
+    ``created``: the dossier is new in this transaction, so its row is inserted
+    without first looking for one.
+    """
+    values = {
+        "reference": complaint.reference,
+        "category_code": complaint.category.code if complaint.category_id else "",
+        "sector": provider.sector,
+        "channel": complaint.channel,
+        "status": complaint.status,
+        "track": complaint.track,
+        "consent": complaint.consent,
+        "law": complaint.law,
+        "received_at": complaint.received_at,
+        "formal_received_on": complaint.formal_received_on,
+        "deadline": complaint_deadline(complaint),
+        "language": complaint.language,
+        "region": complaint.complainant_postcode[:2] if complaint.complainant_postcode[:2].isdigit() else "",
+        "complainant_user_id": complaint.complainant_user_id,
+        **extra,
+    }
+    if created:
+        return CaseIndex.objects.create(provider=provider, case_id=complaint.pk, **values)
+    row, _ = CaseIndex.objects.update_or_create(provider=provider, case_id=complaint.pk, defaults=values)
+    return row
+
+
+def timeline_entry(
+    *,
+    complaint: Complaint,
+    kind: str,
+    summary: str,
+    actor_user_id: int | None = None,
+    actor_label: str = "",
+    visibility: str = TimelineEntry.Visibility.ALL,
+    data: dict | None = None,
+) -> TimelineEntry:
+    """An unsaved timeline entry (for ``bulk_create``); ``timeline_add`` saves one at once."""
+    return TimelineEntry(
+        complaint=complaint,
+        at=timezone.now(),
+        kind=kind,
+        summary=summary,
+        actor_user_id=actor_user_id,
+        actor_label=actor_label,
+        visibility=visibility,
+        data=data or {},
+    )
+
+
+def timeline_add(
+    *,
+    complaint: Complaint,
+    kind: str,
+    summary: str,
+    actor_user_id: int | None = None,
+    actor_label: str = "",
+    visibility: str = TimelineEntry.Visibility.ALL,
+    data: dict | None = None,
+) -> TimelineEntry:
+    entry = timeline_entry(
+        complaint=complaint,
+        kind=kind,
+        summary=summary,
+        actor_user_id=actor_user_id,
+        actor_label=actor_label,
+        visibility=visibility,
+        data=data,
+    )
+    entry.save()
+    return entry

@@ -1,0 +1,126 @@
+"""The provider admin's access log: its own employees' and systems' accesses, per employee and period.
+
+Reading the log is itself logged (a search on the page, an export for the CSV).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.models import User
+from casework.dossier.access_log import Event, access_log_request, role_label
+from casework.dossier.forms import AccessLogFilterForm
+from casework.dossier.selectors import AccessLogFilter, provider_access_log
+from casework.models import AccessLogEntry
+from tenants.models import ProviderMembership
+from tenants.permissions import provider_member_required
+
+PAGE_SIZE = 50
+DEFAULT_DAYS = 30
+
+
+def _members(request: HttpRequest) -> list[tuple[int, str]]:
+    users = User.objects.filter(
+        pk__in=ProviderMembership.objects.filter(provider=request.tenant).values("user_id")
+    ).order_by("display_name", "email")
+    return [(user.pk, str(user)) for user in users]
+
+
+def _filters(request: HttpRequest) -> tuple[AccessLogFilterForm, AccessLogFilter]:
+    today = timezone.localdate()
+    data = request.GET.copy()
+    if "since" not in data and "until" not in data:
+        data["since"] = (today - datetime.timedelta(days=DEFAULT_DAYS)).isoformat()
+        data["until"] = today.isoformat()
+    form = AccessLogFilterForm(data, members=_members(request))
+    if not form.is_valid():
+        return form, AccessLogFilter(since=today - datetime.timedelta(days=DEFAULT_DAYS), until=today)
+    return form, AccessLogFilter(
+        user_id=form.cleaned_data["user"], since=form.cleaned_data["since"], until=form.cleaned_data["until"]
+    )
+
+
+def _describe(filters: AccessLogFilter) -> str:
+    return f"user={filters.user_id or '*'} since={filters.since or ''} until={filters.until or ''}"
+
+
+@require_GET
+@never_cache
+@provider_member_required(admin=True)
+def provider_access_log_view(request: HttpRequest) -> HttpResponse:
+    form, filters = _filters(request)
+    # Logged first, so the page (counted and sliced lazily) agrees with itself.
+    access_log_request(request, Event.SEARCH, subject="access_log", detail=_describe(filters))
+    entries = provider_access_log(provider=request.tenant, filters=filters)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "casework/provider/access_log.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [(entry, role_label(entry.role)) for entry in page],
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_GET
+@never_cache
+@provider_member_required(admin=True)
+def provider_access_log_export(request: HttpRequest) -> HttpResponse:
+    _form, filters = _filters(request)
+    entries = provider_access_log(provider=request.tenant, filters=filters)
+    access_log_request(request, Event.EXPORT, subject="access_log", detail=_describe(filters))
+    filename = f"toegangslog-{request.tenant.slug}-{timezone.localdate():%Y-%m-%d}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            _("Moment"),
+            _("Handeling"),
+            _("Kenmerk"),
+            _("Onderdeel"),
+            _("Medewerker"),
+            _("Rol"),
+            _("Namens"),
+            _("Toegang via"),
+            _("Adres"),
+            _("IP-adres"),
+        ]
+    )
+    for entry in entries.iterator(chunk_size=500):
+        writer.writerow(
+            _csv_safe(value)
+            for value in (
+                timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
+                AccessLogEntry.Event(entry.event).label,
+                entry.reference,
+                entry.subject,
+                entry.user_label,
+                role_label(entry.role),
+                entry.on_behalf_of_label,
+                AccessLogEntry.AccessChannel(entry.channel).label,
+                f"{entry.method} {entry.host}{entry.path}",
+                entry.ip_address or "",
+            )
+        )
+    return response
+
+
+def _csv_safe(value: object) -> str:
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,348 @@
+"""``/api/v1/complaints``: file a complaint with a provider, as the widget's form does.
+
+Served on the provider's host (``https://<slug>.<platform-domain>``); on the
+platform host there is no provider to complain to, so it answers 404.
+The same guards as the widget's form apply (casework.intake.guard):
+
+1. ``GET /api/v1/complaints/challenge`` gives a signed ``token`` (valid for
+   a few hours) and, unless switched off, a proof-of-work ``challenge``
+   (ALTCHA v1: find ``n`` with ``SHA-256(salt + n) == challenge``).
+2. ``POST /api/v1/complaints`` from the provider host's own origin (the
+   ``Origin`` header), as ``multipart/form-data`` (with attachments) or
+   ``application/json`` (attachments as base64), carrying the form's fields,
+   ``token`` and ``altcha`` (base64 of the JSON solution), and an
+   ``Idempotency-Key`` header: a retry with the same key returns the first
+   complaint (200) instead of filing a second one (201).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import json
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from casework.dossier.access_log import AccessChannel, access_log_intake
+from casework.dossier.attachments import AttachmentTooLarge, AttachmentTypeRefused
+from casework.intake.forms import ComplaintForm
+from casework.intake.guard import (
+    HONEYPOT_FIELD,
+    IDEMPOTENCY_RE,
+    POW_FIELD,
+    TOKEN_FIELD,
+    IntakeRefused,
+    form_token_expires_at,
+    form_token_make,
+    intake_guard,
+    pow_challenge_create,
+    request_size_check,
+)
+from casework.intake.services import widget_complaint_submit
+from reference.deadline_rules import complaint_deadline
+
+router = Router(tags=["intake"])
+
+
+class ChallengeOut(Schema):
+    algorithm: str = Field(description="Always SHA-256")
+    challenge: str = Field(description="Hex SHA-256 of salt + n")
+    maxNumber: int = Field(description="n lies between 0 and this")
+    salt: str
+    signature: str
+
+
+class FormTokenOut(Schema):
+    token: str = Field(description="Send back as the `token` field")
+    expires_at: datetime.datetime = Field(description="When the token and the challenge run out")
+    challenge: ChallengeOut | None = Field(
+        description="Solve and send back as `altcha`: base64 of JSON "
+        "{algorithm, challenge, number, salt, signature}; null when proof of work is off"
+    )
+
+
+class ComplaintCreatedOut(Schema):
+    reference: str = Field(description="The complaint's reference, e.g. KP-2026-000123")
+    status: str
+    track: str = Field(description="informal or formal")
+    consent: str = Field(description="given or refused: whether the provider may see the complaint")
+    deadline: datetime.date | None = Field(
+        description="Last day for the provider's written decision (formal)"
+    )
+    follow_url: str | None = Field(description="Secret link to follow the complaint without an account")
+    created: bool = Field(description="False when an earlier request with this Idempotency-Key made it")
+
+
+class FieldErrorOut(Schema):
+    code: str
+    message: str
+
+
+class IntakeErrorOut(Schema):
+    error: str = Field(
+        description="malformed, unsupported_media_type, too_large, type_refused, invalid, origin_refused, "
+        "token_missing, token_expired, token_invalid, honeypot, pow_missing, pow_invalid, pow_replayed, "
+        "rate_limited, not_found"
+    )
+    message: str = Field(description="For people, in the request's language (Dutch or English)")
+    fields: dict[str, list[FieldErrorOut]] = Field(
+        default_factory=dict, description="Per form field, what is wrong with it"
+    )
+    retry_after: int | None = Field(None, description="Seconds to wait (429; also the Retry-After header)")
+
+
+_FORM_FIELDS = {
+    name: {"type": "string", "description": str(field.label)}
+    for name, field in ComplaintForm.base_fields.items()
+}
+_FORM_FIELDS.pop("attachments")
+_GUARD_FIELDS = {
+    TOKEN_FIELD: {"type": "string", "description": "From GET /api/v1/complaints/challenge"},
+    POW_FIELD: {"type": "string", "description": "The solved challenge, base64 of its JSON"},
+    HONEYPOT_FIELD: {"type": "string", "description": "Must be empty"},
+}
+_REQUIRED = [name for name, field in ComplaintForm.base_fields.items() if field.required] + [TOKEN_FIELD]
+
+REQUEST_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": _REQUIRED,
+                "properties": {
+                    **_FORM_FIELDS,
+                    **_GUARD_FIELDS,
+                    "attachments": {
+                        "type": "array",
+                        "items": {"type": "string", "format": "binary"},
+                        "description": "At most 5 files (PDF, JPG, PNG, HEIC, DOCX or text), 10 MB each, "
+                        "25 MB together; checked by content, not by name",
+                    },
+                },
+            }
+        },
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": _REQUIRED,
+                "properties": {
+                    **_FORM_FIELDS,
+                    **_GUARD_FIELDS,
+                    "attachments": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["filename", "content_base64"],
+                            "properties": {
+                                "filename": {"type": "string"},
+                                "content_base64": {"type": "string", "format": "byte"},
+                            },
+                        },
+                    },
+                },
+            }
+        },
+    },
+}
+IDEMPOTENCY_HEADER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "pattern": IDEMPOTENCY_RE.pattern},
+    "description": "Makes a retry safe: the same key returns the complaint made the first time",
+}
+
+
+def _provider(request: HttpRequest) -> Any:
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or tenant.is_platform:
+        return None
+    return tenant
+
+
+def _not_found() -> Status:
+    return Status(
+        404, {"error": "not_found", "message": _("Hier kunt u geen klacht indienen."), "fields": {}}
+    )
+
+
+@router.get(
+    "/challenge",
+    response={200: FormTokenOut, 404: IntakeErrorOut},
+    summary="A form token and a proof-of-work challenge for one complaint",
+    auth=None,
+)
+def complaint_challenge(request: HttpRequest, response: HttpResponse) -> Status:
+    """What the form needs before it is sent; the widget's form fetches a new one while it is open."""
+    response["Cache-Control"] = "no-store"
+    provider = _provider(request)
+    if provider is None:
+        return _not_found()
+    return Status(
+        200,
+        {
+            "token": form_token_make(provider),
+            "expires_at": form_token_expires_at(),
+            "challenge": pow_challenge_create(provider),
+        },
+    )
+
+
+class _Malformed(Exception):
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _parse(request: HttpRequest) -> tuple[QueryDict, MultiValueDict]:
+    """The body as form data and files, from multipart, urlencoded or JSON."""
+    content_type = request.content_type or ""
+    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        return request.POST, request.FILES
+    if content_type != "application/json":
+        raise IntakeRefused(
+            "unsupported_media_type",
+            _("Stuur de klacht als multipart/form-data of als application/json."),
+            415,
+        )
+    try:
+        payload = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _Malformed(_("De gegevens zijn geen geldige JSON.")) from exc
+    if not isinstance(payload, dict):
+        raise _Malformed(_("Stuur de gegevens als één JSON-object."))
+    data = QueryDict(mutable=True)
+    files = MultiValueDict()
+    for name, value in payload.items():
+        if name == "attachments":
+            files.setlist("attachments", _json_attachments(value))
+        elif isinstance(value, bool | int | float | str):
+            data[name] = str(value).lower() if isinstance(value, bool) else str(value)
+        elif value is not None:
+            raise _Malformed(_("Het veld %(name)s moet tekst zijn.") % {"name": name})
+    return data, files
+
+
+def _json_attachments(value: Any) -> list[SimpleUploadedFile]:
+    if not isinstance(value, list):
+        raise _Malformed(_("attachments moet een lijst zijn."))
+    files = []
+    for item in value:
+        if not isinstance(item, dict) or not isinstance(item.get("content_base64"), str):
+            raise _Malformed(_("Elke bijlage heeft filename en content_base64 nodig."))
+        try:
+            content = base64.b64decode(item["content_base64"], validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise _Malformed(_("De inhoud van een bijlage is geen geldige base64.")) from exc
+        name = str(item.get("filename") or "bijlage")[:200]
+        files.append(SimpleUploadedFile(name, content))
+    return files
+
+
+def _field_errors(form: ComplaintForm) -> dict[str, list[dict[str, str]]]:
+    return {
+        name: [{"code": error["code"] or "invalid", "message": error["message"]} for error in errors]
+        for name, errors in form.errors.get_json_data().items()
+    }
+
+
+def _invalid(form: ComplaintForm) -> Status:
+    """422 with the field errors; 413 or 415 when an attachment is too large or of a refused type."""
+    status, code, message = 422, "invalid", _("Niet alle gegevens zijn goed ingevuld.")
+    attachment_errors = form.errors.get("attachments")
+    for error in attachment_errors.data if attachment_errors else []:
+        if isinstance(error, AttachmentTooLarge):
+            status, code, message = 413, "too_large", error.messages[0]
+            break
+        if isinstance(error, AttachmentTypeRefused):
+            status, code, message = 415, "type_refused", error.messages[0]
+            break
+    return Status(status, {"error": code, "message": message, "fields": _field_errors(form)})
+
+
+@router.post(
+    "",
+    response={
+        200: ComplaintCreatedOut,
+        201: ComplaintCreatedOut,
+        400: IntakeErrorOut,
+        403: IntakeErrorOut,
+        404: IntakeErrorOut,
+        413: IntakeErrorOut,
+        415: IntakeErrorOut,
+        422: IntakeErrorOut,
+        429: IntakeErrorOut,
+    },
+    summary="File a complaint",
+    description=(
+        "201: filed. 200: an earlier request with the same Idempotency-Key filed it. "
+        "400: the body is not well-formed (or the honeypot field was filled). "
+        "403: wrong Origin, missing/expired/forged token, or missing/invalid/reused proof of work. "
+        "413: too large. 415: an attachment's content is not an allowed type (or the body is not "
+        "multipart/form-data or JSON). 422: field errors, per field. 429: rate limited; see Retry-After."
+    ),
+    openapi_extra={"requestBody": REQUEST_BODY, "parameters": [IDEMPOTENCY_HEADER]},
+    auth=None,
+)
+def complaint_create(request: HttpRequest, response: HttpResponse) -> Status:
+    """File a complaint with the provider whose host this is."""
+    response["Cache-Control"] = "no-store"
+    provider = _provider(request)
+    if provider is None:
+        return _not_found()
+    try:
+        request_size_check(request)
+        data, files = _parse(request)
+        key = request.headers.get("Idempotency-Key") or data.get("idempotency_key") or ""
+        if key and not IDEMPOTENCY_RE.match(key):
+            raise _Malformed(_("De Idempotency-Key moet 8 tot 64 letters, cijfers of . _ : - zijn."))
+        intake_guard(
+            request,
+            provider,
+            token=data.get(TOKEN_FIELD),
+            pow_payload=data.get(POW_FIELD),
+            honeypot=data.get(HONEYPOT_FIELD),
+            idempotency_key=key,
+        )
+    except IntakeRefused as refusal:
+        if refusal.retry_after:
+            response["Retry-After"] = str(refusal.retry_after)
+        body = {"error": refusal.code, "message": refusal.message, "fields": {}}
+        return Status(refusal.status, {**body, "retry_after": refusal.retry_after})
+    except _Malformed as malformed:
+        return Status(400, {"error": "malformed", "message": malformed.message, "fields": {}})
+    except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+        return Status(413, {"error": "too_large", "message": _("Het verzoek is te groot."), "fields": {}})
+
+    form = ComplaintForm(data, files)
+    if not form.is_valid():
+        return _invalid(form)
+    result = widget_complaint_submit(
+        provider=provider,
+        submission=form.submission(),
+        attachments=form.checked_files,
+        idempotency_key=key or None,
+    )
+    access_log_intake(request, result, provider=provider, channel=AccessChannel.WIDGET)
+    complaint = result.complaint
+    follow_url = request.build_absolute_uri(f"/volg/{result.follow_token}/") if result.follow_token else None
+    return Status(
+        201 if result.created else 200,
+        {
+            "reference": complaint.reference,
+            "status": complaint.status,
+            "track": complaint.track,
+            "consent": complaint.consent,
+            "deadline": complaint_deadline(complaint),
+            "follow_url": follow_url,
+            "created": result.created,
+        },
+    )

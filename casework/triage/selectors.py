@@ -1,0 +1,479 @@
+"""Reads for the coordinator: the queue across every provider, and one dossier.
+
+The queue reads only the public case index (DESIGN.md section 4): one query
+for the counts of every filter option and one for the page of cases, however
+many cases and providers there are. The dossier is read from the provider's
+own schema.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from django.core.paginator import Page, Paginator
+from django.db import connection, models
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from casework.assignment.selectors import last_decline_reason
+from casework.index.models import CaseIndex, CaseStatus, Consent, Service
+from casework.index.selectors import OPEN_STATUSES
+from casework.models import Attachment, Complaint, ConsentRecord, TimelineEntry
+from tenants.models import Provider
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+PAGE_SIZE = 25
+
+
+# The categories every provider starts with (casework migration 0002); a
+# provider's own categories are shown by their code.
+CATEGORY_LABELS = {
+    "treatment": _("Behandeling en zorgverlening"),
+    "attitude": _("Bejegening"),
+    "communication": _("Communicatie en informatie"),
+    "organisation": _("Organisatie en bereikbaarheid"),
+    "finance": _("Financiën en rekeningen"),
+    "privacy": _("Privacy en dossier"),
+    "safety": _("Veiligheid"),
+    "coercion": _("Onvrijwillige zorg"),
+    "other": _("Overig"),
+}
+
+
+class DeadlineWindow:
+    OVERDUE = "overdue"
+    THIS_WEEK = "week"
+    LABELS = {OVERDUE: _("Termijn verstreken"), THIS_WEEK: _("Termijn verloopt deze week")}
+
+
+def today_amsterdam() -> datetime.date:
+    return timezone.localdate(timezone=AMSTERDAM)
+
+
+def end_of_week(day: datetime.date) -> datetime.date:
+    """The Sunday of ``day``'s week (weeks run Monday to Sunday in the Netherlands)."""
+    return day + datetime.timedelta(days=6 - day.weekday())
+
+
+def category_label(code: str) -> str:
+    return str(CATEGORY_LABELS.get(code, code)) if code else ""
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the coordinator narrowed the queue to; empty values mean "all"."""
+
+    status: str = ""
+    service: str = ""
+    provider: int | None = None
+    category: str = ""
+    assignee: int | None = None
+    unassigned: bool = False
+    deadline: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self != QueueFilters()
+
+
+# Each filter dimension: how it narrows the queue. Counts for a dimension's
+# options apply every other active filter but not its own, so each number says
+# how many cases choosing that option would show.
+def _status_q(f: QueueFilters, today: datetime.date) -> Q:
+    return Q(status=f.status) if f.status else Q()
+
+
+def _service_q(f: QueueFilters, today: datetime.date) -> Q:
+    return Q(service=f.service) if f.service else Q()
+
+
+def _provider_q(f: QueueFilters, today: datetime.date) -> Q:
+    return Q(provider_id=f.provider) if f.provider else Q()
+
+
+def _category_q(f: QueueFilters, today: datetime.date) -> Q:
+    return Q(category_code=f.category) if f.category else Q()
+
+
+def _assignee_q(f: QueueFilters, today: datetime.date) -> Q:
+    if f.unassigned:
+        return Q(assignee__isnull=True)
+    return Q(assignee_id=f.assignee) if f.assignee else Q()
+
+
+def _deadline_q(f: QueueFilters, today: datetime.date) -> Q:
+    if f.deadline == DeadlineWindow.OVERDUE:
+        return Q(deadline__lt=today)
+    if f.deadline == DeadlineWindow.THIS_WEEK:
+        return Q(deadline__gte=today, deadline__lte=end_of_week(today))
+    return Q()
+
+
+DIMENSIONS = {
+    "status": _status_q,
+    "service": _service_q,
+    "provider": _provider_q,
+    "category": _category_q,
+    "assignee": _assignee_q,
+    "deadline": _deadline_q,
+}
+
+
+def open_cases() -> QuerySet[CaseIndex]:
+    return CaseIndex.objects.exclude(status=CaseStatus.CLOSED)
+
+
+def queue_conditions(filters: QueueFilters, today: datetime.date, *, leave_out: str = "") -> Q:
+    condition = Q()
+    for name, build in DIMENSIONS.items():
+        if name != leave_out:
+            condition &= build(filters, today)
+    return condition
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class QueueCounts:
+    """Counts per filter option (each under every other active filter) and the total."""
+
+    total: int = 0
+    options: dict[str, list[FacetOption]] = field(default_factory=lambda: defaultdict(list))
+
+    def count(self, dimension: str, value: str) -> int:
+        return next((o.count for o in self.options.get(dimension, []) if o.value == value), 0)
+
+
+# Columns of the case index that each filter dimension groups by; the deadline
+# dimension groups by the window a deadline falls in.
+FACET_COLUMNS = {
+    "status": "status",
+    "service": "service",
+    "provider": "provider_id",
+    "category": "category_code",
+    "assignee": "assignee_id",
+    "deadline": "deadline_window",
+}
+
+
+def _where(condition: Q) -> tuple[str, list[Any]]:
+    """``condition`` as SQL over the case-index table's own columns (no joins), with its params."""
+    query = CaseIndex.objects.filter(condition).query
+    compiler = query.get_compiler(using=CaseIndex.objects.db)
+    if not query.where:
+        return "TRUE", []
+    sql, params = query.where.as_sql(compiler, compiler.connection)
+    return sql, list(params)
+
+
+def queue_counts(filters: QueueFilters, *, today: datetime.date | None = None) -> QueueCounts:
+    """Every filter's option counts and the filtered total: one query, one scan of the open cases.
+
+    ``GROUPING SETS`` groups the open cases by each dimension at once; each
+    dimension's count applies every active filter except its own (``FILTER``),
+    and the empty grouping set gives the total under all filters.
+    """
+    today = today or today_amsterdam()
+    table = CaseIndex._meta.db_table
+    counts_sql, params = [], []
+    for name in FACET_COLUMNS:
+        sql, where_params = _where(queue_conditions(filters, today, leave_out=name))
+        counts_sql.append(f"COUNT(*) FILTER (WHERE {sql}) AS n_{name}")
+        params += where_params
+    total_sql, total_params = _where(queue_conditions(filters, today))
+    columns = ", ".join(FACET_COLUMNS.values())
+    sets = ", ".join(f"({column})" for column in FACET_COLUMNS.values())
+    groupings = ", ".join(f"GROUPING({column}) AS g_{name}" for name, column in FACET_COLUMNS.items())
+    sql = f"""
+        WITH facets AS (
+            SELECT {columns}, {groupings}, {", ".join(counts_sql)},
+                   COUNT(*) FILTER (WHERE {total_sql}) AS n_total
+            FROM (
+                SELECT status, service, provider_id, category_code, assignee_id, deadline,
+                       CASE WHEN deadline < %s THEN %s WHEN deadline <= %s THEN %s ELSE '' END
+                       AS deadline_window
+                FROM {table} WHERE status <> %s
+            ) AS {table}
+            GROUP BY GROUPING SETS ({sets}, ())
+        )
+        SELECT facets.*, provider.name AS provider_name,
+               COALESCE(NULLIF(assignee.display_name, ''), assignee.email) AS assignee_name
+        FROM facets
+        LEFT JOIN {Provider._meta.db_table} AS provider ON provider.id = facets.provider_id
+        LEFT JOIN {User._meta.db_table} AS assignee ON assignee.id = facets.assignee_id
+    """  # noqa: S608 (names come from the models; every value is a parameter)
+    window_params = [today, DeadlineWindow.OVERDUE, end_of_week(today), DeadlineWindow.THIS_WEEK]
+    all_params = params + total_params + window_params + [CaseStatus.CLOSED]
+    counts = QueueCounts()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, all_params)
+        names = [column.name for column in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            grouped = [name for name in FACET_COLUMNS if row[f"g_{name}"] == 0]
+            if not grouped:
+                counts.total = row["n_total"]
+                continue
+            name = grouped[0]
+            value = row[FACET_COLUMNS[name]]
+            label = (
+                row["provider_name"]
+                if name == "provider"
+                else row["assignee_name"]
+                if name == "assignee"
+                else ""
+            )
+            counts.options[name].append(
+                FacetOption("" if value is None else str(value), label or "", row[f"n_{name}"])
+            )
+    _label_and_order(counts)
+    return counts
+
+
+def _label_and_order(counts: QueueCounts) -> None:
+    options = counts.options
+    by_value = {name: {o.value: o for o in options.get(name, [])} for name in DIMENSIONS}
+
+    def fixed(name: str, choices: Iterable[tuple[str, Any]]) -> list[FacetOption]:
+        found = by_value[name]
+        return [
+            FacetOption(value, str(label), found[value].count if value in found else 0)
+            for value, label in choices
+        ]
+
+    options["status"] = fixed("status", [(s.value, s.label) for s in OPEN_STATUSES])
+    options["service"] = fixed("service", Service.choices)
+    options["deadline"] = fixed("deadline", DeadlineWindow.LABELS.items())
+    options["provider"] = sorted(options.get("provider", []), key=lambda o: o.label.lower())
+    options["category"] = sorted(
+        (replace(o, label=category_label(o.value)) for o in options.get("category", []) if o.value),
+        key=lambda o: o.label.lower(),
+    )
+    # The unassigned group (no assignee id) becomes its own filter.
+    assignees = options.get("assignee", [])
+    options["unassigned"] = [
+        FacetOption("1", str(_("Niet toegewezen")), sum(o.count for o in assignees if not o.value))
+    ]
+    options["assignee"] = sorted((o for o in assignees if o.value), key=lambda o: o.label.lower())
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One case in the queue, with its labels resolved once (the page shows many)."""
+
+    case: CaseIndex
+    days_left: int | None
+    provider_name: str
+    service_label: str
+    category_label: str
+    status_label: str
+    consent_label: str
+    assignee_name: str
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+
+def _labels(choices: type[models.TextChoices]) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count (from the counts query) instead of asking the database."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:  # type: ignore[override]
+        return self._known_count
+
+
+@dataclass
+class QueuePage:
+    filters: QueueFilters
+    counts: QueueCounts
+    page: Page
+    rows: list[QueueRow]
+    today: datetime.date
+
+    @property
+    def selected(self) -> dict[str, str]:
+        """The active filters as the strings the filter form's options carry."""
+        f = self.filters
+        return {
+            "status": f.status,
+            "service": f.service,
+            "provider": str(f.provider or ""),
+            "category": f.category,
+            "assignee": "none" if f.unassigned else str(f.assignee or ""),
+            "deadline": f.deadline,
+        }
+
+
+def queue_page(
+    *,
+    filters: QueueFilters,
+    page_number: Any = 1,
+    per_page: int = PAGE_SIZE,
+    today: datetime.date | None = None,
+) -> QueuePage:
+    """The queue: open cases of every provider, most urgent first (two queries in all).
+
+    Urgency: the earliest deadline first, cases without a deadline after them,
+    then the longest waiting first.
+    """
+    today = today or today_amsterdam()
+    counts = queue_counts(filters, today=today)
+    urgency = (F("deadline").asc(nulls_last=True), "received_at", "pk")
+    # The page is chosen on the index alone (a top-N sort of its rows), and only
+    # those rows are joined to their provider and assignee.
+    ordered_ids = open_cases().filter(queue_conditions(filters, today)).order_by(*urgency).values("pk")
+    page = _CountedPaginator(ordered_ids, per_page, count=counts.total).get_page(page_number)
+    cases = (
+        CaseIndex.objects.filter(pk__in=page.object_list)
+        .annotate(decline_reason=last_decline_reason())
+        .select_related("provider", "assignee")
+        .only(
+            "reference",
+            "service",
+            "category_code",
+            "status",
+            "track",
+            "consent",
+            "law",
+            "received_at",
+            "deadline",
+            "membership_lapsed",
+            "provider__name",
+            "provider__slug",
+            "assignee__display_name",
+            "assignee__email",
+        )
+        .order_by(*urgency)
+    )
+    services, statuses, consents = _labels(Service), _labels(CaseStatus), _labels(Consent)
+    categories = {code: str(label) for code, label in CATEGORY_LABELS.items()}
+    rows = [
+        QueueRow(
+            case=case,
+            days_left=(case.deadline - today).days if case.deadline else None,
+            provider_name=case.provider.name,
+            service_label=services.get(case.service, case.service),
+            category_label=categories.get(case.category_code, case.category_code),
+            status_label=statuses.get(case.status, case.status),
+            consent_label=consents.get(case.consent, case.consent),
+            assignee_name=str(case.assignee) if case.assignee else "",
+        )
+        for case in cases
+    ]
+    return QueuePage(filters=filters, counts=counts, page=page, rows=rows, today=today)
+
+
+# The dossier
+
+
+@dataclass
+class TimelineItem:
+    entry: TimelineEntry
+    actor: str
+
+
+@dataclass
+class ConsentItem:
+    record: ConsentRecord
+    recorded_by: str
+
+
+@dataclass
+class Dossier:
+    case: CaseIndex
+    complaint: Complaint
+    consent_records: list[ConsentItem]
+    attachments: list[Attachment]
+    timeline: list[TimelineItem]
+    days_left: int | None
+
+    @property
+    def category_label(self) -> str:
+        return category_label(self.case.category_code)
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+
+def _user_names(ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {pk for pk in ids if pk}
+    if not wanted:
+        return {}
+    return {user.pk: str(user) for user in User.objects.filter(pk__in=wanted).only("display_name", "email")}
+
+
+# Entries without a recorded actor come from the complainant (an anonymous
+# widget submission, say) or from the platform itself.
+COMPLAINANT_KINDS = frozenset(
+    {"received", "attachment_added", "consent_given", "consent_refused", "consent_withdrawn"}
+)
+
+
+def _actor(entry: TimelineEntry, names: dict[int, str]) -> str:
+    if entry.actor_user_id and entry.actor_user_id in names:
+        return names[entry.actor_user_id]
+    if entry.actor_label:
+        return entry.actor_label
+    return str(_("Klager") if entry.kind in COMPLAINANT_KINDS else _("Klachtpunt (automatisch)"))
+
+
+def dossier_for_staff(case: CaseIndex, *, today: datetime.date | None = None) -> Dossier:
+    """Everything in the dossier, read from the provider's schema, the timeline in order."""
+    today = today or today_amsterdam()
+    with schema_context(case.provider.schema_name):
+        complaint = Complaint.objects.select_related("category").get(pk=case.case_id)
+        consent_records = list(complaint.consent_records.all())
+        attachments = list(complaint.attachments.all())
+        entries = list(complaint.timeline.order_by("at", "pk"))
+    names = _user_names([e.actor_user_id for e in entries] + [r.recorded_by_user_id for r in consent_records])
+    timeline = [TimelineItem(entry=e, actor=_actor(e, names)) for e in entries]
+    return Dossier(
+        case=case,
+        complaint=complaint,
+        consent_records=[
+            ConsentItem(record=r, recorded_by=names.get(r.recorded_by_user_id or 0) or str(_("Klager")))
+            for r in consent_records
+        ],
+        attachments=attachments,
+        timeline=timeline,
+        days_left=(case.deadline - today).days if case.deadline else None,
+    )
+
+
+def attachment_open(case: CaseIndex, attachment_id: int) -> tuple[Attachment, IO[bytes]]:
+    """One attachment of the case and its opened file, or ``Attachment.DoesNotExist``.
+
+    The storage finds a tenant's files by the current schema, so the file is
+    opened while the provider's schema is set; the caller streams and closes it.
+    """
+    with schema_context(case.provider.schema_name):
+        attachment = Attachment.objects.get(pk=attachment_id, complaint_id=case.case_id)
+        return attachment, attachment.file.open("rb")

@@ -1,0 +1,234 @@
+"""Triage by the coordinator: the intake call, resolving at intake, consent, routing.
+
+Each action is one transaction in which the dossier (in the provider's schema),
+its timeline entry and the case-index row (public schema) change together, or
+nothing does. Timeline summaries are stored in Dutch, with the codes in
+``data`` for anyone who shows them in another language.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from casework.dossier.services import index_sync, timeline_add
+from casework.index.models import CaseIndex, CaseStatus, Consent, Outcome, Service
+from casework.models import Complaint, Goal, Law, TimelineEntry
+from outbox.services import outbox_enqueue
+from tenants.models import Provider
+from tenants.tenancy import require_tenant_schema
+
+Visibility = TimelineEntry.Visibility
+
+# The services a case can be routed to from the queue.
+ROUTABLE_SERVICES = (Service.OFFICER, Service.COMMITTEE, Service.CONFIDANT, Service.DPO)
+# Resolving at intake means the complainant is satisfied, withdraws, or is referred
+# elsewhere; a complaint that is not resolved goes on to mediation or a procedure.
+INTAKE_OUTCOMES = (Outcome.RESOLVED, Outcome.PARTLY_RESOLVED, Outcome.WITHDRAWN, Outcome.REFERRED)
+# Statuses in which the case is still in triage.
+TRIAGE_STATUSES = (CaseStatus.RECEIVED, CaseStatus.INTAKE)
+
+
+def route_suggestion(*, law: str, category_code: str) -> str:
+    """The service a case would normally go to: Wzd to the committee, privacy to the dpo."""
+    if law == Law.WZD:
+        return Service.COMMITTEE
+    if category_code == "privacy":
+        return Service.DPO
+    return Service.OFFICER
+
+
+def _dutch(label: object) -> str:
+    with translation.override("nl"):
+        return str(label)
+
+
+def _lock(provider: Provider, complaint_id: int) -> tuple[Complaint, CaseIndex]:
+    """Lock the dossier, then its index row, in that order (as every dossier action does)."""
+    require_tenant_schema()
+    complaint = (
+        Complaint.objects.select_for_update(of=("self",)).select_related("category").get(pk=complaint_id)
+    )
+    case = CaseIndex.objects.select_for_update().get(provider=provider, case_id=complaint_id)
+    if complaint.status == CaseStatus.CLOSED:
+        raise ValidationError(_("Deze zaak is afgesloten."), code="closed")
+    return complaint, case
+
+
+def _start_intake(complaint: Complaint) -> None:
+    if complaint.status == CaseStatus.RECEIVED:
+        complaint.status = CaseStatus.INTAKE
+        complaint.save(update_fields=["status"])
+
+
+def _actor(actor: User) -> dict[str, object]:
+    return {"actor_user_id": actor.pk, "actor_label": str(actor)[:120]}
+
+
+def intake_call_record(
+    *, provider: Provider, complaint_id: int, actor: User, discussed: str, goal: str, goal_details: str = ""
+) -> Complaint:
+    """Record the intake call and the complainant's goal, confirmed or changed.
+
+    What was discussed goes only to the timeline, visible to Klachtpunt staff.
+    A case that was only received is now in intake.
+    """
+    discussed = discussed.strip()
+    if not discussed:
+        raise ValidationError(_("Schrijf op wat er is besproken."), code="required")
+    if goal not in Goal.values:
+        raise ValidationError(_("Kies wat de klager wil bereiken."), code="invalid_goal")
+    with schema_context(provider.schema_name), transaction.atomic():
+        complaint, _case = _lock(provider, complaint_id)
+        previous = complaint.goal
+        changed = goal != previous or goal_details.strip() != complaint.goal_details.strip()
+        complaint.goal = goal
+        complaint.goal_details = goal_details.strip()
+        complaint.save(update_fields=["goal", "goal_details"])
+        _start_intake(complaint)
+        if goal != previous:
+            goal_text = (
+                f"Doel gewijzigd van '{_dutch(Goal(previous).label)}' naar '{_dutch(Goal(goal).label)}'"
+            )
+        elif changed:
+            goal_text = f"Doel bevestigd ('{_dutch(Goal(goal).label)}'), toelichting aangepast"
+        else:
+            goal_text = f"Doel bevestigd ('{_dutch(Goal(goal).label)}')"
+        timeline_add(
+            complaint=complaint,
+            kind="intake_call",
+            summary=f"Intakegesprek gevoerd. {goal_text}.\n\nBesproken: {discussed}",
+            visibility=Visibility.STAFF,
+            data={"goal": goal, "previous_goal": previous, "goal_changed": goal != previous},
+            **_actor(actor),
+        )
+        index_sync(complaint=complaint, provider=provider)
+    return complaint
+
+
+def case_resolve_at_intake(
+    *, provider: Provider, complaint_id: int, actor: User, outcome: str, note: str = ""
+) -> Complaint:
+    """Close a case in triage with its outcome (laagdrempelig opgelost); the index records when."""
+    if outcome not in INTAKE_OUTCOMES:
+        raise ValidationError(
+            _("Kies een uitkomst die past bij afsluiten na de intake."), code="invalid_outcome"
+        )
+    with schema_context(provider.schema_name), transaction.atomic():
+        complaint, _case = _lock(provider, complaint_id)
+        if complaint.status not in TRIAGE_STATUSES:
+            raise ValidationError(
+                _("Deze zaak is al verder dan de intake en kan hier niet meer worden afgesloten."),
+                code="past_intake",
+            )
+        now = timezone.now()
+        complaint.status = CaseStatus.CLOSED
+        complaint.outcome = outcome
+        complaint.closed_at = now
+        complaint.save(update_fields=["status", "outcome", "closed_at"])
+        timeline_add(
+            complaint=complaint,
+            kind="resolved_at_intake",
+            summary=f"Afgesloten na de intake. Uitkomst: {_dutch(Outcome(outcome).label)}.",
+            visibility=Visibility.COMPLAINANT,
+            data={"outcome": outcome, "closed_at": now.isoformat()},
+            **_actor(actor),
+        )
+        if note.strip():
+            timeline_add(
+                complaint=complaint,
+                kind="triage_note",
+                summary=note.strip(),
+                visibility=Visibility.STAFF,
+                **_actor(actor),
+            )
+        index_sync(complaint=complaint, provider=provider, outcome=outcome, closed_at=now)
+    return complaint
+
+
+def consent_request_send(*, provider: Provider, complaint_id: int, actor: User) -> TimelineEntry:
+    """Ask the complainant by e-mail for consent to share the complaint with the provider.
+
+    The request is recorded on the timeline now, and the e-mail (a fresh link
+    to the follow page, never the complaint's text) leaves through the outbox;
+    the task records on the timeline when it was sent.
+    """
+    with schema_context(provider.schema_name), transaction.atomic():
+        complaint, _case = _lock(provider, complaint_id)
+        if complaint.consent == Consent.GIVEN:
+            raise ValidationError(_("De klager heeft al toestemming gegeven."), code="already_given")
+        if not complaint.complainant_email:
+            raise ValidationError(
+                _(
+                    "Er is geen e-mailadres van de klager bekend. Vraag de toestemming telefonisch "
+                    "en leg het antwoord vast."
+                ),
+                code="no_email",
+            )
+        _start_intake(complaint)
+        entry = timeline_add(
+            complaint=complaint,
+            kind="consent_requested",
+            summary="Toestemming om de klacht te delen gevraagd per e-mail",
+            visibility=Visibility.COMPLAINANT,
+            data={"channel": "email"},
+            **_actor(actor),
+        )
+        index_sync(complaint=complaint, provider=provider)
+        outbox_enqueue(
+            task_name="casework.tasks.send_consent_request",
+            kwargs={"complaint_id": complaint.pk, "request_id": entry.pk},
+        )
+    return entry
+
+
+def case_route(
+    *, provider: Provider, complaint_id: int, actor: User, service: str, note: str = ""
+) -> CaseIndex:
+    """Route a case to officer mediation, the committee, confidant support or the dpo.
+
+    Complaints under the Wzd always go to the committee. A case that already
+    has a professional keeps its service until the coordinator withdraws the
+    assignment.
+    """
+    if service not in ROUTABLE_SERVICES:
+        raise ValidationError(_("Kies een dienst."), code="invalid_service")
+    with schema_context(provider.schema_name), transaction.atomic():
+        complaint, case = _lock(provider, complaint_id)
+        if complaint.law == Law.WZD and service != Service.COMMITTEE:
+            raise ValidationError(
+                _("Klachten onder de Wet zorg en dwang (Wzd) gaan altijd naar de klachtencommissie."),
+                code="wzd_committee",
+            )
+        if case.service == service:
+            raise ValidationError(
+                _("De zaak ligt al bij %(service)s.") % {"service": Service(service).label}, code="unchanged"
+            )
+        if case.assignee_id is not None:
+            raise ValidationError(
+                _("Deze zaak is al toegewezen. Trek de toewijzing eerst in en zet de zaak dan door."),
+                code="assigned",
+            )
+        previous = case.service
+        _start_intake(complaint)
+        timeline_add(
+            complaint=complaint,
+            kind="routed",
+            summary=f"Doorgezet naar: {_dutch(Service(service).label)}",
+            visibility=Visibility.COMPLAINANT,
+            data={"service": service, "previous_service": previous},
+            **_actor(actor),
+        )
+        if note.strip():
+            timeline_add(
+                complaint=complaint,
+                kind="triage_note",
+                summary=note.strip(),
+                visibility=Visibility.STAFF,
+                **_actor(actor),
+            )
+        return index_sync(complaint=complaint, provider=provider, service=service)

@@ -1,0 +1,20 @@
+"""The coordinator's queue, dossiers and triage, under /werkplek/ on the platform host."""
+
+from django.urls import path
+
+from casework.triage import views as views
+
+urlpatterns = [
+    path("wachtrij/", views.queue, name="case_queue"),
+    path("zaken/<str:reference>/", views.dossier, name="case_dossier"),
+    path(
+        "zaken/<str:reference>/bijlagen/<int:attachment_id>/",
+        views.attachment_download,
+        name="case_attachment",
+    ),
+    path("zaken/<str:reference>/intake/", views.intake_call, name="case_intake_call"),
+    path("zaken/<str:reference>/afsluiten/", views.resolve, name="case_resolve"),
+    path("zaken/<str:reference>/toestemming/vragen/", views.consent_request, name="case_consent_request"),
+    path("zaken/<str:reference>/toestemming/vastleggen/", views.consent_answer, name="case_consent_record"),
+    path("zaken/<str:reference>/doorzetten/", views.route, name="case_route"),
+]
