@@ -1,8 +1,8 @@
-"""Who may do what: the one place views ask.
+"""Who may do what on the platform: platform roles and the second factor.
 
-Platform roles live on the user (``User.roles``); roles at a provider are
-``ProviderMembership`` rows. Views use the decorators below, or call the
-predicates, never their own checks.
+Platform roles live on the user (``User.roles``). Views use the decorators
+below, or call the predicates, never their own checks. Roles at a provider are
+``ProviderMembership`` rows, checked in ``tenants.permissions``.
 """
 
 from __future__ import annotations

@@ -1,1 +1,0 @@
-"""API routers for casework; mounted on the versioned API in klachtpunt.api."""
