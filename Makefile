@@ -36,6 +36,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	PYTHONPATH=.:platform $(BIN)/lint-imports --no-cache
+	$(BIN)/python deploy/dev/mypy_ratchet.py
 
 format: install
 	$(BIN)/ruff format .
