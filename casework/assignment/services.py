@@ -20,6 +20,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from accounts.models import Professional, User
 from casework.assignment.matching import CURRENT_STATES, eligibility
+from casework.dossier.locking import case_lock
 from casework.dossier.services import timeline_add
 from casework.index.models import Assignment, CaseIndex, CaseStatus, Service
 from casework.models import Complaint, TimelineEntry
@@ -48,22 +49,20 @@ def case_assign(
     ``Assignment``, the index's assignee and status, the dossier's status and
     timeline entry, and the professional's e-mail commit together.
     """
-    with transaction.atomic():
-        locked = _lock_case(case)
+    with schema_context(case.provider.schema_name), transaction.atomic():
+        locked, complaint = _lock(case)
         if _current(locked) is not None:
             raise AssignmentError(_("Deze zaak is al toegewezen; kies herverdelen om een ander te vragen."))
         assignment = _offer(locked, professional=professional, actor=actor, today=today)
-        with schema_context(locked.provider.schema_name):
-            complaint = _lock_complaint(locked)
-            _set_status(locked, complaint, _status_after_offer(locked.status))
-            timeline_add(
-                complaint=complaint,
-                kind="assignment_offered",
-                summary=f"Zaak aangeboden aan {professional} ({Service(locked.service).label})",
-                actor_user_id=actor.pk,
-                visibility=TimelineEntry.Visibility.STAFF,
-                data={"assignment_id": assignment.pk, "professional_user_id": professional.pk},
-            )
+        _set_status(locked, complaint, _status_after_offer(locked.status))
+        timeline_add(
+            complaint=complaint,
+            kind="assignment_offered",
+            summary=f"Zaak aangeboden aan {professional} ({Service(locked.service).label})",
+            actor_user_id=actor.pk,
+            visibility=TimelineEntry.Visibility.STAFF,
+            data={"assignment_id": assignment.pk, "professional_user_id": professional.pk},
+        )
         _save_case(locked, assignee=professional)
         _notify("casework.index.tasks.notify_assignment_offered", assignment)
     log.info("case_assigned", reference=locked.reference, professional_user_id=professional.pk)
@@ -72,8 +71,8 @@ def case_assign(
 
 def assignment_accept(*, case: CaseIndex, professional: User) -> Assignment:
     """The professional takes the case on. Only their own open offer can be accepted."""
-    with transaction.atomic():
-        locked = _lock_case(case)
+    with schema_context(case.provider.schema_name), transaction.atomic():
+        locked, complaint = _lock(case)
         assignment = _own_offer(locked, professional)
         assignment.state = Assignment.State.ACCEPTED
         assignment.responded_at = timezone.now()
@@ -84,16 +83,14 @@ def assignment_accept(*, case: CaseIndex, professional: User) -> Assignment:
             if locked.service == Service.CONFIDANT
             else TimelineEntry.Visibility.ALL
         )
-        with schema_context(locked.provider.schema_name):
-            complaint = _lock_complaint(locked)
-            timeline_add(
-                complaint=complaint,
-                kind="assignment_accepted",
-                summary=f"{professional} ({Service(locked.service).label}) neemt de klacht in behandeling",
-                actor_user_id=professional.pk,
-                visibility=visibility,
-                data={"assignment_id": assignment.pk},
-            )
+        timeline_add(
+            complaint=complaint,
+            kind="assignment_accepted",
+            summary=f"{professional} ({Service(locked.service).label}) neemt de klacht in behandeling",
+            actor_user_id=professional.pk,
+            visibility=visibility,
+            data={"assignment_id": assignment.pk},
+        )
         _save_case(locked, assignee=professional)
     log.info("assignment_accepted", reference=locked.reference, professional_user_id=professional.pk)
     return assignment
@@ -111,29 +108,27 @@ def assignment_decline(*, case: CaseIndex, professional: User, reason: str) -> A
         raise AssignmentError(_("Geef een reden op; de coördinator ziet die bij de zaak."))
     if len(reason) > MAX_REASON_LENGTH:
         raise AssignmentError(_("De reden is te lang (hooguit 300 tekens)."))
-    with transaction.atomic():
-        locked = _lock_case(case)
+    with schema_context(case.provider.schema_name), transaction.atomic():
+        locked, complaint = _lock(case)
         assignment = _own_offer(locked, professional)
         assignment.state = Assignment.State.DECLINED
         assignment.responded_at = timezone.now()
         assignment.decline_reason = reason
         assignment.save(update_fields=["state", "responded_at", "decline_reason"])
-        with schema_context(locked.provider.schema_name):
-            complaint = _lock_complaint(locked)
-            # Back to the queue; a case whose work had begun keeps its stage.
-            _set_status(
-                locked,
-                complaint,
-                CaseStatus.INTAKE if locked.status in STATUSES_BEFORE_WORK else locked.status,
-            )
-            timeline_add(
-                complaint=complaint,
-                kind="assignment_declined",
-                summary=f"{professional} heeft de zaak afgewezen. Reden: {reason}",
-                actor_user_id=professional.pk,
-                visibility=TimelineEntry.Visibility.STAFF,
-                data={"assignment_id": assignment.pk, "reason": reason},
-            )
+        # Back to the queue; a case whose work had begun keeps its stage.
+        _set_status(
+            locked,
+            complaint,
+            CaseStatus.INTAKE if locked.status in STATUSES_BEFORE_WORK else locked.status,
+        )
+        timeline_add(
+            complaint=complaint,
+            kind="assignment_declined",
+            summary=f"{professional} heeft de zaak afgewezen. Reden: {reason}",
+            actor_user_id=professional.pk,
+            visibility=TimelineEntry.Visibility.STAFF,
+            data={"assignment_id": assignment.pk, "reason": reason},
+        )
         _save_case(locked, assignee=None)
         _notify("casework.index.tasks.notify_assignment_declined", assignment)
     log.info("assignment_declined", reference=locked.reference, professional_user_id=professional.pk)
@@ -160,8 +155,8 @@ def case_reassign(
         raise AssignmentError(_("Geef een reden op voor het herverdelen."))
     if len(reason) > MAX_REASON_LENGTH:
         raise AssignmentError(_("De reden is te lang (hooguit 300 tekens)."))
-    with transaction.atomic():
-        locked = _lock_case(case)
+    with schema_context(case.provider.schema_name), transaction.atomic():
+        locked, complaint = _lock(case)
         previous = _current(locked)
         if previous is None:
             raise AssignmentError(_("Deze zaak heeft geen behandelaar om te vervangen; wijs haar toe."))
@@ -171,25 +166,21 @@ def case_reassign(
         previous.replace_reason = reason
         previous.save(update_fields=["state", "replace_reason"])
         assignment = _offer(locked, professional=professional, actor=actor, today=today)
-        with schema_context(locked.provider.schema_name):
-            complaint = _lock_complaint(locked)
-            _set_status(locked, complaint, _status_after_offer(locked.status))
-            timeline_add(
-                complaint=complaint,
-                kind="assignment_replaced",
-                summary=(
-                    f"Zaak herverdeeld van {previous.professional} naar {professional}. Reden: {reason}"
-                ),
-                actor_user_id=actor.pk,
-                visibility=TimelineEntry.Visibility.STAFF,
-                data={
-                    "previous_assignment_id": previous.pk,
-                    "assignment_id": assignment.pk,
-                    "previous_user_id": previous.professional_id,
-                    "professional_user_id": professional.pk,
-                    "reason": reason,
-                },
-            )
+        _set_status(locked, complaint, _status_after_offer(locked.status))
+        timeline_add(
+            complaint=complaint,
+            kind="assignment_replaced",
+            summary=(f"Zaak herverdeeld van {previous.professional} naar {professional}. Reden: {reason}"),
+            actor_user_id=actor.pk,
+            visibility=TimelineEntry.Visibility.STAFF,
+            data={
+                "previous_assignment_id": previous.pk,
+                "assignment_id": assignment.pk,
+                "previous_user_id": previous.professional_id,
+                "professional_user_id": professional.pk,
+                "reason": reason,
+            },
+        )
         _save_case(locked, assignee=professional)
         _notify("casework.index.tasks.notify_assignment_offered", assignment)
     log.info(
@@ -204,12 +195,9 @@ def case_reassign(
 # Building blocks; each expects to run inside the action's transaction.
 
 
-def _lock_case(case: CaseIndex) -> CaseIndex:
-    return CaseIndex.objects.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
-
-
-def _lock_complaint(case: CaseIndex) -> Complaint:
-    return Complaint.objects.select_for_update().get(pk=case.case_id)
+def _lock(case: CaseIndex) -> tuple[CaseIndex, Complaint]:
+    # The one lock order (casework.dossier.locking): the index row, then the dossier.
+    return case_lock(provider=case.provider, complaint_id=case.case_id)
 
 
 def _current(case: CaseIndex) -> Assignment | None:

@@ -112,6 +112,8 @@ def dossier_reduce(*, provider: Provider, case_pk: int, now: datetime.datetime) 
         case = retention_due(now=now).select_for_update(of=("self",)).filter(pk=case_pk).first()
         if case is None:
             return 0
+        # The one lock order (casework.dossier.locking.case_lock): the index row above, then the
+        # dossier; here the dossier may already be gone, so it is looked up, not required.
         complaint = Complaint.objects.select_for_update().filter(pk=case.case_id).first()
         files: list[str] = []
         if complaint is not None:

@@ -22,7 +22,8 @@ from django_tenants.utils import schema_context
 
 from accounts.models import PlatformRole
 from accounts.permissions import has_platform_role
-from casework.deadlines.services import actor_fields, lock_case
+from casework.deadlines.services import actor_fields
+from casework.dossier.locking import case_lock
 from casework.dossier.services import index_sync, timeline_add
 from casework.index.models import Assignment, CaseIndex, CaseStatus, Outcome
 from casework.models import ClosingNotice, Complaint, TimelineEntry
@@ -122,7 +123,7 @@ def case_close(
     if outcome not in Outcome.values:
         raise ValidationError(_("Kies de uitkomst."), code="invalid_outcome")
     with schema_context(provider.schema_name), transaction.atomic():
-        complaint, _case = lock_case(provider, complaint_id)
+        _case, complaint = case_lock(provider=provider, complaint_id=complaint_id)
         if complaint.status == CaseStatus.CLOSED:
             raise ValidationError(_("Deze zaak is al afgesloten."), code="closed")
         now = timezone.now()

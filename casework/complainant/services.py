@@ -54,6 +54,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from casework.consent.services import complaint_make_formal, consent_record
 from casework.dossier.attachments import CheckedFile
+from casework.dossier.locking import case_lock
 from casework.dossier.services import follow_link_create, hash_token, index_sync, timeline_add
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Track
 from casework.intake.services import ComplaintSubmission, SubmitResult, complaint_submit
@@ -400,7 +401,7 @@ def _verified_emails(user: Any) -> set[str]:
 def _claim(*, provider: Provider, complaint_id: int, user: Any, how: str) -> CaseIndex:
     """Set the complaint's owner and its index row together; call inside ``schema_context``."""
     with transaction.atomic():
-        complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
+        _case, complaint = case_lock(provider=provider, complaint_id=complaint_id)
         if complaint.complainant_user_id == user.pk:
             return CaseIndex.objects.get(provider=provider, case_id=complaint.pk)
         if complaint.complainant_user_id is not None:

@@ -10,11 +10,11 @@ from django_tenants.utils import schema_context
 
 from casework.consent.wording import consent_wording
 from casework.dossier.dates import today_amsterdam
+from casework.dossier.locking import case_lock
 from casework.dossier.services import index_sync, timeline_add
 from casework.index.models import Consent, Track
 from casework.models import Complaint, ConsentRecord
 from tenants.models import Provider
-from tenants.tenancy import require_tenant_schema
 
 CONSENT_SUMMARY = {
     Consent.GIVEN: "Toestemming om te delen gegeven",
@@ -41,8 +41,7 @@ def consent_record(
     if decision not in CONSENT_SUMMARY:
         raise ValidationError(_("Onbekende keuze voor toestemming."), code="invalid")
     with schema_context(provider.schema_name), transaction.atomic():
-        require_tenant_schema()
-        complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
+        _case, complaint = case_lock(provider=provider, complaint_id=complaint_id)
         if decision == Consent.WITHDRAWN and complaint.consent != Consent.GIVEN:
             raise ValidationError(_("Er is geen toestemming om in te trekken."), code="not_given")
         if decision == complaint.consent:
@@ -87,8 +86,7 @@ def complaint_make_formal(
     day consent is given if that comes later.
     """
     with schema_context(provider.schema_name), transaction.atomic():
-        require_tenant_schema()
-        complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
+        _case, complaint = case_lock(provider=provider, complaint_id=complaint_id)
         if complaint.track == Track.FORMAL:
             return complaint
         complaint.track = Track.FORMAL

@@ -11,13 +11,13 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from casework.dossier.locking import case_lock
 from casework.dossier.services import index_sync, timeline_add
-from casework.index.models import CaseIndex, CaseStatus
-from casework.models import Complaint, DeadlineExtension, Decision, ExtensionConsent, TimelineEntry
+from casework.index.models import CaseStatus
+from casework.models import DeadlineExtension, Decision, ExtensionConsent, TimelineEntry
 from outbox.services import outbox_enqueue
 from reference import deadline_rules as deadlines
 from tenants.models import Provider
-from tenants.tenancy import require_tenant_schema
 
 Basis = DeadlineExtension.Basis
 Party = ExtensionConsent.Party
@@ -29,14 +29,6 @@ class ConsentEvidence:
 
     given_on: datetime.date
     evidence: str
-
-
-def lock_case(provider: Provider, complaint_id: int) -> tuple[Complaint, CaseIndex]:
-    """Lock the dossier, then its index row, in that order (as every dossier action does)."""
-    require_tenant_schema()
-    complaint = Complaint.objects.select_for_update(of=("self",)).get(pk=complaint_id)
-    case = CaseIndex.objects.select_for_update().get(provider=provider, case_id=complaint_id)
-    return complaint, case
 
 
 def actor_fields(actor: object) -> dict[str, object]:
@@ -100,7 +92,7 @@ def deadline_extend(
         raise ValidationError(_("Kies hoe de klager de mededeling krijgt."), code="invalid_channel")
     with schema_context(provider.schema_name), transaction.atomic():
         today = today or timezone.localdate()
-        complaint, _case = lock_case(provider, complaint_id)
+        _case, complaint = case_lock(provider=provider, complaint_id=complaint_id)
         if complaint.status == CaseStatus.CLOSED:
             raise ValidationError(_("Deze zaak is afgesloten."), code="closed")
         if Decision.objects.filter(complaint=complaint).exists():

@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from casework.deadlines.services import actor_fields
+from casework.dossier.locking import case_lock
 from casework.dossier.selectors import complaints_visible_to_provider
 from casework.dossier.services import index_sync, timeline_add
-from casework.index.models import CaseIndex, CaseStatus
+from casework.index.models import CaseStatus
 from casework.models import Complaint, Decision, Measure, TimelineEntry
 from outbox.services import outbox_enqueue
 from tenants.models import Provider
@@ -137,12 +138,11 @@ def decision_record(
     )
     with schema_context(provider.schema_name), transaction.atomic():
         # The consent gate: a provider decides only on complaints it may see.
-        complaint = (
-            complaints_visible_to_provider(provider=provider)
-            .select_for_update(of=("self",))
-            .get(pk=complaint_id)
+        _case, complaint = case_lock(
+            provider=provider,
+            complaint_id=complaint_id,
+            complaints=complaints_visible_to_provider(provider=provider),
         )
-        CaseIndex.objects.select_for_update().get(provider=provider, case_id=complaint.pk)
         if complaint.status == CaseStatus.CLOSED:
             raise ValidationError(_("Deze zaak is afgesloten."), code="closed")
         if Decision.objects.filter(complaint=complaint).exists():

@@ -60,7 +60,7 @@ def complaint_part_add(
     if len(text) > MAX_TEXT:
         raise ValidationError(_("De tekst is te lang."), code="too_long")
     with schema_context(provider.schema_name), transaction.atomic():
-        complaint = lock_open_complaint(complaint_id)
+        complaint = lock_open_complaint(provider, complaint_id)
         _not_issued(complaint)
         last = ComplaintPart.objects.filter(complaint=complaint).aggregate(last=Max("position"))["last"] or 0
         part = ComplaintPart.objects.create(complaint=complaint, position=last + 1, text=text)
@@ -88,7 +88,7 @@ def complaint_part_judge(
     if len(reasoning) > MAX_TEXT:
         raise ValidationError(_("De tekst is te lang."), code="too_long")
     with schema_context(provider.schema_name), transaction.atomic():
-        complaint = lock_open_complaint(complaint_id)
+        complaint = lock_open_complaint(provider, complaint_id)
         _not_issued(complaint)
         part = ComplaintPart.objects.select_for_update().get(pk=part_id, complaint=complaint)
         part.judgement = judgement
@@ -124,7 +124,7 @@ def committee_advice_issue(
     if len(advice) > MAX_TEXT:
         raise ValidationError(_("De tekst is te lang."), code="too_long")
     with schema_context(provider.schema_name), transaction.atomic():
-        complaint = lock_open_complaint(complaint_id)
+        complaint = lock_open_complaint(provider, complaint_id)
         _not_issued(complaint)
         parts = list(ComplaintPart.objects.filter(complaint=complaint))
         if not parts:

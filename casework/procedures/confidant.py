@@ -48,7 +48,7 @@ def confidant_note_add(
     if len(text) > MAX_TEXT:
         raise ValidationError(_("De tekst is te lang."), code="too_long")
     with schema_context(provider.schema_name), transaction.atomic():
-        complaint = lock_open_complaint(complaint_id)
+        complaint = lock_open_complaint(provider, complaint_id)
         note = ConfidantNote.objects.create(
             complaint=complaint,
             kind=kind,
@@ -89,7 +89,7 @@ def confidant_note_share(
     if shared_with not in (ConfidantNote.SharedWith.KLACHTPUNT, ConfidantNote.SharedWith.PROVIDER):
         raise ValidationError(_("Kies met wie u de notitie deelt."), code="shared_with")
     with schema_context(provider.schema_name), transaction.atomic():
-        complaint = lock_open_complaint(complaint_id)
+        complaint = lock_open_complaint(provider, complaint_id)
         note = ConfidantNote.objects.select_for_update().get(pk=note_id, complaint=complaint)
         if shared_with == ConfidantNote.SharedWith.PROVIDER and complaint.consent != Consent.GIVEN:
             raise ValidationError(

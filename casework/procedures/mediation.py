@@ -26,12 +26,12 @@ from django_tenants.utils import schema_context
 
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.attachments import CheckedFile
+from casework.dossier.locking import case_lock
 from casework.dossier.services import index_sync, timeline_add
 from casework.index.models import CaseStatus, Consent
 from casework.models import CaseRecord, Complaint, Meeting, Message, TimelineEntry, Visibility
 from outbox.services import outbox_enqueue
 from tenants.models import Provider
-from tenants.tenancy import require_tenant_schema
 
 log = structlog.get_logger(__name__)
 
@@ -74,10 +74,9 @@ MEETING_SUMMARY = {
 }
 
 
-def lock_open_complaint(complaint_id: int) -> Complaint:
-    """Lock the dossier for an action; refused when the case is closed. Call in the action's transaction."""
-    require_tenant_schema()
-    complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
+def lock_open_complaint(provider: Provider, complaint_id: int) -> Complaint:
+    """Lock the case (``case_lock``: index row, then dossier); refused when it is closed."""
+    _case, complaint = case_lock(provider=provider, complaint_id=complaint_id)
     if complaint.status == CaseStatus.CLOSED:
         raise ValidationError(_("Deze zaak is afgesloten."), code="closed")
     return complaint
@@ -182,7 +181,7 @@ def meeting_schedule(
     """
     provider_contact_email = provider_contact_email.strip().lower()
     with schema_context(provider.schema_name), transaction.atomic():
-        complaint = lock_open_complaint(complaint_id)
+        complaint = lock_open_complaint(provider, complaint_id)
         _validate_meeting(
             complaint,
             kind=kind,
@@ -239,7 +238,7 @@ def meeting_schedule(
 def meeting_cancel(*, provider: Provider, complaint_id: int, meeting_id: int, accessor: Accessor) -> Meeting:
     """Cancel a planned meeting; the parties get a calendar cancellation (same UID, next SEQUENCE)."""
     with schema_context(provider.schema_name), transaction.atomic():
-        complaint = lock_open_complaint(complaint_id)
+        complaint = lock_open_complaint(provider, complaint_id)
         meeting = Meeting.objects.select_for_update().get(pk=meeting_id, complaint=complaint)
         if meeting.cancelled_at is not None:
             raise ValidationError(_("Dit gesprek is al geannuleerd."), code="cancelled")
@@ -298,7 +297,7 @@ def record_add(
     if len(text) > MAX_TEXT:
         raise ValidationError(_("De tekst is te lang."), code="too_long")
     with schema_context(provider.schema_name), transaction.atomic():
-        complaint = lock_open_complaint(complaint_id)
+        complaint = lock_open_complaint(provider, complaint_id)
         if visibility in (Visibility.PROVIDER, Visibility.ALL):
             _require_consent(complaint, _("delen met de zorgaanbieder"))
         record = CaseRecord(
@@ -365,7 +364,7 @@ def message_send(
     if audience not in SENDER_AUDIENCES.get(sender, ()):
         raise ValidationError(_("Kies voor wie het bericht is."), code="audience")
     with schema_context(provider.schema_name), transaction.atomic():
-        complaint = lock_open_complaint(complaint_id)
+        complaint = lock_open_complaint(provider, complaint_id)
         if sender == Message.Party.PROVIDER or audience in (Message.Audience.PROVIDER, Message.Audience.ALL):
             _require_consent(complaint, _("een bericht met de zorgaanbieder"))
         message = Message.objects.create(

@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from casework.dossier.locking import case_lock
 from casework.dossier.services import index_sync, timeline_add
 from casework.index.models import CaseIndex, CaseStatus, Consent, Outcome, Service
 from casework.models import Complaint, Goal, Law, TimelineEntry
 from outbox.services import outbox_enqueue
 from tenants.models import Provider
-from tenants.tenancy import require_tenant_schema
 
 Visibility = TimelineEntry.Visibility
 
@@ -48,12 +48,8 @@ def _dutch(label: object) -> str:
 
 
 def _lock(provider: Provider, complaint_id: int) -> tuple[Complaint, CaseIndex]:
-    """Lock the dossier, then its index row, in that order (as every dossier action does)."""
-    require_tenant_schema()
-    complaint = (
-        Complaint.objects.select_for_update(of=("self",)).select_related("category").get(pk=complaint_id)
-    )
-    case = CaseIndex.objects.select_for_update().get(provider=provider, case_id=complaint_id)
+    """Lock the case (index row, then dossier: ``case_lock``); refused when it is closed."""
+    case, complaint = case_lock(provider=provider, complaint_id=complaint_id)
     if complaint.status == CaseStatus.CLOSED:
         raise ValidationError(_("Deze zaak is afgesloten."), code="closed")
     return complaint, case
