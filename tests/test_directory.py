@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Absence, ConflictOfInterest, Professional
 from casework.assignment.services import case_assign
+from tests.casework.accessors import STAFF
 from tests.casework.factories_professionals import make_case, make_professional, staff_client
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,9 @@ def test_directory_filters_and_shows_the_current_load(world) -> None:  # type: i
         "Aylin Yilmaz", languages=["nl", "tr"], categories=["attitude"], sectors=["mental_health"], capacity=4
     )
     make_professional("Hendrik Bakker", qualifications=["committee"], languages=["nl"])
-    case_assign(case=make_case(world.alpha), professional=turkish.user, actor=world.coordinator)
+    case_assign(
+        accessor=STAFF, case=make_case(world.alpha), professional=turkish.user, actor=world.coordinator
+    )
     client = staff_client(world.coordinator)
 
     def names(query: str) -> str:

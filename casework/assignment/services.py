@@ -20,6 +20,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from accounts.models import Professional, User
 from casework.assignment.matching import CURRENT_STATES, eligibility
+from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
 from casework.dossier.services import timeline_add
 from casework.index.models import Assignment, CaseIndex, CaseStatus, Service
@@ -38,7 +39,12 @@ class AssignmentError(Exception):
 
 
 def case_assign(
-    *, case: CaseIndex, professional: User, actor: User, today: datetime.date | None = None
+    *,
+    case: CaseIndex,
+    professional: User,
+    actor: User,
+    accessor: Accessor,
+    today: datetime.date | None = None,
 ) -> Assignment:
     """Offer ``case`` to ``professional`` on behalf of the coordinator ``actor``.
 
@@ -64,12 +70,13 @@ def case_assign(
             data={"assignment_id": assignment.pk, "professional_user_id": professional.pk},
         )
         _save_case(locked, assignee=professional)
+        _log(locked, complaint, accessor)
         _notify("casework.index.tasks.notify_assignment_offered", assignment)
     log.info("case_assigned", reference=locked.reference, professional_user_id=professional.pk)
     return assignment
 
 
-def assignment_accept(*, case: CaseIndex, professional: User) -> Assignment:
+def assignment_accept(*, case: CaseIndex, professional: User, accessor: Accessor) -> Assignment:
     """The professional takes the case on. Only their own open offer can be accepted."""
     with schema_context(case.provider.schema_name), transaction.atomic():
         locked, complaint = _lock(case)
@@ -92,11 +99,12 @@ def assignment_accept(*, case: CaseIndex, professional: User) -> Assignment:
             data={"assignment_id": assignment.pk},
         )
         _save_case(locked, assignee=professional)
+        _log(locked, complaint, accessor)
     log.info("assignment_accepted", reference=locked.reference, professional_user_id=professional.pk)
     return assignment
 
 
-def assignment_decline(*, case: CaseIndex, professional: User, reason: str) -> Assignment:
+def assignment_decline(*, case: CaseIndex, professional: User, reason: str, accessor: Accessor) -> Assignment:
     """The professional declines an offer, with a reason: the case goes back to the queue.
 
     Guarantees: the assignee is cleared, index and dossier go back to intake,
@@ -130,6 +138,7 @@ def assignment_decline(*, case: CaseIndex, professional: User, reason: str) -> A
             data={"assignment_id": assignment.pk, "reason": reason},
         )
         _save_case(locked, assignee=None)
+        _log(locked, complaint, accessor)
         _notify("casework.index.tasks.notify_assignment_declined", assignment)
     log.info("assignment_declined", reference=locked.reference, professional_user_id=professional.pk)
     return assignment
@@ -141,6 +150,7 @@ def case_reassign(
     professional: User,
     actor: User,
     reason: str,
+    accessor: Accessor,
     today: datetime.date | None = None,
 ) -> Assignment:
     """Move a case from its current professional to another, recording who, when and why.
@@ -182,6 +192,7 @@ def case_reassign(
             },
         )
         _save_case(locked, assignee=professional)
+        _log(locked, complaint, accessor)
         _notify("casework.index.tasks.notify_assignment_offered", assignment)
     log.info(
         "case_reassigned",
@@ -246,6 +257,10 @@ def _set_status(case: CaseIndex, complaint: Complaint, status: str) -> None:
 def _save_case(case: CaseIndex, *, assignee: User | None) -> None:
     case.assignee = assignee
     case.save(update_fields=["assignee", "status", "updated_at"])
+
+
+def _log(case: CaseIndex, complaint: Complaint, accessor: Accessor) -> None:
+    access_log_change(provider=case.provider, accessor=accessor, complaint=complaint, subject="assignment")
 
 
 def _notify(task_name: str, assignment: Assignment) -> None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.services import timeline_add
 from casework.index.models import CaseIndex
 from casework.models import Complaint, TimelineEntry
@@ -31,6 +32,7 @@ def time_entry_log(
     minutes: int,
     worked_on: datetime.date,
     activity: str,
+    accessor: Accessor,
     note: str = "",
     today: datetime.date | None = None,
 ) -> TimeEntry:
@@ -38,7 +40,8 @@ def time_entry_log(
 
     Guarantees: the ledger's refusals (``TimeEntryError``, see
     ``ledger_entry_add``), and a note longer than 4000 characters is refused;
-    the ledger row and the note's timeline entry commit together.
+    the ledger row, the note's timeline entry and the access-log row commit
+    together.
     """
     note = (note or "").strip()
     if len(note) > MAX_NOTE_LENGTH:
@@ -53,25 +56,26 @@ def time_entry_log(
             activity=activity,
             today=today,
         )
-        if note:
-            _note_to_timeline(case, entry, actor, note)
+        with schema_context(case.provider.schema_name):
+            complaint = Complaint.objects.only("pk", "reference").get(pk=case.case_id)
+            if note:
+                _note_to_timeline(complaint, entry, actor, note)
+            access_log_change(provider=case.provider, accessor=accessor, complaint=complaint, subject="time")
     return entry
 
 
-def _note_to_timeline(case: CaseIndex, entry: TimeEntry, actor: User, note: str) -> None:
-    with schema_context(case.provider.schema_name):
-        complaint = Complaint.objects.only("pk").get(pk=case.case_id)
-        timeline_add(
-            complaint=complaint,
-            kind="time_note",
-            summary=note,
-            actor_user_id=actor.pk,
-            visibility=TimelineEntry.Visibility.STAFF,
-            data={
-                "time_entry_id": entry.pk,
-                "minutes": entry.minutes,
-                "kind": entry.kind,
-                "activity": entry.activity,
-                "worked_on": entry.worked_on.isoformat(),
-            },
-        )
+def _note_to_timeline(complaint: Complaint, entry: TimeEntry, actor: User, note: str) -> None:
+    timeline_add(
+        complaint=complaint,
+        kind="time_note",
+        summary=note,
+        actor_user_id=actor.pk,
+        visibility=TimelineEntry.Visibility.STAFF,
+        data={
+            "time_entry_id": entry.pk,
+            "minutes": entry.minutes,
+            "kind": entry.kind,
+            "activity": entry.activity,
+            "worked_on": entry.worked_on.isoformat(),
+        },
+    )

@@ -15,7 +15,7 @@ from casework.assignment.forms import ReassignForm
 from casework.assignment.matching import FACTOR_LABELS, WEIGHTS, rank_professionals
 from casework.assignment.selectors import assignment_history, current_assignment
 from casework.assignment.services import AssignmentError, case_assign, case_reassign
-from casework.dossier.access_log import Event, access_log_request
+from casework.dossier.access_log import Event, access_log_request, request_accessor
 from casework.index.models import CaseIndex
 
 # The matching page lists the best this many; the rest are one click away.
@@ -68,18 +68,23 @@ def case_assign_confirm(request: HttpRequest, reference: str, user_id: int) -> H
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             if form is None:
-                case_assign(case=case, professional=professional, actor=request.user)
+                case_assign(
+                    case=case,
+                    professional=professional,
+                    actor=request.user,
+                    accessor=request_accessor(request, case=case),
+                )
             else:
                 case_reassign(
                     case=case,
                     professional=professional,
                     actor=request.user,
                     reason=form.cleaned_data["reason"],
+                    accessor=request_accessor(request, case=case),
                 )
         except AssignmentError as error:
             messages.error(request, str(error))
         else:
-            access_log_request(request, Event.CHANGE, case=case, subject="assignment")
             messages.success(
                 request,
                 _("Zaak %(reference)s is aangeboden aan %(name)s, die daarover een e-mail krijgt.")

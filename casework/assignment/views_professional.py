@@ -18,7 +18,7 @@ from casework.assignment.forms import DeclineForm, TimeEntryForm, parse_month
 from casework.assignment.selectors import case_for_professional, my_cases
 from casework.assignment.services import AssignmentError, assignment_accept, assignment_decline
 from casework.assignment.time import time_entry_log
-from casework.dossier.access_log import Event, access_log_request
+from casework.dossier.access_log import Event, access_log_request, request_accessor
 from casework.index.models import CaseIndex
 from casework.timesheets.models import TimeEntry
 from casework.timesheets.selectors import case_time_entries, hours_for_month, month_bounds
@@ -55,11 +55,10 @@ def _offered_case(reference: str, user: User) -> CaseIndex:
 def assignment_accept_view(request: HttpRequest, reference: str) -> HttpResponse:
     case = _offered_case(reference, request.user)
     try:
-        assignment_accept(case=case, professional=request.user)
+        assignment_accept(case=case, professional=request.user, accessor=request_accessor(request, case=case))
     except AssignmentError as error:
         messages.error(request, str(error))
     else:
-        access_log_request(request, Event.CHANGE, case=case, subject="assignment")
         messages.success(request, _("U heeft zaak %(reference)s geaccepteerd.") % {"reference": reference})
     return redirect("my_cases")
 
@@ -71,11 +70,15 @@ def assignment_decline_view(request: HttpRequest, reference: str) -> HttpRespons
     form = DeclineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            assignment_decline(case=case, professional=request.user, reason=form.cleaned_data["reason"])
+            assignment_decline(
+                case=case,
+                professional=request.user,
+                reason=form.cleaned_data["reason"],
+                accessor=request_accessor(request, case=case),
+            )
         except AssignmentError as error:
             messages.error(request, str(error))
         else:
-            access_log_request(request, Event.CHANGE, case=case, subject="assignment")
             messages.success(
                 request,
                 _("U heeft zaak %(reference)s afgewezen; de zaak gaat terug naar de coördinator.")
@@ -130,11 +133,11 @@ def case_time_view(request: HttpRequest, reference: str) -> HttpResponse:
                 worked_on=data["worked_on"],
                 activity=data["activity"],
                 note=data.get("note") or "",
+                accessor=request_accessor(request, case=case),
             )
         except TimeEntryError as error:
             form.add_error(None, str(error))
         else:
-            access_log_request(request, Event.CHANGE, case=case, subject="time")
             messages.success(
                 request,
                 _("%(minutes)s minuten geschreven op %(reference)s.")

@@ -23,6 +23,7 @@ from django_tenants.utils import schema_context
 from accounts.models import PlatformRole
 from accounts.permissions import has_platform_role
 from casework.deadlines.services import actor_fields
+from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
 from casework.dossier.services import index_sync, timeline_add
 from casework.index.models import Assignment, CaseIndex, CaseStatus, Outcome
@@ -112,12 +113,12 @@ def can_close_case(user: Any, case: CaseIndex) -> bool:
 
 
 def case_close(
-    *, provider: Provider, complaint_id: int, actor: Any, outcome: str, note: str = ""
+    *, provider: Provider, complaint_id: int, actor: Any, accessor: Accessor, outcome: str, note: str = ""
 ) -> ClosingNotice:
     """Close the case with its ``outcome``; tell the complainant where to go next when not resolved.
 
     Guarantees: the dossier (status, outcome, closed_at), the closing notice,
-    the timeline and the case index change together; the closing e-mail is
+    the timeline, the case index and the access-log row change together; the closing e-mail is
     queued in the same transaction. A closed case cannot be closed again.
     """
     if outcome not in Outcome.values:
@@ -168,6 +169,9 @@ def case_close(
                 **actor_fields(actor),
             )
         index_sync(complaint=complaint, provider=provider, outcome=outcome, closed_at=now)
+        access_log_change(
+            provider=provider, accessor=accessor, complaint=complaint, subject="closing", detail=outcome
+        )
         outbox_enqueue(
             task_name="casework.tasks_closing.send_closing_letter", kwargs={"closing_id": closing.pk}
         )

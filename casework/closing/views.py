@@ -23,7 +23,7 @@ from accounts.permissions import (
 )
 from casework.closing.forms import CloseForm
 from casework.closing.services import FOLLOW_UP_OPTIONS, can_close_case, case_close, filed_with_provider_on
-from casework.dossier.access_log import Event, access_log_request
+from casework.dossier.access_log import Event, access_log_request, request_accessor
 from casework.dossier.forms import put_errors
 from casework.index.models import CaseIndex, CaseStatus
 from casework.index.selectors import case_or_404
@@ -54,13 +54,13 @@ def close(request: HttpRequest, reference: str) -> HttpResponse:
                 provider=case.provider,
                 complaint_id=case.case_id,
                 actor=request.user,
+                accessor=request_accessor(request, case=case),
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"],
             )
         except ValidationError as refusal:
             put_errors(form, refusal)
         else:
-            access_log_request(request, Event.CHANGE, case=case, subject="closing")
             messages.success(request, _("De zaak is afgesloten. De klager krijgt bericht."))
             return _back(request, case)
     with schema_context(case.provider.schema_name):

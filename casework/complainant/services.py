@@ -53,6 +53,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from casework.consent.services import complaint_make_formal, consent_record
+from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.attachments import CheckedFile
 from casework.dossier.locking import case_lock
 from casework.dossier.services import follow_link_create, hash_token, index_sync, timeline_add
@@ -234,6 +235,7 @@ def portal_complaint_file(
     user: Any,
     submission: ComplaintSubmission,
     form_key: str,
+    accessor: Accessor,
     attachments: list[CheckedFile] | tuple[CheckedFile, ...] = (),
 ) -> SubmitResult:
     """File a complaint as a logged-in complainant (channel portal).
@@ -246,6 +248,7 @@ def portal_complaint_file(
         provider=provider,
         submission=submission,
         channel=Channel.PORTAL,
+        accessor=accessor,
         attachments=attachments,
         idempotency_key=f"portal:{user.pk}:{form_key}",
         complainant_user_id=user.pk,
@@ -257,7 +260,9 @@ def _ensure_open(status: str) -> None:
         raise ValidationError(_("Deze klacht is afgesloten; daarin verandert u niets meer."), code="closed")
 
 
-def my_case_consent(*, user: Any, reference: str, decision: str, language: str) -> Complaint:
+def my_case_consent(
+    *, user: Any, reference: str, decision: str, language: str, accessor: Accessor
+) -> Complaint:
     """Record the user's consent decision on their own open complaint, with the wording shown."""
     row = _my_index_row(user, reference)
     _ensure_open(row.status)
@@ -267,15 +272,18 @@ def my_case_consent(*, user: Any, reference: str, decision: str, language: str) 
         decision=decision,
         via=Channel.PORTAL,
         language=language,
+        accessor=accessor,
         actor_user_id=user.pk,
     )
 
 
-def my_case_make_formal(*, user: Any, reference: str) -> CaseView:
+def my_case_make_formal(*, user: Any, reference: str, accessor: Accessor) -> CaseView:
     """Move the user's own complaint to the formal track; returns the updated view."""
     row = _my_index_row(user, reference)
     _ensure_open(row.status)
-    complaint_make_formal(provider=row.provider, complaint_id=row.case_id, actor_user_id=user.pk)
+    complaint_make_formal(
+        provider=row.provider, complaint_id=row.case_id, accessor=accessor, actor_user_id=user.pk
+    )
     return my_case(user=user, reference=reference)
 
 
@@ -304,7 +312,9 @@ def follow_case(*, provider: Provider, token: str) -> CaseView:
         return _case_view(provider, link.complaint)
 
 
-def follow_consent(*, provider: Provider, token: str, decision: str, language: str) -> Complaint:
+def follow_consent(
+    *, provider: Provider, token: str, decision: str, language: str, accessor: Accessor
+) -> Complaint:
     """Record a consent decision made through the follow link (no account)."""
     with schema_context(provider.schema_name):
         complaint = _live_link(token).complaint
@@ -316,19 +326,20 @@ def follow_consent(*, provider: Provider, token: str, decision: str, language: s
         # The follow link belongs to the web form's self-service, not to the logged-in portal.
         via=Channel.WIDGET,
         language=language,
+        accessor=accessor,
     )
 
 
-def follow_make_formal(*, provider: Provider, token: str) -> CaseView:
+def follow_make_formal(*, provider: Provider, token: str, accessor: Accessor) -> CaseView:
     """Move the complaint behind a live follow link to the formal track."""
     with schema_context(provider.schema_name):
         complaint = _live_link(token).complaint
     _ensure_open(complaint.status)
-    complaint_make_formal(provider=provider, complaint_id=complaint.pk)
+    complaint_make_formal(provider=provider, complaint_id=complaint.pk, accessor=accessor)
     return follow_case(provider=provider, token=token)
 
 
-def follow_link_renew(*, provider: Provider, token: str) -> str:
+def follow_link_renew(*, provider: Provider, token: str, accessor: Accessor) -> str:
     """Revoke this follow link and make a fresh one in the same transaction; return the new token.
 
     Other links to the same complaint (the one in the acknowledgement e-mail,
@@ -346,6 +357,9 @@ def follow_link_renew(*, provider: Provider, token: str) -> str:
             kind="follow_link_renewed",
             summary="Volglink vernieuwd; de oude link werkt niet meer",
             visibility=TimelineEntry.Visibility.COMPLAINANT,
+        )
+        access_log_change(
+            provider=provider, accessor=accessor, complaint=link.complaint, subject="follow_link"
         )
     log.info("follow_link_renewed", reference=link.complaint.reference, schema=provider.schema_name)
     return fresh
@@ -398,7 +412,7 @@ def _verified_emails(user: Any) -> set[str]:
     }
 
 
-def _claim(*, provider: Provider, complaint_id: int, user: Any, how: str) -> CaseIndex:
+def _claim(*, provider: Provider, complaint_id: int, user: Any, how: str, accessor: Accessor) -> CaseIndex:
     """Set the complaint's owner and its index row together; call inside ``schema_context``."""
     with transaction.atomic():
         _case, complaint = case_lock(provider=provider, complaint_id=complaint_id)
@@ -417,11 +431,14 @@ def _claim(*, provider: Provider, complaint_id: int, user: Any, how: str) -> Cas
             data={"how": how},
         )
         row = index_sync(complaint=complaint, provider=provider)
+        access_log_change(
+            provider=provider, accessor=accessor, complaint=complaint, subject="claim", detail=how
+        )
     log.info("complaint_claimed", reference=complaint.reference, how=how, schema=provider.schema_name)
     return row
 
 
-def complaint_claim(*, user: Any, claim_token: str) -> CaseIndex:
+def complaint_claim(*, user: Any, claim_token: str, accessor: Accessor) -> CaseIndex:
     """Link the complaint behind a claim token to ``user`` (see the module docstring).
 
     Guarantees: the dossier and the case index name the new owner together or
@@ -433,10 +450,12 @@ def complaint_claim(*, user: Any, claim_token: str) -> CaseIndex:
     target = _claim_target(claim_token)
     with schema_context(target.provider.schema_name):
         link = FollowLink.objects.get(pk=target.link_id)
-        return _claim(provider=target.provider, complaint_id=link.complaint_id, user=user, how="link")
+        return _claim(
+            provider=target.provider, complaint_id=link.complaint_id, user=user, how="link", accessor=accessor
+        )
 
 
-def complaint_claim_by_email(*, user: Any, reference: str) -> CaseIndex:
+def complaint_claim_by_email(*, user: Any, reference: str, accessor: Accessor) -> CaseIndex:
     """Link a complaint filed without an account, by reference, when its e-mail is one the user verified.
 
     A wrong reference and an address that does not match get the same refusal.
@@ -456,4 +475,6 @@ def complaint_claim_by_email(*, user: Any, reference: str) -> CaseIndex:
         email = Complaint.objects.filter(pk=row.case_id).values_list("complainant_email", flat=True).first()
         if not email or email.lower() not in emails:
             raise ClaimRefused("no_match")
-        return _claim(provider=row.provider, complaint_id=row.case_id, user=user, how="email")
+        return _claim(
+            provider=row.provider, complaint_id=row.case_id, user=user, how="email", accessor=accessor
+        )

@@ -35,7 +35,7 @@ from casework.complainant.services import (
     follow_make_formal,
 )
 from casework.consent.wording import consent_wording
-from casework.dossier.access_log import AccessChannel, Event, access_log_request
+from casework.dossier.access_log import AccessChannel, Event, access_log_request, request_accessor
 from tenants.hosts import platform_url
 
 
@@ -88,19 +88,16 @@ def consent(request: HttpRequest, token: str, decision_slug: str) -> HttpRespons
     try:
         if request.method == "POST":
             try:
-                changed = follow_consent(
-                    provider=request.tenant, token=token, decision=decision, language=_language()
+                follow_consent(
+                    provider=request.tenant,
+                    token=token,
+                    decision=decision,
+                    language=_language(),
+                    accessor=request_accessor(request, channel=AccessChannel.FOLLOW_LINK),
                 )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
-                access_log_request(
-                    request,
-                    Event.CHANGE,
-                    complaint=changed,
-                    channel=AccessChannel.FOLLOW_LINK,
-                    subject="consent",
-                )
                 messages.success(request, DECISION_DONE[decision])
             return redirect(page)
         case = follow_case(provider=request.tenant, token=token)
@@ -132,17 +129,14 @@ def formal(request: HttpRequest, token: str) -> HttpResponse:
     try:
         if request.method == "POST":
             try:
-                case = follow_make_formal(provider=request.tenant, token=token)
+                case = follow_make_formal(
+                    provider=request.tenant,
+                    token=token,
+                    accessor=request_accessor(request, channel=AccessChannel.FOLLOW_LINK),
+                )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
-                access_log_request(
-                    request,
-                    Event.CHANGE,
-                    complaint=case.complaint,
-                    channel=AccessChannel.FOLLOW_LINK,
-                    subject="track",
-                )
                 messages.success(request, formal_done_message(case.deadline))
             return redirect(page)
         case = follow_case(provider=request.tenant, token=token)
@@ -160,7 +154,11 @@ def renew(request: HttpRequest, token: str) -> HttpResponse:
     _provider_host_only(request)
     try:
         if request.method == "POST":
-            fresh = follow_link_renew(provider=request.tenant, token=token)
+            fresh = follow_link_renew(
+                provider=request.tenant,
+                token=token,
+                accessor=request_accessor(request, channel=AccessChannel.FOLLOW_LINK),
+            )
             messages.success(
                 request,
                 _(

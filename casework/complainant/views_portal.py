@@ -37,7 +37,7 @@ from casework.complainant.services import (
     portal_complaint_file,
 )
 from casework.consent.wording import consent_wording
-from casework.dossier.access_log import AccessChannel, Event, access_log_intake, access_log_request
+from casework.dossier.access_log import AccessChannel, Event, access_log_request, request_accessor
 from casework.intake.forms import ComplaintForm, ProviderSearchForm, complaint_form_for
 from casework.intake.services import form_key_or_new
 from tenants.models import Provider
@@ -103,9 +103,9 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
             user=request.user,
             submission=form.submission(),
             form_key=form_key,
+            accessor=request_accessor(request, provider=provider, channel=PORTAL),
             attachments=form.checked_files,
         )
-        access_log_intake(request, result, provider=provider, channel=PORTAL)
         return redirect("portal_filed", reference=result.complaint.reference)
     return render(
         request,
@@ -181,15 +181,18 @@ def case_consent(request: HttpRequest, reference: str, decision_slug: str) -> Ht
     detail = reverse("portal_case", args=[reference])
     if request.method == "POST":
         try:
-            my_case_consent(user=request.user, reference=reference, decision=decision, language=_language())
+            my_case_consent(
+                user=request.user,
+                reference=reference,
+                decision=decision,
+                language=_language(),
+                accessor=request_accessor(request, reference=reference, channel=PORTAL, role="complainant"),
+            )
         except CaseNotFound as exc:
             raise Http404 from exc
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(detail)
-        access_log_request(
-            request, Event.CHANGE, channel=PORTAL, role="complainant", reference=reference, subject="consent"
-        )
         messages.success(request, DECISION_DONE[decision])
         return redirect(detail)
     try:
@@ -221,21 +224,16 @@ def case_formal(request: HttpRequest, reference: str) -> HttpResponse:
     detail = reverse("portal_case", args=[reference])
     if request.method == "POST":
         try:
-            case = my_case_make_formal(user=request.user, reference=reference)
+            case = my_case_make_formal(
+                user=request.user,
+                reference=reference,
+                accessor=request_accessor(request, reference=reference, channel=PORTAL, role="complainant"),
+            )
         except CaseNotFound as exc:
             raise Http404 from exc
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            access_log_request(
-                request,
-                Event.CHANGE,
-                channel=PORTAL,
-                role="complainant",
-                provider=case.provider,
-                complaint=case.complaint,
-                subject="track",
-            )
             messages.success(request, formal_done_message(case.deadline))
         return redirect(detail)
     try:
@@ -259,9 +257,10 @@ def case_formal(request: HttpRequest, reference: str) -> HttpResponse:
 def claim(request: HttpRequest, claim_token: str) -> HttpResponse:
     try:
         if request.method == "POST":
-            row = complaint_claim(user=request.user, claim_token=claim_token)
-            access_log_request(
-                request, Event.CHANGE, channel=PORTAL, role="complainant", case=row, subject="claim"
+            row = complaint_claim(
+                user=request.user,
+                claim_token=claim_token,
+                accessor=request_accessor(request, channel=PORTAL, role="complainant"),
             )
             messages.success(
                 request,
@@ -285,7 +284,11 @@ def claim_by_reference(request: HttpRequest) -> HttpResponse:
     form = ClaimByReferenceForm(request.POST)
     if form.is_valid():
         try:
-            row = complaint_claim_by_email(user=request.user, reference=form.cleaned_data["reference"])
+            row = complaint_claim_by_email(
+                user=request.user,
+                reference=form.cleaned_data["reference"],
+                accessor=request_accessor(request, channel=PORTAL, role="complainant"),
+            )
         except ClaimRefused as exc:
             form.add_error("reference", CLAIM_REFUSED.get(exc.reason, CLAIM_REFUSED["no_match"]))
         else:

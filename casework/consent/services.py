@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from casework.consent.wording import consent_wording
+from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.dates import today_amsterdam
 from casework.dossier.locking import case_lock
 from casework.dossier.services import index_sync, timeline_add
@@ -30,10 +31,11 @@ def consent_record(
     decision: str,
     via: str,
     language: str,
+    accessor: Accessor,
     actor_user_id: int | None = None,
     on_behalf_of_complainant: bool = False,
 ) -> Complaint:
-    """Record a consent decision with the wording shown, update the dossier and index together.
+    """Record a consent decision with the wording shown; dossier, index and access log change together.
 
     Withdrawing is only possible after consent was given; giving consent on a
     case that asked for the formal track starts the statutory clock today.
@@ -74,11 +76,14 @@ def consent_record(
             actor_user_id=actor_user_id,
         )
         index_sync(complaint=complaint, provider=provider)
+        access_log_change(
+            provider=provider, accessor=accessor, complaint=complaint, subject="consent", detail=decision
+        )
     return complaint
 
 
 def complaint_make_formal(
-    *, provider: Provider, complaint_id: int, actor_user_id: int | None = None
+    *, provider: Provider, complaint_id: int, accessor: Accessor, actor_user_id: int | None = None
 ) -> Complaint:
     """Move an informal complaint to the formal track (one way).
 
@@ -103,4 +108,5 @@ def complaint_make_formal(
             data={"formal_received_on": str(complaint.formal_received_on or "")},
         )
         index_sync(complaint=complaint, provider=provider)
+        access_log_change(provider=provider, accessor=accessor, complaint=complaint, subject="track")
     return complaint

@@ -11,6 +11,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
 from casework.dossier.services import index_sync, timeline_add
 from casework.index.models import CaseStatus
@@ -69,6 +70,7 @@ def deadline_extend(
     provider: Provider,
     complaint_id: int,
     actor: object,
+    accessor: Accessor,
     new_deadline: datetime.date,
     reason: str,
     notice_channel: str = DeadlineExtension.NoticeChannel.EMAIL,
@@ -81,8 +83,8 @@ def deadline_extend(
     Without consents this is the Wkkgz's one notice-only extension: refused
     once used, for the Wzd, beyond 4 weeks, or once the term has run out. With
     the consent of the complainant (Wzd: and the provider) recorded, the
-    deadline may move further. The dossier, its consents, the timeline and the
-    case index change in one transaction; the notice to the complainant
+    deadline may move further. The dossier, its consents, the timeline, the
+    case index and the access log change in one transaction; the notice to the complainant
     leaves through the outbox (or, by letter, is sent by the provider).
     """
     reason = reason.strip()
@@ -190,6 +192,13 @@ def deadline_extend(
             **actor_fields(actor),
         )
         index_sync(complaint=complaint, provider=provider)
+        access_log_change(
+            provider=provider,
+            accessor=accessor,
+            complaint=complaint,
+            subject="extension",
+            detail=f"extension {extension.pk}",
+        )
         if notice_channel == DeadlineExtension.NoticeChannel.EMAIL:
             outbox_enqueue(
                 task_name="casework.tasks_closing.send_extension_notice",

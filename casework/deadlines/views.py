@@ -17,7 +17,7 @@ from django_tenants.utils import schema_context
 from accounts.permissions import coordinator_required
 from casework.deadlines.forms import ExtensionForm
 from casework.deadlines.services import deadline_extend
-from casework.dossier.access_log import Event, access_log_request
+from casework.dossier.access_log import Event, access_log_request, request_accessor
 from casework.dossier.forms import put_errors
 from casework.dossier.selectors import provider_complaint_or_404
 from casework.index.selectors import case_or_404
@@ -62,6 +62,7 @@ def extension_page(
                 provider=provider,
                 complaint_id=complaint.pk,
                 actor=request.user,
+                accessor=request_accessor(request, provider=provider, complaint=complaint),
                 new_deadline=data["new_deadline"],
                 reason=data["reason"],
                 notice_channel=data["notice_channel"],
@@ -71,9 +72,6 @@ def extension_page(
         except ValidationError as refusal:
             put_errors(form, refusal)
         else:
-            access_log_request(
-                request, Event.CHANGE, provider=provider, complaint=complaint, subject="extension"
-            )
             messages.success(
                 request,
                 _("De termijn is verlengd tot %(date)s.") % {"date": made.new_deadline.strftime("%d-%m-%Y")},

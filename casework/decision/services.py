@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from casework.deadlines.services import actor_fields
+from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
 from casework.dossier.selectors import complaints_visible_to_provider
 from casework.dossier.services import index_sync, timeline_add
@@ -113,6 +114,7 @@ def decision_record(
     provider: Provider,
     complaint_id: int,
     actor: Any,
+    accessor: Accessor,
     conclusion: str,
     decisions_taken: str,
     measures_timeframe: str,
@@ -124,8 +126,8 @@ def decision_record(
     Refused unless all three parts are there (errors keyed by field), for a
     complaint the provider may not see (no consent: ``Complaint.DoesNotExist``,
     as if it did not exist), a closed case, or a second decision. The
-    decision, its measures, the timeline and the case index (``decided_on``:
-    reminders stop) commit together with the outbox row that sends the PDF.
+    decision, its measures, the timeline, the case index (``decided_on``:
+    reminders stop) and the access-log row commit together with the outbox row that sends the PDF.
     """
     decided_on = decided_on or timezone.localdate()
     measures = [m for m in measures if m.description.strip() or m.due_on is not None]
@@ -175,11 +177,20 @@ def decision_record(
             **actor_fields(actor),
         )
         index_sync(complaint=complaint, provider=provider, decided_on=decided_on)
+        access_log_change(
+            provider=provider,
+            accessor=accessor,
+            complaint=complaint,
+            subject="decision",
+            detail=f"decision {decision.pk}",
+        )
         outbox_enqueue(task_name="casework.tasks_closing.send_decision", kwargs={"decision_id": decision.pk})
     return decision
 
 
-def measure_mark_done(*, provider: Provider, complaint_id: int, measure_id: int, actor: Any) -> Measure:
+def measure_mark_done(
+    *, provider: Provider, complaint_id: int, measure_id: int, actor: Any, accessor: Accessor
+) -> Measure:
     """Mark a promised measure done (once; doing it again changes nothing), on the timeline."""
     with schema_context(provider.schema_name), transaction.atomic():
         complaint: Complaint = complaints_visible_to_provider(provider=provider).get(pk=complaint_id)
@@ -196,5 +207,12 @@ def measure_mark_done(*, provider: Provider, complaint_id: int, measure_id: int,
             visibility=TimelineEntry.Visibility.ALL,
             data={"measure_id": measure.pk},
             **actor_fields(actor),
+        )
+        access_log_change(
+            provider=provider,
+            accessor=accessor,
+            complaint=complaint,
+            subject="measure",
+            detail=f"measure {measure.pk}",
         )
     return measure

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casework.decision.forms import DecisionForm, MeasureFormSet, measures_from
 from casework.decision.pdf import decision_pdf
 from casework.decision.services import decision_record, measure_mark_done
-from casework.dossier.access_log import Event, access_log_request
+from casework.dossier.access_log import Event, access_log_request, request_accessor
 from casework.dossier.forms import put_errors
 from casework.dossier.selectors import provider_complaint_or_404
 from casework.models import Complaint, Decision, Measure
@@ -42,6 +42,7 @@ def decision(request: HttpRequest, reference: str) -> HttpResponse:
                 provider=request.tenant,
                 complaint_id=complaint.pk,
                 actor=request.user,
+                accessor=request_accessor(request, complaint=complaint),
                 conclusion=form.cleaned_data["conclusion"],
                 decisions_taken=form.cleaned_data["decisions_taken"],
                 measures_timeframe=form.cleaned_data["measures_timeframe"],
@@ -55,7 +56,6 @@ def decision(request: HttpRequest, reference: str) -> HttpResponse:
                 form, refusal, fields=("conclusion", "decisions_taken", "measures_timeframe", "decided_on")
             )
         else:
-            access_log_request(request, Event.CHANGE, complaint=complaint, subject="decision")
             messages.success(
                 request, _("Het oordeel is vastgelegd en wordt als PDF naar de klager gestuurd.")
             )
@@ -97,10 +97,13 @@ def measure_done(request: HttpRequest, reference: str, measure_id: int) -> HttpR
     complaint = provider_complaint_or_404(request, reference)
     try:
         measure = measure_mark_done(
-            provider=request.tenant, complaint_id=complaint.pk, measure_id=measure_id, actor=request.user
+            provider=request.tenant,
+            complaint_id=complaint.pk,
+            measure_id=measure_id,
+            actor=request.user,
+            accessor=request_accessor(request, complaint=complaint),
         )
     except (Measure.DoesNotExist, Complaint.DoesNotExist):
         raise Http404 from None
-    access_log_request(request, Event.CHANGE, complaint=complaint, subject="measure")
     messages.success(request, _("Maatregel afgerond: %(text)s") % {"text": measure.description})
     return redirect("provider_complaint_detail", reference=reference)

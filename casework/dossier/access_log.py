@@ -1,8 +1,10 @@
 """The access log (NEN 7513): who did what with which dossier, when, on whose behalf, from where.
 
-Every view that creates, reads, changes, deletes, exports, prints or searches
-a dossier calls ``access_log_request`` once; services that change a dossier
-themselves may call ``access_log_record`` inside their own transaction. Rows
+Every action (service) that creates or changes a dossier takes the
+``Accessor`` and writes its own row with ``access_log_change`` inside its
+transaction, so a change never commits without its row nor a row without its
+change; views build the accessor with ``request_accessor``. Views that read,
+export, print or search call ``access_log_request`` once. Rows
 live in the provider's schema under the complaint's id (no foreign key: the
 log outlives a dossier removed by retention). The table is append-only: a
 trigger refuses UPDATE, DELETE and TRUNCATE (migration 0005); only
@@ -236,18 +238,80 @@ def access_log_record(
 
 
 def access_log_change(
-    *, provider: Provider, accessor: Accessor, complaint: Any, subject: str, detail: str = ""
+    *,
+    provider: Provider,
+    accessor: Accessor,
+    complaint: Any,
+    subject: str,
+    detail: str = "",
+    event: str = Event.CHANGE,
 ) -> AccessLogEntry:
-    """A change to ``complaint``'s dossier, by ``accessor`` (the procedures' one-line log call)."""
+    """A change to ``complaint``'s dossier by ``accessor``: the line an action writes in its transaction."""
     return access_log_record(
         provider=provider,
-        event=Event.CHANGE,
+        event=event,
         accessor=accessor,
         case_id=complaint.pk,
         reference=complaint.reference,
         subject=subject,
         detail=detail,
     )
+
+
+def request_accessor(
+    request: HttpRequest,
+    *,
+    provider: Provider | None = None,
+    complaint: Complaint | None = None,
+    case: CaseIndex | None = None,
+    case_id: int | None = None,
+    reference: str = "",
+    channel: str | None = None,
+    role: str | None = None,
+    on_behalf_of_user_id: int | None = None,
+    on_behalf_of_label: str = "",
+) -> Accessor:
+    """Who is behind ``request``, for an action to log (``accessor_from_request`` given the dossier).
+
+    The dossier, when there is one yet, is named by ``complaint``, ``case``
+    (its index row) or ``case_id``/``reference``: a professional's role is the
+    service they work on that case in.
+    """
+    provider, case_id, _reference = _resolve_dossier(
+        request, provider=provider, complaint=complaint, case=case, case_id=case_id, reference=reference
+    )
+    return accessor_from_request(
+        request,
+        provider=provider,
+        case_id=case_id,
+        channel=channel,
+        role=role,
+        on_behalf_of_user_id=on_behalf_of_user_id,
+        on_behalf_of_label=on_behalf_of_label,
+    )
+
+
+def _resolve_dossier(
+    request: HttpRequest,
+    *,
+    provider: Provider | None,
+    complaint: Complaint | None,
+    case: CaseIndex | None,
+    case_id: int | None,
+    reference: str,
+) -> tuple[Provider | None, int | None, str]:
+    if case is not None:
+        provider = provider or case.provider
+        case_id, reference = case.case_id, case.reference
+    if complaint is not None:
+        case_id, reference = complaint.pk, complaint.reference
+    tenant = getattr(request, "tenant", None)
+    if provider is None and reference and (tenant is None or tenant.is_platform):
+        # On the platform host a reference names the dossier; the index says where it lives.
+        found = CaseIndex.objects.select_related("provider").filter(reference=reference).first()
+        if found is not None:
+            provider, case_id = found.provider, found.case_id
+    return provider or tenant, case_id, reference
 
 
 def access_log_request(
@@ -266,24 +330,17 @@ def access_log_request(
     on_behalf_of_user_id: int | None = None,
     on_behalf_of_label: str = "",
 ) -> AccessLogEntry:
-    """The one line a view adds: log ``event`` on a dossier (or a search) by whoever sent ``request``.
+    """The one line a view adds for what it shows: a read, a search, an export or a print.
 
-    The dossier is named by ``complaint`` (a dossier row), ``case`` (its
-    case-index row, which also gives the provider) or ``case_id`` and
-    ``reference``; the provider defaults to the request's tenant.
+    Changes are logged by the action itself, inside its transaction (it takes
+    an ``Accessor``: ``request_accessor``). The dossier is named by
+    ``complaint`` (a dossier row), ``case`` (its case-index row, which also
+    gives the provider) or ``case_id`` and ``reference``; the provider
+    defaults to the request's tenant.
     """
-    if case is not None:
-        provider = provider or case.provider
-        case_id, reference = case.case_id, case.reference
-    if complaint is not None:
-        case_id, reference = complaint.pk, complaint.reference
-    tenant = getattr(request, "tenant", None)
-    if provider is None and reference and (tenant is None or tenant.is_platform):
-        # On the platform host a reference names the dossier; the index says where it lives.
-        case = CaseIndex.objects.select_related("provider").filter(reference=reference).first()
-        if case is not None:
-            provider, case_id = case.provider, case.case_id
-    provider = provider or tenant
+    provider, case_id, reference = _resolve_dossier(
+        request, provider=provider, complaint=complaint, case=case, case_id=case_id, reference=reference
+    )
     if provider is None or provider.is_platform:
         raise ValueError("an access-log entry belongs to a provider's schema")
     accessor = accessor_from_request(
@@ -331,24 +388,3 @@ def access_log_purge_older_than(
             cursor.execute("SET LOCAL klachtpunt.retention = 'off'")
     log.info("access_log_purged", schema=provider.schema_name, deleted=deleted, years=years)
     return deleted
-
-
-def access_log_intake(
-    request: HttpRequest,
-    result: Any,
-    *,
-    provider: Provider,
-    channel: str | None = None,
-    on_behalf_of_label: str = "",
-) -> AccessLogEntry | None:
-    """Log the creation of a dossier by an intake (``result.created``); a resubmission logs nothing."""
-    if not result.created:
-        return None
-    return access_log_request(
-        request,
-        Event.CREATE,
-        provider=provider,
-        complaint=result.complaint,
-        channel=channel,
-        on_behalf_of_label=on_behalf_of_label,
-    )

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from casework.dossier.access_log import AccessChannel, access_log_intake
+from casework.dossier.access_log import AccessChannel, request_accessor
 from casework.dossier.attachments import AttachmentTooLarge, AttachmentTypeRefused
 from casework.intake.forms import ComplaintForm
 from casework.intake.guard import (
@@ -328,10 +328,10 @@ def complaint_create(request: HttpRequest, response: HttpResponse) -> Status:
     result = widget_complaint_submit(
         provider=provider,
         submission=form.submission(),
+        accessor=request_accessor(request, provider=provider, channel=AccessChannel.WIDGET),
         attachments=form.checked_files,
         idempotency_key=key or None,
     )
-    access_log_intake(request, result, provider=provider, channel=AccessChannel.WIDGET)
     complaint = result.complaint
     follow_url = request.build_absolute_uri(f"/volg/{result.follow_token}/") if result.follow_token else None
     return Status(

@@ -9,6 +9,7 @@ import structlog
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from casework.dossier.access_log import Accessor
 from casework.dossier.attachments import CheckedFile
 from casework.dossier.services import follow_link_create
 from casework.index.models import Channel
@@ -43,6 +44,7 @@ def coordinator_complaint_enter(
     received_on: datetime.date,
     coordinator_id: int,
     form_key: str,
+    accessor: Accessor,
     attachments: list[CheckedFile] | tuple[CheckedFile, ...] = (),
 ) -> EntryResult:
     """Record a complaint received by phone, letter or e-mail on the complainant's behalf.
@@ -57,6 +59,7 @@ def coordinator_complaint_enter(
         provider=provider,
         submission=submission,
         channel=channel,
+        accessor=accessor,
         attachments=attachments,
         idempotency_key=f"entry:{coordinator_id}:{form_key}",
         entered_by_user_id=coordinator_id,

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import PlatformRole
 from accounts.permissions import platform_role_required
-from casework.dossier.access_log import access_log_intake
+from casework.dossier.access_log import request_accessor
 from casework.intake.entry import coordinator_complaint_enter
 from casework.intake.forms import CoordinatorComplaintForm, ProviderSearchForm, complaint_form_for
 from casework.intake.services import form_key_or_new
@@ -49,9 +49,9 @@ def entry(request: HttpRequest, slug: str) -> HttpResponse:
             received_on=form.cleaned_data["received_on"],
             coordinator_id=request.user.pk,
             form_key=form_key,
+            accessor=request_accessor(request, provider=provider, on_behalf_of_label="klager"),
             attachments=form.checked_files,
         )
-        access_log_intake(request, result, provider=provider, on_behalf_of_label="klager")
         # Shown here once, not after a redirect: the link is a secret we keep only as a hash.
         return render(
             request,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from casework.consent.wording import consent_wording
+from casework.dossier.access_log import Accessor, Event, access_log_change
 from casework.dossier.attachments import CheckedFile
 from casework.dossier.dates import today_amsterdam
 from casework.dossier.services import follow_link_create, index_sync, timeline_add, timeline_entry
@@ -71,6 +72,7 @@ def complaint_submit(
     provider: Provider,
     submission: ComplaintSubmission,
     channel: str,
+    accessor: Accessor,
     attachments: Sequence[CheckedFile] = (),
     idempotency_key: str | None = None,
     complainant_user_id: int | None = None,
@@ -81,8 +83,9 @@ def complaint_submit(
     """Commit a complaint before anything else happens.
 
     Guarantees: the dossier, its consent record, timeline entry, attachments,
-    the case-index row and the outbox rows (acknowledgement, coordinator
-    notice) commit together or not at all. The same ``idempotency_key``
+    the case-index row, the access-log row (created, by ``accessor``) and the
+    outbox rows (acknowledgement, coordinator notice) commit together or not
+    at all. The same ``idempotency_key``
     returns the complaint made the first time instead of a second one.
     ``received_at`` defaults to now; a coordinator entering a letter or an
     e-mail gives the day it arrived.
@@ -104,6 +107,7 @@ def complaint_submit(
                     provider=provider,
                     submission=submission,
                     channel=channel,
+                    accessor=accessor,
                     attachments=attachments,
                     idempotency_key=idempotency_key,
                     complainant_user_id=complainant_user_id,
@@ -133,6 +137,7 @@ def _create(
     provider: Provider,
     submission: ComplaintSubmission,
     channel: str,
+    accessor: Accessor,
     attachments: Sequence[CheckedFile],
     idempotency_key: str | None,
     complainant_user_id: int | None,
@@ -212,6 +217,9 @@ def _create(
     stored = [_store_attachment(complaint, checked, now) for checked in attachments]
     token = follow_link_create(complaint=complaint, now=now) if complainant_user_id is None else None
     index_sync(complaint=complaint, provider=provider, created=True, membership_lapsed=membership_lapsed)
+    access_log_change(
+        provider=provider, accessor=accessor, complaint=complaint, subject="dossier", event=Event.CREATE
+    )
     outbox_enqueue_many(
         tasks=[
             ("casework.tasks.send_acknowledgement", {"complaint_id": complaint.pk}),
@@ -248,6 +256,7 @@ def widget_complaint_submit(
     *,
     provider: Provider,
     submission: ComplaintSubmission,
+    accessor: Accessor,
     attachments: Sequence[CheckedFile] = (),
     idempotency_key: str | None = None,
 ) -> SubmitResult:
@@ -263,6 +272,7 @@ def widget_complaint_submit(
         provider=provider,
         submission=submission,
         channel=Channel.WIDGET,
+        accessor=accessor,
         attachments=attachments,
         idempotency_key=idempotency_key,
     )

@@ -26,7 +26,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from casework.dossier.access_log import AccessChannel, access_log_intake
+from casework.dossier.access_log import AccessChannel, request_accessor
 from casework.intake.forms import ComplaintForm
 from casework.intake.guard import (
     HONEYPOT_FIELD,
@@ -256,10 +256,10 @@ def _intake(request: HttpRequest, *, embedded: bool) -> HttpResponse:
     result = widget_complaint_submit(
         provider=provider,
         submission=form.submission(),
+        accessor=request_accessor(request, provider=provider, channel=AccessChannel.WIDGET),
         attachments=form.checked_files,
         idempotency_key=key,
     )
-    access_log_intake(request, result, provider=provider, channel=AccessChannel.WIDGET)
     return respond(_done_context(request, result), 201 if result.created else 200)
 
 

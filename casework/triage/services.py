@@ -1,8 +1,8 @@
 """Triage by the coordinator: the intake call, resolving at intake, consent, routing.
 
 Each action is one transaction in which the dossier (in the provider's schema),
-its timeline entry and the case-index row (public schema) change together, or
-nothing does. Timeline summaries are stored in Dutch, with the codes in
+its timeline entry, its access-log row and the case-index row (public schema)
+change together, or nothing does. Timeline summaries are stored in Dutch, with the codes in
 ``data`` for anyone who shows them in another language.
 """
 
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
 from casework.dossier.services import index_sync, timeline_add
 from casework.index.models import CaseIndex, CaseStatus, Consent, Outcome, Service
@@ -55,6 +56,11 @@ def _lock(provider: Provider, complaint_id: int) -> tuple[Complaint, CaseIndex]:
     return complaint, case
 
 
+def _log(provider: Provider, accessor: Accessor, complaint: Complaint, step: str) -> None:
+    # The subjects the queue's steps have always had in the access log.
+    access_log_change(provider=provider, accessor=accessor, complaint=complaint, subject=f"triage_{step}")
+
+
 def _start_intake(complaint: Complaint) -> None:
     if complaint.status == CaseStatus.RECEIVED:
         complaint.status = CaseStatus.INTAKE
@@ -66,7 +72,14 @@ def _actor(actor: User) -> dict[str, object]:
 
 
 def intake_call_record(
-    *, provider: Provider, complaint_id: int, actor: User, discussed: str, goal: str, goal_details: str = ""
+    *,
+    provider: Provider,
+    complaint_id: int,
+    actor: User,
+    accessor: Accessor,
+    discussed: str,
+    goal: str,
+    goal_details: str = "",
 ) -> Complaint:
     """Record the intake call and the complainant's goal, confirmed or changed.
 
@@ -103,11 +116,12 @@ def intake_call_record(
             **_actor(actor),
         )
         index_sync(complaint=complaint, provider=provider)
+        _log(provider, accessor, complaint, "intake")
     return complaint
 
 
 def case_resolve_at_intake(
-    *, provider: Provider, complaint_id: int, actor: User, outcome: str, note: str = ""
+    *, provider: Provider, complaint_id: int, actor: User, accessor: Accessor, outcome: str, note: str = ""
 ) -> Complaint:
     """Close a case in triage with its outcome (laagdrempelig opgelost); the index records when."""
     if outcome not in INTAKE_OUTCOMES:
@@ -143,10 +157,13 @@ def case_resolve_at_intake(
                 **_actor(actor),
             )
         index_sync(complaint=complaint, provider=provider, outcome=outcome, closed_at=now)
+        _log(provider, accessor, complaint, "resolve")
     return complaint
 
 
-def consent_request_send(*, provider: Provider, complaint_id: int, actor: User) -> TimelineEntry:
+def consent_request_send(
+    *, provider: Provider, complaint_id: int, actor: User, accessor: Accessor
+) -> TimelineEntry:
     """Ask the complainant by e-mail for consent to share the complaint with the provider.
 
     The request is recorded on the timeline now, and the e-mail (a fresh link
@@ -175,6 +192,7 @@ def consent_request_send(*, provider: Provider, complaint_id: int, actor: User) 
             **_actor(actor),
         )
         index_sync(complaint=complaint, provider=provider)
+        _log(provider, accessor, complaint, "consent-request")
         outbox_enqueue(
             task_name="casework.tasks.send_consent_request",
             kwargs={"complaint_id": complaint.pk, "request_id": entry.pk},
@@ -183,7 +201,7 @@ def consent_request_send(*, provider: Provider, complaint_id: int, actor: User) 
 
 
 def case_route(
-    *, provider: Provider, complaint_id: int, actor: User, service: str, note: str = ""
+    *, provider: Provider, complaint_id: int, actor: User, accessor: Accessor, service: str, note: str = ""
 ) -> CaseIndex:
     """Route a case to officer mediation, the committee, confidant support or the dpo.
 
@@ -227,4 +245,6 @@ def case_route(
                 visibility=Visibility.STAFF,
                 **_actor(actor),
             )
-        return index_sync(complaint=complaint, provider=provider, service=service)
+        routed = index_sync(complaint=complaint, provider=provider, service=service)
+        _log(provider, accessor, complaint, "route")
+        return routed

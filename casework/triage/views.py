@@ -13,7 +13,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.permissions import coordinator_required
 from casework.consent.services import consent_record
 from casework.consent.wording import consent_wording
-from casework.dossier.access_log import Event, access_log_request
+from casework.dossier.access_log import Event, access_log_request, request_accessor
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Service
 from casework.index.selectors import case_or_404
 from casework.models import Attachment, Complaint
@@ -145,10 +144,8 @@ def _triage_step(
     form = form_class(request.POST, prefix=prefix)
     if form.is_valid():
         try:
-            # The change and its access-log entry commit together.
-            with transaction.atomic():
-                message = act(case, form.cleaned_data)
-                access_log_request(request, Event.CHANGE, case=case, subject=f"triage_{prefix}")
+            # The service writes the change and its access-log row in one transaction.
+            message = act(case, form.cleaned_data)
         except ValidationError as refusal:
             form.add_error(None, refusal)
         else:
@@ -165,6 +162,7 @@ def intake_call(request: HttpRequest, reference: str) -> HttpResponse:
             provider=case.provider,
             complaint_id=case.case_id,
             actor=request.user,
+            accessor=request_accessor(request, case=case),
             discussed=data["discussed"],
             goal=data["goal"],
             goal_details=data["goal_details"],
@@ -184,6 +182,7 @@ def resolve(request: HttpRequest, reference: str) -> HttpResponse:
             provider=case.provider,
             complaint_id=case.case_id,
             actor=request.user,
+            accessor=request_accessor(request, case=case),
             outcome=data["outcome"],
             note=data["note"],
         )
@@ -203,7 +202,12 @@ def resolve(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def consent_request(request: HttpRequest, reference: str) -> HttpResponse:
     def act(case: CaseIndex, data: dict[str, Any]) -> str:
-        consent_request_send(provider=case.provider, complaint_id=case.case_id, actor=request.user)
+        consent_request_send(
+            provider=case.provider,
+            complaint_id=case.case_id,
+            actor=request.user,
+            accessor=request_accessor(request, case=case),
+        )
         return _("Het verzoek om toestemming wordt per e-mail verstuurd.")
 
     return _triage_step(
@@ -226,6 +230,7 @@ def consent_answer(request: HttpRequest, reference: str) -> HttpResponse:
             decision=data["decision"],
             via=Channel.PHONE,
             language=case.language,
+            accessor=request_accessor(request, case=case),
             actor_user_id=request.user.pk,
             on_behalf_of_complainant=True,
         )
@@ -249,6 +254,7 @@ def route(request: HttpRequest, reference: str) -> HttpResponse:
             provider=case.provider,
             complaint_id=case.case_id,
             actor=request.user,
+            accessor=request_accessor(request, case=case),
             service=data["service"],
             note=data["note"],
         )

@@ -17,6 +17,7 @@ from casework.models import TimelineEntry
 from casework.timesheets.models import Activity, LedgerMonth, TimeEntry, TimeKind
 from casework.timesheets.selectors import hours_for_month
 from casework.timesheets.services import TimeEntryError, time_entry_delete, time_entry_update
+from tests.casework.accessors import STAFF
 from tests.casework.factories_professionals import make_case, make_professional, staff_client
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +28,8 @@ NOTE = "Klager belde huilend; wil vooral excuses van nachtdienst Zwaluw-7"
 def _assigned(world, **case_overrides):  # type: ignore[no-untyped-def]
     case = make_case(world.alpha, **case_overrides)
     professional = make_professional("Pieter Jansen")
-    case_assign(case=case, professional=professional.user, actor=world.coordinator)
-    assignment_accept(case=case, professional=professional.user)
+    case_assign(accessor=STAFF, case=case, professional=professional.user, actor=world.coordinator)
+    assignment_accept(accessor=STAFF, case=case, professional=professional.user)
     return case, professional.user
 
 
@@ -40,7 +41,7 @@ def _log(actor, case, **overrides) -> TimeEntry:  # type: ignore[no-untyped-def]
         "activity": Activity.MEDIATION,
     }
     values.update(overrides)
-    return time_entry_log(actor=actor, case=case, **values)
+    return time_entry_log(accessor=STAFF, actor=actor, case=case, **values)
 
 
 def test_assigned_professional_logs_time_and_the_note_goes_to_the_timeline(world) -> None:  # type: ignore[no-untyped-def]
@@ -119,9 +120,11 @@ def test_time_logging_is_refused_for_a_professional_who_is_not_assigned(world) -
 def test_offered_professional_may_log_and_a_replaced_one_may_not(world) -> None:  # type: ignore[no-untyped-def]
     case = make_case(world.alpha)
     first, second = make_professional().user, make_professional().user
-    case_assign(case=case, professional=first, actor=world.coordinator)
+    case_assign(accessor=STAFF, case=case, professional=first, actor=world.coordinator)
     _log(first, case, activity=Activity.CORRESPONDENCE)  # offered: may already log
-    case_reassign(case=case, professional=second, actor=world.coordinator, reason="Herverdeeld")
+    case_reassign(
+        accessor=STAFF, case=case, professional=second, actor=world.coordinator, reason="Herverdeeld"
+    )
     with pytest.raises(TimeEntryError):
         _log(first, case)
     _log(second, case)
@@ -249,7 +252,7 @@ def test_logging_through_the_page(world) -> None:  # type: ignore[no-untyped-def
 def test_my_hours_totals_per_kind_and_per_case(world) -> None:  # type: ignore[no-untyped-def]
     case, professional = _assigned(world)
     other = make_case(world.beta)
-    case_assign(case=other, professional=professional, actor=world.coordinator)
+    case_assign(accessor=STAFF, case=other, professional=professional, actor=world.coordinator)
     _log(professional, case, kind=TimeKind.PHONE, minutes=30)
     _log(professional, case, kind=TimeKind.ONSITE, minutes=90)
     _log(professional, other, kind=TimeKind.NON_BILLABLE, minutes=15, activity=Activity.TRAVEL)
@@ -280,7 +283,7 @@ def test_time_entries_visible_to_provider_excludes_unconsented_and_confidant_cas
 
     confidant_case = make_case(world.alpha, service=Service.CONFIDANT)
     confidant = make_professional("Vera Vertrouwens", qualifications=["confidant"]).user
-    case_assign(case=confidant_case, professional=confidant, actor=world.coordinator)
+    case_assign(accessor=STAFF, case=confidant_case, professional=confidant, actor=world.coordinator)
     hidden_confidant = _log(confidant, confidant_case, activity=Activity.SUPPORT)
 
     withdrawn, withdrawn_professional = _assigned(world)

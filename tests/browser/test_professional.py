@@ -34,6 +34,7 @@ from casework.timesheets.models import TimeEntry
 from outbox.models import OutboxMessage
 from tenants.models import Provider
 from tests.browser.conftest import LiveServer, assert_accessible, fresh_totp_code, watch
+from tests.casework.accessors import STAFF
 from tests.casework.factories import submission, submit
 from tests.support import PASSWORD, TOTP_SECRET, World
 
@@ -101,7 +102,7 @@ def _create(world: World) -> Offered:
         result = submit(alpha, submission=submission(complainant_postcode=postcode))
         CaseIndex.objects.filter(reference=result.complaint.reference).update(service=Service.OFFICER)
         case = CaseIndex.objects.select_related("provider").get(reference=result.complaint.reference)
-        case_assign(case=case, professional=user, actor=coordinator)
+        case_assign(accessor=STAFF, case=case, professional=user, actor=coordinator)
         references.append(case.reference)
     return Offered(accept=references[0], decline=references[1], professional_id=user.pk)
 

@@ -20,10 +20,12 @@ def submit(slug: str, fields: str, idempotency_key: str) -> dict:
     from casework.index.models import Channel
     from casework.intake.services import ComplaintSubmission, complaint_submit
     from tenants.models import Provider
+    from tests.casework.accessors import COMPLAINANT
 
     provider = Provider.objects.get(slug=slug)
     started = time.monotonic()
     result = complaint_submit(
+        accessor=COMPLAINANT,
         provider=provider,
         submission=ComplaintSubmission(**json.loads(fields)),
         channel=Channel.WIDGET,

@@ -7,6 +7,7 @@ from typing import Any
 from casework.index.models import Channel, Consent, Track
 from casework.intake.services import ComplaintSubmission, SubmitResult, complaint_submit
 from tenants.models import Provider
+from tests.casework.accessors import COMPLAINANT
 
 WHAT_HAPPENED = "De avonddienst gaf mijn vader zijn medicijnen twee uur te laat, drie avonden achter elkaar."
 
@@ -30,4 +31,5 @@ def submission(**overrides: Any) -> ComplaintSubmission:
 
 def submit(provider: Provider, channel: str = Channel.WIDGET, **kwargs: Any) -> SubmitResult:
     sub = kwargs.pop("submission", None) or submission()
+    kwargs.setdefault("accessor", COMPLAINANT)
     return complaint_submit(provider=provider, submission=sub, channel=channel, **kwargs)

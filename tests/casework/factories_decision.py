@@ -12,6 +12,7 @@ from casework.decision.services import MeasureInput, decision_record
 from casework.index.models import CaseIndex, Track
 from casework.models import Complaint
 from tenants.models import Provider
+from tests.casework.accessors import PROVIDER
 from tests.casework.factories import submission, submit
 from tests.support import PASSWORD, totp_code
 
@@ -47,4 +48,6 @@ def record_decision(provider: Provider, complaint: Complaint, actor: Any, **over
         ],
     }
     values.update(overrides)
-    return decision_record(provider=provider, complaint_id=complaint.pk, actor=actor, **values)
+    return decision_record(
+        accessor=PROVIDER, provider=provider, complaint_id=complaint.pk, actor=actor, **values
+    )

@@ -15,6 +15,7 @@ from casework.dossier.services import follow_link_create
 from casework.index.models import CaseIndex, Service
 from casework.models import AccessLogEntry, Complaint
 from tenants.models import Provider
+from tests.casework.accessors import STAFF
 from tests.casework.factories_professionals import make_case, make_professional, staff_client
 from tests.conftest import host_client
 from tests.support import PASSWORD, TOTP_SECRET, World, totp_code
@@ -40,8 +41,8 @@ def worked_case(world: World, service: str = Service.OFFICER, **overrides: Any) 
     """A consented case in ``service`` that a professional has accepted; returns the case and them."""
     case = make_case(world.alpha, service=service, **overrides)
     professional = make_professional(qualifications=[QUALIFICATION[service]], totp=True).user
-    case_assign(case=case, professional=professional, actor=world.coordinator)
-    assignment_accept(case=case, professional=professional)
+    case_assign(accessor=STAFF, case=case, professional=professional, actor=world.coordinator)
+    assignment_accept(accessor=STAFF, case=case, professional=professional)
     case.refresh_from_db()
     return case, professional
 

@@ -19,6 +19,7 @@ from casework.assignment.tasks import notify_assignment_offered
 from casework.index.models import Assignment, CaseIndex, CaseStatus
 from casework.models import Complaint, TimelineEntry
 from outbox.models import OutboxMessage
+from tests.casework.accessors import STAFF
 from tests.casework.factories import WHAT_HAPPENED
 from tests.casework.factories_professionals import make_case, make_professional, staff_client, totp_login
 
@@ -42,7 +43,9 @@ def test_case_assign_offers_the_case_and_notifies_the_professional(
     professional = make_professional("Pieter Jansen")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assignment = case_assign(case=case, professional=professional.user, actor=world.coordinator)
+        assignment = case_assign(
+            accessor=STAFF, case=case, professional=professional.user, actor=world.coordinator
+        )
     assert assignment.state == Assignment.State.OFFERED and assignment.assigned_by == world.coordinator
     case.refresh_from_db()
     assert case.assignee == professional.user and case.status == CaseStatus.ASSIGNED
@@ -70,7 +73,7 @@ def test_case_assign_refuses_officer_with_conflict_of_interest(world) -> None:  
         professional=professional, provider=world.alpha, reason="Zus werkt hier"
     )
     with pytest.raises(AssignmentError, match="Belangenverstrengeling met Zorg Alpha: Zus werkt hier"):
-        case_assign(case=case, professional=professional.user, actor=world.coordinator)
+        case_assign(accessor=STAFF, case=case, professional=professional.user, actor=world.coordinator)
     case.refresh_from_db()
     assert case.assignee is None and not Assignment.objects.filter(case=case).exists()
     assert _timeline(case, "assignment_offered") == []
@@ -79,31 +82,31 @@ def test_case_assign_refuses_officer_with_conflict_of_interest(world) -> None:  
 def test_case_assign_refuses_a_second_assignment(world) -> None:  # type: ignore[no-untyped-def]
     case = make_case(world.alpha)
     first, second = make_professional(), make_professional()
-    case_assign(case=case, professional=first.user, actor=world.coordinator)
+    case_assign(accessor=STAFF, case=case, professional=first.user, actor=world.coordinator)
     with pytest.raises(AssignmentError, match="herverdelen"):
-        case_assign(case=case, professional=second.user, actor=world.coordinator)
+        case_assign(accessor=STAFF, case=case, professional=second.user, actor=world.coordinator)
 
 
 def test_accept_keeps_the_case_with_the_professional(world) -> None:  # type: ignore[no-untyped-def]
     case = make_case(world.alpha)
     professional = make_professional("Pieter Jansen")
-    case_assign(case=case, professional=professional.user, actor=world.coordinator)
-    assignment = assignment_accept(case=case, professional=professional.user)
+    case_assign(accessor=STAFF, case=case, professional=professional.user, actor=world.coordinator)
+    assignment = assignment_accept(accessor=STAFF, case=case, professional=professional.user)
     assert assignment.state == Assignment.State.ACCEPTED and assignment.responded_at is not None
     case.refresh_from_db()
     assert case.assignee == professional.user and case.status == CaseStatus.ASSIGNED
     [entry] = _timeline(case, "assignment_accepted")
     assert entry.visibility == TimelineEntry.Visibility.ALL
     with pytest.raises(AssignmentError):
-        assignment_decline(case=case, professional=professional.user, reason="Toch niet")
+        assignment_decline(accessor=STAFF, case=case, professional=professional.user, reason="Toch niet")
 
 
 def test_only_the_offered_professional_can_answer(world) -> None:  # type: ignore[no-untyped-def]
     case = make_case(world.alpha)
     offered, other = make_professional(), make_professional()
-    case_assign(case=case, professional=offered.user, actor=world.coordinator)
+    case_assign(accessor=STAFF, case=case, professional=offered.user, actor=world.coordinator)
     with pytest.raises(AssignmentError):
-        assignment_accept(case=case, professional=other.user)
+        assignment_accept(accessor=STAFF, case=case, professional=other.user)
     response = staff_client(other.user).post(f"/werkplek/mijn-zaken/{case.reference}/accepteren/")
     assert response.status_code == 404
 
@@ -113,11 +116,14 @@ def test_decline_returns_the_case_to_the_queue_with_the_reason(
 ) -> None:  # type: ignore[no-untyped-def]
     case = make_case(world.alpha)
     professional = make_professional("Daan Druk")
-    case_assign(case=case, professional=professional.user, actor=world.coordinator)
+    case_assign(accessor=STAFF, case=case, professional=professional.user, actor=world.coordinator)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assignment = assignment_decline(
-            case=case, professional=professional.user, reason="Te vol deze maand; volgende maand weer"
+            accessor=STAFF,
+            case=case,
+            professional=professional.user,
+            reason="Te vol deze maand; volgende maand weer",
         )
     assert assignment.state == Assignment.State.DECLINED
     case.refresh_from_db()
@@ -143,10 +149,10 @@ def test_queue_can_show_the_latest_decline_reason_in_the_same_query(world) -> No
     case = make_case(world.alpha)
     untouched = make_case(world.alpha)
     first, second = make_professional(), make_professional()
-    case_assign(case=case, professional=first.user, actor=world.coordinator)
-    assignment_decline(case=case, professional=first.user, reason="Eerste reden")
-    case_assign(case=case, professional=second.user, actor=world.coordinator)
-    assignment_decline(case=case, professional=second.user, reason="Tweede reden")
+    case_assign(accessor=STAFF, case=case, professional=first.user, actor=world.coordinator)
+    assignment_decline(accessor=STAFF, case=case, professional=first.user, reason="Eerste reden")
+    case_assign(accessor=STAFF, case=case, professional=second.user, actor=world.coordinator)
+    assignment_decline(accessor=STAFF, case=case, professional=second.user, reason="Tweede reden")
     rows = dict(
         CaseIndex.objects.filter(pk__in=[case.pk, untouched.pk])
         .annotate(reason=last_decline_reason())
@@ -158,9 +164,9 @@ def test_queue_can_show_the_latest_decline_reason_in_the_same_query(world) -> No
 def test_decline_needs_a_reason(world) -> None:  # type: ignore[no-untyped-def]
     case = make_case(world.alpha)
     professional = make_professional()
-    case_assign(case=case, professional=professional.user, actor=world.coordinator)
+    case_assign(accessor=STAFF, case=case, professional=professional.user, actor=world.coordinator)
     with pytest.raises(AssignmentError, match="reden"):
-        assignment_decline(case=case, professional=professional.user, reason="   ")
+        assignment_decline(accessor=STAFF, case=case, professional=professional.user, reason="   ")
     response = staff_client(professional.user).post(
         f"/werkplek/mijn-zaken/{case.reference}/afwijzen/", {"reason": ""}
     )
@@ -173,10 +179,14 @@ def test_reassignment_is_recorded_in_history_and_timeline(world) -> None:  # typ
     case = make_case(world.alpha)
     first = make_professional("Eerste Functionaris")
     second = make_professional("Tweede Functionaris")
-    case_assign(case=case, professional=first.user, actor=world.coordinator)
-    assignment_accept(case=case, professional=first.user)
+    case_assign(accessor=STAFF, case=case, professional=first.user, actor=world.coordinator)
+    assignment_accept(accessor=STAFF, case=case, professional=first.user)
     new = case_reassign(
-        case=case, professional=second.user, actor=world.coordinator, reason="Langdurig ziek gemeld"
+        accessor=STAFF,
+        case=case,
+        professional=second.user,
+        actor=world.coordinator,
+        reason="Langdurig ziek gemeld",
     )
     history = list(Assignment.objects.filter(case=case).order_by("assigned_at", "pk"))
     assert [(a.professional_id, a.state) for a in history] == [
@@ -199,12 +209,20 @@ def test_reassign_needs_a_reason_and_a_different_professional(world) -> None:  #
     case = make_case(world.alpha)
     first, second = make_professional(), make_professional()
     with pytest.raises(AssignmentError):
-        case_reassign(case=case, professional=second.user, actor=world.coordinator, reason="Geen behandelaar")
-    case_assign(case=case, professional=first.user, actor=world.coordinator)
+        case_reassign(
+            accessor=STAFF,
+            case=case,
+            professional=second.user,
+            actor=world.coordinator,
+            reason="Geen behandelaar",
+        )
+    case_assign(accessor=STAFF, case=case, professional=first.user, actor=world.coordinator)
     with pytest.raises(AssignmentError, match="reden"):
-        case_reassign(case=case, professional=second.user, actor=world.coordinator, reason="")
+        case_reassign(accessor=STAFF, case=case, professional=second.user, actor=world.coordinator, reason="")
     with pytest.raises(AssignmentError):
-        case_reassign(case=case, professional=first.user, actor=world.coordinator, reason="Zelfde")
+        case_reassign(
+            accessor=STAFF, case=case, professional=first.user, actor=world.coordinator, reason="Zelfde"
+        )
 
 
 def test_coordinator_assigns_and_reassigns_through_the_pages(world) -> None:  # type: ignore[no-untyped-def]
@@ -239,7 +257,7 @@ def test_ineligible_assignment_through_the_page_shows_the_reason(world) -> None:
 def test_professional_logs_in_with_totp_sees_my_cases_and_accepts(world) -> None:  # type: ignore[no-untyped-def]
     professional = make_professional("Pieter Jansen", totp=True)
     case = make_case(world.alpha)
-    case_assign(case=case, professional=professional.user, actor=world.coordinator)
+    case_assign(accessor=STAFF, case=case, professional=professional.user, actor=world.coordinator)
     other = make_case(world.beta)  # not theirs: not listed
     client = totp_login(professional.user)
     page = client.get("/werkplek/mijn-zaken/")
@@ -256,7 +274,7 @@ def test_professional_logs_in_with_totp_sees_my_cases_and_accepts(world) -> None
 def test_professional_declines_through_the_page(world) -> None:  # type: ignore[no-untyped-def]
     professional = make_professional("Daan Druk")
     case = make_case(world.alpha)
-    case_assign(case=case, professional=professional.user, actor=world.coordinator)
+    case_assign(accessor=STAFF, case=case, professional=professional.user, actor=world.coordinator)
     client = staff_client(professional.user)
     assert client.get(f"/werkplek/mijn-zaken/{case.reference}/afwijzen/").status_code == 200
     response = client.post(f"/werkplek/mijn-zaken/{case.reference}/afwijzen/", {"reason": "Ken de klager"})

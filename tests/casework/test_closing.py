@@ -20,6 +20,7 @@ from casework.models import ClosingNotice, Complaint, TimelineEntry
 from casework.triage.selectors import QueueFilters, queue_page
 from reference.deadline_rules import disputes_last_day
 from tenants.models import Provider
+from tests.casework.accessors import STAFF
 from tests.casework.factories import WHAT_HAPPENED, submit
 from tests.casework.factories_decision import formal_complaint, login
 from tests.support import PASSWORD, TOTP_SECRET, World
@@ -29,7 +30,11 @@ pytestmark = pytest.mark.django_db
 
 def close(world: World, complaint_id: int, outcome: str) -> ClosingNotice:
     return case_close(
-        provider=world.alpha, complaint_id=complaint_id, actor=world.coordinator, outcome=outcome
+        accessor=STAFF,
+        provider=world.alpha,
+        complaint_id=complaint_id,
+        actor=world.coordinator,
+        outcome=outcome,
     )
 
 
@@ -48,6 +53,7 @@ def test_closing_not_resolved_tells_the_follow_up_options_with_the_disputes_date
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         closing = case_close(
+            accessor=STAFF,
             provider=world.alpha,
             complaint_id=complaint.pk,
             actor=world.coordinator,
@@ -93,6 +99,7 @@ def test_closing_resolved_tells_no_follow_up_options(world: World) -> None:
 def test_disputes_date_runs_from_the_first_receipt_of_an_informal_complaint(world: World) -> None:
     complaint = submit(world.alpha).complaint
     closing = case_close(
+        accessor=STAFF,
         provider=world.alpha,
         complaint_id=complaint.pk,
         actor=world.coordinator,
@@ -106,6 +113,7 @@ def test_a_closed_case_cannot_be_closed_again(world: World) -> None:
     close(world, complaint.pk, Outcome.RESOLVED)
     with pytest.raises(ValidationError) as refused:
         case_close(
+            accessor=STAFF,
             provider=world.alpha,
             complaint_id=complaint.pk,
             actor=world.coordinator,
@@ -128,6 +136,7 @@ def test_follow_page_shows_the_outcome_and_follow_up_options(
 ) -> None:
     result = submit(world.alpha)
     case_close(
+        accessor=STAFF,
         provider=world.alpha,
         complaint_id=result.complaint.pk,
         actor=world.coordinator,

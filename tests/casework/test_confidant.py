@@ -17,6 +17,7 @@ from casework.models import ConfidantNote, TimelineEntry
 from casework.procedures.confidant import confidant_note_add, confidant_note_share
 from casework.procedures.selectors import Party, Viewer, confidant_notes_visible
 from tenants.services import api_key_create
+from tests.casework.accessors import STAFF
 from tests.casework.factories_professionals import make_professional, staff_client
 from tests.casework.procedure_support import (
     access_log_mark,
@@ -122,6 +123,7 @@ def test_confidant_notes_hidden_from_officer_coordinator_and_provider_until_shar
 def test_sharing_with_the_provider_needs_consent(world: World) -> None:
     case, confidant, _client = _confidant_case(world)
     consent_record(
+        accessor=STAFF,
         provider=world.alpha,
         complaint_id=case.case_id,
         decision=Consent.WITHDRAWN,

@@ -33,6 +33,7 @@ from reference.deadline_rules import decision_deadline
 from tenants.models import ProviderApiKey, ProviderRole
 from tenants.services import api_key_create, api_key_revoke, membership_grant
 from tenants.tenancy import WrongSchemaError
+from tests.casework.accessors import STAFF
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.conftest import host_client
 from tests.support import PASSWORD, TOTP_SECRET, World, totp_code
@@ -55,6 +56,7 @@ def alpha_admin(world: World) -> Client:
 
 def give(world: World, result: SubmitResult, decision: str = Consent.GIVEN) -> None:
     consent_record(
+        accessor=STAFF,
         provider=world.alpha,
         complaint_id=result.complaint.pk,
         decision=decision,

@@ -26,6 +26,7 @@ from reference.deadline_rules import (
     reminder_kind,
     unilateral_extension_limit,
 )
+from tests.casework.accessors import STAFF
 from tests.casework.factories import submission, submit
 from tests.support import World
 
@@ -169,7 +170,9 @@ def formal_case(world: World, *, law: str = "wlz", received_on: D | None = None)
 
 def extend(world: World, complaint: Complaint, **kwargs: Any) -> DeadlineExtension:
     kwargs.setdefault("reason", "Wij willen eerst met de betrokken verpleegkundige spreken.")
-    return deadline_extend(provider=world.alpha, complaint_id=complaint.pk, actor=world.alpha_admin, **kwargs)
+    return deadline_extend(
+        accessor=STAFF, provider=world.alpha, complaint_id=complaint.pk, actor=world.alpha_admin, **kwargs
+    )
 
 
 @pytest.mark.django_db

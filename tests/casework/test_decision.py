@@ -19,6 +19,7 @@ from casework.decision.tasks import send_decision
 from casework.index.models import CaseIndex, Consent
 from casework.models import Complaint, Decision, Measure, TimelineEntry
 from outbox.models import OutboxMessage
+from tests.casework.accessors import PROVIDER
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.casework.factories_decision import (
     CONCLUSION,
@@ -138,11 +139,19 @@ def test_measures_are_tracked_to_done(world: World) -> None:
     with schema_context(world.alpha.schema_name):
         first, second = Measure.objects.filter(decision=decision).order_by("position")
     done = measure_mark_done(
-        provider=world.alpha, complaint_id=complaint.pk, measure_id=first.pk, actor=world.alpha_admin
+        accessor=PROVIDER,
+        provider=world.alpha,
+        complaint_id=complaint.pk,
+        measure_id=first.pk,
+        actor=world.alpha_admin,
     )
     assert done.done_at is not None and done.done_by_user_id == world.alpha_admin.pk
     again = measure_mark_done(
-        provider=world.alpha, complaint_id=complaint.pk, measure_id=first.pk, actor=world.alpha_admin
+        accessor=PROVIDER,
+        provider=world.alpha,
+        complaint_id=complaint.pk,
+        measure_id=first.pk,
+        actor=world.alpha_admin,
     )
     assert again.done_at == done.done_at
     with schema_context(world.alpha.schema_name):

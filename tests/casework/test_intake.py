@@ -14,6 +14,7 @@ from casework.dossier.services import hash_token
 from casework.index.models import CaseIndex, Consent, Track
 from casework.models import Complaint, ConsentRecord, FollowLink, TimelineEntry
 from outbox.models import OutboxMessage
+from tests.casework.accessors import STAFF
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +86,7 @@ def test_formal_track_clock_waits_for_consent(world) -> None:  # type: ignore[no
     row = CaseIndex.objects.get(reference=result.complaint.reference)
     assert row.track == Track.FORMAL and row.formal_received_on is None and row.deadline is None
     consent_record(
+        accessor=STAFF,
         provider=world.alpha,
         complaint_id=result.complaint.pk,
         decision=Consent.GIVEN,
@@ -97,7 +99,7 @@ def test_formal_track_clock_waits_for_consent(world) -> None:  # type: ignore[no
 
 def test_move_to_formal_track_records_receipt_date(world) -> None:  # type: ignore[no-untyped-def]
     result = submit(world.alpha)
-    complaint = complaint_make_formal(provider=world.alpha, complaint_id=result.complaint.pk)
+    complaint = complaint_make_formal(accessor=STAFF, provider=world.alpha, complaint_id=result.complaint.pk)
     assert complaint.formal_received_on is not None
     assert CaseIndex.objects.get(reference=complaint.reference).track == Track.FORMAL
 
@@ -105,6 +107,7 @@ def test_move_to_formal_track_records_receipt_date(world) -> None:  # type: igno
 def test_consent_can_be_withdrawn_and_is_recorded_each_time(world) -> None:  # type: ignore[no-untyped-def]
     result = submit(world.alpha)
     consent_record(
+        accessor=STAFF,
         provider=world.alpha,
         complaint_id=result.complaint.pk,
         decision=Consent.WITHDRAWN,

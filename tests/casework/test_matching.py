@@ -12,6 +12,7 @@ from casework.assignment.matching import WEIGHTS, Exclusion, rank_professionals
 from casework.assignment.services import assignment_accept, case_assign
 from casework.index.models import CaseIndex, Consent, Service
 from reference.postcodes import PC2_CENTROIDS, area_distance_km, normalize_postcode
+from tests.casework.accessors import STAFF
 from tests.casework.factories_professionals import make_case, make_professional, staff_client
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +88,7 @@ def test_absence_today_excludes_with_the_return_date_shown_on_the_page(world) ->
 def test_professional_at_capacity_is_excluded(world) -> None:  # type: ignore[no-untyped-def]
     full = make_professional("Vera Vol", capacity=1)
     first = make_case(world.alpha)
-    case_assign(case=first, professional=full.user, actor=world.coordinator)
+    case_assign(accessor=STAFF, case=first, professional=full.user, actor=world.coordinator)
     second = make_case(world.alpha)
     item = _excluded(rank_professionals(second), full)
     assert item.codes == (Exclusion.AT_CAPACITY,)
@@ -176,11 +177,11 @@ def test_load_and_continuity_break_otherwise_equal_professionals(world) -> None:
     busy = make_professional("Bea Bezig")
     make_professional("Fleur Vrij")
     earlier = make_case(world.alpha)
-    case_assign(case=earlier, professional=busy.user, actor=world.coordinator)
+    case_assign(accessor=STAFF, case=earlier, professional=busy.user, actor=world.coordinator)
     case = make_case(world.alpha)
     assert _ranked_names(rank_professionals(case)) == ["Fleur Vrij", "Bea Bezig"]
     # Once Bea has worked for this provider (accepted), continuity outweighs one case of load.
-    assignment_accept(case=earlier, professional=busy.user)
+    assignment_accept(accessor=STAFF, case=earlier, professional=busy.user)
     ranking = rank_professionals(case)
     assert _ranked_names(ranking) == ["Bea Bezig", "Fleur Vrij"]
     continuity = next(f for f in ranking.candidates[0].factors if f.name == "continuity")

@@ -18,6 +18,7 @@ from casework.index.models import CaseIndex, CaseStatus, Channel, Consent
 from casework.models import Meeting, Message, TimelineEntry
 from casework.procedures.mediation import meeting_schedule, message_send
 from casework.procedures.tasks import send_meeting_invitations, send_message_notifications
+from tests.casework.accessors import STAFF
 from tests.casework.factories import WHAT_HAPPENED
 from tests.casework.factories_professionals import make_professional, staff_client
 from tests.casework.procedure_support import (
@@ -175,6 +176,7 @@ def test_no_provider_in_a_meeting_or_message_before_consent(world: World) -> Non
     case, officer = worked_case(world)
     # The complainant withdraws consent while the officer works on the case.
     consent_record(
+        accessor=STAFF,
         provider=world.alpha,
         complaint_id=case.case_id,
         decision=Consent.WITHDRAWN,

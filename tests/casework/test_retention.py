@@ -26,6 +26,7 @@ from casework.models import (
 )
 from outbox.models import OutboxMessage
 from tenants.models import Provider
+from tests.casework.accessors import STAFF
 from tests.casework.factories import submission, submit
 from tests.support import World
 
@@ -46,7 +47,11 @@ def closed_case(world: World, *, closed_ago: datetime.timedelta) -> tuple[int, C
     result = submit(world.alpha, submission=submission(track="formal"), attachments=attachments)
     complaint = result.complaint
     case_close(
-        provider=world.alpha, complaint_id=complaint.pk, actor=world.coordinator, outcome=Outcome.NOT_RESOLVED
+        accessor=STAFF,
+        provider=world.alpha,
+        complaint_id=complaint.pk,
+        actor=world.coordinator,
+        outcome=Outcome.NOT_RESOLVED,
     )
     closed_at = timezone.now() - closed_ago
     received_at = closed_at - datetime.timedelta(days=40)

@@ -24,6 +24,7 @@ from casework.triage.services import (
 )
 from casework.triage.tasks import send_consent_request
 from outbox.models import OutboxMessage
+from tests.casework.accessors import STAFF
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.casework.test_queue import login
 from tests.support import World
@@ -58,6 +59,7 @@ def test_intake_call_records_what_was_discussed_for_staff_only_and_the_goal(worl
     complaint, case = new_case(world, goal="explanation")
     assert case.status == CaseStatus.RECEIVED
     intake_call_record(
+        accessor=STAFF,
         provider=world.alpha,
         complaint_id=complaint.pk,
         actor=world.coordinator,
@@ -82,6 +84,7 @@ def test_intake_call_records_what_was_discussed_for_staff_only_and_the_goal(worl
 def test_intake_call_with_the_same_goal_confirms_it(world: World) -> None:
     complaint, _case = new_case(world, goal="apology")
     intake_call_record(
+        accessor=STAFF,
         provider=world.alpha,
         complaint_id=complaint.pk,
         actor=world.coordinator,
@@ -95,6 +98,7 @@ def test_intake_call_needs_what_was_discussed(world: World) -> None:
     complaint, _case = new_case(world)
     with pytest.raises(ValidationError):
         intake_call_record(
+            accessor=STAFF,
             provider=world.alpha,
             complaint_id=complaint.pk,
             actor=world.coordinator,
@@ -109,6 +113,7 @@ def test_intake_call_needs_what_was_discussed(world: World) -> None:
 def test_resolve_at_intake_closes_with_the_outcome_in_dossier_timeline_and_index(world: World) -> None:
     complaint, case = new_case(world)
     case_resolve_at_intake(
+        accessor=STAFF,
         provider=world.alpha,
         complaint_id=complaint.pk,
         actor=world.coordinator,
@@ -126,6 +131,7 @@ def test_resolve_at_intake_closes_with_the_outcome_in_dossier_timeline_and_index
     assert note.kind == "triage_note" and note.visibility == TimelineEntry.Visibility.STAFF
     with pytest.raises(ValidationError, match="afgesloten"):
         intake_call_record(
+            accessor=STAFF,
             provider=world.alpha,
             complaint_id=complaint.pk,
             actor=world.coordinator,
@@ -138,6 +144,7 @@ def test_resolve_at_intake_refuses_not_resolved_and_cases_past_intake(world: Wor
     complaint, _case = new_case(world)
     with pytest.raises(ValidationError):
         case_resolve_at_intake(
+            accessor=STAFF,
             provider=world.alpha,
             complaint_id=complaint.pk,
             actor=world.coordinator,
@@ -147,7 +154,11 @@ def test_resolve_at_intake_refuses_not_resolved_and_cases_past_intake(world: Wor
         Complaint.objects.filter(pk=complaint.pk).update(status=CaseStatus.IN_MEDIATION)
     with pytest.raises(ValidationError, match="verder dan de intake"):
         case_resolve_at_intake(
-            provider=world.alpha, complaint_id=complaint.pk, actor=world.coordinator, outcome=Outcome.RESOLVED
+            accessor=STAFF,
+            provider=world.alpha,
+            complaint_id=complaint.pk,
+            actor=world.coordinator,
+            outcome=Outcome.RESOLVED,
         )
 
 
@@ -163,7 +174,7 @@ def test_consent_request_is_recorded_and_mailed_with_a_fresh_link_but_no_complai
         links_before = complaint.follow_links.count()
     with django_capture_on_commit_callbacks(execute=True):
         request = consent_request_send(
-            provider=world.alpha, complaint_id=complaint.pk, actor=world.coordinator
+            accessor=STAFF, provider=world.alpha, complaint_id=complaint.pk, actor=world.coordinator
         )
     assert request.kind == "consent_requested" and request.data == {"channel": "email"}
     assert OutboxMessage.objects.filter(
@@ -192,10 +203,14 @@ def test_consent_request_is_recorded_and_mailed_with_a_fresh_link_but_no_complai
 def test_consent_request_is_refused_when_given_already_or_without_an_address(world: World) -> None:
     given, _case = new_case(world, consent=Consent.GIVEN)
     with pytest.raises(ValidationError, match="al toestemming"):
-        consent_request_send(provider=world.alpha, complaint_id=given.pk, actor=world.coordinator)
+        consent_request_send(
+            accessor=STAFF, provider=world.alpha, complaint_id=given.pk, actor=world.coordinator
+        )
     no_email, _case = new_case(world, consent=Consent.PENDING, complainant_email="")
     with pytest.raises(ValidationError, match="geen e-mailadres"):
-        consent_request_send(provider=world.alpha, complaint_id=no_email.pk, actor=world.coordinator)
+        consent_request_send(
+            accessor=STAFF, provider=world.alpha, complaint_id=no_email.pk, actor=world.coordinator
+        )
 
 
 def test_coordinator_records_consent_given_by_phone(world: World, coordinator_client: Client) -> None:
@@ -218,7 +233,11 @@ def test_coordinator_records_consent_given_by_phone(world: World, coordinator_cl
 def test_route_sets_the_service_in_the_index_and_on_the_timeline(world: World) -> None:
     complaint, case = new_case(world)
     case_route(
-        provider=world.alpha, complaint_id=complaint.pk, actor=world.coordinator, service=Service.CONFIDANT
+        accessor=STAFF,
+        provider=world.alpha,
+        complaint_id=complaint.pk,
+        actor=world.coordinator,
+        service=Service.CONFIDANT,
     )
     case.refresh_from_db()
     assert case.service == Service.CONFIDANT and case.status == CaseStatus.INTAKE
@@ -233,12 +252,20 @@ def test_wzd_complaints_go_to_the_committee_only(world: World) -> None:
     for service in (Service.OFFICER, Service.CONFIDANT, Service.DPO):
         with pytest.raises(ValidationError, match="klachtencommissie"):
             case_route(
-                provider=world.alpha, complaint_id=complaint.pk, actor=world.coordinator, service=service
+                accessor=STAFF,
+                provider=world.alpha,
+                complaint_id=complaint.pk,
+                actor=world.coordinator,
+                service=service,
             )
     case.refresh_from_db()
     assert case.service == Service.INTAKE
     case_route(
-        provider=world.alpha, complaint_id=complaint.pk, actor=world.coordinator, service=Service.COMMITTEE
+        accessor=STAFF,
+        provider=world.alpha,
+        complaint_id=complaint.pk,
+        actor=world.coordinator,
+        service=Service.COMMITTEE,
     )
     case.refresh_from_db()
     assert case.service == Service.COMMITTEE
@@ -258,7 +285,11 @@ def test_route_is_refused_for_an_assigned_case(world: World) -> None:
     CaseIndex.objects.filter(pk=case.pk).update(assignee=world.coordinator)
     with pytest.raises(ValidationError, match="al toegewezen"):
         case_route(
-            provider=world.alpha, complaint_id=complaint.pk, actor=world.coordinator, service=Service.OFFICER
+            accessor=STAFF,
+            provider=world.alpha,
+            complaint_id=complaint.pk,
+            actor=world.coordinator,
+            service=Service.OFFICER,
         )
 
 
@@ -267,6 +298,7 @@ def test_route_is_refused_for_an_assigned_case(world: World) -> None:
 
 def _intake(world: World, complaint: Complaint) -> None:
     intake_call_record(
+        accessor=STAFF,
         provider=world.alpha,
         complaint_id=complaint.pk,
         actor=world.coordinator,
@@ -277,16 +309,28 @@ def _intake(world: World, complaint: Complaint) -> None:
 
 def _resolve(world: World, complaint: Complaint) -> None:
     case_resolve_at_intake(
-        provider=world.alpha, complaint_id=complaint.pk, actor=world.coordinator, outcome=Outcome.WITHDRAWN
+        accessor=STAFF,
+        provider=world.alpha,
+        complaint_id=complaint.pk,
+        actor=world.coordinator,
+        outcome=Outcome.WITHDRAWN,
     )
 
 
 def _consent(world: World, complaint: Complaint) -> None:
-    consent_request_send(provider=world.alpha, complaint_id=complaint.pk, actor=world.coordinator)
+    consent_request_send(
+        accessor=STAFF, provider=world.alpha, complaint_id=complaint.pk, actor=world.coordinator
+    )
 
 
 def _route(world: World, complaint: Complaint) -> None:
-    case_route(provider=world.alpha, complaint_id=complaint.pk, actor=world.coordinator, service=Service.DPO)
+    case_route(
+        accessor=STAFF,
+        provider=world.alpha,
+        complaint_id=complaint.pk,
+        actor=world.coordinator,
+        service=Service.DPO,
+    )
 
 
 class IndexWriteFailed(Exception):
