@@ -47,7 +47,8 @@ from django.utils.translation import gettext as _
 from billing import stripe_gateway
 from billing.models import BilledLine, Invoice, InvoiceKind, Price, PriceKind
 from billing.vat import invoice_vat_cents, time_amount_cents
-from casework.index.models import Consent, Service
+from casework.index.models import Service
+from casework.index.sharing import shared_with_provider
 from casework.timesheets.models import LedgerMonth, TimeEntry, TimeKind
 from tenants.models import Provider
 
@@ -100,11 +101,10 @@ def entry_worth(entry: Any, rates: RateCard) -> tuple[int, int]:
 
 
 def is_pooled(*, entry_service: str, case_service: str, case_consent: str) -> bool:
-    """Lines that never name their case: no consent (yet, or any more), or confidant work."""
+    """Lines that never name their case: a case not shared with the provider, or confidant work."""
     return (
-        case_consent != Consent.GIVEN
+        not shared_with_provider(consent=case_consent, service=case_service)
         or entry_service == Service.CONFIDANT
-        or case_service == Service.CONFIDANT
     )
 
 

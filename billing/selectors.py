@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from casework.index.models import Consent, Service
+from casework.index.models import Service
+from casework.index.sharing import shared_with_provider_q
 from casework.timesheets.models import TimeEntry
 from tenants.models import Provider
 
 
 def time_entries_visible_to_provider(provider: Provider) -> QuerySet[TimeEntry]:
-    """The entries a provider may see per case: consented, non-confidant cases only.
+    """The entries a provider may see per case: on its shared cases only (``casework.index.sharing``).
 
     Time on a case whose complainant has not consented (or withdrew consent)
     and all confidant work are invoiced as one pooled line without references
@@ -19,8 +20,8 @@ def time_entries_visible_to_provider(provider: Provider) -> QuerySet[TimeEntry]:
     under the confidant service stays hidden even if the case moved on.
     """
     return (
-        TimeEntry.objects.filter(provider=provider, case__consent=Consent.GIVEN)
-        .exclude(Q(service=Service.CONFIDANT) | Q(case__service=Service.CONFIDANT))
+        TimeEntry.objects.filter(shared_with_provider_q("case__"), provider=provider)
+        .exclude(service=Service.CONFIDANT)
         .order_by("worked_on", "pk")
     )
 

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest
 from django_tenants.utils import schema_context
 
 from casework.dossier.access_log import OWN_CHANNELS, PROVIDER_CHANNELS, role_label
-from casework.index.models import Consent
+from casework.index.sharing import provider_may_open_q
 from casework.models import (
     AccessLogEntry,
     Complaint,
@@ -92,7 +92,10 @@ def provider_access_log(*, provider: Provider, filters: AccessLogFilter) -> Quer
 
 
 def complaints_visible_to_provider(*, provider: Provider) -> QuerySet[Complaint]:
-    """The complaints ``provider``'s users may see: those whose complainant gave consent.
+    """The complaints ``provider``'s users may open: those whose complainant gave consent.
+
+    ``casework.index.sharing`` says why this is consent alone, and which of
+    these the provider's figures, exports and invoices name (not confidant cases).
 
     The one gate for the provider's side. Runs in ``provider``'s schema only:
     called anywhere else it raises rather than return another tenant's rows.
@@ -100,7 +103,7 @@ def complaints_visible_to_provider(*, provider: Provider) -> QuerySet[Complaint]
     schema = require_tenant_schema()
     if schema != provider.schema_name:
         raise WrongSchemaError(f"provider reads must run in {provider.schema_name}, not {schema}")
-    return Complaint.objects.filter(consent=Consent.GIVEN).select_related("category")
+    return Complaint.objects.filter(provider_may_open_q()).select_related("category")
 
 
 def provider_complaint_get(*, provider: Provider, reference: str) -> Complaint | None:

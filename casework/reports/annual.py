@@ -41,7 +41,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
-from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Outcome, Service
+from casework.index.models import CaseIndex, CaseStatus, Channel, Outcome, Service
+from casework.index.sharing import shared_case_ids, shared_with_provider_q
 from casework.models import Category, DeadlineExtension, Law, Measure
 from casework.reports import charts
 from casework.reports.sql import (
@@ -79,7 +80,7 @@ from tenants.models import Provider
 FIRST_YEAR = 2000
 
 # Shared: the provider may see it (consent given) and it is not confidant work.
-SHARED = Q(consent=Consent.GIVEN) & ~Q(service=Service.CONFIDANT)
+SHARED = shared_with_provider_q()
 
 PRIVACY_NOTE = gettext_lazy(
     "Dit verslag noemt geen klagers. Groepen van minder dan 5 klachten tonen we niet apart: ze staan "
@@ -312,15 +313,13 @@ MEASURE_LABELS = {
 def _measures(
     provider: Provider, years: dict[int, YearFigures], first: int, last: int, today: datetime.date
 ) -> None:
-    confidant = CaseIndex.objects.filter(provider=provider, service=Service.CONFIDANT).values("case_id")
     is_open = Q(done_at__isnull=True)
     rows = (
         Measure.objects.filter(
-            decision__complaint__consent=Consent.GIVEN,
+            decision__complaint_id__in=Subquery(shared_case_ids(provider=provider)),
             decision__decided_on__gte=datetime.date(first, 1, 1),
             decision__decided_on__lt=datetime.date(last + 1, 1, 1),
         )
-        .exclude(decision__complaint_id__in=Subquery(confidant))
         .annotate(y=ExtractYear("decision__decided_on"), done_on=AmsterdamDate("done_at"))
         .values("y")
         .annotate(

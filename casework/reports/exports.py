@@ -34,7 +34,7 @@ from openpyxl.utils import get_column_letter
 
 from casework.dossier.access_log import access_log_request, accessor_from_request
 from casework.dossier.selectors import complaints_visible_to_provider
-from casework.index.models import CaseIndex, Service
+from casework.index.sharing import shared_case_ids
 from casework.models import AccessLogEntry, Complaint
 from casework.reports.sql import AMSTERDAM, year_bounds
 from casework.reports.tables import Section
@@ -166,13 +166,12 @@ def platform_export_log(request: HttpRequest, *, what: str, fmt: str) -> None:
 
 
 def case_export_queryset(*, provider: Provider, year: int) -> QuerySet[Complaint]:
-    """The consented, non-confidant complaints received in ``year``: the gate, then the year."""
+    """The complaints shared with the provider, received in ``year``: the gate, the rule, the year."""
     start, end = year_bounds(year)
-    confidant = CaseIndex.objects.filter(provider=provider, service=Service.CONFIDANT).values("case_id")
     return (
         complaints_visible_to_provider(provider=provider)
+        .filter(pk__in=Subquery(shared_case_ids(provider=provider)))
         .filter(received_at__gte=start, received_at__lt=end)
-        .exclude(pk__in=Subquery(confidant))
         .select_related("decision")
         .order_by("received_at", "pk")
     )
