@@ -4,11 +4,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice, Membership, MembershipService, Price, SignUp, StripeEvent
 from billing.vat import gross_cents
+from reference.dates import today_amsterdam
 
 
 @admin.register(Price)
@@ -28,12 +28,12 @@ class PriceAdmin(admin.ModelAdmin):
         return gross_cents(obj.amount_cents)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        if obj is not None and obj.valid_from <= timezone.localdate():
+        if obj is not None and obj.valid_from <= today_amsterdam():
             return ("kind", "amount_cents", "valid_from")
         return ()
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None or obj.valid_from > timezone.localdate()
+        return obj is None or obj.valid_from > today_amsterdam()
 
 
 class MembershipServiceInline(admin.TabularInline):

@@ -50,6 +50,7 @@ from billing.vat import invoice_vat_cents, time_amount_cents
 from casework.index.models import Service
 from casework.index.sharing import shared_with_provider
 from casework.timesheets.models import LedgerMonth, TimeEntry, TimeKind
+from reference.dates import month_bounds, today_amsterdam
 from tenants.models import Provider
 
 log = structlog.get_logger(__name__)
@@ -59,13 +60,8 @@ BILLABLE_KINDS = {TimeKind.PHONE: PriceKind.HOURLY_PHONE, TimeKind.ONSITE: Price
 SAVE_BATCH = 50
 
 
-def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
-    start = month.replace(day=1)
-    return start, (start + datetime.timedelta(days=32)).replace(day=1)
-
-
 def previous_month(today: datetime.date | None = None) -> datetime.date:
-    first = (today or timezone.localdate()).replace(day=1)
+    first = (today or today_amsterdam()).replace(day=1)
     return (first - datetime.timedelta(days=1)).replace(day=1)
 
 

@@ -28,6 +28,7 @@ from billing import stripe_gateway
 from billing.models import LAPSED_STATUSES, Membership, MembershipService, MembershipStatus, Price, PriceKind
 from billing.stripe_gateway import customer_ensure
 from outbox.services import outbox_enqueue
+from reference.dates import today_amsterdam
 from tenants.models import Provider
 
 log = structlog.get_logger(__name__)
@@ -70,7 +71,7 @@ class ServiceOffer:
 
 def service_offers(on: datetime.date | None = None) -> list[ServiceOffer]:
     """Every service with its yearly price today; a service without a price is not offered yet."""
-    current = Price.current(on or timezone.localdate())
+    current = Price.current(on or today_amsterdam())
     return [
         ServiceOffer(code=code, label=str(PriceKind(kind).label), price=current.get(kind))
         for code, kind in SERVICE_PRICES.items()
@@ -146,7 +147,7 @@ def membership_create(
         },
     )
     if created:
-        current = Price.current(timezone.localdate())
+        current = Price.current(today_amsterdam())
         now = timezone.now()
         MembershipService.objects.bulk_create(
             [
@@ -162,7 +163,7 @@ def membership_create(
             ]
         )
         if not subscription_id:
-            membership.renews_on = timezone.localdate().replace(year=timezone.localdate().year + 1)
+            membership.renews_on = today_amsterdam().replace(year=today_amsterdam().year + 1)
             membership.save(update_fields=["renews_on"])
     return membership
 
@@ -183,7 +184,7 @@ def _enqueue_push(membership: Membership) -> None:
 
 def membership_service_add(*, provider: Provider, service: str) -> MembershipService:
     """Add ``service`` to the membership; Stripe follows through the outbox."""
-    price = Price.current(timezone.localdate()).get(SERVICE_PRICES.get(service, ""))
+    price = Price.current(today_amsterdam()).get(SERVICE_PRICES.get(service, ""))
     if price is None:
         raise MembershipError("not_offered")
     with transaction.atomic():

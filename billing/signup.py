@@ -49,6 +49,7 @@ from billing.memberships import (
 )
 from billing.models import MembershipStatus, PaymentState, Price, SignUp, SignUpState
 from outbox.services import outbox_enqueue
+from reference.dates import today_amsterdam
 from tenants.hosts import platform_url
 from tenants.models import Provider, ProviderRole
 from tenants.provisioning import provider_provision
@@ -92,7 +93,7 @@ def signup_start(*, data: SignUpData) -> SignUp:
 
     Without Stripe keys the sign-up is completed at once, locally.
     """
-    current = Price.current(timezone.localdate())
+    current = Price.current(today_amsterdam())
     services = [code for code in SERVICE_PRICES if code in data.services and SERVICE_PRICES[code] in current]
     if not services:
         raise SignUpError("no_services")

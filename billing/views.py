@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -189,11 +190,11 @@ def login_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 MEMBERSHIP_MESSAGES = {
-    "not_offered": _("Deze dienst wordt nog niet aangeboden."),
-    "already": _("U hebt deze dienst al."),
-    "not_subscribed": _("U hebt deze dienst niet."),
-    "last_service": _("Dit is uw laatste dienst. Zeg in plaats daarvan het lidmaatschap op."),
-    "cancelled": _("Uw lidmaatschap is beëindigd."),
+    "not_offered": gettext_lazy("Deze dienst wordt nog niet aangeboden."),
+    "already": gettext_lazy("U hebt deze dienst al."),
+    "not_subscribed": gettext_lazy("U hebt deze dienst niet."),
+    "last_service": gettext_lazy("Dit is uw laatste dienst. Zeg in plaats daarvan het lidmaatschap op."),
+    "cancelled": gettext_lazy("Uw lidmaatschap is beëindigd."),
 }
 
 

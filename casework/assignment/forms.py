@@ -6,7 +6,6 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.assignment.services import MAX_REASON_LENGTH
@@ -14,6 +13,7 @@ from casework.assignment.time import MAX_NOTE_LENGTH
 from casework.dossier.forms import DateInput
 from casework.timesheets.models import Activity, TimeKind
 from casework.timesheets.services import COORDINATOR_ACTIVITY, COORDINATOR_KIND, MAX_MINUTES
+from reference.dates import today_amsterdam
 
 
 class ReasonForm(forms.Form):
@@ -69,13 +69,13 @@ class TimeEntryForm(forms.Form):
         kwargs.setdefault(
             "initial",
             {
-                "worked_on": timezone.localdate(),
+                "worked_on": today_amsterdam(),
                 "kind": TimeKind.PHONE,
                 "activity": COORDINATOR_ACTIVITY if coordinator_only else Activity.MEDIATION,
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["worked_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.fields["worked_on"].widget.attrs["max"] = today_amsterdam().isoformat()
         if coordinator_only:
             self.fields["kind"].choices = [(COORDINATOR_KIND, TimeKind(COORDINATOR_KIND).label)]
             self.fields["activity"].choices = [(COORDINATOR_ACTIVITY, Activity(COORDINATOR_ACTIVITY).label)]

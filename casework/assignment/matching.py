@@ -27,7 +27,6 @@ import datetime
 from dataclasses import dataclass, fields
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,6 +36,7 @@ from casework.index.models import Assignment, CaseIndex, CaseStatus, Consent, Se
 from casework.index.selectors import open_case_count
 from professionals.selectors import absent_until
 from reference.categories import category_label
+from reference.dates import today_amsterdam
 from reference.languages import language_label
 from reference.postcodes import area_distance_km
 from tenants.models import Sector
@@ -344,7 +344,7 @@ def rank_professionals(
     when the case is not ready for assignment (``Ranking.blocked`` says why).
     Ties go to the lighter load, then to the name, so the order is stable.
     """
-    today = today or timezone.localdate()
+    today = today or today_amsterdam()
     blocked = case_blocker(case)
     if blocked:
         return Ranking(case=case, candidates=[], excluded=[], blocked=blocked)
@@ -384,7 +384,7 @@ def eligibility(case: CaseIndex, *, user_id: int, today: datetime.date | None = 
     Used by the assignment actions inside their transaction, after locking the
     case and the professional, so the load it counts cannot change underneath.
     """
-    today = today or timezone.localdate()
+    today = today or today_amsterdam()
     blocked = case_blocker(case)
     if blocked:
         return [blocked]

@@ -10,13 +10,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
 from casework.assignment.matching import CURRENT_STATES
 from casework.index.models import Assignment, CaseIndex, CaseStatus, Service
+from reference.dates import today_amsterdam
 
 # The next step for the professional, by assignment state and then by the case's stage and service.
 NEXT_STEP_OFFERED = _("Accepteer of wijs de zaak af")
@@ -74,7 +74,7 @@ def next_step(*, state: str, status: str, service: str) -> str:
 
 def my_cases(*, user: User, today: datetime.date | None = None) -> list[MyCase]:
     """The open cases offered to or held by ``user``, most urgent first (one query)."""
-    today = today or timezone.localdate()
+    today = today or today_amsterdam()
     state = Assignment.objects.filter(
         case_id=OuterRef("pk"), professional_id=user.pk, state__in=CURRENT_STATES
     ).values("state")[:1]

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,13 +22,14 @@ from professionals.services import (
     conflict_remove,
     professional_update,
 )
+from reference.dates import today_amsterdam
 
 PAGE_SIZE = 25
 directory_required = platform_role_required(PlatformRole.PLATFORM_ADMIN, PlatformRole.COORDINATOR)
 
 
 def _professional(pk: int) -> Professional:
-    professional = professional_detail(pk=pk, today=timezone.localdate(), open_cases=open_case_count())
+    professional = professional_detail(pk=pk, today=today_amsterdam(), open_cases=open_case_count())
     if professional is None:
         raise Http404
     return professional
@@ -40,7 +40,7 @@ def _professional(pk: int) -> Professional:
 def directory(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET)
     rows = professional_directory(
-        filters=form.filters(), today=timezone.localdate(), open_cases=open_case_count()
+        filters=form.filters(), today=today_amsterdam(), open_cases=open_case_count()
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("pagina"))
     query = request.GET.copy()
@@ -64,7 +64,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "open_cases": open_cases_of(professional),
             "absence_form": AbsenceForm(),
             "conflict_form": ConflictForm(),
-            "today": timezone.localdate(),
+            "today": today_amsterdam(),
         },
     )
 
@@ -158,7 +158,7 @@ def _detail_with_errors(
             "open_cases": open_cases_of(professional),
             "absence_form": absence_form or AbsenceForm(),
             "conflict_form": conflict_form or ConflictForm(),
-            "today": timezone.localdate(),
+            "today": today_amsterdam(),
         },
         status=400,
     )

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,7 +20,7 @@ from casework.assignment.time import time_entry_log
 from casework.dossier.access_log import Event, access_log_request, request_accessor
 from casework.index.models import CaseIndex
 from casework.timesheets.models import TimeEntry
-from casework.timesheets.selectors import case_time_entries, hours_for_month, month_bounds
+from casework.timesheets.selectors import case_time_entries, hours_for_month
 from casework.timesheets.services import (
     TimeEntryError,
     coordinator_only,
@@ -30,6 +29,7 @@ from casework.timesheets.services import (
     time_entry_delete,
     time_entry_update,
 )
+from reference.dates import month_bounds, today_amsterdam
 
 
 @professional_required
@@ -91,7 +91,7 @@ def assignment_decline_view(request: HttpRequest, reference: str) -> HttpRespons
 @professional_required
 @require_GET
 def my_hours_view(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = today_amsterdam()
     month = parse_month(request.GET.get("maand"), today=today)
     hours = hours_for_month(user=request.user, month=month)
     start, following = month_bounds(month)

@@ -22,10 +22,9 @@ from django_tenants.utils import schema_context
 
 from accounts.models import PlatformRole
 from accounts.permissions import has_platform_role
-from casework.deadlines.services import actor_fields
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
-from casework.dossier.services import index_sync, timeline_add
+from casework.dossier.services import actor_fields, index_sync, timeline_add
 from casework.index.models import Assignment, CaseIndex, CaseStatus, Outcome
 from casework.models import ClosingNotice, Complaint, TimelineEntry
 from outbox.services import outbox_enqueue

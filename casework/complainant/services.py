@@ -60,6 +60,7 @@ from casework.dossier.services import follow_link_create, hash_token, index_sync
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Track
 from casework.intake.services import ComplaintSubmission, SubmitResult, complaint_submit
 from casework.models import Complaint, FollowLink, TimelineEntry
+from reference.dates import today_amsterdam
 from reference.deadline_rules import complaint_deadline
 from tenants.models import Provider
 
@@ -103,7 +104,7 @@ def _running(deadline: datetime.date | None, consent: str) -> datetime.date | No
 
 def days_until(day: datetime.date | None) -> int | None:
     """Whole days from today (Europe/Amsterdam) to ``day``; negative when past."""
-    return None if day is None else (day - timezone.localdate()).days
+    return None if day is None else (day - today_amsterdam()).days
 
 
 @dataclass(frozen=True)

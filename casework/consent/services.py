@@ -10,11 +10,11 @@ from django_tenants.utils import schema_context
 
 from casework.consent.wording import consent_wording
 from casework.dossier.access_log import Accessor, access_log_change
-from casework.dossier.dates import today_amsterdam
 from casework.dossier.locking import case_lock
 from casework.dossier.services import index_sync, timeline_add
 from casework.index.models import Consent, Track
 from casework.models import Complaint, ConsentRecord
+from reference.dates import today_amsterdam
 from tenants.models import Provider
 
 CONSENT_SUMMARY = {

@@ -6,12 +6,12 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.deadlines.services import ConsentEvidence
 from casework.dossier.forms import DateInput, PlainForm
 from casework.models import DeadlineExtension
+from reference.dates import today_amsterdam
 
 
 class ExtensionForm(PlainForm):
@@ -61,6 +61,6 @@ class ExtensionForm(PlainForm):
         data["complainant_consent"] = self._evidence("complainant")
         data["provider_consent"] = self._evidence("provider")
         new_deadline = data.get("new_deadline")
-        if isinstance(new_deadline, datetime.date) and new_deadline <= timezone.localdate():
+        if isinstance(new_deadline, datetime.date) and new_deadline <= today_amsterdam():
             raise ValidationError(_("De nieuwe datum moet in de toekomst liggen."), code="past")
         return data

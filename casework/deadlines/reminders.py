@@ -33,6 +33,7 @@ from accounts.models import PlatformRole, User
 from casework.index.models import CaseIndex, CaseStatus, Consent, DeadlineReminder
 from outbox.services import outbox_enqueue
 from reference import deadline_rules as deadlines
+from reference.dates import today_amsterdam
 from tenants.hosts import platform_url, provider_url
 from tenants.models import ProviderRole
 
@@ -63,7 +64,7 @@ def reminders_due(*, today: datetime.date) -> list[tuple[int, str, datetime.date
 
 def deadline_reminders_run(*, today: datetime.date | None = None) -> int:
     """Insert today's reminders (each once, ever) and queue their e-mails; returns how many are new."""
-    today = today or timezone.localdate()
+    today = today or today_amsterdam()
     due = reminders_due(today=today)
     if not due:
         return 0
@@ -150,7 +151,7 @@ def deadline_reminder_send(*, reminder_id: int) -> int:
                 "reference": case.reference,
                 "deadline": reminder.deadline,
                 "kind": reminder.kind,
-                "days_left": (reminder.deadline - timezone.localdate()).days,
+                "days_left": (reminder.deadline - today_amsterdam()).days,
                 "url": recipient.url,
             }
             with translation.override(recipient.language):

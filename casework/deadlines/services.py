@@ -13,11 +13,12 @@ from django_tenants.utils import schema_context
 
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
-from casework.dossier.services import index_sync, timeline_add
+from casework.dossier.services import actor_fields, index_sync, timeline_add
 from casework.index.models import CaseStatus
 from casework.models import DeadlineExtension, Decision, ExtensionConsent, TimelineEntry
 from outbox.services import outbox_enqueue
 from reference import deadline_rules as deadlines
+from reference.dates import today_amsterdam
 from tenants.models import Provider
 
 Basis = DeadlineExtension.Basis
@@ -30,10 +31,6 @@ class ConsentEvidence:
 
     given_on: datetime.date
     evidence: str
-
-
-def actor_fields(actor: object) -> dict[str, object]:
-    return {"actor_user_id": getattr(actor, "pk", None), "actor_label": str(actor)[:120] if actor else ""}
 
 
 def _dutch_date(day: datetime.date) -> str:
@@ -93,7 +90,7 @@ def deadline_extend(
     if notice_channel not in DeadlineExtension.NoticeChannel.values:
         raise ValidationError(_("Kies hoe de klager de mededeling krijgt."), code="invalid_channel")
     with schema_context(provider.schema_name), transaction.atomic():
-        today = today or timezone.localdate()
+        today = today or today_amsterdam()
         _case, complaint = case_lock(provider=provider, complaint_id=complaint_id)
         if complaint.status == CaseStatus.CLOSED:
             raise ValidationError(_("Deze zaak is afgesloten."), code="closed")

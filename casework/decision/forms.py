@@ -8,11 +8,11 @@ was typed is lost.
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.decision.services import MeasureInput
 from casework.dossier.forms import DateInput, PlainForm
+from reference.dates import today_amsterdam
 
 MEASURE_ROWS = 5
 
@@ -39,7 +39,7 @@ class DecisionForm(PlainForm):
     decided_on = forms.DateField(label=_("Datum van het oordeel"), widget=DateInput())
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("initial", {"decided_on": timezone.localdate()})
+        kwargs.setdefault("initial", {"decided_on": today_amsterdam()})
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         # The parts are required by the service (one message per missing part);
         # mark them for browsers and screen readers without blocking the post.

@@ -20,14 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
-from casework.deadlines.services import actor_fields
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
 from casework.dossier.selectors import complaints_visible_to_provider
-from casework.dossier.services import index_sync, timeline_add
+from casework.dossier.services import actor_fields, index_sync, timeline_add
 from casework.index.models import CaseStatus
 from casework.models import Complaint, Decision, Measure, TimelineEntry
 from outbox.services import outbox_enqueue
+from reference.dates import today_amsterdam
 from tenants.models import Provider
 
 # The three parts the law requires, with the message when one is missing.
@@ -101,7 +101,7 @@ def decision_validate(
                     code="measure_due_past",
                 )
             )
-    if decided_on > timezone.localdate():
+    if decided_on > today_amsterdam():
         errors.setdefault("decided_on", []).append(
             ValidationError(_("De datum van het oordeel kan niet in de toekomst liggen."), code="future")
         )
@@ -129,7 +129,7 @@ def decision_record(
     decision, its measures, the timeline, the case index (``decided_on``:
     reminders stop) and the access-log row commit together with the outbox row that sends the PDF.
     """
-    decided_on = decided_on or timezone.localdate()
+    decided_on = decided_on or today_amsterdam()
     measures = [m for m in measures if m.description.strip() or m.due_on is not None]
     decision_validate(
         conclusion=conclusion,

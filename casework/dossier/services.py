@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+from typing import Any
 
 import structlog
 from django.utils import timezone
 
+from casework.dossier.access_log import AccessChannel, Accessor
 from casework.index.models import CaseIndex
 from casework.models import Complaint, FollowLink, TimelineEntry
 from reference.deadline_rules import complaint_deadline
@@ -68,6 +70,20 @@ def index_sync(
         return CaseIndex.objects.create(provider=provider, case_id=complaint.pk, **values)
     row, _ = CaseIndex.objects.update_or_create(provider=provider, case_id=complaint.pk, defaults=values)
     return row
+
+
+def actor_fields(actor: Accessor | Any) -> dict[str, Any]:
+    """Who a timeline entry names as its actor: ``actor_user_id`` and ``actor_label``.
+
+    ``actor`` is the ``Accessor`` of the action (a provider's member is named
+    with their organisation) or the acting user (``None``: nobody).
+    """
+    if isinstance(actor, Accessor):
+        label = actor.user_label
+        if actor.organisation and actor.channel == AccessChannel.PROVIDER:
+            label = f"{label} ({actor.organisation})"
+        return {"actor_user_id": actor.user_id, "actor_label": label[:120]}
+    return {"actor_user_id": getattr(actor, "pk", None), "actor_label": str(actor)[:120] if actor else ""}
 
 
 def timeline_entry(

@@ -21,6 +21,7 @@ from casework.dossier.access_log import Event, access_log_request, role_label
 from casework.dossier.forms import AccessLogFilterForm
 from casework.dossier.selectors import AccessLogFilter, provider_access_log
 from casework.models import AccessLogEntry
+from reference.dates import today_amsterdam
 from tenants.models import ProviderMembership
 from tenants.permissions import provider_member_required
 
@@ -36,7 +37,7 @@ def _members(request: HttpRequest) -> list[tuple[int, str]]:
 
 
 def _filters(request: HttpRequest) -> tuple[AccessLogFilterForm, AccessLogFilter]:
-    today = timezone.localdate()
+    today = today_amsterdam()
     data = request.GET.copy()
     if "since" not in data and "until" not in data:
         data["since"] = (today - datetime.timedelta(days=DEFAULT_DAYS)).isoformat()
@@ -83,7 +84,7 @@ def provider_access_log_export(request: HttpRequest) -> HttpResponse:
     _form, filters = _filters(request)
     entries = provider_access_log(provider=request.tenant, filters=filters)
     access_log_request(request, Event.EXPORT, subject="access_log", detail=_describe(filters))
-    filename = f"toegangslog-{request.tenant.slug}-{timezone.localdate():%Y-%m-%d}.csv"
+    filename = f"toegangslog-{request.tenant.slug}-{today_amsterdam():%Y-%m-%d}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")

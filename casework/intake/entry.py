@@ -15,6 +15,7 @@ from casework.dossier.services import follow_link_create
 from casework.index.models import Channel
 from casework.intake.services import ComplaintSubmission, complaint_submit
 from casework.models import Complaint
+from reference.dates import today_amsterdam
 from reference.deadline_rules import complaint_deadline
 from tenants.models import Provider
 
@@ -31,7 +32,7 @@ class EntryResult:
 
 def received_at_for(day: datetime.date) -> datetime.datetime:
     """When a complaint received on ``day`` counts as received: now for today, else midday."""
-    if day >= timezone.localdate():
+    if day >= today_amsterdam():
         return timezone.now()
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
 

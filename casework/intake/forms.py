@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
@@ -19,6 +18,7 @@ from casework.dossier.forms import DateInput, PlainForm
 from casework.index.models import Channel, Consent, Track
 from casework.intake.services import ComplaintSubmission
 from casework.models import Category, ComplainantKind, Goal, Law
+from reference.dates import today_amsterdam
 from tenants.models import Provider
 
 
@@ -121,7 +121,7 @@ class ComplaintForm(forms.Form):
 
     def clean_occurred_on(self) -> datetime.date | None:
         value = self.cleaned_data.get("occurred_on")
-        if value and value > timezone.localdate():
+        if value and value > today_amsterdam():
             raise ValidationError(_("Deze datum ligt in de toekomst."), code="future")
         return value
 
@@ -209,7 +209,7 @@ class CoordinatorComplaintForm(ComplaintForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["require_email"] = False
         super().__init__(*args, **kwargs)
-        self.fields["received_on"].initial = timezone.localdate()
+        self.fields["received_on"].initial = today_amsterdam()
         labels = {
             "complainant_kind": _("Wie dient de klacht in?"),
             "complainant_name": _("Naam van de klager"),
@@ -251,7 +251,7 @@ class CoordinatorComplaintForm(ComplaintForm):
 
     def clean_received_on(self) -> datetime.date:
         value = self.cleaned_data["received_on"]
-        if value > timezone.localdate():
+        if value > today_amsterdam():
             raise ValidationError(_("Deze datum ligt in de toekomst."), code="future")
         return value
 

@@ -16,11 +16,11 @@ from django_tenants.utils import schema_context
 from casework.consent.wording import consent_wording
 from casework.dossier.access_log import Accessor, Event, access_log_change
 from casework.dossier.attachments import CheckedFile
-from casework.dossier.dates import today_amsterdam
 from casework.dossier.services import follow_link_create, index_sync, timeline_add, timeline_entry
 from casework.index.models import Channel, Consent, Track
 from casework.models import Attachment, Category, Complaint, ConsentRecord, TimelineEntry
 from outbox.services import outbox_enqueue_many
+from reference.dates import today_amsterdam
 from tenants.models import Provider
 
 log = structlog.get_logger(__name__)

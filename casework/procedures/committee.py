@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from casework.dossier.access_log import Accessor, access_log_change
-from casework.dossier.services import index_sync, timeline_add
+from casework.dossier.services import actor_fields, index_sync, timeline_add
 from casework.index.models import CaseStatus, Consent
 from casework.models import CommitteeAdvice, Complaint, ComplaintPart, TimelineEntry
-from casework.procedures.mediation import MAX_TEXT, actor_fields, lock_open_complaint
+from casework.procedures.mediation import MAX_TEXT, lock_open_complaint
 from outbox.services import outbox_enqueue
 from tenants.models import Provider
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
@@ -13,9 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from casework.dossier.attachments import CheckedFile, check_attachments
 from casework.dossier.forms import DateInput
 from casework.models import CaseRecord, ComplaintPart, ConfidantNote, Meeting, Message, Visibility
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
+from reference.dates import AMSTERDAM
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 

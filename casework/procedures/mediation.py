@@ -27,7 +27,7 @@ from django_tenants.utils import schema_context
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.attachments import CheckedFile
 from casework.dossier.locking import case_lock
-from casework.dossier.services import index_sync, timeline_add
+from casework.dossier.services import actor_fields, index_sync, timeline_add
 from casework.index.models import CaseStatus, Consent
 from casework.models import CaseRecord, Complaint, Meeting, Message, TimelineEntry, Visibility
 from outbox.services import outbox_enqueue
@@ -80,13 +80,6 @@ def lock_open_complaint(provider: Provider, complaint_id: int) -> Complaint:
     if complaint.status == CaseStatus.CLOSED:
         raise ValidationError(_("Deze zaak is afgesloten."), code="closed")
     return complaint
-
-
-def actor_fields(accessor: Accessor) -> dict[str, object]:
-    label = accessor.user_label
-    if accessor.organisation and accessor.channel == "provider":
-        label = f"{label} ({accessor.organisation})"
-    return {"actor_user_id": accessor.user_id, "actor_label": label[:120]}
 
 
 def dutch_moment(moment: datetime.datetime) -> str:

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_tenants.utils import schema_context
@@ -49,7 +50,7 @@ log_reader_required = platform_role_required(PlatformRole.COORDINATOR, PlatformR
 
 # Who a staff member may write to, per service of the case.
 STAFF_AUDIENCES = {
-    Service.CONFIDANT: [(Message.Audience.CONFIDANT, _("De cliënt"))],
+    Service.CONFIDANT: [(Message.Audience.CONFIDANT, gettext_lazy("De cliënt"))],
 }
 DEFAULT_STAFF_AUDIENCES = [
     (Message.Audience.COMPLAINANT, Message.Audience.COMPLAINANT.label),

@@ -22,6 +22,7 @@ from casework.dossier.access_log import Event, access_log_request
 from casework.dossier.selectors import provider_complaint_get
 from casework.provider_view.forms import ApiKeyForm, ComplaintSearchForm
 from casework.provider_view.selectors import provider_complaint_search, provider_timeline
+from reference.dates import today_amsterdam
 from tenants.models import ProviderApiKey
 from tenants.permissions import can_admin_provider, provider_member_required
 from tenants.services import api_key_create, api_key_revoke
@@ -61,7 +62,7 @@ def complaint_export(request: HttpRequest) -> HttpResponse:
     form = ComplaintSearchForm(request.GET or None)
     complaints = provider_complaint_search(provider=request.tenant, filters=form.filters())
     access_log_request(request, Event.EXPORT, subject="complaints_csv", detail=_search_detail(form, None))
-    filename = f"klachten-{request.tenant.slug}-{timezone.localdate():%Y-%m-%d}.csv"
+    filename = f"klachten-{request.tenant.slug}-{today_amsterdam():%Y-%m-%d}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # Excel in Dutch settings expects a semicolon and needs the BOM to read UTF-8.

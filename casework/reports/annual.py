@@ -36,7 +36,6 @@ from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractYear
-from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
@@ -75,6 +74,7 @@ from casework.reports.tables import (
     text,
 )
 from reference.categories import category_label
+from reference.dates import today_amsterdam
 from tenants.models import Provider
 
 FIRST_YEAR = 2000
@@ -96,10 +96,6 @@ RECEIVED_DIMENSIONS = ("category_code", "channel", "law", "service")
 
 def shared_cases(provider: Provider) -> Any:
     return CaseIndex.objects.filter(provider=provider).filter(SHARED)
-
-
-def today_amsterdam() -> datetime.date:
-    return timezone.localdate(timezone=AMSTERDAM)
 
 
 # --- Figures ---------------------------------------------------------------------

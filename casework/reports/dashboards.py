@@ -25,11 +25,11 @@ from billing.models import BilledLine, Invoice, InvoiceKind, MembershipService, 
 from casework.index.models import CaseIndex, CaseStatus, Channel
 from casework.index.selectors import OPEN_STATUSES
 from casework.reports import charts
-from casework.reports.annual import today_amsterdam
 from casework.reports.sql import AMSTERDAM
 from casework.reports.tables import Cell, Column, Row, Section, Table, count, decimal
 from casework.timesheets.models import TimeEntry, TimeKind
 from reference.categories import STANDARD_CATEGORIES, category_label
+from reference.dates import month_start, today_amsterdam
 from tenants.models import Provider, Sector
 
 WEEKS = 12
@@ -40,10 +40,6 @@ UPCOMING_DAYS = 14
 
 def week_start(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:

@@ -11,12 +11,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import connection, models
 from django.db.models import Aggregate, Func, QuerySet
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from reference.dates import AMSTERDAM
 
 
 class PercentileCont(Aggregate):

@@ -23,9 +23,10 @@ from django.views.decorators.http import require_GET
 from accounts.models import PlatformRole
 from accounts.permissions import coordinator_required, platform_role_required, professional_required
 from casework.reports import exports
-from casework.reports.annual import FIRST_YEAR, PRIVACY_NOTE, annual_report, report_years, today_amsterdam
+from casework.reports.annual import FIRST_YEAR, PRIVACY_NOTE, annual_report, report_years
 from casework.reports.dashboards import coordinator_dashboard, platform_trends, professional_dashboard
 from casework.reports.pdf import annual_report_pdf
+from reference.dates import today_amsterdam
 from tenants.permissions import provider_member_required
 
 provider_admin_required = provider_member_required(admin=True)

@@ -19,19 +19,19 @@ import datetime
 from typing import Any
 
 from django import template
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from casework.index.models import CaseIndex, CaseStatus, Track
 from casework.models import ClosingNotice, Complaint, DeadlineExtension, Decision
 from reference import deadline_rules as deadlines
+from reference.dates import today_amsterdam
 from tenants.models import Provider
 
 register = template.Library()
 
 
 def _today() -> datetime.date:
-    return timezone.localdate()
+    return today_amsterdam()
 
 
 @register.filter

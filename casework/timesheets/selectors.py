@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from accounts.models import User
 from casework.index.models import CaseIndex
 from casework.timesheets.models import TimeEntry, TimeKind
+from reference.dates import month_bounds
 
 
 @dataclass
@@ -26,13 +27,6 @@ class MonthHours:
     by_case: list[CaseHours]
     total_minutes: int
     billable_minutes: int
-
-
-def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """First day of ``month`` and first day of the next month."""
-    start = month.replace(day=1)
-    following = (start + datetime.timedelta(days=32)).replace(day=1)
-    return start, following
 
 
 def hours_for_month(*, user: User, month: datetime.date) -> MonthHours:

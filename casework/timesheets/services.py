@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import PlatformRole, User
 from casework.index.models import Assignment, CaseIndex
 from casework.timesheets.models import Activity, LedgerMonth, TimeEntry, TimeKind
+from reference.dates import month_start, today_amsterdam
 
 log = structlog.get_logger(__name__)
 
@@ -31,10 +32,6 @@ LOGGING_STATES = (Assignment.State.OFFERED, Assignment.State.ACCEPTED)
 
 class TimeEntryError(Exception):
     """The entry is refused; ``str(error)`` says why."""
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
 
 
 def month_is_closed(day: datetime.date) -> bool:
@@ -158,7 +155,7 @@ def _check_values(
     activity: str,
     today: datetime.date | None,
 ) -> None:
-    today = today or timezone.localdate()
+    today = today or today_amsterdam()
     if kind not in TimeKind.values:
         raise TimeEntryError(_("Kies een soort tijd."))
     if activity not in Activity.values:

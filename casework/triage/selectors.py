@@ -14,12 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
 from django.db import connection, models
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
@@ -28,25 +26,11 @@ from casework.assignment.selectors import last_decline_reason
 from casework.index.models import CaseIndex, CaseStatus, Consent, Service
 from casework.index.selectors import OPEN_STATUSES
 from casework.models import Attachment, Complaint, ConsentRecord, TimelineEntry
+from reference.categories import category_label
+from reference.dates import today_amsterdam
 from tenants.models import Provider
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 PAGE_SIZE = 25
-
-
-# The categories every provider starts with (casework migration 0002); a
-# provider's own categories are shown by their code.
-CATEGORY_LABELS = {
-    "treatment": _("Behandeling en zorgverlening"),
-    "attitude": _("Bejegening"),
-    "communication": _("Communicatie en informatie"),
-    "organisation": _("Organisatie en bereikbaarheid"),
-    "finance": _("Financiën en rekeningen"),
-    "privacy": _("Privacy en dossier"),
-    "safety": _("Veiligheid"),
-    "coercion": _("Onvrijwillige zorg"),
-    "other": _("Overig"),
-}
 
 
 class DeadlineWindow:
@@ -55,17 +39,9 @@ class DeadlineWindow:
     LABELS = {OVERDUE: _("Termijn verstreken"), THIS_WEEK: _("Termijn verloopt deze week")}
 
 
-def today_amsterdam() -> datetime.date:
-    return timezone.localdate(timezone=AMSTERDAM)
-
-
 def end_of_week(day: datetime.date) -> datetime.date:
     """The Sunday of ``day``'s week (weeks run Monday to Sunday in the Netherlands)."""
     return day + datetime.timedelta(days=6 - day.weekday())
-
-
-def category_label(code: str) -> str:
-    return str(CATEGORY_LABELS.get(code, code)) if code else ""
 
 
 @dataclass(frozen=True)
@@ -373,14 +349,13 @@ def queue_page(
         .order_by(*urgency)
     )
     services, statuses, consents = _labels(Service), _labels(CaseStatus), _labels(Consent)
-    categories = {code: str(label) for code, label in CATEGORY_LABELS.items()}
     rows = [
         QueueRow(
             case=case,
             days_left=(case.deadline - today).days if case.deadline else None,
             provider_name=case.provider.name,
             service_label=services.get(case.service, case.service),
-            category_label=categories.get(case.category_code, case.category_code),
+            category_label=category_label(case.category_code),
             status_label=statuses.get(case.status, case.status),
             consent_label=consents.get(case.consent, case.consent),
             assignee_name=str(case.assignee) if case.assignee else "",

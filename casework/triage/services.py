@@ -17,7 +17,7 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
-from casework.dossier.services import index_sync, timeline_add
+from casework.dossier.services import actor_fields, index_sync, timeline_add
 from casework.index.models import CaseIndex, CaseStatus, Consent, Outcome, Service
 from casework.models import Complaint, Goal, Law, TimelineEntry
 from outbox.services import outbox_enqueue
@@ -67,10 +67,6 @@ def _start_intake(complaint: Complaint) -> None:
         complaint.save(update_fields=["status"])
 
 
-def _actor(actor: User) -> dict[str, object]:
-    return {"actor_user_id": actor.pk, "actor_label": str(actor)[:120]}
-
-
 def intake_call_record(
     *,
     provider: Provider,
@@ -113,7 +109,7 @@ def intake_call_record(
             summary=f"Intakegesprek gevoerd. {goal_text}.\n\nBesproken: {discussed}",
             visibility=Visibility.STAFF,
             data={"goal": goal, "previous_goal": previous, "goal_changed": goal != previous},
-            **_actor(actor),
+            **actor_fields(actor),
         )
         index_sync(complaint=complaint, provider=provider)
         _log(provider, accessor, complaint, "intake")
@@ -146,7 +142,7 @@ def case_resolve_at_intake(
             summary=f"Afgesloten na de intake. Uitkomst: {_dutch(Outcome(outcome).label)}.",
             visibility=Visibility.COMPLAINANT,
             data={"outcome": outcome, "closed_at": now.isoformat()},
-            **_actor(actor),
+            **actor_fields(actor),
         )
         if note.strip():
             timeline_add(
@@ -154,7 +150,7 @@ def case_resolve_at_intake(
                 kind="triage_note",
                 summary=note.strip(),
                 visibility=Visibility.STAFF,
-                **_actor(actor),
+                **actor_fields(actor),
             )
         index_sync(complaint=complaint, provider=provider, outcome=outcome, closed_at=now)
         _log(provider, accessor, complaint, "resolve")
@@ -189,7 +185,7 @@ def consent_request_send(
             summary="Toestemming om de klacht te delen gevraagd per e-mail",
             visibility=Visibility.COMPLAINANT,
             data={"channel": "email"},
-            **_actor(actor),
+            **actor_fields(actor),
         )
         index_sync(complaint=complaint, provider=provider)
         _log(provider, accessor, complaint, "consent-request")
@@ -235,7 +231,7 @@ def case_route(
             summary=f"Doorgezet naar: {_dutch(Service(service).label)}",
             visibility=Visibility.COMPLAINANT,
             data={"service": service, "previous_service": previous},
-            **_actor(actor),
+            **actor_fields(actor),
         )
         if note.strip():
             timeline_add(
@@ -243,7 +239,7 @@ def case_route(
                 kind="triage_note",
                 summary=note.strip(),
                 visibility=Visibility.STAFF,
-                **_actor(actor),
+                **actor_fields(actor),
             )
         routed = index_sync(complaint=complaint, provider=provider, service=service)
         _log(provider, accessor, complaint, "route")

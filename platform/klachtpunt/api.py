@@ -8,11 +8,11 @@ view by secure token) and ``/cases`` (a provider's systems, by API key).
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import NinjaAPI, Schema
 
 from billing.models import Price
 from billing.vat import gross_cents
+from reference.dates import today_amsterdam
 
 api = NinjaAPI(title="Klachtpunt API", version="1", urls_namespace="api-v1", docs_url=None)
 
@@ -28,7 +28,7 @@ class PriceOut(Schema):
 @api.get("/prices", response=list[PriceOut], tags=["public"], summary="Current price list")
 def prices(request: HttpRequest) -> list[dict]:
     """Current prices, excluding and including VAT, in cents."""
-    current = Price.current(timezone.localdate())
+    current = Price.current(today_amsterdam())
     return [
         {
             "kind": price.kind,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from accounts.models import PlatformRole
 from accounts.permissions import platform_role_required
 from billing.models import Price, PriceKind
 from billing.vat import gross_cents
+from reference.dates import today_amsterdam
 
 SERVICES = [
     (PriceKind.MEMBERSHIP_OFFICER, "officer"),
@@ -20,7 +20,7 @@ SERVICES = [
 
 
 def landing(request: HttpRequest) -> HttpResponse:
-    current = Price.current(timezone.localdate())
+    current = Price.current(today_amsterdam())
 
     def row(kind: str) -> dict:
         price = current.get(kind)

@@ -38,7 +38,9 @@ from django.utils import timezone
 
 from accounts.models import PlatformRole, User
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Service, Track
-from casework.triage.selectors import CATEGORY_LABELS, OPEN_STATUSES, today_amsterdam
+from casework.triage.selectors import OPEN_STATUSES
+from reference.categories import STANDARD_CATEGORIES
+from reference.dates import today_amsterdam
 from tenants.models import Provider
 from tests.bench.reporting import environment, print_table, summarize, write_artifact
 
@@ -83,7 +85,7 @@ def _seed_cases(
     rng = random.Random(start)  # noqa: S311 (test data)
     now = timezone.now()
     today = today_amsterdam()
-    categories = list(CATEGORY_LABELS)
+    categories = [code for code, _nl, _en in STANDARD_CATEGORIES]
     rows = []
     for n in range(start, start + count):
         status = CaseStatus.CLOSED if closed else rng.choice(OPEN_STATUSES)

@@ -20,8 +20,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from casework.index.models import CaseIndex, Consent, Track
 from casework.models import Complaint
-from casework.triage.selectors import today_amsterdam
 from outbox.models import OutboxMessage
+from reference.dates import today_amsterdam
 from tests.browser.conftest import (
     LiveServer,
     assert_accessible,

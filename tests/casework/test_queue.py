@@ -18,7 +18,8 @@ from accounts.services import user_create
 from casework.dossier.services import timeline_add
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Service
 from casework.models import Attachment
-from casework.triage.selectors import QueueFilters, end_of_week, queue_counts, today_amsterdam
+from casework.triage.selectors import QueueFilters, end_of_week, queue_counts
+from reference.dates import today_amsterdam
 from tenants.models import Provider
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.support import PASSWORD, World, totp_code

@@ -6,10 +6,10 @@ import datetime
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from accounts.models import Absence, ConflictOfInterest, PlatformRole, Professional, Qualification, User
 from accounts.services import professional_create, totp_activate, totp_secret, totp_uri, user_create
+from reference.dates import today_amsterdam
 from tenants.models import ProviderRole, Sector
 from tenants.provisioning import provider_provision
 from tenants.services import membership_grant, platform_tenant_ensure
@@ -163,7 +163,7 @@ class Command(BaseCommand):
                 ConflictOfInterest.objects.get_or_create(
                     professional=professional, provider=providers[slug], defaults={"reason": reason}
                 )
-        today = timezone.localdate()
+        today = today_amsterdam()
         for email, first, last in DEMO_ABSENCES:
             professional = Professional.objects.filter(user__email=email).first()
             if professional is not None and not professional.absences.exists():
