@@ -43,6 +43,8 @@ def shared_with_provider_q(prefix: str = "") -> Q:
     return provider_may_open_q(prefix) & ~Q(**{f"{prefix}service": Service.CONFIDANT})
 
 
-def shared_case_ids(*, provider: Provider) -> QuerySet[CaseIndex]:
+def shared_case_ids(*, provider: Provider) -> QuerySet[CaseIndex, int]:
     """The dossier ids (``case_id``) of ``provider``'s shared cases, for a subquery in its schema."""
-    return CaseIndex.objects.filter(shared_with_provider_q(), provider=provider).values("case_id")
+    return CaseIndex.objects.filter(shared_with_provider_q(), provider=provider).values_list(
+        "case_id", flat=True
+    )

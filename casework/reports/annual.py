@@ -44,14 +44,7 @@ from casework.index.models import CaseIndex, CaseStatus, Channel, Outcome, Servi
 from casework.index.sharing import shared_case_ids, shared_with_provider_q
 from casework.models import Category, DeadlineExtension, Law, Measure
 from casework.reports import charts
-from casework.reports.sql import (
-    AMSTERDAM,
-    AmsterdamDate,
-    DaysBetween,
-    PercentileCont,
-    grouping_sets,
-    year_bounds,
-)
+from casework.reports.sql import AmsterdamDate, DaysBetween, PercentileCont, grouping_sets, year_bounds
 from casework.reports.suppression import (
     OTHER,
     THRESHOLD,
@@ -74,7 +67,7 @@ from casework.reports.tables import (
     text,
 )
 from reference.categories import category_label
-from reference.dates import today_amsterdam
+from reference.dates import AMSTERDAM, today_amsterdam
 from tenants.models import Provider
 
 FIRST_YEAR = 2000

@@ -25,11 +25,10 @@ from billing.models import BilledLine, Invoice, InvoiceKind, MembershipService, 
 from casework.index.models import CaseIndex, CaseStatus, Channel
 from casework.index.selectors import OPEN_STATUSES
 from casework.reports import charts
-from casework.reports.sql import AMSTERDAM
 from casework.reports.tables import Cell, Column, Row, Section, Table, count, decimal
 from casework.timesheets.models import TimeEntry, TimeKind
 from reference.categories import STANDARD_CATEGORIES, category_label
-from reference.dates import month_start, today_amsterdam
+from reference.dates import AMSTERDAM, month_start, today_amsterdam
 from tenants.models import Provider, Sector
 
 WEEKS = 12

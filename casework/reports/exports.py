@@ -36,8 +36,9 @@ from casework.dossier.access_log import access_log_request, accessor_from_reques
 from casework.dossier.selectors import complaints_visible_to_provider
 from casework.index.sharing import shared_case_ids
 from casework.models import AccessLogEntry, Complaint
-from casework.reports.sql import AMSTERDAM, year_bounds
+from casework.reports.sql import year_bounds
 from casework.reports.tables import Section
+from reference.dates import AMSTERDAM
 from reference.deadline_rules import complaint_deadline
 from tenants.models import Provider
 

@@ -36,9 +36,9 @@ from accounts.models import PlatformRole, User
 from accounts.services import totp_activate, user_create
 from billing.models import BilledLine, Invoice, InvoiceKind
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Service
-from casework.reports.sql import AMSTERDAM
 from casework.timesheets.models import TimeEntry
 from reference.categories import STANDARD_CATEGORIES
+from reference.dates import AMSTERDAM
 from tenants.models import Provider, Sector
 from tests.bench.reporting import environment, print_table, summarize, write_artifact
 from tests.casework.report_support import remove_seeded, seed_cases, seed_specs

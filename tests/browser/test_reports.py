@@ -26,8 +26,8 @@ from casework.index.models import CaseIndex, CaseStatus, Channel
 from casework.reports.annual import annual_report
 from casework.reports.dashboards import add_months
 from casework.reports.pdf import annual_report_pdf
-from casework.reports.sql import AMSTERDAM
 from casework.timesheets.models import TimeEntry
+from reference.dates import AMSTERDAM
 from tests.browser.conftest import (
     ARTIFACTS,
     LiveServer,

@@ -31,8 +31,8 @@ from casework.reports.dashboards import (
     professional_dashboard,
     week_start,
 )
-from casework.reports.sql import AMSTERDAM
 from casework.timesheets.models import TimeEntry
+from reference.dates import AMSTERDAM
 from tenants.models import Provider
 from tests.casework.factories_professionals import make_professional
 from tests.support import PASSWORD, World
