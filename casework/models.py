@@ -100,6 +100,8 @@ class Complaint(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # SHA-256 of what was submitted with the idempotency key: a replay must carry the same content.
+    submission_hash = models.CharField(max_length=64, blank=True, default="")
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

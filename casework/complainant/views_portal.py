@@ -39,7 +39,7 @@ from casework.complainant.services import (
 from casework.consent.wording import consent_wording
 from casework.dossier.access_log import AccessChannel, Event, access_log_request, request_accessor
 from casework.intake.forms import ComplaintForm, ProviderSearchForm, complaint_form_for
-from casework.intake.services import form_key_or_new
+from casework.intake.services import CONFLICT_MESSAGE, IdempotencyConflict, form_key_or_new, new_form_key
 from tenants.models import Provider
 from tenants.selectors import provider_by_slug, provider_search
 
@@ -98,15 +98,20 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
     form = complaint_form_for(provider, ComplaintForm, request, initial=initial)
     form_key = form_key_or_new(request.POST.get("form_key"))
     if request.method == "POST" and form.is_valid():
-        result = portal_complaint_file(
-            provider=provider,
-            user=request.user,
-            submission=form.submission(),
-            form_key=form_key,
-            accessor=request_accessor(request, provider=provider, channel=PORTAL),
-            attachments=form.checked_files,
-        )
-        return redirect("portal_filed", reference=result.complaint.reference)
+        try:
+            result = portal_complaint_file(
+                provider=provider,
+                user=request.user,
+                submission=form.submission(),
+                form_key=form_key,
+                accessor=request_accessor(request, provider=provider, channel=PORTAL),
+                attachments=form.checked_files,
+            )
+        except IdempotencyConflict:
+            form.add_error(None, CONFLICT_MESSAGE)
+            form_key = new_form_key()
+        else:
+            return redirect("portal_filed", reference=result.complaint.reference)
     return render(
         request,
         "casework/portal/file_complaint.html",

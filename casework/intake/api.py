@@ -11,8 +11,10 @@ The same guards as the widget's form apply (casework.intake.guard):
    ``Origin`` header), as ``multipart/form-data`` (with attachments) or
    ``application/json`` (attachments as base64), carrying the form's fields,
    ``token`` and ``altcha`` (base64 of the JSON solution), and an
-   ``Idempotency-Key`` header: a retry with the same key returns the first
-   complaint (200) instead of filing a second one (201).
+   ``Idempotency-Key`` header: a retry with the same key and the same content
+   returns the first complaint's reference (200, without a follow link)
+   instead of filing a second one (201); the same key with other content is
+   refused (409).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from casework.intake.guard import (
     pow_challenge_create,
     request_size_check,
 )
-from casework.intake.services import widget_complaint_submit
+from casework.intake.services import CONFLICT_MESSAGE, IdempotencyConflict, widget_complaint_submit
 from reference.deadline_rules import complaint_deadline
 
 router = Router(tags=["intake"])
@@ -77,7 +79,9 @@ class ComplaintCreatedOut(Schema):
     deadline: datetime.date | None = Field(
         description="Last day for the provider's written decision (formal)"
     )
-    follow_url: str | None = Field(description="Secret link to follow the complaint without an account")
+    follow_url: str | None = Field(
+        description="Secret link to follow the complaint without an account; only in the answer that filed it"
+    )
     created: bool = Field(description="False when an earlier request with this Idempotency-Key made it")
 
 
@@ -90,7 +94,7 @@ class IntakeErrorOut(Schema):
     error: str = Field(
         description="malformed, unsupported_media_type, too_large, type_refused, invalid, origin_refused, "
         "token_missing, token_expired, token_invalid, honeypot, pow_missing, pow_invalid, pow_replayed, "
-        "rate_limited, not_found"
+        "rate_limited, idempotency_conflict, not_found"
     )
     message: str = Field(description="For people, in the request's language (Dutch or English)")
     fields: dict[str, list[FieldErrorOut]] = Field(
@@ -277,13 +281,16 @@ def _invalid(form: ComplaintForm) -> Status:
         403: IntakeErrorOut,
         404: IntakeErrorOut,
         413: IntakeErrorOut,
+        409: IntakeErrorOut,
         415: IntakeErrorOut,
         422: IntakeErrorOut,
         429: IntakeErrorOut,
     },
     summary="File a complaint",
     description=(
-        "201: filed. 200: an earlier request with the same Idempotency-Key filed it. "
+        "201: filed. 200: an earlier request with the same Idempotency-Key and the same content filed it; "
+        "only the reference is returned (no follow_url). "
+        "409: the Idempotency-Key was used before with other content. "
         "400: the body is not well-formed (or the honeypot field was filled). "
         "403: wrong Origin, missing/expired/forged token, or missing/invalid/reused proof of work. "
         "413: too large. 415: an attachment's content is not an allowed type (or the body is not "
@@ -325,13 +332,16 @@ def complaint_create(request: HttpRequest, response: HttpResponse) -> Status:
     form = ComplaintForm(data, files)
     if not form.is_valid():
         return _invalid(form)
-    result = widget_complaint_submit(
-        provider=provider,
-        submission=form.submission(),
-        accessor=request_accessor(request, provider=provider, channel=AccessChannel.WIDGET),
-        attachments=form.checked_files,
-        idempotency_key=key or None,
-    )
+    try:
+        result = widget_complaint_submit(
+            provider=provider,
+            submission=form.submission(),
+            accessor=request_accessor(request, provider=provider, channel=AccessChannel.WIDGET),
+            attachments=form.checked_files,
+            idempotency_key=key or None,
+        )
+    except IdempotencyConflict:
+        return Status(409, {"error": "idempotency_conflict", "message": str(CONFLICT_MESSAGE), "fields": {}})
     complaint = result.complaint
     follow_url = request.build_absolute_uri(f"/volg/{result.follow_token}/") if result.follow_token else None
     return Status(

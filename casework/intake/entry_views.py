@@ -13,7 +13,7 @@ from accounts.permissions import platform_role_required
 from casework.dossier.access_log import request_accessor
 from casework.intake.entry import coordinator_complaint_enter
 from casework.intake.forms import CoordinatorComplaintForm, ProviderSearchForm, complaint_form_for
-from casework.intake.services import form_key_or_new
+from casework.intake.services import CONFLICT_MESSAGE, IdempotencyConflict, form_key_or_new, new_form_key
 from tenants.hosts import provider_url
 from tenants.models import Provider
 from tenants.selectors import provider_by_slug, provider_search
@@ -41,17 +41,23 @@ def entry(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404 from exc
     form = complaint_form_for(provider, CoordinatorComplaintForm, request)
     form_key = form_key_or_new(request.POST.get("form_key"))
+    result = None
     if request.method == "POST" and form.is_valid():
-        result = coordinator_complaint_enter(
-            provider=provider,
-            submission=form.submission(),
-            channel=form.cleaned_data["channel"],
-            received_on=form.cleaned_data["received_on"],
-            coordinator_id=request.user.pk,
-            form_key=form_key,
-            accessor=request_accessor(request, provider=provider, on_behalf_of_label="klager"),
-            attachments=form.checked_files,
-        )
+        try:
+            result = coordinator_complaint_enter(
+                provider=provider,
+                submission=form.submission(),
+                channel=form.cleaned_data["channel"],
+                received_on=form.cleaned_data["received_on"],
+                coordinator_id=request.user.pk,
+                form_key=form_key,
+                accessor=request_accessor(request, provider=provider, on_behalf_of_label="klager"),
+                attachments=form.checked_files,
+            )
+        except IdempotencyConflict:
+            form.add_error(None, CONFLICT_MESSAGE)
+            form_key = new_form_key()
+    if result is not None:
         # Shown here once, not after a redirect: the link is a secret we keep only as a hash.
         return render(
             request,

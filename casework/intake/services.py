@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import hashlib
+import json
 import re
 import secrets
 from collections.abc import Sequence
@@ -11,6 +14,7 @@ from dataclasses import dataclass, field
 import structlog
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
 from casework.consent.wording import consent_wording
@@ -60,6 +64,57 @@ class SubmitResult:
     attachments: list[Attachment] = field(default_factory=list)
 
 
+CONFLICT_MESSAGE = _(
+    "Dit formulier is al eens verstuurd, met andere gegevens. Uw klacht is daarom niet opnieuw "
+    "verstuurd. Wilt u een nieuwe klacht indienen, verstuur het formulier dan nog een keer."
+)
+
+
+class IdempotencyConflict(Exception):
+    """The idempotency key was used before for a different submission."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__("idempotency key reused for different content")
+        self.reference = reference
+
+
+def submission_fingerprint(
+    *, submission: ComplaintSubmission, attachments: Sequence[CheckedFile] = ()
+) -> str:
+    """A SHA-256 over the submission's fields and its attachments' contents.
+
+    Binds an idempotency key to what was sent with it, so knowing a key is not
+    enough to get at the complaint it made.
+    """
+    canonical = json.dumps(
+        {
+            "fields": dataclasses.asdict(submission),
+            "attachments": sorted(checked.sha256 for checked in attachments),
+        },
+        sort_keys=True,
+        default=str,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(existing: Complaint, fingerprint: str, *, provider: Provider, accessor: Accessor) -> SubmitResult:
+    # Rows from before the fingerprint was stored carry none; they only ever get the reference back.
+    if existing.submission_hash and existing.submission_hash != fingerprint:
+        raise IdempotencyConflict(existing.reference)
+    with transaction.atomic():
+        # The replay learns the reference and status of a dossier: that is an access (NEN 7513).
+        access_log_change(
+            provider=provider,
+            accessor=accessor,
+            complaint=existing,
+            subject="dossier",
+            detail="idempotent replay",
+            event=Event.READ,
+        )
+    return SubmitResult(complaint=existing, created=False)
+
+
 def _next_reference(year: int) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval('public.case_reference_seq')")
@@ -85,8 +140,10 @@ def complaint_submit(
     Guarantees: the dossier, its consent record, timeline entry, attachments,
     the case-index row, the access-log row (created, by ``accessor``) and the
     outbox rows (acknowledgement, coordinator notice) commit together or not
-    at all. The same ``idempotency_key``
-    returns the complaint made the first time instead of a second one.
+    at all. The same ``idempotency_key`` with the same content returns the
+    complaint made the first time instead of a second one (``created`` False,
+    no follow token) and logs that ``accessor`` read it; with other content
+    it raises ``IdempotencyConflict``.
     ``received_at`` defaults to now; a coordinator entering a letter or an
     e-mail gives the day it arrived.
     """
@@ -96,11 +153,12 @@ def complaint_submit(
         membership_lapsed = bool(
             Provider.objects.filter(pk=provider.pk).values_list("membership_lapsed", flat=True).first()
         )
+    fingerprint = submission_fingerprint(submission=submission, attachments=attachments)
     with schema_context(provider.schema_name):
         if idempotency_key:
             existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None:
-                return SubmitResult(complaint=existing, created=False)
+                return _replay(existing, fingerprint, provider=provider, accessor=accessor)
         try:
             with transaction.atomic():
                 result = _create(
@@ -110,6 +168,7 @@ def complaint_submit(
                     accessor=accessor,
                     attachments=attachments,
                     idempotency_key=idempotency_key,
+                    submission_hash=fingerprint,
                     complainant_user_id=complainant_user_id,
                     entered_by_user_id=entered_by_user_id,
                     membership_lapsed=membership_lapsed,
@@ -122,7 +181,7 @@ def complaint_submit(
             existing = Complaint.objects.filter(idempotency_key=idempotency_key).first()
             if existing is None:
                 raise
-            return SubmitResult(complaint=existing, created=False)
+            return _replay(existing, fingerprint, provider=provider, accessor=accessor)
     log.info(
         "complaint_received",
         reference=result.complaint.reference,
@@ -140,6 +199,7 @@ def _create(
     accessor: Accessor,
     attachments: Sequence[CheckedFile],
     idempotency_key: str | None,
+    submission_hash: str,
     complainant_user_id: int | None,
     entered_by_user_id: int | None,
     membership_lapsed: bool,
@@ -178,6 +238,7 @@ def _create(
         complainant_user_id=complainant_user_id,
         entered_by_user_id=entered_by_user_id,
         idempotency_key=idempotency_key or None,
+        submission_hash=submission_hash,
         # The statutory clock starts on receipt of the written complaint, which
         # cannot be before consent to share it with the provider.
         formal_received_on=today if clock_starts else None,
@@ -263,10 +324,13 @@ def widget_complaint_submit(
     """Take in an anonymous complaint from the widget, the plain form page or the API.
 
     Guarantees what ``complaint_submit`` guarantees (one transaction; one
-    complaint per idempotency key). A repeated submission (a double click, a
-    retry after a lost response) gets the first complaint back with a fresh
-    secure link, so the page the complainant ends up on can still show one.
-    A lapsed membership never blocks a complainant.
+    complaint per idempotency key and content). A repeated submission (a
+    double click, a retry after a lost response) gets the first complaint's
+    reference back and nothing more: no new follow link, since whoever knows
+    a key must not be able to take over the complaint it made (the first
+    answer and the acknowledgement e-mail carry the link). The same key with
+    other content raises ``IdempotencyConflict``. A lapsed membership never
+    blocks a complainant.
     """
     result = complaint_submit(
         provider=provider,
@@ -276,9 +340,7 @@ def widget_complaint_submit(
         attachments=attachments,
         idempotency_key=idempotency_key,
     )
-    if not result.created and result.complaint.complainant_user_id is None:
-        with schema_context(provider.schema_name), transaction.atomic():
-            result.follow_token = follow_link_create(complaint=result.complaint)
+    if not result.created:
         log.info("complaint_resubmitted", reference=result.complaint.reference, schema=provider.schema_name)
     return result
 

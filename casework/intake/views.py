@@ -40,7 +40,12 @@ from casework.intake.guard import (
     pow_challenge_create,
     request_size_check,
 )
-from casework.intake.services import SubmitResult, widget_complaint_submit
+from casework.intake.services import (
+    CONFLICT_MESSAGE,
+    IdempotencyConflict,
+    SubmitResult,
+    widget_complaint_submit,
+)
 from reference.deadline_rules import complaint_deadline
 from tenants.forms import ORIGIN_RE
 from tenants.hosts import platform_url
@@ -162,6 +167,7 @@ def _done_context(request: HttpRequest, result: SubmitResult) -> dict[str, Any]:
         "follow_url": request.build_absolute_uri(f"/volg/{result.follow_token}/")
         if result.follow_token
         else None,
+        "replayed": not result.created,
         "signup_url": platform_url("/accounts/signup/"),
         "email": complaint.complainant_email,
     }
@@ -253,13 +259,28 @@ def _intake(request: HttpRequest, *, embedded: bool) -> HttpResponse:
     form = ComplaintForm(post, request.FILES)
     if not form.is_valid():
         return respond(_form_context(request, form, idempotency_key=key, files_dropped=bool(files)), 400)
-    result = widget_complaint_submit(
-        provider=provider,
-        submission=form.submission(),
-        accessor=request_accessor(request, provider=provider, channel=AccessChannel.WIDGET),
-        attachments=form.checked_files,
-        idempotency_key=key,
-    )
+    try:
+        result = widget_complaint_submit(
+            provider=provider,
+            submission=form.submission(),
+            accessor=request_accessor(request, provider=provider, channel=AccessChannel.WIDGET),
+            attachments=form.checked_files,
+            idempotency_key=key,
+        )
+    except IdempotencyConflict:
+        # A fresh key: sending the changed form again files it as a new complaint.
+        conflict = IntakeRefused("idempotency_conflict", str(CONFLICT_MESSAGE), 409)
+        form = ComplaintForm(initial=_typed_values(post.dict()))
+        return respond(
+            _form_context(
+                request,
+                form,
+                idempotency_key=_idempotency_key(None),
+                refusal=conflict,
+                files_dropped=bool(files),
+            ),
+            conflict.status,
+        )
     return respond(_done_context(request, result), 201 if result.created else 200)
 
 

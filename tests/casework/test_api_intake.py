@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 
 from casework.dossier.attachments import MAX_FILE_BYTES
 from casework.index.models import CaseIndex, Channel
-from casework.models import Attachment, Complaint
+from casework.models import AccessLogEntry, Attachment, Complaint, FollowLink
 from tests.casework.widget_support import (
     ELF_AS_PDF,
     MZ_AS_PDF,
@@ -131,9 +131,44 @@ def test_same_idempotency_key_files_one_complaint(world: World, alpha_client: Cl
     again = post_json(alpha_client, payload, HTTP_IDEMPOTENCY_KEY="order-2026-0001")
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["reference"] == again.json()["reference"]
-    assert again.json()["created"] is False and again.json()["follow_url"]
+    assert again.json()["created"] is False
     with schema_context(world.alpha.schema_name):
         assert Complaint.objects.filter(idempotency_key="order-2026-0001").count() == 1
+
+
+def test_idempotent_replay_returns_the_reference_only_and_is_logged(
+    world: World, alpha_client: Client
+) -> None:
+    payload = complaint_payload(alpha_client)
+    first = post_json(alpha_client, payload, HTTP_IDEMPOTENCY_KEY="order-2026-0002")
+    assert first.status_code == 201 and first.json()["follow_url"]
+    replay = post_json(alpha_client, payload, HTTP_IDEMPOTENCY_KEY="order-2026-0002")
+    assert replay.status_code == 200
+    assert replay.json()["reference"] == first.json()["reference"]
+    # Whoever knows the key gets no way into the complaint: no new follow link is made.
+    assert replay.json()["follow_url"] is None
+    with schema_context(world.alpha.schema_name):
+        complaint = Complaint.objects.get(idempotency_key="order-2026-0002")
+        assert FollowLink.objects.filter(complaint=complaint).count() == 1
+        rows = list(AccessLogEntry.objects.filter(case_id=complaint.pk).values_list("event", "detail"))
+    assert (AccessLogEntry.Event.READ, "idempotent replay") in rows
+
+
+def test_idempotency_key_with_other_content_is_refused_with_409(world: World, alpha_client: Client) -> None:
+    first = post_json(alpha_client, complaint_payload(alpha_client), HTTP_IDEMPOTENCY_KEY="order-2026-0003")
+    assert first.status_code == 201
+    takeover = complaint_payload(
+        alpha_client, complainant_name="Iemand Anders", complainant_email="a@example.nl"
+    )
+    response = post_json(alpha_client, takeover, HTTP_IDEMPOTENCY_KEY="order-2026-0003")
+    assert response.status_code == 409, response.content
+    body = response.json()
+    assert body["error"] == "idempotency_conflict" and body["message"]
+    assert first.json()["reference"] not in response.content.decode()
+    with schema_context(world.alpha.schema_name):
+        complaint = Complaint.objects.get(idempotency_key="order-2026-0003")
+        assert complaint.complainant_name == VALID_FIELDS["complainant_name"]
+        assert FollowLink.objects.filter(complaint=complaint).count() == 1
 
 
 # 400, 413, 415, 422

@@ -358,8 +358,28 @@ def test_double_submit_files_one_complaint_and_both_pages_show_it(world: World, 
     with schema_context(world.alpha.schema_name):
         assert Complaint.objects.filter(idempotency_key=data["idempotency_key"]).count() == 1
     assert CaseIndex.objects.filter(reference=ref_first).count() == 1
-    # The second page still offers a working follow link.
-    assert re.search(r"/volg/[^/\"]+/", second.content.decode())
+    # Only the first page carries the follow link; a replay gets the reference alone.
+    assert re.search(r"/volg/[^/\"]+/", first.content.decode())
+    assert not re.search(r"/volg/[^/\"]+/", second.content.decode())
+
+
+def test_idempotency_replay_with_other_content_is_refused_with_a_clear_message(
+    world: World, alpha_client: Client
+) -> None:
+    data = widget_post_data(alpha_client)
+    assert post_form(alpha_client, data).status_code == 201
+    changed = {**data, "complainant_name": "Iemand Anders", "complainant_email": "anders@example.nl"}
+    response = post_form(alpha_client, changed)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "al eens verstuurd, met andere gegevens" in body
+    assert not re.search(r"/volg/[^/\"]+/", body) and not re.search(r"KP-\d{4}-\d{6}", body)
+    with schema_context(world.alpha.schema_name):
+        complaint = Complaint.objects.get(idempotency_key=data["idempotency_key"])
+        assert complaint.complainant_name == "Jan Jansen"
+        assert FollowLink.objects.filter(complaint=complaint).count() == 1
+    # The page hands out a new key, so sending the changed form again files it as a new complaint.
+    assert f'value="{data["idempotency_key"]}"' not in body
 
 
 def test_every_rendering_of_the_form_gets_its_own_idempotency_key(alpha_client: Client) -> None:
