@@ -28,7 +28,6 @@ What is recorded, in NEN 7513's terms:
 from __future__ import annotations
 
 import datetime
-import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
 from accounts.models import PlatformRole
+from accounts.network import client_address
 from casework.index.models import Assignment, CaseIndex
 from casework.models import AccessLogEntry, Complaint
 from tenants.models import Provider, ProviderApiKey
@@ -103,11 +103,8 @@ SYSTEM = Accessor(channel=AccessChannel.SYSTEM, role="system", organisation=PLAT
 
 
 def _ip(request: HttpRequest) -> str | None:
-    value = request.META.get("REMOTE_ADDR") or ""
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
+    # The client behind our proxies (TRUSTED_PROXY_COUNT), not the ingress.
+    return client_address(request)
 
 
 def _staff_role(user: Any, provider: Provider | None, case_id: int | None) -> str:

@@ -42,6 +42,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.network import client_address
 from casework.dossier.attachments import MAX_TOTAL_BYTES
 from tenants.models import Provider
 
@@ -164,16 +165,10 @@ def honeypot_check(value: str | None) -> None:
 
 def client_ip(request: HttpRequest) -> str:
     """The client's address; IPv6 clients are counted per /64, as one household or host."""
-    raw = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies > 0:
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            raw = hops[-proxies]
-    try:
-        address = ipaddress.ip_address(raw)
-    except ValueError:
+    raw = client_address(request)
+    if raw is None:
         return "unknown"
+    address = ipaddress.ip_address(raw)
     if address.version == 6:
         return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address) + "/64"
     return str(address)

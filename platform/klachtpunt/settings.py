@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 import dj_email_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from klachtpunt import devservices
@@ -195,17 +196,39 @@ MEDIA_URL = "/media/"
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 
 # Cache: keys carry the schema name, except security counters (login and widget
-# rate limits), which must be shared by every host.
+# rate limits, login lockout, proof-of-work replay protection, used TOTP codes),
+# which must be shared by every host and every process: with a per-process cache
+# two workers give an attacker two allowances and accept one proof of work twice.
+# CACHE_URL=redis://... uses Redis; without it the cache is a table in the public
+# schema (accounts migration "shared_cache_table"), which every process shares.
+# locmem:// (per process) is for tests only; the production profile refuses it.
+CACHE_TABLE = "klachtpunt_cache"
 _cache_url = os.environ.get("CACHE_URL", "")
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache"
-        if _cache_url.startswith("redis")
-        else "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": _cache_url or "klachtpunt",
-        "KEY_FUNCTION": "klachtpunt.cache.make_key",
+if _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    _cache: dict = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+elif _cache_url == "locmem://" or (not _cache_url and TESTING):
+    # The in-process test suite: one process, cleared per test (tests/conftest.py).
+    _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "klachtpunt"}
+elif _cache_url in ("", "db://"):
+    # MAX_ENTRIES: culling must not drop live counters before they expire.
+    _cache = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": CACHE_TABLE,
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000, "CULL_FREQUENCY": 10},
     }
-}
+else:
+    raise ImproperlyConfigured(f"CACHE_URL must be redis://..., db:// or locmem://, not {_cache_url!r}")
+CACHES = {"default": {**_cache, "KEY_FUNCTION": "klachtpunt.cache.make_key"}}
+PER_PROCESS_CACHE_BACKENDS = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
+)
+if PRODUCTION and CACHES["default"]["BACKEND"] in PER_PROCESS_CACHE_BACKENDS:
+    raise ImproperlyConfigured(
+        "The production profile needs a cache shared by every process (security counters live there): "
+        "set CACHE_URL=redis://... or leave it empty for the database cache."
+    )
 
 # The complaint widget and POST /api/v1/complaints (casework.intake.guard).
 # Rate limits are "count/period" (period: s, m, h or d, optionally with a
@@ -221,7 +244,10 @@ WIDGET_POW_ENABLED = os.environ.get("WIDGET_POW", "1") == "1"
 WIDGET_POW_MAX_NUMBER = int(os.environ.get("WIDGET_POW_MAX_NUMBER", "100000"))
 # How many reverse proxies in front of the app append to X-Forwarded-For
 # (0: use the socket's address). The client IP is the entry they did not write.
+# Set once here; the intake rate limits, allauth (its adapter and its own
+# setting) and the access log all read it through accounts.network.client_address.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_NAME = "kp_session"
