@@ -134,6 +134,40 @@ def http_get(port: int, host: str, path: str) -> http.client.HTTPResponse:
     return response
 
 
+def http_body(port: int, host: str, path: str) -> tuple[int, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", path, headers={"Host": host})
+    response = conn.getresponse()
+    body = response.read().decode("utf-8", "replace")
+    conn.close()
+    return response.status, body
+
+
+def listening_addresses(run: DemoRun) -> set[str]:
+    """The addresses the demo's processes listen on at its web port."""
+    addresses = set()
+    for process in run.descendants():
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            for conn in process.net_connections(kind="inet"):
+                if conn.status == psutil.CONN_LISTEN and conn.laddr.port == run.port:
+                    addresses.add(conn.laddr.ip)
+    return addresses
+
+
+def assert_safe_by_default(run: DemoRun, data_dir: Path) -> str:
+    """Loopback only, DEBUG off (no route list on a 404), a generated secret kept private; returns it."""
+    assert listening_addresses(run) == {"127.0.0.1"}, listening_addresses(run)
+    status, body = http_body(run.port, "localhost", "/geen-pagina-hier/")
+    assert status == 404
+    assert "URLconf" not in body and "tried these URL patterns" not in body
+    assert "Debug:     off" in run.output
+    secret_file = data_dir / "secret_key"
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+    secret = secret_file.read_text().strip()
+    assert len(secret) >= 50 and "insecure" not in secret
+    return secret
+
+
 def gone(process: psutil.Process) -> bool:
     try:
         return not process.is_running() or process.status() == psutil.STATUS_ZOMBIE
@@ -222,6 +256,7 @@ def test_demo_starts_from_nothing_stops_cleanly_and_reuses_its_data(data_dir: Pa
         assert any("celery" in c and "worker" in c and "--beat" in c for c in commands), commands
 
         assert_serves_the_platform(run)
+        secret = assert_safe_by_default(run, data_dir)
         # The one worker process takes tasks off the filesystem broker.
         sent = subprocess.run(
             [
@@ -256,6 +291,8 @@ def test_demo_starts_from_nothing_stops_cleanly_and_reuses_its_data(data_dir: Pa
         assert any("celery" in c and " beat" in c for c in commands), commands
         assert any("celery" in c and " worker" in c and "--beat" not in c for c in commands), commands
         assert_serves_the_platform(run)
+        # The secret made on the first run is kept: links signed then still work.
+        assert assert_safe_by_default(run, data_dir) == secret
         stop_and_assert_everything_stopped(run, data_dir)
     finally:
         run.kill()

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, models
@@ -73,3 +74,12 @@ def test_production_profile_passes_check_deploy() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_debug_404_never_lists_the_routes(client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = True
+    response = client.get("/geen-pagina-hier/", HTTP_HOST="localhost")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "URLconf" not in body and "tried these URL patterns" not in body and "api/v1/" not in body

@@ -8,7 +8,8 @@
    ``prepare_tenant_template`` when the stored schema script is stale, and
    ``seed_demo`` (idempotent; prints the logins and TOTP URIs).
 3. Processes, each in its own process group:
-   - web: gunicorn (deploy/gunicorn.conf.py) on 0.0.0.0:PORT;
+   - web: gunicorn (deploy/gunicorn.conf.py) on 127.0.0.1:PORT (``--host`` to
+     listen elsewhere, e.g. ``--host 0.0.0.0`` for the local network);
    - with a broker (``CELERY_BROKER_URL``, or Redis on 127.0.0.1:6379):
      a Celery worker and Celery beat;
    - without one: single-process mode, the Celery filesystem transport
@@ -18,8 +19,13 @@
 Ctrl-C or SIGTERM stops every child (whole process groups), then the
 embedded PostgreSQL if this run started it. A second run reuses the data.
 
-Options: ``--port`` (or env ``PORT``, default 8000), ``--host`` (default 0.0.0.0).
+Options: ``--port`` (or env ``PORT``, default 8000), ``--host`` (default 127.0.0.1).
 Env ``KLACHTPUNT_DATA_DIR`` moves the data folder (default ``.data``).
+
+Safe by default: the SECRET_KEY is generated on the first run and kept in
+``<data dir>/secret_key`` (mode 0600), ``DEBUG`` is off unless
+``KLACHTPUNT_DEBUG=1`` asks for it, and the web server listens on loopback
+only unless ``--host`` says otherwise.
 """
 
 from __future__ import annotations
@@ -238,7 +244,7 @@ def wait_until_ready(supervisor: Supervisor, port: int) -> None:
     raise SystemExit(f"demo: the web server did not answer on port {port} in {READY_TIMEOUT_SECONDS:.0f} s")
 
 
-def print_banner(seed_output: str, port: int, database: str, broker_mode: str) -> None:
+def print_banner(seed_output: str, host: str, port: int, database: str, broker_mode: str) -> None:
     platform_url = f"http://localhost:{port}/"
     providers = [
         line.split()[1] for line in seed_output.splitlines() if line.startswith("Provider:") and "://" in line
@@ -259,6 +265,10 @@ def print_banner(seed_output: str, port: int, database: str, broker_mode: str) -
         f"  Health:    {platform_url}healthz",
         f"  Database:  {database}",
         f"  Celery:    {celery}",
+        f"  Listening: {host}:{port}"
+        + ("" if host in ("127.0.0.1", "localhost", "::1") else " (open to the network)"),
+        "  Debug:     " + ("on (KLACHTPUNT_DEBUG=1)" if os.environ.get("DEBUG") == "1" else "off"),
+        f"  Secret:    {devservices.DATA_DIR / 'secret_key'}",
         "  Logins:    printed above (password and TOTP otpauth:// URIs)",
         "Press Ctrl-C to stop.",
         "=" * 72,
@@ -305,7 +315,11 @@ def start_fake_stripe(supervisor: Supervisor, env: os._Environ, web_port: int) -
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run the Klachtpunt demo.")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-    parser.add_argument("--host", default="0.0.0.0", help="address to bind")  # noqa: S104 (demo on the LAN)
+    parser.add_argument(
+        "--host",
+        default=os.environ.get("DEMO_HOST", "127.0.0.1"),
+        help="address to bind (default loopback only; 0.0.0.0 opens the demo to the network)",
+    )
     parser.add_argument(
         "--fake-stripe",
         action="store_true",
@@ -324,6 +338,11 @@ def main() -> int:
         [str(ROOT), str(ROOT / "platform"), *filter(None, [env.get("PYTHONPATH")])]
     )
     env["PLATFORM_PORT"] = str(args.port)
+    # One secret per data folder, generated on the first run; DEBUG only when asked for.
+    env["SECRET_KEY"] = env.get("SECRET_KEY") or devservices.secret_key()
+    env["DEBUG"] = "1" if env.get("KLACHTPUNT_DEBUG") == "1" else "0"
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        say(f"listening on {args.host}: anyone who can reach this machine can use the demo")
     supervisor = Supervisor()
     signal.signal(signal.SIGINT, supervisor.handle_signal)
     signal.signal(signal.SIGTERM, supervisor.handle_signal)
@@ -385,7 +404,7 @@ def main() -> int:
             supervisor.spawn("worker", [*CELERY, "worker", "--concurrency=2", *quiet])
             supervisor.spawn("beat", [*CELERY, "beat", "-l", "info", "-s", str(data / "celerybeat-schedule")])
         wait_until_ready(supervisor, args.port)
-        print_banner(seed_output, args.port, database, broker_mode)
+        print_banner(seed_output, args.host, args.port, database, broker_mode)
         supervisor.watch()
     except Shutdown as stop:
         say(f"{stop} received")

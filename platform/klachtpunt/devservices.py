@@ -122,6 +122,30 @@ def database_url() -> str:
     return url
 
 
+def secret_key() -> str:
+    """This machine's development SECRET_KEY: made once, kept in ``<data dir>/secret_key`` (mode 0600).
+
+    A key written in the source would let anyone who can reach a demo forge
+    its signed tokens (claim tokens, the widget's form token, sessions).
+    """
+    path = DATA_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    import secrets
+
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
 def filesystem_broker_options() -> dict[str, str]:
     """Transport options for ``filesystem://``: one queue folder that producers and the worker share."""
     folders = {"queue": DATA_DIR / "broker" / "queue", "control": DATA_DIR / "broker" / "control"}

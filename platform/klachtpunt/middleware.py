@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.defaults import page_not_found
 
 SESSION_SCHEMA_KEY = "_kp_schema"
 
@@ -30,6 +31,23 @@ class SessionHostBindingMiddleware:
             elif bound != schema:
                 logout(request)
         return self.get_response(request)
+
+
+class NoRouteListMiddleware:
+    """With DEBUG on, an unknown path gets the ordinary 404 page, not Django's list of every route.
+
+    Django's debug 404 enumerates the URL patterns: a map for anyone who can
+    reach a development server or a demo run with ``KLACHTPUNT_DEBUG=1``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code == 404 and getattr(request, "resolver_match", None) is None:
+            return page_not_found(request, Http404())
+        return response
 
 
 class SecurityHeadersMiddleware:

@@ -35,8 +35,12 @@ def _env_list(name: str, default: str) -> list[str]:
 if PRODUCTION:
     SECRET_KEY = os.environ["SECRET_KEY"]
     ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "")
+elif TESTING:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "test-only-insecure-key-0123456789abcdef-0123456789")
+    ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "localhost,.localhost,127.0.0.1,testserver")
 else:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-0123456789abcdef")
+    # Generated once per data folder (make demo, runserver): never a key anyone can read in the source.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or devservices.secret_key()
     ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "localhost,.localhost,127.0.0.1,testserver")
 
 DEBUG = os.environ.get("DEBUG", "0" if PRODUCTION or TESTING else "1") == "1"
@@ -89,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "klachtpunt.middleware.SecurityHeadersMiddleware",
+    "klachtpunt.middleware.NoRouteListMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
