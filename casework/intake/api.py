@@ -25,19 +25,22 @@ import datetime
 import json
 from typing import Any
 
+from django import forms as django_forms
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from casework.dossier.access_log import AccessChannel, request_accessor
-from casework.dossier.attachments import AttachmentTooLarge, AttachmentTypeRefused
+from casework.dossier.attachments import MAX_FILES, AttachmentTooLarge, AttachmentTypeRefused
 from casework.intake.forms import ComplaintForm
 from casework.intake.guard import (
     HONEYPOT_FIELD,
+    IDEMPOTENCY_FIELD,
     IDEMPOTENCY_RE,
     POW_FIELD,
     TOKEN_FIELD,
@@ -49,6 +52,8 @@ from casework.intake.guard import (
     request_size_check,
 )
 from casework.intake.services import CONFLICT_MESSAGE, IdempotencyConflict, widget_complaint_submit
+from casework.models import ComplainantKind
+from reference.categories import STANDARD_CATEGORIES
 from reference.deadline_rules import complaint_deadline
 
 router = Router(tags=["intake"])
@@ -103,57 +108,126 @@ class IntakeErrorOut(Schema):
     retry_after: int | None = Field(None, description="Seconds to wait (429; also the Retry-After header)")
 
 
+# The documented body is derived from ComplaintForm, so what the document allows
+# is what the validation accepts (schemathesis holds them to that).
+_NO_NUL = "^[^\\x00]*$"
+# Django strips surrounding whitespace and then finds a required field empty.
+_NOT_BLANK = "^[^\\x00]*[^\\x00\\s][^\\x00]*$"
+# What Django's EmailValidator accepts, a little narrower (no quoted local parts or IP literals).
+_EMAIL = (
+    "^[A-Za-z0-9_+-]+(\\.[A-Za-z0-9_+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$"
+)
+# Whom the complaint is from decides what more is required (ComplaintForm.clean).
+_FOR_SOMEONE_ELSE = (ComplainantKind.REPRESENTATIVE.value, ComplainantKind.RELATIVE.value)
+
+
+def _field_schema(name: str, field: django_forms.Field) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "description": str(field.label)}
+    if isinstance(field, django_forms.ChoiceField):
+        if name == "category":
+            # Each provider's own list; these are the standard ones every provider starts with.
+            schema["enum"] = ["", *(code for code, _nl, _en in STANDARD_CATEGORIES)]
+        else:
+            schema["enum"] = [str(value) for value, _label in field.choices if value != ""]
+    elif isinstance(field, django_forms.EmailField):
+        schema.update(pattern=_EMAIL, maxLength=254, format="email")
+    elif isinstance(field, django_forms.DateField):
+        schema["format"] = "date"
+        schema["description"] += " (YYYY-MM-DD, not in the future)"
+    elif isinstance(field, django_forms.RegexField):
+        schema["pattern"] = field.regex.pattern
+    else:
+        schema["pattern"] = _NOT_BLANK if field.required else _NO_NUL
+        if getattr(field, "max_length", None):
+            schema["maxLength"] = field.max_length
+    return schema
+
+
 _FORM_FIELDS = {
-    name: {"type": "string", "description": str(field.label)}
+    name: _field_schema(name, field)
     for name, field in ComplaintForm.base_fields.items()
+    if name != "attachments"
 }
-_FORM_FIELDS.pop("attachments")
 _GUARD_FIELDS = {
     TOKEN_FIELD: {"type": "string", "description": "From GET /api/v1/complaints/challenge"},
     POW_FIELD: {"type": "string", "description": "The solved challenge, base64 of its JSON"},
-    HONEYPOT_FIELD: {"type": "string", "description": "Must be empty"},
+    HONEYPOT_FIELD: {"type": "string", "maxLength": 0, "description": "Must be empty"},
+    IDEMPOTENCY_FIELD: {
+        "type": "string",
+        "pattern": IDEMPOTENCY_RE.pattern,
+        "description": "Instead of the Idempotency-Key header",
+    },
 }
-_REQUIRED = [name for name, field in ComplaintForm.base_fields.items() if field.required] + [TOKEN_FIELD]
+# The API asks for an e-mail address, as the widget does (ComplaintForm(require_email=True)).
+_REQUIRED = [
+    *(name for name, field in ComplaintForm.base_fields.items() if field.required),
+    "complainant_email",
+    TOKEN_FIELD,
+]
+_CONDITIONS = [
+    {
+        "if": {"properties": {"complainant_kind": {"enum": list(_FOR_SOMEONE_ELSE)}}},
+        "then": {"required": ["client_name", "relation_to_client"]},
+    },
+    {
+        "if": {"properties": {"complainant_kind": {"const": ComplainantKind.REPRESENTATIVE.value}}},
+        "then": {"required": ["mandate_basis"]},
+    },
+]
+for _name in ("client_name", "relation_to_client", "mandate_basis"):
+    # Optional in general, but when they are required an empty one does not count.
+    _FORM_FIELDS[_name]["description"] += " (required when complaining for someone else)"
+
+
+def _body_schema(attachments: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": _REQUIRED,
+        "properties": {**_FORM_FIELDS, **_GUARD_FIELDS, "attachments": attachments},
+        "additionalProperties": False,
+        "allOf": [
+            {
+                "if": condition["if"],
+                "then": {
+                    "required": condition["then"]["required"],
+                    "properties": {name: {"pattern": _NOT_BLANK} for name in condition["then"]["required"]},
+                },
+            }
+            for condition in _CONDITIONS
+        ],
+    }
+
 
 REQUEST_BODY = {
     "required": True,
     "content": {
         "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": _REQUIRED,
-                "properties": {
-                    **_FORM_FIELDS,
-                    **_GUARD_FIELDS,
-                    "attachments": {
-                        "type": "array",
-                        "items": {"type": "string", "format": "binary"},
-                        "description": "At most 5 files (PDF, JPG, PNG, HEIC, DOCX or text), 10 MB each, "
-                        "25 MB together; checked by content, not by name",
-                    },
-                },
-            }
+            "schema": _body_schema(
+                {
+                    "type": "array",
+                    "maxItems": MAX_FILES,
+                    "items": {"type": "string", "format": "binary"},
+                    "description": "At most 5 files (PDF, JPG, PNG, HEIC, DOCX or text), 10 MB each, "
+                    "25 MB together; checked by content, not by name",
+                }
+            )
         },
         "application/json": {
-            "schema": {
-                "type": "object",
-                "required": _REQUIRED,
-                "properties": {
-                    **_FORM_FIELDS,
-                    **_GUARD_FIELDS,
-                    "attachments": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["filename", "content_base64"],
-                            "properties": {
-                                "filename": {"type": "string"},
-                                "content_base64": {"type": "string", "format": "byte"},
-                            },
+            "schema": _body_schema(
+                {
+                    "type": "array",
+                    "maxItems": MAX_FILES,
+                    "description": "As in multipart/form-data, each file's content as base64",
+                    "items": {
+                        "type": "object",
+                        "required": ["filename", "content_base64"],
+                        "properties": {
+                            "filename": {"type": "string"},
+                            "content_base64": {"type": "string", "format": "byte"},
                         },
                     },
-                },
-            }
+                }
+            )
         },
     },
 }
@@ -210,7 +284,13 @@ def _parse(request: HttpRequest) -> tuple[QueryDict, MultiValueDict]:
     """The body as form data and files, from multipart, urlencoded or JSON."""
     content_type = request.content_type or ""
     if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        return request.POST, request.FILES
+        try:
+            return request.POST, request.FILES
+        except MultiPartParserError as exc:
+            # No boundary, or a body that does not follow it: the client's mistake, not ours.
+            raise _Malformed(
+                _("De multipart/form-data-gegevens zijn niet leesbaar (ontbreekt de boundary?).")
+            ) from exc
     if content_type != "application/json":
         raise IntakeRefused(
             "unsupported_media_type",

@@ -126,7 +126,8 @@ class ComplaintForm(forms.Form):
         return value
 
     def clean_complainant_postcode(self) -> str:
-        value = (self.cleaned_data.get("complainant_postcode") or "").replace(" ", "").upper()
+        # Any whitespace the pattern allows (a no-break space, say), not just " ": the column holds 7.
+        value = "".join((self.cleaned_data.get("complainant_postcode") or "").split()).upper()
         return f"{value[:4]} {value[4:]}" if value else ""
 
     def clean_attachments(self) -> list:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import re
+import uuid
 from typing import Any
 
+import hypothesis
 import pytest
+import schemathesis
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -322,3 +326,61 @@ def test_openapi_documents_the_intake_and_its_errors(platform_client: Client) ->
     assert {"error", "message", "fields", "retry_after"} <= set(error_schema["properties"])
     assert any(parameter["name"] == "Idempotency-Key" for parameter in operation["parameters"])
     assert "/api/v1/complaints/challenge" in document["paths"]
+
+
+# The document and the validation agree (schemathesis found both of these)
+
+
+def test_multipart_without_a_boundary_is_a_clean_400(alpha_client: Client) -> None:
+    response = alpha_client.post(
+        URL, b"complainant_name=x", content_type="multipart/form-data", HTTP_ORIGIN=origin_of(alpha_client)
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"] == "malformed" and response.json()["message"]
+
+
+def _is_future(value: object) -> bool:
+    try:
+        return datetime.date.fromisoformat(str(value)) > datetime.date.today()
+    except ValueError:
+        return False
+
+
+def test_every_body_the_document_allows_is_accepted(world: World, alpha_client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    """Bodies generated from the published OpenAPI document file a complaint: none is refused as invalid."""
+    settings.WIDGET_POW_ENABLED = False
+    settings.WIDGET_RATE_LIMITS = {"ip": "off", "provider": "off", "global": "off"}
+    document = alpha_client.get("/api/v1/openapi.json").json()
+    operation = schemathesis.openapi.from_dict(document)["/api/v1/complaints"]["POST"]
+    token = alpha_client.get(f"{URL}/challenge").json()["token"]
+    refused: list[tuple[int, dict, str]] = []
+    tried = 0
+
+    @hypothesis.settings(
+        max_examples=40,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(hypothesis.HealthCheck),
+        phases=[hypothesis.Phase.generate],
+    )
+    @hypothesis.given(case=operation.as_strategy(media_type="application/json"))
+    def body_is_accepted(case) -> None:  # type: ignore[no-untyped-def]
+        nonlocal tried
+        body = dict(case.body)
+        occurred = body.get("occurred_on")
+        # JSON Schema cannot say "not in the future"; the document says it in words.
+        hypothesis.assume(not _is_future(occurred))
+        # Attachments are checked by their content (PDF, JPG, ...), which a schema cannot describe.
+        body.pop("attachments", None)
+        # A key reused with other content is refused on purpose (409); each example is a new submission.
+        body["idempotency_key"] = f"schema-{uuid.uuid4().hex}"
+        body["token"] = token
+        tried += 1
+        response = post_json(alpha_client, body)
+        if response.status_code not in (200, 201):
+            refused.append((response.status_code, body, response.content.decode()[:500]))
+
+    body_is_accepted()
+    assert tried >= 20
+    assert refused == []
