@@ -71,7 +71,13 @@ def test_security_counters_are_shared_by_every_process(
     world: World, test_database_url: str, request: pytest.FixtureRequest, settings, store: str
 ) -> None:  # type: ignore[no-untyped-def]
     settings.WIDGET_POW_MAX_NUMBER = 2000
-    env = subprocess_env(DATABASE_URL=test_database_url, KLACHTPUNT_TESTING="0", DEBUG="0")
+    # Outside the test profile (KLACHTPUNT_TESTING=0) to get the default store, with this process's key.
+    env = subprocess_env(
+        DATABASE_URL=test_database_url,
+        KLACHTPUNT_TESTING="0",
+        DEBUG="0",
+        SECRET_KEY=django_settings.SECRET_KEY,
+    )
     env.pop("CACHE_URL", None)
     if store == "redis":
         env["CACHE_URL"] = request.getfixturevalue("redis_server").url
