@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
@@ -82,3 +84,114 @@ def test_failed_logins_are_limited_across_all_hosts(world: World) -> None:
         limited.append(too_many in response.content.decode())
     # 5 failures per 5 minutes for the address and the account, whichever host they hit.
     assert limited == [False] * 5 + [True, True]
+
+
+# Used TOTP codes, session binding, staff timeouts, reauthentication
+
+
+def _password_then_code(client: Client, email: str, code: str):  # type: ignore[no-untyped-def]
+    response = client.post("/accounts/login/", {"login": email, "password": PASSWORD})
+    assert response.url == "/accounts/2fa/authenticate/"
+    return client.post(response.url, {"code": code})
+
+
+def test_a_used_totp_code_is_refused_on_every_other_host(world: World) -> None:
+    code = totp_code()
+    first = _password_then_code(Client(HTTP_HOST="localhost"), world.coordinator.email, code)
+    assert first.status_code == 302  # logged in on the platform host
+    # The same code, within its window, on a provider's host: one used-code store for all hosts.
+    again = _password_then_code(Client(HTTP_HOST=world.alpha_host), world.coordinator.email, code)
+    assert again.status_code == 200 and not again.wsgi_request.user.is_authenticated
+
+
+def test_session_is_bound_to_its_host_at_login(world: World) -> None:
+    client = Client(HTTP_HOST="localhost")
+    response = client.post("/accounts/login/", {"login": world.complainant.email, "password": PASSWORD})
+    assert response.status_code == 302
+    session_id = client.cookies[settings.SESSION_COOKIE_NAME].value
+    # The cookie copied to a provider's host before it was ever used again: refused there
+    # (on the platform host, where it was made, it was bound by the login's own response).
+    copied = Client(HTTP_HOST=world.alpha_host)
+    copied.cookies[settings.SESSION_COOKIE_NAME] = session_id
+    assert not copied.get("/").wsgi_request.user.is_authenticated
+
+
+def _logged_in_provider_admin(world: World) -> Client:
+    client = Client(HTTP_HOST=world.alpha_host)
+    assert _password_then_code(client, world.alpha_admin.email, totp_code()).status_code == 302
+    assert client.get("/organisatie/").status_code == 200
+    return client
+
+
+def _age_session(client: Client, **seconds_ago: int) -> None:
+    session = client.session
+    now = int(time.time())
+    for key, ago in seconds_ago.items():
+        session[key] = now - ago
+    session.save()
+
+
+def test_staff_session_ends_after_30_minutes_idle(world: World) -> None:
+    client = _logged_in_provider_admin(world)
+    _age_session(client, _kp_seen_at=29 * 60)
+    assert client.get("/organisatie/").status_code == 200
+    _age_session(client, _kp_seen_at=31 * 60)
+    response = client.get("/organisatie/")
+    assert response.status_code == 302 and not response.wsgi_request.user.is_authenticated
+
+
+def test_staff_session_ends_12_hours_after_login_however_busy(world: World) -> None:
+    client = _logged_in_provider_admin(world)
+    _age_session(client, _kp_login_at=12 * 3600 + 60, _kp_seen_at=10)
+    response = client.get("/organisatie/")
+    assert response.status_code == 302 and not response.wsgi_request.user.is_authenticated
+
+
+def test_complainant_session_keeps_going_after_an_idle_hour(world: World) -> None:
+    client = Client(HTTP_HOST="localhost")
+    client.post("/accounts/login/", {"login": world.complainant.email, "password": PASSWORD})
+    _age_session(client, _kp_seen_at=3600, _kp_login_at=13 * 3600)
+    assert client.get("/").wsgi_request.user.is_authenticated
+
+
+def _authenticated_long_ago(client: Client) -> None:
+    """As if the password was last given an hour ago (allauth keeps when, per method, in the session)."""
+    session = client.session
+    for record in session.get("account_authentication_methods", []):
+        record["at"] = time.time() - 3600
+    session.save()
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/accounts/2fa/totp/deactivate/", {}),
+        ("/instellingen/api-sleutels/", {"name": "EPD-koppeling"}),
+    ],
+)
+def test_changing_credentials_asks_for_the_password_again(world: World, path: str, data: dict) -> None:
+    client = _logged_in_provider_admin(world)
+    _authenticated_long_ago(client)
+    response = client.post(path, data)
+    errors = re.findall(r'class="errorlist[^>]*>.*?</ul>', response.content.decode(), re.S)
+    assert response.status_code == 302, errors
+    assert response.url.startswith("/accounts/reauthenticate/")
+
+
+def test_changing_the_email_address_asks_for_the_password_again(world: World) -> None:
+    # Accounts with a second factor cannot add an address at all (allauth); a complainant can.
+    client = Client(HTTP_HOST="localhost")
+    client.post("/accounts/login/", {"login": world.complainant.email, "password": PASSWORD})
+    _authenticated_long_ago(client)
+    response = client.post("/accounts/email/", {"action_add": "", "email": "nieuw@example.nl"})
+    assert response.status_code == 302 and response.url.startswith("/accounts/reauthenticate/")
+    assert not world.complainant.emailaddress_set.filter(email="nieuw@example.nl").exists()
+
+
+def test_changing_the_password_asks_for_the_current_one(world: World) -> None:
+    client = _logged_in_provider_admin(world)
+    new = "N1euw-wachtwoord!"
+    response = client.post("/accounts/password/change/", {"password1": new, "password2": new})
+    assert response.status_code == 200 and 'name="oldpassword"' in response.content.decode()
+    world.alpha_admin.refresh_from_db()
+    assert world.alpha_admin.check_password(PASSWORD)

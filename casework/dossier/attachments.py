@@ -60,6 +60,20 @@ def _sniff(data: bytes) -> str | None:
     return "text/plain"
 
 
+def download_name(original_name: str, content_type: str) -> str:
+    """The name a stored file is downloaded under: the uploader's name with the sniffed type's extension.
+
+    The content decides, not the name: an HTML page uploaded as ``rapport.pdf``
+    was stored as text and is downloaded as ``rapport.txt`` (text/plain), so no
+    viewer is ever told it is a PDF.
+    """
+    extension = ALLOWED_TYPES.get(content_type, "bin")
+    stem = (original_name or "bijlage").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    if "." in stem.strip("."):
+        stem = stem.rsplit(".", 1)[0]
+    return f"{stem or 'bijlage'}.{extension}"
+
+
 def check_attachments(files: Sequence[UploadedFile]) -> list[CheckedFile]:
     """Validate count, sizes and real content types; return files with server-made names."""
     if len(files) > MAX_FILES:

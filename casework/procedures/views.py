@@ -26,6 +26,7 @@ from django_tenants.utils import schema_context
 from accounts.models import PlatformRole
 from accounts.permissions import has_platform_role, platform_role_required
 from casework.dossier.access_log import Event, access_log_request, accessor_from_request, role_label
+from casework.dossier.attachments import download_name
 from casework.dossier.selectors import case_access_log
 from casework.index.models import CaseStatus, Service
 from casework.models import CaseRecord, Complaint, ComplaintPart, Decision, Message
@@ -252,7 +253,10 @@ def _document_response(request: HttpRequest, worker: CaseWorker, record_id: int)
         request, Event.EXPORT, case=case, role=worker.role, subject="document", detail=f"record {record.pk}"
     )
     response = FileResponse(
-        handle, as_attachment=True, filename=record.original_name, content_type=record.content_type
+        handle,
+        as_attachment=True,
+        filename=download_name(record.original_name, record.content_type),
+        content_type=record.content_type,
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -28,6 +28,7 @@ from django_tenants.utils import schema_context
 from casework.complainant.display import private_link_page
 from casework.complainant.services import CaseNotFound, CaseView, FollowLinkInvalid, follow_case, my_case
 from casework.dossier.access_log import AccessChannel, Event, access_log_request, accessor_from_request
+from casework.dossier.attachments import download_name
 from casework.dossier.selectors import access_overview_for_complainant, provider_complaint_get
 from casework.index.models import CaseIndex, CaseStatus, Consent, Service
 from casework.models import CaseRecord, Complaint, ConfidantNote, Message
@@ -213,7 +214,10 @@ def _document(
         detail=f"record {record.pk}",
     )
     response = FileResponse(
-        handle, as_attachment=True, filename=record.original_name, content_type=record.content_type
+        handle,
+        as_attachment=True,
+        filename=download_name(record.original_name, record.content_type),
+        content_type=record.content_type,
     )
     response["Cache-Control"] = "private, no-store"
     return response

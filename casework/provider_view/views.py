@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -135,6 +136,7 @@ def complaint_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @provider_member_required(admin=True)
+@reauthentication_required(allow_get=True)  # a new key is a credential: ask for the password again
 def api_keys(request: HttpRequest) -> HttpResponse:
     """List, and create, the provider's API keys; a new key is shown on this response only."""
     form = ApiKeyForm(request.POST or None)
@@ -158,6 +160,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @provider_member_required(admin=True)
+@reauthentication_required
 def api_key_revoke_view(request: HttpRequest, key_id: int) -> HttpResponse:
     try:
         key = api_key_revoke(provider=request.tenant, key_id=key_id)

@@ -23,6 +23,7 @@ from accounts.permissions import coordinator_required
 from casework.consent.services import consent_record
 from casework.consent.wording import consent_wording
 from casework.dossier.access_log import Event, access_log_request, request_accessor
+from casework.dossier.attachments import download_name
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Service
 from casework.index.selectors import case_or_404
 from casework.models import Attachment, Complaint
@@ -120,7 +121,10 @@ def attachment_download(request: HttpRequest, reference: str, attachment_id: int
         request, Event.EXPORT, case=case, subject="attachment", detail=f"attachment {attachment.pk}"
     )
     response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+        handle,
+        as_attachment=True,
+        filename=download_name(attachment.original_name, attachment.content_type),
+        content_type=attachment.content_type,
     )
     response["Cache-Control"] = "private, no-store"
     return response

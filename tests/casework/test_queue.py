@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -22,6 +23,7 @@ from casework.triage.selectors import QueueFilters, end_of_week, queue_counts
 from reference.dates import today_amsterdam
 from tenants.models import Provider
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
+from tests.casework.widget_support import post_form, widget_post_data
 from tests.support import PASSWORD, World, totp_code
 
 pytestmark = pytest.mark.django_db
@@ -432,3 +434,26 @@ def test_queue_links_each_case_to_its_dossier(world: World, coordinator_client: 
     html = coordinator_client.get(QUEUE).content.decode()
     assert f'href="/werkplek/zaken/{reference}/"' in html
     assert "Nog niet gevraagd of beantwoord" in html
+
+
+def test_attachment_is_downloaded_under_its_sniffed_type_not_its_uploaded_name(
+    world: World, coordinator_client: Client, alpha_client: Client
+) -> None:
+    """An HTML page uploaded as rapport.pdf is text by its content: stored and downloaded as .txt."""
+    page = b"<html><body><script>alert(document.cookie)</script>Rapport</body></html>"
+    data = widget_post_data(alpha_client)
+    data["attachments"] = [SimpleUploadedFile("rapport.pdf", page, content_type="application/pdf")]
+    response = post_form(alpha_client, data)
+    assert response.status_code == 201, response.content
+    reference = re.search(r"KP-\d{4}-\d{6}", response.content.decode()).group(0)
+    with schema_context(world.alpha.schema_name):
+        attachment = Attachment.objects.get(complaint__reference=reference)
+    assert attachment.content_type == "text/plain" and attachment.file.name.endswith(".txt")
+    download = coordinator_client.get(f"/werkplek/zaken/{reference}/bijlagen/{attachment.pk}/")
+    assert download.status_code == 200
+    assert download["Content-Type"] == "text/plain"
+    assert 'filename="rapport.txt"' in download["Content-Disposition"]
+    assert ".pdf" not in download["Content-Disposition"]
+    assert b"".join(download.streaming_content) == page
+    with schema_context(world.alpha.schema_name):
+        attachment.file.delete(save=False)
