@@ -51,7 +51,10 @@ def log_in(client: Client, email: str, secret: str = TOTP_SECRET) -> Client:
 
 @pytest.fixture
 def alpha_admin(world: World) -> Client:
-    return log_in(host_client(world.alpha_host), world.alpha_admin.email)
+    client = log_in(host_client(world.alpha_host), world.alpha_admin.email)
+    # Making or revoking an API key asks for the password again (allauth's reauthentication).
+    assert client.post("/accounts/reauthenticate/", {"password": PASSWORD}).status_code == 302
+    return client
 
 
 def give(world: World, result: SubmitResult, decision: str = Consent.GIVEN) -> None:
