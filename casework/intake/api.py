@@ -128,7 +128,8 @@ def _field_schema(name: str, field: django_forms.Field) -> dict[str, Any]:
             # Each provider's own list; these are the standard ones every provider starts with.
             schema["enum"] = ["", *(code for code, _nl, _en in STANDARD_CATEGORIES)]
         else:
-            schema["enum"] = [str(value) for value, _label in field.choices if value != ""]
+            choices: Any = field.choices
+            schema["enum"] = [str(value) for value, _label in choices if value != ""]
     elif isinstance(field, django_forms.EmailField):
         schema.update(pattern=_EMAIL, maxLength=254, format="email")
     elif isinstance(field, django_forms.DateField):
@@ -138,12 +139,13 @@ def _field_schema(name: str, field: django_forms.Field) -> dict[str, Any]:
         schema["pattern"] = field.regex.pattern
     else:
         schema["pattern"] = _NOT_BLANK if field.required else _NO_NUL
-        if getattr(field, "max_length", None):
-            schema["maxLength"] = field.max_length
+        max_length = getattr(field, "max_length", None)
+        if max_length:
+            schema["maxLength"] = max_length
     return schema
 
 
-_FORM_FIELDS = {
+_FORM_FIELDS: dict[str, dict[str, Any]] = {
     name: _field_schema(name, field)
     for name, field in ComplaintForm.base_fields.items()
     if name != "attachments"
@@ -164,7 +166,7 @@ _REQUIRED = [
     "complainant_email",
     TOKEN_FIELD,
 ]
-_CONDITIONS = [
+_CONDITIONS: list[dict[str, Any]] = [
     {
         "if": {"properties": {"complainant_kind": {"enum": list(_FOR_SOMEONE_ELSE)}}},
         "then": {"required": ["client_name", "relation_to_client"]},

@@ -7,6 +7,8 @@ only complaints whose complainant consented to sharing them.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
+from typing import cast
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
@@ -133,10 +135,22 @@ def complaint_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+_View = Callable[..., HttpResponse]
+
+
+def _asks_for_the_password_again(*, allow_get: bool = False) -> Callable[[_View], _View]:
+    """allauth's reauthentication (the password, or the second factor) before the view acts."""
+
+    def decorate(view: _View) -> _View:
+        return cast(_View, reauthentication_required(view, allow_get=allow_get))
+
+    return decorate
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
 @provider_member_required(admin=True)
-@reauthentication_required(allow_get=True)  # a new key is a credential: ask for the password again
+@_asks_for_the_password_again(allow_get=True)  # a new key is a credential
 def api_keys(request: HttpRequest) -> HttpResponse:
     """List, and create, the provider's API keys; a new key is shown on this response only."""
     form = ApiKeyForm(request.POST or None)
@@ -160,7 +174,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @provider_member_required(admin=True)
-@reauthentication_required
+@_asks_for_the_password_again()
 def api_key_revoke_view(request: HttpRequest, key_id: int) -> HttpResponse:
     try:
         key = api_key_revoke(provider=request.tenant, key_id=key_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import dj_email_url
@@ -214,7 +215,10 @@ MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 CACHE_TABLE = "klachtpunt_cache"
 _cache_url = os.environ.get("CACHE_URL", "")
 if _cache_url.startswith(("redis://", "rediss://", "unix://")):
-    _cache: dict = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    _cache: dict[str, Any] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _cache_url,
+    }
 elif _cache_url == "locmem://" or (not _cache_url and TESTING):
     # The in-process test suite: one process, cleared per test (tests/conftest.py).
     _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "klachtpunt"}
