@@ -155,6 +155,11 @@ def test_provider_admin_makes_and_revokes_an_api_key(
 
     page.get_by_label("Naam van de sleutel").fill("EPD-koppeling")
     page.get_by_role("button", name="Sleutel maken").click()
+    # A new key is a credential: allauth asks for the password again, then carries on with the form.
+    expect(page.get_by_role("heading", level=1, name="Toegang bevestigen")).to_be_visible()
+    assert_accessible(page, "provider-api-key-reauthenticate")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Bevestigen").click()
     key = page.locator("#new-key").inner_text()
     assert re.fullmatch(r"kp_[0-9a-f]{8}_[\w-]{40,}", key)
     assert_accessible(page, "provider-api-key-created")
