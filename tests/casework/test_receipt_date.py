@@ -26,7 +26,7 @@ from casework.intake.entry import coordinator_complaint_enter
 from casework.intake.services import widget_complaint_submit
 from casework.models import AccessLogEntry, Complaint, TimelineEntry
 from reference.deadline_rules import decision_deadline, disputes_last_day
-from tests.casework.accessors import STAFF
+from tests.casework.accessors import COMPLAINANT, STAFF
 from tests.casework.factories import submission, submit
 from tests.casework.factories_decision import login, record_decision
 from tests.support import World
@@ -92,7 +92,9 @@ def test_phone_receipt_date_is_the_day_recorded_by_the_coordinator(world: World)
 
 def test_widget_receipt_date_is_the_day_of_submission(world: World) -> None:
     result = widget_complaint_submit(
-        provider=world.alpha, submission=submission(track=Track.FORMAL, consent=Consent.GIVEN)
+        accessor=COMPLAINANT,
+        provider=world.alpha,
+        submission=submission(track=Track.FORMAL, consent=Consent.GIVEN),
     )
     today = timezone.localdate()
     assert result.complaint.formal_received_on == timezone.localdate(result.complaint.received_at) == today
@@ -261,7 +263,9 @@ def test_complainant_sees_the_formal_receipt_date_on_the_follow_page(
     world: World, alpha_client: Client
 ) -> None:
     result = widget_complaint_submit(
-        provider=world.alpha, submission=submission(track=Track.FORMAL, consent=Consent.GIVEN)
+        accessor=COMPLAINANT,
+        provider=world.alpha,
+        submission=submission(track=Track.FORMAL, consent=Consent.GIVEN),
     )
     html = alpha_client.get(f"/volg/{result.follow_token}/").content.decode()
     today = timezone.localdate()
