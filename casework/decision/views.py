@@ -103,6 +103,7 @@ def decision_revise_view(request: HttpRequest, reference: str) -> HttpResponse:
                 provider=request.tenant,  # type: ignore[attr-defined]
                 complaint_id=complaint.pk,
                 actor=request.user,
+                accessor=request_accessor(request, complaint=complaint),
                 reason=form.cleaned_data["reason"],
                 conclusion=form.cleaned_data["conclusion"],
                 decisions_taken=form.cleaned_data["decisions_taken"],

@@ -381,3 +381,23 @@ def test_a_new_decision_version_keeps_the_old_one(world: World, alpha_client: Cl
     )
     page = alpha_client.get(f"/klachten/{complaint.reference}/oordeel/nieuwe-versie/")
     assert page.status_code == 200 and 'name="reason"' in page.content.decode()
+    # A third version through the provider's page, with its reason; all three are kept.
+    form = {
+        "reason": "De termijn voor de maatregelen is aangepast.",
+        "conclusion": "De klacht is deels gegrond.",
+        "decisions_taken": DECISIONS,
+        "measures_timeframe": "Binnen zes weken.",
+        "decided_on": timezone.localdate().isoformat(),
+        "measure-TOTAL_FORMS": "5",
+        "measure-INITIAL_FORMS": "0",
+    }
+    done = alpha_client.post(f"/klachten/{complaint.reference}/oordeel/nieuwe-versie/", form)
+    assert done.status_code == 302 and done.url == f"/klachten/{complaint.reference}/"
+    with schema_context(world.alpha.schema_name):
+        third = Decision.objects.get(complaint_id=complaint.pk, version=3)
+        assert third.supersedes_id == second.pk and third.measures_timeframe == "Binnen zes weken."
+        assert Decision.objects.filter(complaint_id=complaint.pk).count() == 3
+        assert (
+            AccessLogEntry.objects.filter(case_id=complaint.pk, subject="decision", event="change").count()
+            == 3
+        )
