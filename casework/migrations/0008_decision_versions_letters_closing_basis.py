@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0006_one_visibility_vocabulary'),
+        ('casework', '0007_complaint_submission_hash'),
     ]
 
     operations = [
