@@ -216,7 +216,7 @@ class DeadlineExtension(models.Model):
 
     class NoticeChannel(models.TextChoices):
         EMAIL = "email", _("E-mail via Klachtpunt")
-        LETTER = "letter", _("Brief van de zorgaanbieder")
+        LETTER = "letter", _("Brief per post (printlijst van Klachtpunt)")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="deadline_extensions")
     basis = models.CharField(max_length=16, choices=Basis.choices)
@@ -227,7 +227,7 @@ class DeadlineExtension(models.Model):
     decided_by_user_id = models.BigIntegerField(null=True, blank=True)
     decided_by_label = models.CharField(max_length=120, blank=True)
     notice_channel = models.CharField(max_length=16, choices=NoticeChannel.choices)
-    # When the notice left: the e-mail task sets it; a letter is sent by the provider when recorded.
+    # When the notice reached the complainant's channel: the e-mail that it is ready, or the day posted.
     notice_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -263,9 +263,21 @@ class ExtensionConsent(models.Model):
 
 
 class Decision(models.Model):
-    """The provider's written decision (oordeel), with its three required parts (Wkkgz art. 17)."""
+    """The provider's written decision (oordeel), with its three required parts (Wkkgz art. 17).
 
-    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="decision")
+    A recorded decision is never edited: a correction is a new version that
+    supersedes it, and both are kept (``decision_revise``). ``save`` refuses to
+    change a recorded one; only the delivery bookkeeping (``sent_at``) moves.
+    """
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="decisions")
+    version = models.PositiveSmallIntegerField(default=1)
+    # RESTRICT: a version cannot be deleted on its own, only with its whole dossier (retention).
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="superseded_by"
+    )
+    # Why a new version was needed (empty for the first).
+    revision_reason = models.TextField(blank=True)
     conclusion = models.TextField()
     decisions_taken = models.TextField()
     measures_timeframe = models.TextField()
@@ -273,11 +285,26 @@ class Decision(models.Model):
     recorded_at = models.DateTimeField()
     recorded_by_user_id = models.BigIntegerField(null=True, blank=True)
     recorded_by_label = models.CharField(max_length=120, blank=True)
-    # When the PDF left by e-mail to the complainant (the send task sets it once).
+    # When the complainant was told the decision is ready (the send task sets it once).
     sent_at = models.DateTimeField(null=True, blank=True)
 
+    DELIVERY_FIELDS = frozenset({"sent_at"})
+
+    class Meta:
+        ordering = ["complaint", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "version"], name="one_decision_per_version")
+        ]
+
     def __str__(self) -> str:
-        return f"decision on {self.complaint_id} ({self.decided_on})"
+        return f"decision v{self.version} on {self.complaint_id} ({self.decided_on})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        update_fields = kwargs.get("update_fields")
+        changed = None if update_fields is None else {str(name) for name in update_fields}  # type: ignore[attr-defined]
+        if not self._state.adding and (changed is None or changed - self.DELIVERY_FIELDS):
+            raise PermissionError("a recorded decision is never edited: record a new version")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class Measure(models.Model):
@@ -309,9 +336,58 @@ class ClosingNotice(models.Model):
     closed_at = models.DateTimeField()
     closed_by_user_id = models.BigIntegerField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # What allowed a formal complaint to close: the decision, a recorded withdrawal
+    # by the complainant or a recorded referral (casework.closing.services).
+    basis = models.CharField(max_length=16, blank=True)
+    basis_evidence = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return f"closing of {self.complaint_id} ({self.outcome})"
+
+
+def letter_path(instance: Letter, filename: str) -> str:
+    return f"complaints/{instance.complaint_id}/letters/{filename}"
+
+
+class Letter(models.Model):
+    """A letter to the complainant as a PDF kept in the dossier: a decision, closing or extension notice.
+
+    It is delivered through the secure channel: an e-mail says a document is
+    ready and links to the follow page or Mijn klachten, where the complainant
+    downloads it after proving who they are. Without an e-mail address it goes
+    on the coordinator's print-and-post list until ``posted_on`` is recorded.
+    """
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", _("Oordeel van de zorgaanbieder")
+        CLOSING = "closing", _("Afsluitbrief")
+        EXTENSION_NOTICE = "extension_notice", _("Mededeling verlenging termijn")
+
+    class Delivery(models.TextChoices):
+        SECURE_LINK = "secure_link", _("Bericht met beveiligde link")
+        POST = "post", _("Per post")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="letters")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    file = models.FileField(upload_to=letter_path, max_length=300)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    # RESTRICT: the source goes only together with the whole dossier (retention), never on its own.
+    decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.RESTRICT)
+    closing = models.ForeignKey(ClosingNotice, null=True, blank=True, on_delete=models.RESTRICT)
+    extension = models.ForeignKey("DeadlineExtension", null=True, blank=True, on_delete=models.RESTRICT)
+    delivery = models.CharField(max_length=16, choices=Delivery.choices)
+    # The e-mail that says the document is ready (secure link delivery).
+    notified_at = models.DateTimeField(null=True, blank=True)
+    # The day the coordinator posted the printed letter (post delivery).
+    posted_on = models.DateField(null=True, blank=True)
+    posted_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} letter {self.pk}"
 
 
 class CaseStatistic(models.Model):

@@ -62,6 +62,14 @@ def challenge_of(page: Page) -> dict:
     return json.loads(match.group(1))
 
 
+def document_text(complainant: Actor, follow_url: str, label: str) -> str:
+    """Open the follow link, download the document named ``label`` and return its text (one line)."""
+    page = complainant.open(follow_url)
+    path = re.search(rf'href="(/volg/[^"]+/documenten/\d+/)" download>{label}', page.html).group(1)
+    pdf = complainant.get(path).response.content
+    return " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
 def ics_of(message: mail.EmailMessage) -> Calendar:
     [(name, content, mimetype)] = message.attachments
     assert name.endswith(".ics") and mimetype.startswith("text/calendar; method=REQUEST")
@@ -277,10 +285,12 @@ def test_a_widget_complaint_is_triaged_shared_after_consent_mediated_decided_and
         assert not Decision.objects.filter(complaint_id=case.case_id).exists()
     detail = provider.submit(provider.get(decision_path), **parts)
     assert detail.path == f"/klachten/{reference}/" and "Het oordeel is vastgelegd" in detail.text
-    decision_mail = one_mail_to(COMPLAINANT_EMAIL, "Het oordeel op uw klacht", reference)
-    [(pdf_name, pdf, _type)] = decision_mail.attachments
-    pdf_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    assert pdf_name == f"oordeel-{reference}.pdf" and "Aftekenlijst avondronde" in pdf_text
+    # The decision is a PDF in the dossier; the e-mail only says it is ready and links to the follow
+    # page, where the complainant downloads it (no attachment, nothing of the complaint in the mail).
+    decision_mail = one_mail_to(COMPLAINANT_EMAIL, "Oordeel van de zorgaanbieder", reference)
+    assert decision_mail.attachments == [] and "deels gegrond" not in decision_mail.body
+    pdf_text = document_text(complainant, link_in(decision_mail, "/volg/"), "Oordeel van de zorgaanbieder")
+    assert reference in pdf_text and "Aftekenlijst avondronde" in pdf_text
 
     # --- The officer closes the case; the complainant is told where else to go ----------------
     close_path = f"/werkplek/zaken/{reference}/uitkomst/"
@@ -289,11 +299,13 @@ def test_a_widget_complaint_is_triaged_shared_after_consent_mediated_decided_and
     assert DISPUTES_BODY in closing_page.text and dutch_date(disputes_day) in closing_page.text
     my_cases = officer_at.submit(closing_page, outcome=Outcome.PARTLY_RESOLVED, note=CLOSING_NOTE)
     assert my_cases.path == "/werkplek/mijn-zaken/" and "De zaak is afgesloten" in my_cases.text
-    closing_mail = one_mail_to(COMPLAINANT_EMAIL, "Uw klacht is afgesloten", reference)
+    closing_mail = one_mail_to(COMPLAINANT_EMAIL, "Afsluitbrief", reference)
+    assert closing_mail.attachments == [] and CLOSING_NOTE not in closing_mail.body
+    closing_text = document_text(complainant, link_in(closing_mail, "/volg/"), "Afsluitbrief")
     for option in ("Klachtencommissie", "Geschilleninstantie", "Tuchtcollege", "Landelijk Meldpunt Zorg"):
-        assert option in closing_mail.body
-    assert DISPUTES_BODY in closing_mail.body and dutch_date(disputes_day) in closing_mail.body
-    assert "deels opgelost" in closing_mail.body.lower() and CLOSING_NOTE not in closing_mail.body
+        assert option in closing_text
+    assert DISPUTES_BODY in closing_text and dutch_date(disputes_day) in closing_text
+    assert "deels opgelost" in closing_text.lower() and CLOSING_NOTE not in closing_text
     assert reference not in coordinator.get("/werkplek/wachtrij/").text
 
     # --- Who looked: Klachtpunt's log of the dossier, and Zorg Alpha's admin's own review --------
@@ -332,6 +344,7 @@ def test_a_widget_complaint_is_triaged_shared_after_consent_mediated_decided_and
         ("consent_requested", coordinator_id),
         ("consent_request_sent", None),
         ("consent_given", None),
+        ("formal_receipt", None),
         ("routed", coordinator_id),
         ("assignment_offered", coordinator_id),
         ("assignment_accepted", officer_id),

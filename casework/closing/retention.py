@@ -29,8 +29,8 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from casework.dossier.access_log import SYSTEM, access_log_purge_older_than, access_log_record
-from casework.index.models import CaseIndex, CaseStatus
-from casework.models import AccessLogEntry, Attachment, CaseStatistic, Complaint
+from casework.index.models import CaseIndex, CaseStatus, PostalLetter
+from casework.models import AccessLogEntry, Attachment, CaseStatistic, Complaint, Letter
 from outbox.services import outbox_enqueue
 from tenants.models import Provider
 from tenants.tenancy import require_tenant_schema
@@ -139,8 +139,13 @@ def dossier_reduce(*, provider: Provider, case_pk: int, now: datetime.datetime) 
                 name
                 for name in Attachment.objects.filter(complaint=complaint).values_list("file", flat=True)
                 if name
+            ] + [
+                name
+                for name in Letter.objects.filter(complaint=complaint).values_list("file", flat=True)
+                if name
             ]
             complaint.delete()
+        PostalLetter.objects.filter(case=case).delete()
         access_log_record(
             provider=provider,
             event=AccessLogEntry.Event.DELETE,
@@ -157,6 +162,7 @@ def dossier_reduce(*, provider: Provider, case_pk: int, now: datetime.datetime) 
         for name in files:
             storage.delete(name)
         if complaint is not None:
+            _remove_empty_folder(storage, f"complaints/{case.case_id}/letters")
             _remove_empty_folder(storage, f"complaints/{case.case_id}")
     log.info("dossier_reduced", reference=case.reference, schema=provider.schema_name, files=len(files))
     return 1

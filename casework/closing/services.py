@@ -22,6 +22,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import PlatformRole
 from accounts.permissions import has_platform_role
+from casework.deadlines.services import closing_basis
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
 from casework.dossier.services import actor_fields, index_sync, timeline_add
@@ -112,12 +113,21 @@ def can_close_case(user: Any, case: CaseIndex) -> bool:
 
 
 def case_close(
-    *, provider: Provider, complaint_id: int, actor: Any, accessor: Accessor, outcome: str, note: str = ""
+    *,
+    provider: Provider,
+    complaint_id: int,
+    actor: Any,
+    accessor: Accessor,
+    outcome: str,
+    note: str = "",
+    evidence: str = "",
 ) -> ClosingNotice:
     """Close the case with its ``outcome``; tell the complainant where to go next when not resolved.
 
-    Guarantees: the dossier (status, outcome, closed_at), the closing notice,
-    the timeline, the case index and the access-log row change together; the closing e-mail is
+    A formal complaint closes only on a decision, a recorded withdrawal or a
+    recorded referral (``closing_basis``). Guarantees: the dossier (status,
+    outcome, closed_at), the closing notice, the timeline, the case index and
+    the access-log row change together; the closing e-mail is
     queued in the same transaction. A closed case cannot be closed again.
     """
     if outcome not in Outcome.values:
@@ -126,6 +136,7 @@ def case_close(
         _case, complaint = case_lock(provider=provider, complaint_id=complaint_id)
         if complaint.status == CaseStatus.CLOSED:
             raise ValidationError(_("Deze zaak is al afgesloten."), code="closed")
+        basis = closing_basis(complaint, outcome, evidence)
         now = timezone.now()
         follow_ups = list(FOLLOW_UP_CODES) if outcome in NOT_RESOLVED_OUTCOMES else []
         closing = ClosingNotice.objects.create(
@@ -138,6 +149,8 @@ def case_close(
             else None,
             closed_at=now,
             closed_by_user_id=getattr(actor, "pk", None),
+            basis=basis,
+            basis_evidence=evidence.strip() if basis in ("withdrawal", "referral") else "",
         )
         complaint.status = CaseStatus.CLOSED
         complaint.outcome = outcome
@@ -156,9 +169,27 @@ def case_close(
             kind="closed",
             summary=summary,
             visibility=TimelineEntry.Visibility.ALL,
-            data={"outcome": outcome, "closed_at": now.isoformat(), "follow_up_options": follow_ups},
+            data={
+                "outcome": outcome,
+                "closed_at": now.isoformat(),
+                "follow_up_options": follow_ups,
+                "basis": basis,
+            },
             **actor_fields(actor),
         )
+        if basis in ("withdrawal", "referral"):
+            timeline_add(
+                complaint=complaint,
+                kind=f"closing_{basis}",
+                summary=(
+                    "Intrekking door de klager vastgelegd: "
+                    if basis == "withdrawal"
+                    else "Doorverwijzing vastgelegd: "
+                )
+                + evidence.strip(),
+                visibility=TimelineEntry.Visibility.STAFF,
+                **actor_fields(actor),
+            )
         if note.strip():
             timeline_add(
                 complaint=complaint,

@@ -2,8 +2,10 @@
 
 Each task runs in the dossier's schema (the outbox stamps it), loads its
 row by id, and is safe to run twice: the row records when its e-mail left.
-E-mails carry the reference, dates and a link; never the complaint's text.
-The decision itself travels as a PDF attachment, addressed to the complainant.
+Letters are PDFs kept in the dossier; the e-mail only says a document is
+ready and links to where the complainant downloads it after proving who they
+are (casework.dossier.letters); without an e-mail address they go on the
+coordinator's print-and-post list.
 """
 
 from __future__ import annotations
@@ -11,16 +13,13 @@ from __future__ import annotations
 import datetime
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone, translation
 
+from casework.closing.letters import closing_letter_pdf
 from casework.closing.retention import retention_run
-from casework.closing.services import follow_up_rows
-from casework.dossier.letters import _follow_url, _provider, _render
+from casework.dossier.letters import _provider, letter_delivered, letter_issue, letter_notify
 from casework.dossier.services import timeline_add
-from casework.models import ClosingNotice, Visibility
+from casework.models import ClosingNotice, Letter, Visibility
 from tenants.tenancy import require_tenant_schema
 
 
@@ -38,7 +37,7 @@ def retention_task() -> int:
     retry_backoff=True,
 )
 def send_closing_letter(closing_id: int) -> bool:
-    """E-mail the outcome and, when not resolved, the follow-up options with the disputes body's date."""
+    """Keep the closing letter's PDF in the dossier and deliver it (once): secure link, or the post list."""
     require_tenant_schema()
     with transaction.atomic():
         closing = (
@@ -47,32 +46,23 @@ def send_closing_letter(closing_id: int) -> bool:
             .get(pk=closing_id)
         )
         complaint = closing.complaint
-        if closing.sent_at is not None or not complaint.complainant_email:
+        if closing.sent_at is not None:
             return False
-        provider = _provider()
-        with translation.override(complaint.language or "nl"):
-            outcome_label = str(complaint.get_outcome_display())
-            follow_ups = [
-                {**row, "title": str(row["title"]), "explanation": str(row["explanation"])}
-                for row in follow_up_rows(closing)
-            ]
-        context = {
-            "reference": complaint.reference,
-            "provider_name": provider.name,
-            "outcome": outcome_label,
-            "follow_ups": follow_ups,
-            "follow_url": _follow_url(complaint),
-        }
-        subject, body = _render(complaint, "closing", context)
-        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [complaint.complainant_email]).send()
-        closing.sent_at = timezone.now()
-        closing.save(update_fields=["sent_at"])
+        letter, _made = letter_issue(
+            complaint=complaint,
+            kind=Letter.Kind.CLOSING,
+            pdf=closing_letter_pdf(provider=_provider(), complaint=complaint, closing=closing),
+            closing=closing,
+        )
+        if not letter_notify(complaint=complaint, letter=letter):
+            return False
+        letter_delivered(letter)
         timeline_add(
             complaint=complaint,
             kind="closing_letter_sent",
-            summary="Afsluitbericht per e-mail aan de klager verzonden",
+            summary="Afsluitbrief als PDF klaargezet; de klager kreeg per e-mail een link",
             visibility=Visibility.COMPLAINANT,
-            data={"closing_id": closing.pk, "channel": "email"},
+            data={"closing_id": closing.pk, "letter_id": letter.pk, "channel": "secure_link"},
         )
     return True
 

@@ -57,9 +57,10 @@ def close(request: HttpRequest, reference: str) -> HttpResponse:
                 accessor=request_accessor(request, case=case),
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"],
+                evidence=form.cleaned_data["evidence"],
             )
         except ValidationError as refusal:
-            put_errors(form, refusal)
+            put_errors(form, refusal, fields=("evidence",))
         else:
             messages.success(request, _("De zaak is afgesloten. De klager krijgt bericht."))
             return _back(request, case)

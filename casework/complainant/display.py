@@ -69,12 +69,15 @@ TIMELINE_LABELS = {
     "follow_link_renewed": _("Volglink vernieuwd; de oude link werkt niet meer"),
     # Deadlines, decision and closing (casework.deadlines.services, .decision, .closing).
     "deadline_extended": _("Termijn voor het oordeel verlengd"),
-    "extension_notice_sent": _("Mededeling van de verlenging per e-mail verzonden"),
+    "extension_notice_sent": _("Mededeling van de verlenging klaargezet bij uw documenten"),
     "decision_recorded": _("Schriftelijk oordeel van de zorgaanbieder vastgelegd"),
-    "decision_sent": _("Oordeel als PDF per e-mail verzonden"),
+    "decision_revised": _("Nieuwe versie van het oordeel vastgelegd; de vorige blijft bewaard"),
+    "decision_sent": _("Oordeel klaargezet bij uw documenten"),
     "measure_done": _("Maatregel uitgevoerd"),
     "closed": _("Klacht afgesloten"),
-    "closing_letter_sent": _("Afsluitbericht per e-mail verzonden"),
+    "closing_letter_sent": _("Afsluitbrief klaargezet bij uw documenten"),
+    "letter_posted": _("Brief per post verstuurd"),
+    "formal_receipt_changed": _("Formele ontvangstdatum gewijzigd"),
     # Mediation, committee and confidant (casework.procedures.mediation, .committee, .confidant);
     # a meeting's entry keeps its own summary, which has the date.
     "record_note": _("Notitie gedeeld"),
@@ -91,9 +94,13 @@ def timeline_rows(case: CaseView) -> list[dict[str, Any]]:
     """Timeline entries in the reader's language, saying who did what."""
     rows = []
     for entry in case.timeline:
-        label = TIMELINE_LABELS.get(entry.kind)
+        label = str(TIMELINE_LABELS[entry.kind]) if entry.kind in TIMELINE_LABELS else None
         if entry.kind == "received" and entry.data.get("channel") in Channel.values:
             label = _("Klacht ontvangen via %(channel)s") % {"channel": Channel(entry.data["channel"]).label}
+        if entry.kind == "formal_receipt" and entry.data.get("formal_received_on"):
+            # The day the statutory term runs from, in the reader's language.
+            day = datetime.date.fromisoformat(entry.data["formal_received_on"])
+            label = _("Formele klacht ontvangen op %(date)s") % {"date": date_format(day, "j F Y")}
         rows.append({"at": entry.at, "label": label or entry.summary, "actor": _actor(entry, case.complaint)})
     return rows
 

@@ -14,6 +14,11 @@ urlpatterns = [
     path("mijn-klachten/<str:reference>/", portal.case_detail, name="portal_case"),
     path("mijn-klachten/<str:reference>/ontvangen/", portal.filed, name="portal_filed"),
     path(
+        "mijn-klachten/<str:reference>/documenten/<int:letter_id>/",
+        portal.case_letter,
+        name="portal_case_letter",
+    ),
+    path(
         "mijn-klachten/<str:reference>/toestemming/<str:decision_slug>/",
         portal.case_consent,
         name="portal_case_consent",

@@ -6,6 +6,8 @@ sends a referrer (so the link never leaks to another site), none is indexed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django_tenants.utils import schema_context
 
 from casework.complainant.display import (
     DECISION_BUTTON,
@@ -27,6 +30,7 @@ from casework.complainant.display import (
     private_link_page,
 )
 from casework.complainant.services import (
+    CaseView,
     FollowLinkInvalid,
     claim_token_make,
     follow_case,
@@ -36,7 +40,10 @@ from casework.complainant.services import (
 )
 from casework.consent.wording import consent_wording
 from casework.dossier.access_log import AccessChannel, Event, access_log_request, request_accessor
+from casework.dossier.letters import letter_response, letters_of
+from casework.models import Letter
 from tenants.hosts import platform_url
+from tenants.models import Provider
 
 
 def _language() -> str:
@@ -51,6 +58,10 @@ def _refused(request: HttpRequest, reason: str) -> HttpResponse:
         {"reason": reason, "provider": request.tenant, "platform_url": platform_url("/mijn-klachten/")},
         status=404 if reason == "unknown" else 410,
     )
+
+
+def _tenant(request: HttpRequest) -> Provider:
+    return request.tenant  # type: ignore[attr-defined,no-any-return]
 
 
 def _provider_host_only(request: HttpRequest) -> None:
@@ -74,7 +85,39 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
     context["formal_url"] = reverse("follow_formal", args=[token])
     context["renew_url"] = reverse("follow_renew", args=[token])
     context["account_url"] = reverse("follow_account", args=[token])
+    context["letters"] = _letter_rows(case, lambda pk: reverse("follow_letter", args=[token, pk]))
     return render(request, "casework/follow/case.html", context)
+
+
+def _letter_rows(case: CaseView, url: Callable[[int], str]) -> list[dict[str, object]]:
+    with schema_context(case.provider.schema_name):
+        return [{"letter": letter, "url": url(letter.pk)} for letter in letters_of(case.complaint)]
+
+
+@require_GET
+@private_link_page
+def letter(request: HttpRequest, token: str, letter_id: int) -> HttpResponse:
+    """A letter from the dossier, for the holder of the follow link (who proves who they are by it)."""
+    _provider_host_only(request)
+    try:
+        case = follow_case(provider=_tenant(request), token=token)
+    except FollowLinkInvalid as exc:
+        return _refused(request, exc.reason)
+    with schema_context(case.provider.schema_name):
+        found = (
+            Letter.objects.select_related("complaint").filter(pk=letter_id, complaint=case.complaint).first()
+        )
+        if found is None:
+            raise Http404
+        access_log_request(
+            request,
+            Event.EXPORT,
+            complaint=case.complaint,
+            channel=AccessChannel.FOLLOW_LINK,
+            subject="letter",
+            detail=f"{found.kind} {found.pk}",
+        )
+        return letter_response(found)
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,6 +12,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tenants.utils import schema_context
 
 from casework.complainant.display import (
     DECISION_BUTTON,
@@ -38,8 +39,10 @@ from casework.complainant.services import (
 )
 from casework.consent.wording import consent_wording
 from casework.dossier.access_log import AccessChannel, Event, access_log_request, request_accessor
+from casework.dossier.letters import letter_response, letters_of
 from casework.intake.forms import ComplaintForm, ProviderSearchForm, complaint_form_for
 from casework.intake.services import CONFLICT_MESSAGE, IdempotencyConflict, form_key_or_new, new_form_key
+from casework.models import Letter
 from tenants.models import Provider
 from tenants.selectors import provider_by_slug, provider_search
 
@@ -173,7 +176,40 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         case, lambda slug: reverse("portal_case_consent", args=[reference, slug])
     )
     context["formal_url"] = reverse("portal_case_formal", args=[reference])
+    with schema_context(case.provider.schema_name):
+        context["letters"] = [
+            {"letter": letter, "url": reverse("portal_case_letter", args=[reference, letter.pk])}
+            for letter in letters_of(case.complaint)
+        ]
     return render(request, "casework/portal/case_detail.html", context)
+
+
+@require_GET
+@never_cache
+@login_required
+def case_letter(request: HttpRequest, reference: str, letter_id: int) -> HttpResponse:
+    """A letter from the complainant's own dossier, after logging in."""
+    try:
+        case = my_case(user=request.user, reference=reference)
+    except CaseNotFound as exc:
+        raise Http404 from exc
+    with schema_context(case.provider.schema_name):
+        found = (
+            Letter.objects.select_related("complaint").filter(pk=letter_id, complaint=case.complaint).first()
+        )
+        if found is None:
+            raise Http404
+        access_log_request(
+            request,
+            Event.EXPORT,
+            channel=PORTAL,
+            role="complainant",
+            provider=case.provider,
+            complaint=case.complaint,
+            subject="letter",
+            detail=f"{found.kind} {found.pk}",
+        )
+        return letter_response(found)
 
 
 @require_http_methods(["GET", "POST"])

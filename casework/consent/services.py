@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,11 +13,59 @@ from django_tenants.utils import schema_context
 from casework.consent.wording import consent_wording
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
-from casework.dossier.services import index_sync, timeline_add
+from casework.dossier.services import index_sync, timeline_add, timeline_entry
 from casework.index.models import Consent, Track
-from casework.models import Complaint, ConsentRecord
+from casework.models import Complaint, ConsentRecord, TimelineEntry
 from reference.dates import today_amsterdam
 from tenants.models import Provider
+
+# How the formal receipt date was established (the evidence kept on the timeline).
+RECEIPT_BASIS = {
+    "submission": "de dag waarop de klager de klacht met toestemming indiende",
+    "arrival": "de dag waarop de brief of e-mail met toestemming binnenkwam, vastgelegd bij invoer",
+    "consent": "de dag waarop de toestemming om te delen binnenkwam (na de klacht zelf)",
+    "track_formal": "de dag waarop de klacht formeel werd, met toestemming",
+    "correction": "gecorrigeerd, met reden",
+}
+
+
+def formal_receipt_entry(
+    *,
+    complaint: Complaint,
+    basis: str,
+    actor_user_id: int | None,
+    channel: str = "",
+    received_on: datetime.date | None = None,
+    consent_on: datetime.date | None = None,
+) -> TimelineEntry:
+    """An unsaved timeline entry recording the formal receipt date and how it was established.
+
+    The date is a fact the statutory clock runs from (Wkkgz art. 17): the entry
+    keeps its evidence (which day the written complaint arrived, which day consent
+    came, which is later, and who recorded it) in structured data.
+    """
+    day = complaint.formal_received_on
+    return timeline_entry(
+        complaint=complaint,
+        kind="formal_receipt",
+        summary=f"Formele klacht ontvangen op {day:%d-%m-%Y}: {RECEIPT_BASIS[basis]}.",
+        actor_user_id=actor_user_id,
+        visibility=TimelineEntry.Visibility.ALL,
+        data={
+            "formal_received_on": day.isoformat() if day else "",
+            "basis": basis,
+            "channel": channel,
+            "received_on": received_on.isoformat() if received_on else "",
+            "consent_on": consent_on.isoformat() if consent_on else "",
+            "recorded_by_user_id": actor_user_id,
+        },
+    )
+
+
+def formal_start(*, received_on: datetime.date, consent_on: datetime.date) -> datetime.date:
+    """The formal track starts on the later of the written complaint's arrival and consent to share it."""
+    return max(received_on, consent_on)
+
 
 CONSENT_SUMMARY = {
     Consent.GIVEN: "Toestemming om te delen gegeven",
@@ -34,11 +84,13 @@ def consent_record(
     accessor: Accessor,
     actor_user_id: int | None = None,
     on_behalf_of_complainant: bool = False,
+    today: datetime.date | None = None,
 ) -> Complaint:
     """Record a consent decision with the wording shown; dossier, index and access log change together.
 
     Withdrawing is only possible after consent was given; giving consent on a
-    case that asked for the formal track starts the statutory clock today.
+    case that asked for the formal track starts the statutory clock on the later
+    of the day the written complaint arrived and the day consent came (today).
     """
     if decision not in CONSENT_SUMMARY:
         raise ValidationError(_("Onbekende keuze voor toestemming."), code="invalid")
@@ -61,13 +113,24 @@ def consent_record(
         )
         complaint.consent = decision
         fields = ["consent"]
+        receipt = None
         if (
             decision == Consent.GIVEN
             and complaint.track == Track.FORMAL
             and complaint.formal_received_on is None
         ):
-            complaint.formal_received_on = today_amsterdam()
+            consent_on = today or today_amsterdam()
+            received_on = timezone.localdate(complaint.received_at)
+            complaint.formal_received_on = formal_start(received_on=received_on, consent_on=consent_on)
             fields.append("formal_received_on")
+            receipt = formal_receipt_entry(
+                complaint=complaint,
+                basis="consent" if consent_on > received_on else "submission",
+                actor_user_id=actor_user_id,
+                channel=via,
+                received_on=received_on,
+                consent_on=consent_on,
+            )
         complaint.save(update_fields=fields)
         timeline_add(
             complaint=complaint,
@@ -75,6 +138,9 @@ def consent_record(
             summary=CONSENT_SUMMARY[decision],
             actor_user_id=actor_user_id,
         )
+        if receipt is not None:
+            receipt.at = timezone.now()
+            receipt.save()
         index_sync(complaint=complaint, provider=provider)
         access_log_change(
             provider=provider, accessor=accessor, complaint=complaint, subject="consent", detail=decision
@@ -96,10 +162,16 @@ def complaint_make_formal(
             return complaint
         complaint.track = Track.FORMAL
         fields = ["track"]
-        if complaint.consent == Consent.GIVEN:
+        receipt = None
+        if complaint.consent == Consent.GIVEN and complaint.formal_received_on is None:
             complaint.formal_received_on = today_amsterdam()
             fields.append("formal_received_on")
+            receipt = formal_receipt_entry(
+                complaint=complaint, basis="track_formal", actor_user_id=actor_user_id
+            )
         complaint.save(update_fields=fields)
+        if receipt is not None:
+            receipt.save()
         timeline_add(
             complaint=complaint,
             kind="track_formal",

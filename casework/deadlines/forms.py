@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -64,3 +65,20 @@ class ExtensionForm(PlainForm):
         if isinstance(new_deadline, datetime.date) and new_deadline <= today_amsterdam():
             raise ValidationError(_("De nieuwe datum moet in de toekomst liggen."), code="past")
         return data
+
+
+class ReceiptDateForm(PlainForm):
+    """Correct the day the formal, written complaint with consent was received (with a reason)."""
+
+    received_on = forms.DateField(label=_("Formeel ontvangen op"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Reden van de wijziging"),
+        help_text=_("Bijvoorbeeld: de datumstempel op de brief is 13 november, niet de dag van invoer."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the dossier page holds other forms with a "reason" field.
+        kwargs.setdefault("auto_id", "receipt_%s")
+        super().__init__(*args, **kwargs)

@@ -10,10 +10,13 @@ concurrent run insert nothing. Only the rows actually inserted get an outbox
 row, in the same transaction, so each reminder is e-mailed exactly once; the
 send task records ``sent_at`` for a task that is delivered twice.
 
-Who hears: before and on the deadline, the provider's admins (who owe the
-decision) and the assigned professional; once overdue, the coordinators
-(escalation) and the assigned professional. E-mails carry the reference and
-a link only.
+Who hears: before and on the deadline, the provider's decision makers (who
+owe the decision) and the assigned professional; once overdue, the escalation
+goes to the provider's decision makers, the coordinators and the assigned
+professional. Reminders run until the case has a decision or is closed, and a
+formal complaint closes only with a decision, a recorded withdrawal or a
+recorded referral (``casework.deadlines.services.closing_basis``). E-mails carry
+the reference and a link only.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import structlog
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -42,8 +46,8 @@ log = structlog.get_logger(__name__)
 Kind = DeadlineReminder.Kind
 
 
-def reminders_due(*, today: datetime.date) -> list[tuple[int, str, datetime.date]]:
-    """(case id, kind, deadline) for every reminder that applies today, in one query."""
+def reminders_due(*, today: datetime.date) -> list[tuple[int, str, datetime.date, int]]:
+    """(case id, kind, deadline, round) for every reminder that applies today, in one query."""
     rows = (
         CaseIndex.objects.filter(
             deadline__isnull=False,
@@ -56,9 +60,11 @@ def reminders_due(*, today: datetime.date) -> list[tuple[int, str, datetime.date
     )
     due = []
     for pk, deadline in rows:
+        if deadline is None:  # excluded by the query; keeps the types honest
+            continue
         kind = deadlines.reminder_kind(deadline, today)
         if kind is not None:
-            due.append((pk, kind, deadline))
+            due.append((pk, kind, deadline, deadlines.reminder_round(deadline, today)))
     return due
 
 
@@ -71,14 +77,14 @@ def deadline_reminders_run(*, today: datetime.date | None = None) -> int:
     table = DeadlineReminder._meta.db_table
     now = timezone.now()
     with transaction.atomic():
-        placeholders = ", ".join(["(%s, %s, %s, %s, 0)"] * len(due))
+        placeholders = ", ".join(["(%s, %s, %s, %s, %s, 0)"] * len(due))
         params: list[object] = []
-        for pk, kind, deadline in due:
-            params += [pk, kind, deadline, now]
+        for pk, kind, deadline, round_ in due:
+            params += [pk, kind, deadline, round_, now]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (case_id, kind, deadline, created_at, recipients) "  # noqa: S608
-                f"VALUES {placeholders} ON CONFLICT (case_id, kind, deadline) DO NOTHING RETURNING id",
+                f"INSERT INTO {table} (case_id, kind, deadline, round, created_at, recipients) "  # noqa: S608
+                f"VALUES {placeholders} ON CONFLICT (case_id, kind, deadline, round) DO NOTHING RETURNING id",
                 params,
             )
             new_ids = [row[0] for row in cursor.fetchall()]
@@ -103,6 +109,19 @@ def _platform_path(name: str, *args: str) -> str:
     return platform_url(reverse(name, args=args, urlconf=settings.PUBLIC_SCHEMA_URLCONF))
 
 
+def decision_makers(provider_id: int) -> QuerySet[User]:
+    """The people at the provider who owe the decision: the one place that picks them.
+
+    For now the provider's admins; once providers have a decision-maker role,
+    this is where it is read.
+    """
+    return User.objects.filter(
+        provider_memberships__provider_id=provider_id,
+        provider_memberships__role=ProviderRole.ADMIN,
+        is_active=True,
+    )
+
+
 def _recipients(reminder: DeadlineReminder) -> list[_Recipient]:
     case = reminder.case
     found: dict[str, _Recipient] = {}
@@ -113,14 +132,9 @@ def _recipients(reminder: DeadlineReminder) -> list[_Recipient]:
 
     coordinators = User.objects.filter(roles__contains=[PlatformRole.COORDINATOR], is_active=True)
     if reminder.kind == Kind.OVERDUE:
+        # Escalation: the provider's decision makers and Klachtpunt's coordinators.
         add(coordinators, _platform_path("case_dossier", case.reference))
-    else:
-        admins = User.objects.filter(
-            provider_memberships__provider_id=case.provider_id,
-            provider_memberships__role=ProviderRole.ADMIN,
-            is_active=True,
-        )
-        add(admins, provider_url(case.provider, f"/klachten/{case.reference}/"))
+    add(decision_makers(case.provider_id), provider_url(case.provider, f"/klachten/{case.reference}/"))
     if case.assignee_id and case.assignee.is_active:
         add([case.assignee], _platform_path("my_cases"))
     if not found:

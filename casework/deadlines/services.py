@@ -14,8 +14,8 @@ from django_tenants.utils import schema_context
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
 from casework.dossier.services import actor_fields, index_sync, timeline_add
-from casework.index.models import CaseStatus
-from casework.models import DeadlineExtension, Decision, ExtensionConsent, TimelineEntry
+from casework.index.models import CaseStatus, Outcome
+from casework.models import Complaint, DeadlineExtension, Decision, ExtensionConsent, TimelineEntry
 from outbox.services import outbox_enqueue
 from reference import deadline_rules as deadlines
 from reference.dates import today_amsterdam
@@ -81,8 +81,9 @@ def deadline_extend(
     once used, for the Wzd, beyond 4 weeks, or once the term has run out. With
     the consent of the complainant (Wzd: and the provider) recorded, the
     deadline may move further. The dossier, its consents, the timeline, the
-    case index and the access log change in one transaction; the notice to the complainant
-    leaves through the outbox (or, by letter, is sent by the provider).
+    case index and the access log change in one transaction; the notice to the
+    complainant is a PDF letter made and delivered through the outbox (secure
+    link, or the print-and-post list).
     """
     reason = reason.strip()
     if not reason:
@@ -156,7 +157,6 @@ def deadline_extend(
             decided_by_user_id=getattr(actor, "pk", None),
             decided_by_label=str(actor)[:120] if actor else "",
             notice_channel=notice_channel,
-            notice_sent_at=now if notice_channel == DeadlineExtension.NoticeChannel.LETTER else None,
         )
         for party, evidence in consents:
             ExtensionConsent.objects.create(
@@ -196,9 +196,128 @@ def deadline_extend(
             subject="extension",
             detail=f"extension {extension.pk}",
         )
-        if notice_channel == DeadlineExtension.NoticeChannel.EMAIL:
-            outbox_enqueue(
-                task_name="casework.tasks_closing.send_extension_notice",
-                kwargs={"extension_id": extension.pk},
-            )
+        # The reasoned notice is a letter in the dossier either way: by secure link, or on the
+        # coordinator's print-and-post list (sent once posted).
+        outbox_enqueue(
+            task_name="casework.tasks_closing.send_extension_notice",
+            kwargs={"extension_id": extension.pk},
+        )
     return extension
+
+
+def formal_receipt_change(
+    *,
+    provider: Provider,
+    complaint_id: int,
+    accessor: Accessor,
+    received_on: datetime.date,
+    reason: str,
+    today: datetime.date | None = None,
+) -> Complaint:
+    """Correct the recorded formal receipt date, with a reason, logged and on the timeline.
+
+    The date is a fact the statutory term runs from, so changing it is refused
+    without a reason, into the future, on a closed case, on a complaint whose
+    formal track has not started, or to a day after a decision already given.
+    The dossier, its timeline, the access log and the case index change together.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": ValidationError(_("Geef de reden voor de wijziging."), code="reason_required")}
+        )
+    with schema_context(provider.schema_name), transaction.atomic():
+        today = today or today_amsterdam()
+        _case, complaint = case_lock(provider=provider, complaint_id=complaint_id)
+        if complaint.status == CaseStatus.CLOSED:
+            raise ValidationError(_("Deze zaak is afgesloten."), code="closed")
+        previous = complaint.formal_received_on
+        if previous is None:
+            raise ValidationError(
+                _("Deze klacht heeft nog geen formele ontvangstdatum om te wijzigen."), code="no_receipt"
+            )
+        if received_on > today:
+            raise ValidationError(
+                {
+                    "received_on": ValidationError(
+                        _("De ontvangstdatum kan niet in de toekomst liggen."), code="future"
+                    )
+                }
+            )
+        first_decision = complaint.decisions.order_by("decided_on").first()
+        if first_decision is not None and received_on > first_decision.decided_on:
+            raise ValidationError(
+                {
+                    "received_on": ValidationError(
+                        _("De ontvangstdatum kan niet na de datum van het oordeel liggen."),
+                        code="after_decision",
+                    )
+                }
+            )
+        if received_on == previous:
+            return complaint
+        complaint.formal_received_on = received_on
+        complaint.save(update_fields=["formal_received_on"])
+        timeline_add(
+            complaint=complaint,
+            kind="formal_receipt_changed",
+            summary=(
+                f"Formele ontvangstdatum gewijzigd van {_dutch_date(previous)} in "
+                f"{_dutch_date(received_on)}.\n\nReden: {reason}"
+            ),
+            visibility=TimelineEntry.Visibility.ALL,
+            actor_user_id=accessor.user_id,
+            actor_label=accessor.user_label[:120],
+            data={
+                "previous": previous.isoformat(),
+                "formal_received_on": received_on.isoformat(),
+                "basis": "correction",
+                "reason": reason,
+            },
+        )
+        access_log_change(
+            provider=provider,
+            accessor=accessor,
+            complaint=complaint,
+            subject="formal_receipt",
+            detail=f"{previous.isoformat()} -> {received_on.isoformat()}",
+        )
+        index_sync(complaint=complaint, provider=provider)
+    return complaint
+
+
+def closing_basis(complaint: Complaint, outcome: str, evidence: str) -> str:
+    """What allows ``complaint`` to close with ``outcome`` (anywhere it closes), or a refusal.
+
+    A formal complaint (its statutory term runs) closes only with the provider's
+    decision, a withdrawal by the complainant recorded with how and when, or a
+    referral recorded with to whom; until then its reminders keep running.
+    Other complaints close on their outcome alone.
+    """
+    if complaint.formal_received_on is None:
+        return ""
+    if complaint.decisions.exists():
+        return "decision"
+    if outcome == Outcome.WITHDRAWN and evidence.strip():
+        return "withdrawal"
+    if outcome == Outcome.REFERRED and evidence.strip():
+        return "referral"
+    if outcome in (Outcome.WITHDRAWN, Outcome.REFERRED):
+        raise ValidationError(
+            {
+                "evidence": ValidationError(
+                    _(
+                        "Leg vast hoe en wanneer de klager de klacht introk, of naar wie de klacht is "
+                        "doorverwezen."
+                    ),
+                    code="evidence_required",
+                )
+            }
+        )
+    raise ValidationError(
+        _(
+            "Een formele klacht kan pas worden afgesloten met het schriftelijke oordeel van de "
+            "zorgaanbieder, een vastgelegde intrekking door de klager of een vastgelegde doorverwijzing."
+        ),
+        code="decision_required",
+    )

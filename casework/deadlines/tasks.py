@@ -9,15 +9,14 @@ safe to run twice.
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
 
+from casework.deadlines.letters import extension_notice_pdf
 from casework.deadlines.reminders import deadline_reminder_send, deadline_reminders_run
-from casework.dossier.letters import _follow_url, _provider, _render
+from casework.deadlines.watch import calendar_expiry_warn, stalled_dossiers_flag
+from casework.dossier.letters import _provider, letter_delivered, letter_issue, letter_notify
 from casework.dossier.services import timeline_add
-from casework.models import DeadlineExtension, Visibility
+from casework.models import DeadlineExtension, Letter, Visibility
 from tenants.tenancy import require_tenant_schema
 
 
@@ -46,7 +45,12 @@ def send_deadline_reminder(reminder_id: int) -> int:
     retry_backoff=True,
 )
 def send_extension_notice(extension_id: int) -> bool:
-    """E-mail the complainant that the deadline moved (once per extension): the new date and a link."""
+    """The reasoned written notice of an extension, as a PDF in the dossier, delivered once.
+
+    With an e-mail address (and the e-mail channel chosen): an e-mail that the
+    notice is ready, with the follow link. Otherwise the letter goes on the
+    coordinator's print-and-post list, and counts as sent once posted.
+    """
     require_tenant_schema()
     with transaction.atomic():
         extension = (
@@ -55,24 +59,37 @@ def send_extension_notice(extension_id: int) -> bool:
             .get(pk=extension_id)
         )
         complaint = extension.complaint
-        if extension.notice_sent_at is not None or not complaint.complainant_email:
+        if extension.notice_sent_at is not None:
             return False
-        context = {
-            "reference": complaint.reference,
-            "provider_name": _provider().name,
-            "new_deadline": extension.new_deadline,
-            "previous_deadline": extension.previous_deadline,
-            "follow_url": _follow_url(complaint),
-        }
-        subject, body = _render(complaint, "deadline_extended", context)
-        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [complaint.complainant_email]).send()
-        extension.notice_sent_at = timezone.now()
-        extension.save(update_fields=["notice_sent_at"])
+        letter, _made = letter_issue(
+            complaint=complaint,
+            kind=Letter.Kind.EXTENSION_NOTICE,
+            pdf=extension_notice_pdf(provider=_provider(), complaint=complaint, extension=extension),
+            extension=extension,
+            by_post=extension.notice_channel == DeadlineExtension.NoticeChannel.LETTER,
+        )
+        if extension.notice_channel != DeadlineExtension.NoticeChannel.EMAIL or not letter_notify(
+            complaint=complaint, letter=letter
+        ):
+            return False
+        letter_delivered(letter)
         timeline_add(
             complaint=complaint,
             kind="extension_notice_sent",
-            summary="Mededeling van de verlenging per e-mail aan de klager verzonden",
+            summary="Mededeling van de verlenging als PDF klaargezet; de klager kreeg een link",
             visibility=Visibility.ALL,
-            data={"extension_id": extension.pk, "channel": "email"},
+            data={"extension_id": extension.pk, "letter_id": letter.pk, "channel": "secure_link"},
         )
     return True
+
+
+@shared_task(name="casework.tasks_deadlines.calendar_expiry_task", acks_late=True, ignore_result=True)  # type: ignore[untyped-decorator]
+def calendar_expiry_task() -> int:
+    """Daily: warn the platform admins when the known Atw decree days are about to run out."""
+    return calendar_expiry_warn()
+
+
+@shared_task(name="casework.tasks_deadlines.stalled_dossiers_task", acks_late=True, ignore_result=True)  # type: ignore[untyped-decorator]
+def stalled_dossiers_task() -> int:
+    """Weekly: flag open dossiers without activity for a year to the coordinators."""
+    return len(stalled_dossiers_flag())

@@ -6,4 +6,5 @@ from casework.deadlines import views
 
 urlpatterns = [
     path("zaken/<str:reference>/termijn/", views.extend, name="case_extend"),
+    path("zaken/<str:reference>/ontvangstdatum/", views.receipt_date, name="case_receipt_date"),
 ]

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods
 from django_tenants.utils import schema_context
 
 from accounts.permissions import coordinator_required
-from casework.deadlines.forms import ExtensionForm
-from casework.deadlines.services import deadline_extend
+from casework.deadlines.forms import ExtensionForm, ReceiptDateForm
+from casework.deadlines.services import deadline_extend, formal_receipt_change
 from casework.dossier.access_log import Event, access_log_request, request_accessor
 from casework.dossier.forms import put_errors
 from casework.dossier.selectors import provider_complaint_or_404
@@ -116,3 +116,35 @@ def extend(request: HttpRequest, reference: str) -> HttpResponse:
             done=lambda: redirect("case_dossier", reference=case.reference),
             extra={"case": case},
         )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@coordinator_required
+def receipt_date(request: HttpRequest, reference: str) -> HttpResponse:
+    """The coordinator corrects the formal receipt date, with a reason (the dossier page has the form)."""
+    case = case_or_404(reference)
+    form = ReceiptDateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            formal_receipt_change(
+                provider=case.provider,
+                complaint_id=case.case_id,
+                accessor=request_accessor(request, case=case),
+                received_on=form.cleaned_data["received_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as refusal:
+            put_errors(form, refusal, fields=("received_on", "reason"))
+        else:
+            messages.success(request, _("De formele ontvangstdatum is gewijzigd."))
+            return redirect("case_dossier", reference=case.reference)
+    with schema_context(case.provider.schema_name):
+        complaint = Complaint.objects.get(pk=case.case_id)
+    access_log_request(request, Event.READ, case=case, subject="formal_receipt")
+    return render(
+        request,
+        "casework/staff/receipt_date_form.html",
+        {"case": case, "complaint": complaint, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

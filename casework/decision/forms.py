@@ -47,6 +47,19 @@ class DecisionForm(PlainForm):
             self.fields[name].widget.attrs["aria-required"] = "true"
 
 
+class DecisionRevisionForm(DecisionForm):
+    """A new version of a decision: the three parts again, and why a new version is needed."""
+
+    reason = forms.CharField(
+        label=_("Reden voor een nieuwe versie"),
+        help_text=_("Het eerdere oordeel blijft bewaard; de klager ziet beide en leest deze reden."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    field_order = ["reason", "conclusion", "decisions_taken", "measures_timeframe", "decided_on"]
+
+
 class MeasureForm(PlainForm):
     description = forms.CharField(label=_("Maatregel"), max_length=500, required=False)
     due_on = forms.DateField(label=_("Gereed uiterlijk"), required=False, widget=DateInput())

@@ -61,8 +61,15 @@ def decision_validate(
     measures_timeframe: str,
     measures: Sequence[MeasureInput],
     decided_on: datetime.date,
+    received_on: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> None:
-    """Raise a ``ValidationError`` keyed by field for each missing part or incomplete measure."""
+    """Raise a ``ValidationError`` keyed by field for each missing part or incomplete measure.
+
+    The decision's date lies between the complaint's (formal) receipt and
+    today: a backdated decision would count as "given in time" in the annual
+    report, a future one was not given yet.
+    """
     errors: dict[str, list[ValidationError]] = {}
     parts = {
         "conclusion": conclusion,
@@ -101,12 +108,26 @@ def decision_validate(
                     code="measure_due_past",
                 )
             )
-    if decided_on > today_amsterdam():
+    today = today or today_amsterdam()
+    if decided_on > today:
         errors.setdefault("decided_on", []).append(
             ValidationError(_("De datum van het oordeel kan niet in de toekomst liggen."), code="future")
         )
+    if received_on is not None and decided_on < received_on:
+        errors.setdefault("decided_on", []).append(
+            ValidationError(
+                _("De datum van het oordeel kan niet vóór de ontvangst van de klacht (%(date)s) liggen.")
+                % {"date": received_on.strftime("%d-%m-%Y")},
+                code="backdated",
+            )
+        )
     if errors:
         raise ValidationError(errors)
+
+
+def decision_received_on(complaint: Complaint) -> datetime.date:
+    """The earliest day a decision on ``complaint`` can carry: its formal receipt, else its first receipt."""
+    return complaint.formal_received_on or timezone.localdate(complaint.received_at)
 
 
 def decision_record(
@@ -120,24 +141,87 @@ def decision_record(
     measures_timeframe: str,
     measures: Sequence[MeasureInput] = (),
     decided_on: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> Decision:
     """Record the provider's written decision on a consented complaint and send it to the complainant.
 
-    Refused unless all three parts are there (errors keyed by field), for a
-    complaint the provider may not see (no consent: ``Complaint.DoesNotExist``,
-    as if it did not exist), a closed case, or a second decision. The
-    decision, its measures, the timeline, the case index (``decided_on``:
-    reminders stop) and the access-log row commit together with the outbox row that sends the PDF.
+    Refused unless all three parts are there (errors keyed by field), dated
+    between the complaint's receipt and today, for a complaint the provider
+    may not see (no consent: ``Complaint.DoesNotExist``, as if it did not
+    exist), a closed case, or a second decision (a correction is a new version:
+    ``decision_revise``). The decision, its measures, the timeline and the case
+    index (``decided_on``: reminders stop) and the access-log row commit together
+    with the outbox row that delivers the PDF.
     """
-    decided_on = decided_on or today_amsterdam()
-    measures = [m for m in measures if m.description.strip() or m.due_on is not None]
-    decision_validate(
+    return _decision_write(
+        provider=provider,
+        complaint_id=complaint_id,
+        actor=actor,
+        accessor=accessor,
         conclusion=conclusion,
         decisions_taken=decisions_taken,
         measures_timeframe=measures_timeframe,
         measures=measures,
         decided_on=decided_on,
+        today=today,
+        revision_reason=None,
     )
+
+
+def decision_revise(
+    *,
+    provider: Provider,
+    complaint_id: int,
+    actor: Any,
+    accessor: Accessor,
+    reason: str,
+    conclusion: str,
+    decisions_taken: str,
+    measures_timeframe: str,
+    measures: Sequence[MeasureInput] = (),
+    decided_on: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> Decision:
+    """Follow the current decision with a new version (with its reason); the earlier one is kept.
+
+    A decision once recorded has been communicated: it is never edited.
+    """
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": ValidationError(_("Geef de reden voor de nieuwe versie."), code="reason_required")}
+        )
+    return _decision_write(
+        provider=provider,
+        complaint_id=complaint_id,
+        actor=actor,
+        accessor=accessor,
+        conclusion=conclusion,
+        decisions_taken=decisions_taken,
+        measures_timeframe=measures_timeframe,
+        measures=measures,
+        decided_on=decided_on,
+        today=today,
+        revision_reason=reason.strip(),
+    )
+
+
+def _decision_write(
+    *,
+    provider: Provider,
+    complaint_id: int,
+    actor: Any,
+    accessor: Accessor,
+    conclusion: str,
+    decisions_taken: str,
+    measures_timeframe: str,
+    measures: Sequence[MeasureInput],
+    decided_on: datetime.date | None,
+    today: datetime.date | None,
+    revision_reason: str | None,
+) -> Decision:
+    today = today or today_amsterdam()
+    decided_on = decided_on or today
+    measures = [m for m in measures if m.description.strip() or m.due_on is not None]
     with schema_context(provider.schema_name), transaction.atomic():
         # The consent gate: a provider decides only on complaints it may see.
         _case, complaint = case_lock(
@@ -145,13 +229,32 @@ def decision_record(
             complaint_id=complaint_id,
             complaints=complaints_visible_to_provider(provider=provider),
         )
-        if complaint.status == CaseStatus.CLOSED:
-            raise ValidationError(_("Deze zaak is afgesloten."), code="closed")
-        if Decision.objects.filter(complaint=complaint).exists():
-            raise ValidationError(_("Op deze klacht is al een oordeel vastgelegd."), code="already_decided")
+        decision_validate(
+            conclusion=conclusion,
+            decisions_taken=decisions_taken,
+            measures_timeframe=measures_timeframe,
+            measures=measures,
+            decided_on=decided_on,
+            received_on=decision_received_on(complaint),
+            today=today,
+        )
+        current = Decision.objects.filter(complaint=complaint).order_by("-version").first()
+        if revision_reason is None:
+            if complaint.status == CaseStatus.CLOSED:
+                raise ValidationError(_("Deze zaak is afgesloten."), code="closed")
+            if current is not None:
+                raise ValidationError(
+                    _("Op deze klacht is al een oordeel vastgelegd. Leg zo nodig een nieuwe versie vast."),
+                    code="already_decided",
+                )
+        elif current is None:
+            raise ValidationError(_("Er is nog geen oordeel om op te volgen."), code="no_decision")
         now = timezone.now()
         decision = Decision.objects.create(
             complaint=complaint,
+            version=current.version + 1 if current else 1,
+            supersedes=current if revision_reason is not None else None,
+            revision_reason=revision_reason or "",
             conclusion=conclusion.strip(),
             decisions_taken=decisions_taken.strip(),
             measures_timeframe=measures_timeframe.strip(),
@@ -164,25 +267,36 @@ def decision_record(
             Measure(decision=decision, description=m.description.strip()[:500], due_on=m.due_on, position=i)
             for i, m in enumerate(measures)
         )
+        if revision_reason is None:
+            summary = f"Schriftelijk oordeel van de zorgaanbieder vastgelegd ({len(measures)} maatregel(en))."
+        else:
+            summary = (
+                f"Nieuwe versie ({decision.version}) van het oordeel vastgelegd; de vorige blijft bewaard."
+                f"\n\nReden: {revision_reason}"
+            )
         timeline_add(
             complaint=complaint,
-            kind="decision_recorded",
-            summary=f"Schriftelijk oordeel van de zorgaanbieder vastgelegd ({len(measures)} maatregel(en)).",
+            kind="decision_recorded" if revision_reason is None else "decision_revised",
+            summary=summary,
             visibility=TimelineEntry.Visibility.ALL,
             data={
                 "decision_id": decision.pk,
+                "version": decision.version,
+                "supersedes": current.pk if revision_reason is not None and current else None,
                 "decided_on": decided_on.isoformat(),
                 "measures": len(measures),
             },
             **actor_fields(actor),
         )
-        index_sync(complaint=complaint, provider=provider, decided_on=decided_on)
+        if revision_reason is None:
+            # The first version's day is the day the decision was given (the deadline is met).
+            index_sync(complaint=complaint, provider=provider, decided_on=decided_on)
         access_log_change(
             provider=provider,
             accessor=accessor,
             complaint=complaint,
             subject="decision",
-            detail=f"decision {decision.pk}",
+            detail=f"decision {decision.pk} version {decision.version}",
         )
         outbox_enqueue(task_name="casework.tasks_closing.send_decision", kwargs={"decision_id": decision.pk})
     return decision
@@ -194,7 +308,9 @@ def measure_mark_done(
     """Mark a promised measure done (once; doing it again changes nothing), on the timeline."""
     with schema_context(provider.schema_name), transaction.atomic():
         complaint: Complaint = complaints_visible_to_provider(provider=provider).get(pk=complaint_id)
-        measure = Measure.objects.select_for_update().get(pk=measure_id, decision__complaint=complaint)
+        measure = Measure.objects.select_for_update(of=("self",)).get(
+            pk=measure_id, decision__complaint=complaint, decision__superseded_by__isnull=True
+        )
         if measure.done_at is not None:
             return measure
         measure.done_at = timezone.now()

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
 
 from casework.decision.pdf import decision_pdf
-from casework.dossier.letters import _follow_url, _provider, _render
+from casework.dossier.letters import _provider, letter_delivered, letter_issue, letter_notify
 from casework.dossier.services import timeline_add
-from casework.models import Decision, Visibility
+from casework.models import Decision, Letter, Visibility
 from tenants.tenancy import require_tenant_schema
 
 
@@ -23,7 +20,12 @@ from tenants.tenancy import require_tenant_schema
     retry_backoff=True,
 )
 def send_decision(decision_id: int) -> bool:
-    """E-mail the decision to the complainant as a PDF (once); without an address, tell Klachtpunt."""
+    """Keep the decision's PDF in the dossier and deliver it through the secure channel (once).
+
+    With an e-mail address: an e-mail that the document is ready, with the
+    follow link (no attachment, no complaint text). Without one: the letter
+    goes on the coordinator's print-and-post list.
+    """
     require_tenant_schema()
     with transaction.atomic():
         decision = (
@@ -32,38 +34,20 @@ def send_decision(decision_id: int) -> bool:
         complaint = decision.complaint
         if decision.sent_at is not None:
             return False
-        if not complaint.complainant_email:
-            told = complaint.timeline.filter(kind="decision_needs_post", data__decision_id=decision.pk)
-            if not told.exists():
-                timeline_add(
-                    complaint=complaint,
-                    kind="decision_needs_post",
-                    summary="Geen e-mailadres van de klager bekend: stuur het oordeel per post.",
-                    visibility=Visibility.STAFF,
-                    data={"decision_id": decision.pk},
-                )
-            return False
-        provider = _provider()
-        context = {
-            "reference": complaint.reference,
-            "provider_name": provider.name,
-            "follow_url": _follow_url(complaint),
-        }
-        subject, body = _render(complaint, "decision", context)
-        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [complaint.complainant_email])
-        message.attach(
-            f"oordeel-{complaint.reference}.pdf",
-            decision_pdf(provider=provider, complaint=complaint, decision=decision),
-            "application/pdf",
+        letter, _made = letter_issue(
+            complaint=complaint,
+            kind=Letter.Kind.DECISION,
+            pdf=decision_pdf(provider=_provider(), complaint=complaint, decision=decision),
+            decision=decision,
         )
-        message.send()
-        decision.sent_at = timezone.now()
-        decision.save(update_fields=["sent_at"])
+        if not letter_notify(complaint=complaint, letter=letter):
+            return False
+        letter_delivered(letter)
         timeline_add(
             complaint=complaint,
             kind="decision_sent",
-            summary="Oordeel als PDF per e-mail aan de klager verzonden",
+            summary="Oordeel als PDF in het dossier klaargezet; de klager kreeg per e-mail een link",
             visibility=Visibility.ALL,
-            data={"decision_id": decision.pk, "channel": "email"},
+            data={"decision_id": decision.pk, "letter_id": letter.pk, "channel": "secure_link"},
         )
     return True

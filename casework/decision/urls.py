@@ -6,6 +6,11 @@ from casework.decision import views as decision
 
 urlpatterns = [
     path("klachten/<str:reference>/oordeel/", decision.decision, name="provider_decision"),
+    path(
+        "klachten/<str:reference>/oordeel/nieuwe-versie/",
+        decision.decision_revise_view,
+        name="provider_decision_revise",
+    ),
     path("klachten/<str:reference>/oordeel.pdf", decision.decision_download, name="provider_decision_pdf"),
     path(
         "klachten/<str:reference>/maatregelen/<int:measure_id>/gereed/",

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework.decision.forms import DecisionForm, MeasureFormSet, measures_from
+from casework.decision.forms import DecisionForm, DecisionRevisionForm, MeasureFormSet, measures_from
 from casework.decision.pdf import decision_pdf
-from casework.decision.services import decision_record, measure_mark_done
+from casework.decision.services import decision_record, decision_revise, measure_mark_done
 from casework.dossier.access_log import Event, access_log_request, request_accessor
 from casework.dossier.forms import put_errors
 from casework.dossier.selectors import provider_complaint_or_404
@@ -32,7 +32,13 @@ from tenants.permissions import provider_member_required
 def decision(request: HttpRequest, reference: str) -> HttpResponse:
     complaint = provider_complaint_or_404(request, reference)
     if Decision.objects.filter(complaint=complaint).exists():
-        messages.info(request, _("Op deze klacht is al een oordeel vastgelegd."))
+        messages.info(
+            request,
+            _(
+                "Op deze klacht is al een oordeel vastgelegd. Een vastgelegd oordeel wordt niet "
+                "gewijzigd; leg zo nodig een nieuwe versie vast."
+            ),
+        )
         return redirect("provider_complaint_detail", reference=reference)
     form = DecisionForm(request.POST or None)
     formset = MeasureFormSet(request.POST or None, prefix="measure")
@@ -75,18 +81,77 @@ def decision(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@never_cache
+@provider_member_required()
+def decision_revise_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """A new version of the decision; the earlier one is kept, never edited."""
+    complaint = provider_complaint_or_404(request, reference)
+    current = Decision.objects.filter(complaint=complaint).order_by("-version").first()
+    if current is None:
+        return redirect("provider_decision", reference=reference)
+    initial = {
+        "conclusion": current.conclusion,
+        "decisions_taken": current.decisions_taken,
+        "measures_timeframe": current.measures_timeframe,
+    }
+    form = DecisionRevisionForm(request.POST or None, initial=initial)
+    formset = MeasureFormSet(request.POST or None, prefix="measure")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            decision_revise(
+                provider=request.tenant,  # type: ignore[attr-defined]
+                complaint_id=complaint.pk,
+                actor=request.user,
+                accessor=request_accessor(request, complaint=complaint),
+                reason=form.cleaned_data["reason"],
+                conclusion=form.cleaned_data["conclusion"],
+                decisions_taken=form.cleaned_data["decisions_taken"],
+                measures_timeframe=form.cleaned_data["measures_timeframe"],
+                measures=measures_from(formset),
+                decided_on=form.cleaned_data["decided_on"],
+            )
+        except Complaint.DoesNotExist:
+            raise Http404 from None
+        except ValidationError as refusal:
+            put_errors(
+                form,
+                refusal,
+                fields=("reason", "conclusion", "decisions_taken", "measures_timeframe", "decided_on"),
+            )
+        else:
+            messages.success(
+                request, _("De nieuwe versie van het oordeel is vastgelegd; de vorige blijft bewaard.")
+            )
+            return redirect("provider_complaint_detail", reference=reference)
+    access_log_request(request, Event.READ, complaint=complaint, subject="decision")
+    return render(
+        request,
+        "casework/provider/decision_form.html",
+        {"complaint": complaint, "form": form, "formset": formset, "revising": current},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 @require_GET
 @never_cache
 @provider_member_required()
 def decision_download(request: HttpRequest, reference: str) -> HttpResponse:
+    """The current decision's PDF, or an earlier version's (``?versie=N``): every version is kept."""
     complaint = provider_complaint_or_404(request, reference)
-    found = Decision.objects.filter(complaint=complaint).first()
+    versions = Decision.objects.filter(complaint=complaint).order_by("-version")
+    wanted = request.GET.get("versie", "")
+    if wanted:
+        versions = versions.filter(version=int(wanted)) if wanted.isdigit() else versions.none()
+    found = versions.first()
     if found is None:
         raise Http404
     pdf = decision_pdf(provider=request.tenant, complaint=complaint, decision=found)
     access_log_request(request, Event.PRINT, complaint=complaint, subject="decision_pdf")
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="oordeel-{complaint.reference}.pdf"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="oordeel-{complaint.reference}-v{found.version}.pdf"'
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

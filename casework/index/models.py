@@ -92,6 +92,8 @@ class CaseIndex(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # The day the written decision was given: the deadline is met, reminders stop.
     decided_on = models.DateField(null=True, blank=True)
+    # When an open dossier without activity for a year was flagged to the coordinators.
+    stalled_flagged_at = models.DateTimeField(null=True, blank=True)
     # When the retention job reduced the dossier to anonymous figures.
     reduced_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -172,6 +174,9 @@ class DeadlineReminder(models.Model):
     case = models.ForeignKey(CaseIndex, on_delete=models.CASCADE, related_name="deadline_reminders")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     deadline = models.DateField()
+    # Overdue escalations repeat (reference.deadline_rules.reminder_round) until a decision,
+    # a recorded withdrawal or a recorded referral ends the term's watch.
+    round = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     recipients = models.PositiveSmallIntegerField(default=0)
@@ -179,9 +184,37 @@ class DeadlineReminder(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "kind", "deadline"], name="one_reminder_per_case_kind_deadline"
+                fields=["case", "kind", "deadline", "round"], name="one_reminder_per_case_kind_deadline_round"
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.deadline}"
+
+
+class PostalLetter(models.Model):
+    """A letter to a complainant without an e-mail address, on the coordinator's print-and-post list.
+
+    Routing metadata only (the reference, the kind of letter, the letter's id in
+    the provider's schema); the PDF itself stays in the dossier. ``posted_on``
+    is recorded when the coordinator has posted it.
+    """
+
+    provider = models.ForeignKey("tenants.Provider", on_delete=models.CASCADE, related_name="postal_letters")
+    case = models.ForeignKey(CaseIndex, on_delete=models.CASCADE, related_name="postal_letters")
+    letter_id = models.BigIntegerField(help_text="Primary key of the letter in the provider's schema")
+    kind = models.CharField(max_length=20)
+    created_at = models.DateTimeField()
+    posted_on = models.DateField(null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "letter_id"], name="one_postal_row_per_letter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} letter {self.letter_id}"

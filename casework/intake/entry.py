@@ -30,9 +30,9 @@ class EntryResult:
     created: bool
 
 
-def received_at_for(day: datetime.date) -> datetime.datetime:
+def received_at_for(day: datetime.date, today: datetime.date | None = None) -> datetime.datetime:
     """When a complaint received on ``day`` counts as received: now for today, else midday."""
-    if day >= today_amsterdam():
+    if day >= (today or today_amsterdam()):
         return timezone.now()
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
 
@@ -47,12 +47,17 @@ def coordinator_complaint_enter(
     form_key: str,
     accessor: Accessor,
     attachments: list[CheckedFile] | tuple[CheckedFile, ...] = (),
+    today: datetime.date | None = None,
 ) -> EntryResult:
     """Record a complaint received by phone, letter or e-mail on the complainant's behalf.
 
     Always returns a follow link to pass on: the one made with the complaint,
     or a fresh one when the same form is submitted again (the first link was
     shown once and is kept only as a hash).
+
+    ``received_on`` is the day the complaint arrived (the postmark of the letter's
+    arrival, the e-mail's date): with consent in it, the statutory clock runs from
+    that day, not from the day it was entered.
     """
     if channel not in (Channel.PHONE, Channel.LETTER, Channel.EMAIL):
         raise ValueError(f"not a coordinator channel: {channel}")
@@ -64,7 +69,7 @@ def coordinator_complaint_enter(
         attachments=attachments,
         idempotency_key=f"entry:{coordinator_id}:{form_key}",
         entered_by_user_id=coordinator_id,
-        received_at=received_at_for(received_on),
+        received_at=received_at_for(received_on, today),
     )
     token = result.follow_token
     if token is None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
+from casework.consent.services import formal_receipt_entry
 from casework.consent.wording import consent_wording
 from casework.dossier.access_log import Accessor, Event, access_log_change
 from casework.dossier.attachments import CheckedFile
@@ -207,6 +208,10 @@ def _create(
 ) -> SubmitResult:
     now = timezone.now()
     today = today_amsterdam()
+    received_at = received_at or now
+    # The day the written complaint arrived: today for the widget and the portal,
+    # the arrival date the coordinator records for a letter or an e-mail.
+    received_on = timezone.localdate(received_at)
     clock_starts = submission.track == Track.FORMAL and submission.consent == Consent.GIVEN
     category = (
         Category.objects.filter(code=submission.category_code).first() if submission.category_code else None
@@ -216,7 +221,7 @@ def _create(
         channel=channel,
         language=submission.language,
         track=submission.track,
-        received_at=received_at or now,
+        received_at=received_at,
         consent=submission.consent,
         complainant_kind=submission.complainant_kind,
         complainant_name=submission.complainant_name,
@@ -239,9 +244,9 @@ def _create(
         entered_by_user_id=entered_by_user_id,
         idempotency_key=idempotency_key or None,
         submission_hash=submission_hash,
-        # The statutory clock starts on receipt of the written complaint, which
-        # cannot be before consent to share it with the provider.
-        formal_received_on=today if clock_starts else None,
+        # The statutory clock starts on receipt of the written complaint with
+        # consent to share it; consent given in the complaint itself arrived with it.
+        formal_received_on=received_on if clock_starts else None,
     )
     on_behalf = entered_by_user_id is not None and entered_by_user_id != complainant_user_id
     timeline = [
@@ -272,6 +277,17 @@ def _create(
                 if submission.consent == Consent.GIVEN
                 else "Toestemming om te delen geweigerd",
                 actor_user_id=entered_by_user_id or complainant_user_id,
+            )
+        )
+    if clock_starts:
+        timeline.append(
+            formal_receipt_entry(
+                complaint=complaint,
+                basis="arrival" if entered_by_user_id is not None else "submission",
+                actor_user_id=entered_by_user_id or complainant_user_id,
+                channel=channel,
+                received_on=received_on,
+                consent_on=received_on,
             )
         )
     TimelineEntry.objects.bulk_create(timeline)

@@ -306,6 +306,8 @@ def _measures(
     rows = (
         Measure.objects.filter(
             decision__complaint_id__in=Subquery(shared_case_ids(provider=provider)),
+            # The measures of the current version only: a superseded one's are replaced.
+            decision__superseded_by__isnull=True,
             decision__decided_on__gte=datetime.date(first, 1, 1),
             decision__decided_on__lt=datetime.date(last + 1, 1, 1),
         )

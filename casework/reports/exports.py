@@ -173,7 +173,7 @@ def case_export_queryset(*, provider: Provider, year: int) -> QuerySet[Complaint
         complaints_visible_to_provider(provider=provider)
         .filter(pk__in=Subquery(shared_case_ids(provider=provider)))
         .filter(received_at__gte=start, received_at__lt=end)
-        .select_related("decision")
+        .prefetch_related("decisions")
         .order_by("received_at", "pk")
     )
 
@@ -204,8 +204,9 @@ def _date(value: datetime.date | datetime.datetime | None) -> str:
 
 
 def case_row(complaint: Complaint) -> list[str]:
-    # A missing reverse one-to-one raises an AttributeError subclass: getattr's default covers it.
-    decision = getattr(complaint, "decision", None)
+    # The first version's date is the day the decision was given; later versions correct it.
+    versions = list(complaint.decisions.all())
+    decision = versions[0] if versions else None
     return [
         complaint.reference,
         timezone.localtime(complaint.received_at, AMSTERDAM).strftime("%Y-%m-%d %H:%M"),

@@ -21,6 +21,7 @@ from typing import Any
 from django import template
 from django_tenants.utils import schema_context
 
+from casework.deadlines.forms import ReceiptDateForm
 from casework.index.models import CaseIndex, CaseStatus, Track
 from casework.models import ClosingNotice, Complaint, DeadlineExtension, Decision
 from reference import deadline_rules as deadlines
@@ -64,8 +65,15 @@ def _extensions(complaint: Complaint) -> list[DeadlineExtension]:
     return list(complaint.deadline_extensions.prefetch_related("consents").order_by("decided_at", "pk"))
 
 
+def _decisions(complaint: Complaint) -> list[Decision]:
+    """Every version of the decision, oldest first; the last one is current."""
+    return list(Decision.objects.filter(complaint=complaint).prefetch_related("measures").order_by("version"))
+
+
 def _decision(complaint: Complaint) -> Decision | None:
-    return Decision.objects.filter(complaint=complaint).prefetch_related("measures").first()
+    """The current decision: its latest version."""
+    versions = _decisions(complaint)
+    return versions[-1] if versions else None
 
 
 def _closing(complaint: Complaint) -> ClosingNotice | None:
@@ -78,19 +86,26 @@ def staff_deadline_panel(context: template.Context, case: CaseIndex) -> dict[str
     with schema_context(case.provider.schema_name):
         complaint = Complaint.objects.get(pk=case.case_id)
         extensions = _extensions(complaint)
-        decision = _decision(complaint)
+        versions = _decisions(complaint)
+        decision = versions[-1] if versions else None
         measures = list(decision.measures.all()) if decision else []
         closing = _closing(complaint)
+    deadline = deadlines.complaint_deadline(complaint)
     return {
         "request": context.get("request"),
+        "csrf_token": context.get("csrf_token"),
         "case": case,
         "complaint": complaint,
-        "deadline": deadlines.complaint_deadline(complaint),
+        "deadline": deadline,
+        # A deadline in a year no decree covers is computed from the Atw alone: staff check it.
+        "without_decree_data": deadlines.deadline_without_decree_data(deadline),
+        "receipt_form": ReceiptDateForm(initial={"received_on": complaint.formal_received_on}),
         "statutory_deadline": deadlines.decision_deadline(complaint.formal_received_on, complaint.law)
         if complaint.formal_received_on
         else None,
         "extensions": extensions,
         "decision": decision,
+        "decisions": versions,
         "measures": measures,
         "closing": closing,
         "is_open": case.status != CaseStatus.CLOSED,
@@ -100,13 +115,20 @@ def staff_deadline_panel(context: template.Context, case: CaseIndex) -> dict[str
 
 @register.inclusion_tag("casework/provider/_decision_panel.html", takes_context=True)
 def provider_decision_panel(context: template.Context, complaint: Complaint) -> dict[str, Any]:
-    """The provider's deadline, extensions, decision and measures (runs in the provider's schema)."""
-    decision = _decision(complaint)
+    """The provider's deadline, extensions, decision (with its earlier versions) and measures.
+
+    Runs in the provider's schema.
+    """
+    versions = _decisions(complaint)
+    decision = versions[-1] if versions else None
+    deadline = deadlines.complaint_deadline(complaint)
     return {
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
         "complaint": complaint,
-        "deadline": deadlines.complaint_deadline(complaint),
+        "deadline": deadline,
+        "without_decree_data": deadlines.deadline_without_decree_data(deadline),
+        "earlier_decisions": versions[:-1],
         "extensions": _extensions(complaint),
         "decision": decision,
         "measures": list(decision.measures.all()) if decision else [],

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from casework.deadlines.services import closing_basis
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
 from casework.dossier.services import actor_fields, index_sync, timeline_add
@@ -131,6 +132,9 @@ def case_resolve_at_intake(
                 _("Deze zaak is al verder dan de intake en kan hier niet meer worden afgesloten."),
                 code="past_intake",
             )
+        # A formal complaint (its statutory term runs) closes here only on a withdrawal or
+        # referral recorded in the note, as everywhere else (casework.deadlines.services).
+        basis = closing_basis(complaint, outcome, note)
         now = timezone.now()
         complaint.status = CaseStatus.CLOSED
         complaint.outcome = outcome
@@ -141,7 +145,7 @@ def case_resolve_at_intake(
             kind="resolved_at_intake",
             summary=f"Afgesloten na de intake. Uitkomst: {_dutch(Outcome(outcome).label)}.",
             visibility=Visibility.COMPLAINANT,
-            data={"outcome": outcome, "closed_at": now.isoformat()},
+            data={"outcome": outcome, "closed_at": now.isoformat(), "basis": basis},
             **actor_fields(actor),
         )
         if note.strip():

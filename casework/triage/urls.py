@@ -3,9 +3,13 @@
 from django.urls import path
 
 from casework.triage import views as views
+from casework.triage import views_post
 
 urlpatterns = [
     path("wachtrij/", views.queue, name="case_queue"),
+    path("post/", views_post.post_list, name="post_list"),
+    path("post/<int:pk>/brief.pdf", views_post.post_letter_pdf, name="post_letter_pdf"),
+    path("post/<int:pk>/verstuurd/", views_post.post_letter_posted, name="post_letter_posted"),
     path("zaken/<str:reference>/", views.dossier, name="case_dossier"),
     path(
         "zaken/<str:reference>/bijlagen/<int:attachment_id>/",

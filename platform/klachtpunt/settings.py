@@ -58,6 +58,7 @@ SHARED_APPS = [
     "professionals",
     "billing",
     "outbox",
+    "reference",
     "casework.index",
     "casework.timesheets",
     "django.contrib.contenttypes",
@@ -383,6 +384,16 @@ CELERY_BEAT_SCHEDULE.update(
         "deadline-reminders-daily": {
             "task": "casework.tasks_deadlines.deadline_reminders_task",
             "schedule": crontab(minute=0, hour=7),
+        },
+        # Daily: warn the platform admins 90 days before the known Atw decree days run out.
+        "calendar-expiry-daily": {
+            "task": "casework.tasks_deadlines.calendar_expiry_task",
+            "schedule": crontab(minute=15, hour=7),
+        },
+        # Weekly: open dossiers without activity for a year, flagged to the coordinators.
+        "stalled-dossiers-weekly": {
+            "task": "casework.tasks_deadlines.stalled_dossiers_task",
+            "schedule": crontab(minute=45, hour=7, day_of_week=1),
         },
         # Nightly: closed dossiers past the provider's retention period become anonymous figures.
         "retention-nightly": {

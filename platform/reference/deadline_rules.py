@@ -30,9 +30,13 @@ The rules
    Year's Day, Easter Monday, Whit Monday, both Christmas days, Ascension
    Day, the day the King's birthday is celebrated, and 5 May, every year);
    art. 3 lid 2 adds Good Friday; art. 3 lid 3 lets the government designate
-   further days by decree (``ATW_DESIGNATED_DAYS``). Easter is computed here
-   (Gregorian computus), not taken from a package, so the list is exactly the
-   Act's.
+   further days by decree. Those decree days are data a platform admin keeps
+   (the ``reference`` app's ``DesignatedDay`` rows), handed to this module by
+   ``use_designated_days`` (or a loader registered with
+   ``set_designated_days_loader``); for a year no decree covers, a term is
+   computed from the Act alone and ``decree_data_known`` says so, so the
+   deadline can be flagged. Easter is computed here (Gregorian computus), not
+   taken from a package, so the list is exactly the Act's.
 
 A term ends at the end of its last day ("tot en met"): a deadline on day D
 is met by a decision on day D, and overdue from D + 1. Days are Europe/
@@ -42,6 +46,9 @@ Amsterdam calendar days.
 from __future__ import annotations
 
 import datetime
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
@@ -108,24 +115,83 @@ CONSENT_NEEDED_FROM = {"wkkgz": ("complainant",), "wzd": ("complainant", "provid
 # escalated to the coordinators).
 REMINDER_DAYS_BEFORE = 7
 
-# Atw art. 3 lid 3: days designated as holidays by decree, published in the
-# Staatscourant, usually three years at a time. Add each new decree here.
-ATW_DESIGNATED_DAYS: dict[datetime.date, str] = {
-    # Besluit gelijkstelling van 28 april 2023, 19 mei 2023, 10 mei 2024,
-    # 27 december 2024 en 30 mei 2025 met een algemeen erkende feestdag.
-    datetime.date(2023, 4, 28): "gelijkgesteld (vrijdag na Koningsdag)",
-    datetime.date(2023, 5, 19): "gelijkgesteld (vrijdag na Hemelvaartsdag)",
-    datetime.date(2024, 5, 10): "gelijkgesteld (vrijdag na Hemelvaartsdag)",
-    datetime.date(2024, 12, 27): "gelijkgesteld (vrijdag na Tweede Kerstdag)",
-    datetime.date(2025, 5, 30): "gelijkgesteld (vrijdag na Hemelvaartsdag)",
-    # Besluit gelijkstelling van 2 januari 2026, 15 mei 2026, 7 mei 2027,
-    # 28 april 2028 en 26 mei 2028 met een algemeen erkende feestdag.
-    datetime.date(2026, 1, 2): "gelijkgesteld (vrijdag na Nieuwjaarsdag)",
-    datetime.date(2026, 5, 15): "gelijkgesteld (vrijdag na Hemelvaartsdag)",
-    datetime.date(2027, 5, 7): "gelijkgesteld (vrijdag na Hemelvaartsdag)",
-    datetime.date(2028, 4, 28): "gelijkgesteld (vrijdag na Koningsdag)",
-    datetime.date(2028, 5, 26): "gelijkgesteld (vrijdag na Hemelvaartsdag)",
-}
+# Overdue decisions are escalated again every this many days, until decided,
+# withdrawn or referred (the ``round`` of an overdue reminder).
+OVERDUE_REPEAT_DAYS = 7
+
+
+# --- Days designated by decree (Atw art. 3 lid 3), as data ------------------
+
+
+@dataclass(frozen=True)
+class DesignatedDays:
+    """The decree days known, and the years the decrees cover (a covered year may have none)."""
+
+    days: Mapping[datetime.date, str]
+    covered_years: frozenset[int]
+
+
+# How long loaded decree data is trusted before the loader is asked again
+# (another process may have saved a new decree in the meantime).
+DESIGNATED_DAYS_TTL_SECONDS = 300.0
+
+_lock = threading.Lock()
+_loader: Callable[[], DesignatedDays] | None = None
+_loaded: DesignatedDays | None = None
+_loaded_at = 0.0
+
+
+def set_designated_days_loader(loader: Callable[[], DesignatedDays] | None) -> None:
+    """Register where decree data comes from (the database, registered by the ``reference`` app)."""
+    global _loader
+    with _lock:
+        _loader = loader
+    forget_designated_days()
+
+
+def use_designated_days(days: Mapping[datetime.date, str], *, covered_years: Iterable[int]) -> None:
+    """Use exactly this decree data until forgotten (tests, scripts, a loader's result)."""
+    global _loaded, _loaded_at
+    with _lock:
+        _loaded = DesignatedDays(days=dict(days), covered_years=frozenset(covered_years))
+        _loaded_at = float("inf")
+    _general_holidays.cache_clear()
+
+
+def forget_designated_days() -> None:
+    """Drop the decree data held, so the next term asks the loader again (after an admin's change)."""
+    global _loaded, _loaded_at
+    with _lock:
+        _loaded = None
+        _loaded_at = 0.0
+    _general_holidays.cache_clear()
+
+
+def designated_days() -> DesignatedDays:
+    """The decree data in use: loaded once, asked again after ``DESIGNATED_DAYS_TTL_SECONDS``."""
+    global _loaded, _loaded_at
+    now = time.monotonic()
+    with _lock:
+        if _loaded is not None and now - _loaded_at < DESIGNATED_DAYS_TTL_SECONDS:
+            return _loaded
+        loader = _loader
+    loaded = loader() if loader is not None else DesignatedDays(days={}, covered_years=frozenset())
+    with _lock:
+        if _loaded != loaded:
+            _general_holidays.cache_clear()
+        _loaded, _loaded_at = loaded, now
+        return loaded
+
+
+def decree_data_known(day: datetime.date) -> bool:
+    """Whether a decree covers ``day``'s year; if not, a term ending then follows the Act alone."""
+    return day.year in designated_days().covered_years
+
+
+def last_known_decree_year() -> int | None:
+    """The last year the known decrees cover, or None without any."""
+    years = designated_days().covered_years
+    return max(years) if years else None
 
 
 # --- The Algemene termijnenwet ---------------------------------------------
@@ -152,8 +218,14 @@ def kings_day(year: int) -> datetime.date:
     return day - datetime.timedelta(days=1) if day.weekday() == 6 else day
 
 
-@cache
 def general_holidays(year: int) -> dict[datetime.date, str]:
+    """The generally recognised holidays of ``year`` under the Atw (art. 3 lid 1 to 3)."""
+    designated_days()  # refresh decree data first (clears the cache when it changed)
+    return _general_holidays(year)
+
+
+@cache
+def _general_holidays(year: int) -> dict[datetime.date, str]:
     """The generally recognised holidays of ``year`` under the Atw (art. 3 lid 1 to 3)."""
     easter = easter_sunday(year)
     days = {
@@ -167,7 +239,7 @@ def general_holidays(year: int) -> dict[datetime.date, str]:
         datetime.date(year, 12, 25): "Eerste Kerstdag",
         datetime.date(year, 12, 26): "Tweede Kerstdag",
     }
-    days.update({day: name for day, name in ATW_DESIGNATED_DAYS.items() if day.year == year})
+    days.update({day: name for day, name in designated_days().days.items() if day.year == year})
     return days
 
 
@@ -262,3 +334,17 @@ def reminder_kind(deadline: datetime.date, today: datetime.date) -> str | None:
     if left <= REMINDER_DAYS_BEFORE:
         return "before"
     return None
+
+
+def reminder_round(deadline: datetime.date, today: datetime.date) -> int:
+    """Which escalation an overdue reminder is: 0 in the first week past the deadline, then 1, 2, ...
+
+    Before and on the deadline there is one reminder of each kind (round 0).
+    """
+    overdue_days = (today - deadline).days
+    return (overdue_days - 1) // OVERDUE_REPEAT_DAYS if overdue_days > 0 else 0
+
+
+def deadline_without_decree_data(deadline: datetime.date | None) -> bool:
+    """A deadline in a year no decree covers: computed from the Act alone, to be checked by staff."""
+    return deadline is not None and not decree_data_known(deadline)

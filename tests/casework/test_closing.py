@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.core import mail
@@ -10,22 +11,27 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from pypdf import PdfReader
 
 from accounts.models import PlatformRole
 from accounts.services import totp_activate, user_create
 from casework.closing.services import case_close
 from casework.closing.tasks import send_closing_letter
 from casework.index.models import Assignment, CaseIndex, CaseStatus, Outcome
-from casework.models import ClosingNotice, Complaint, TimelineEntry
+from casework.models import ClosingNotice, Complaint, Letter, TimelineEntry
 from casework.triage.selectors import QueueFilters, queue_page
 from reference.deadline_rules import disputes_last_day
 from tenants.models import Provider
 from tests.casework.accessors import STAFF
 from tests.casework.factories import WHAT_HAPPENED, submit
-from tests.casework.factories_decision import formal_complaint, login
+from tests.casework.factories_decision import formal_complaint, login, record_decision
 from tests.support import PASSWORD, TOTP_SECRET, World
 
 pytestmark = pytest.mark.django_db
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def close(world: World, complaint_id: int, outcome: str) -> ClosingNotice:
@@ -36,6 +42,13 @@ def close(world: World, complaint_id: int, outcome: str) -> ClosingNotice:
         actor=world.coordinator,
         outcome=outcome,
     )
+
+
+def decided_complaint(world: World) -> tuple[Complaint, CaseIndex]:
+    """A formal complaint with the provider's decision: it may close with any outcome."""
+    complaint, case = formal_complaint(world.alpha)
+    record_decision(world.alpha, complaint, world.alpha_admin)
+    return complaint, case
 
 
 @pytest.fixture
@@ -49,7 +62,7 @@ def named_disputes_body(world: World):  # type: ignore[no-untyped-def]
 def test_closing_not_resolved_tells_the_follow_up_options_with_the_disputes_date(
     world: World, named_disputes_body: str, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    complaint, case = formal_complaint(world.alpha)
+    complaint, case = decided_complaint(world)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         closing = case_close(
@@ -75,7 +88,11 @@ def test_closing_not_resolved_tells_the_follow_up_options_with_the_disputes_date
         )
     [message] = mail.outbox
     assert message.to == ["jan.jansen@example.nl"] and complaint.reference in message.subject
-    body = message.body
+    assert message.attachments == [] and WHAT_HAPPENED not in message.body and "/volg/" in message.body
+    # The closing letter is a PDF in the dossier, with the follow-up options and the disputes date.
+    with schema_context(world.alpha.schema_name):
+        letter = Letter.objects.get(closing=closing)
+        body = " ".join(pdf_text(letter.file.read()).split())
     assert WHAT_HAPPENED not in body
     for words in (
         "Klachtencommissie",
@@ -91,7 +108,7 @@ def test_closing_not_resolved_tells_the_follow_up_options_with_the_disputes_date
 
 
 def test_closing_resolved_tells_no_follow_up_options(world: World) -> None:
-    complaint, _case = formal_complaint(world.alpha)
+    complaint, _case = decided_complaint(world)
     closing = close(world, complaint.pk, Outcome.RESOLVED)
     assert closing.follow_up_options == [] and closing.disputes_last_day is None
 
@@ -109,7 +126,7 @@ def test_disputes_date_runs_from_the_first_receipt_of_an_informal_complaint(worl
 
 
 def test_a_closed_case_cannot_be_closed_again(world: World) -> None:
-    complaint, _case = formal_complaint(world.alpha)
+    complaint, _case = decided_complaint(world)
     close(world, complaint.pk, Outcome.RESOLVED)
     with pytest.raises(ValidationError) as refused:
         case_close(
@@ -123,7 +140,7 @@ def test_a_closed_case_cannot_be_closed_again(world: World) -> None:
 
 
 def test_closed_cases_leave_the_queue(world: World) -> None:
-    complaint, case = formal_complaint(world.alpha)
+    complaint, case = decided_complaint(world)
     references = [row.case.reference for row in queue_page(filters=QueueFilters(), per_page=500).rows]
     assert case.reference in references
     close(world, complaint.pk, Outcome.RESOLVED)
@@ -150,7 +167,7 @@ def test_follow_page_shows_the_outcome_and_follow_up_options(
 
 
 def test_coordinator_closes_on_the_staff_page(world: World, platform_client: Client) -> None:
-    complaint, case = formal_complaint(world.alpha)
+    complaint, case = decided_complaint(world)
     login(platform_client, world.coordinator.email)
     dossier = platform_client.get(f"/werkplek/zaken/{case.reference}/").content.decode()
     assert f"/werkplek/zaken/{case.reference}/uitkomst/" in dossier
@@ -191,5 +208,97 @@ def test_only_the_assigned_professional_or_a_coordinator_may_close(world: World)
     mine = login(Client(HTTP_HOST="localhost"), assigned.email)
     assert url in mine.get("/werkplek/mijn-zaken/").content.decode()
     assert mine.get(url).status_code == 200
-    assert mine.post(url, {"outcome": Outcome.WITHDRAWN}).status_code == 302
+    withdrawal = {"outcome": Outcome.WITHDRAWN, "evidence": "Klager trok de klacht telefonisch in op 3 maart"}
+    assert mine.post(url, withdrawal).status_code == 302
     assert CaseIndex.objects.get(pk=case.pk).outcome == Outcome.WITHDRAWN
+
+
+# A formal complaint closes only with a decision, a recorded withdrawal or a recorded referral.
+
+
+def test_closing_a_formal_complaint_without_a_decision_is_refused(
+    world: World, platform_client: Client
+) -> None:
+    complaint, case = formal_complaint(world.alpha)
+    for outcome in (Outcome.RESOLVED, Outcome.NOT_RESOLVED, Outcome.PARTLY_RESOLVED):
+        with pytest.raises(ValidationError) as refused:
+            close(world, complaint.pk, outcome)
+        assert refused.value.code == "decision_required"
+    login(platform_client, world.coordinator.email)
+    page = platform_client.post(f"/werkplek/zaken/{case.reference}/uitkomst/", {"outcome": Outcome.RESOLVED})
+    assert page.status_code == 400
+    assert "kan pas worden afgesloten met het schriftelijke oordeel" in page.content.decode()
+    assert CaseIndex.objects.get(pk=case.pk).status != CaseStatus.CLOSED
+
+
+def test_withdrawal_or_referral_without_a_record_is_refused(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha)
+    for outcome in (Outcome.WITHDRAWN, Outcome.REFERRED):
+        with pytest.raises(ValidationError) as refused:
+            case_close(
+                accessor=STAFF,
+                provider=world.alpha,
+                complaint_id=complaint.pk,
+                actor=world.coordinator,
+                outcome=outcome,
+                evidence="",
+            )
+        assert refused.value.error_dict["evidence"][0].code == "evidence_required"
+
+
+def test_formal_complaint_closes_on_a_recorded_withdrawal(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha)
+    closing = case_close(
+        accessor=STAFF,
+        provider=world.alpha,
+        complaint_id=complaint.pk,
+        actor=world.coordinator,
+        outcome=Outcome.WITHDRAWN,
+        evidence="Klager trok de klacht in per e-mail van gisteren.",
+    )
+    assert closing.basis == "withdrawal" and "per e-mail" in closing.basis_evidence
+    with schema_context(world.alpha.schema_name):
+        assert TimelineEntry.objects.filter(complaint_id=complaint.pk, kind="closing_withdrawal").exists()
+
+
+def test_formal_complaint_closes_on_a_recorded_referral(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha)
+    closing = case_close(
+        accessor=STAFF,
+        provider=world.alpha,
+        complaint_id=complaint.pk,
+        actor=world.coordinator,
+        outcome=Outcome.REFERRED,
+        evidence="Doorverwezen naar de Wzd-klachtencommissie.",
+    )
+    assert closing.basis == "referral"
+
+
+def test_formal_complaint_closes_with_its_decision(world: World) -> None:
+    complaint, _case = decided_complaint(world)
+    assert close(world, complaint.pk, Outcome.PARTLY_RESOLVED).basis == "decision"
+
+
+def test_a_formal_complaint_is_not_resolved_at_intake_without_a_withdrawal_or_referral(world: World) -> None:
+    from casework.triage.services import case_resolve_at_intake
+
+    complaint, case = formal_complaint(world.alpha)
+    with pytest.raises(ValidationError) as refused:
+        case_resolve_at_intake(
+            accessor=STAFF,
+            provider=world.alpha,
+            complaint_id=complaint.pk,
+            actor=world.coordinator,
+            outcome=Outcome.RESOLVED,
+        )
+    assert refused.value.code == "decision_required"
+    assert CaseIndex.objects.get(pk=case.pk).status != CaseStatus.CLOSED
+    case_resolve_at_intake(
+        accessor=STAFF,
+        provider=world.alpha,
+        complaint_id=complaint.pk,
+        actor=world.coordinator,
+        outcome=Outcome.WITHDRAWN,
+        note="Klager belde: trekt de klacht in.",
+    )
+    assert CaseIndex.objects.get(pk=case.pk).status == CaseStatus.CLOSED

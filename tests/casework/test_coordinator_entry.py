@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 from accounts.services import totp_activate, user_create
 from casework.index.models import CaseIndex, Channel, Consent, Track
 from casework.models import Complaint, ConsentRecord
+from reference.deadline_rules import decision_deadline
 from tests.casework.factories import WHAT_HAPPENED
 from tests.support import PASSWORD, World, totp_code
 
@@ -106,8 +107,9 @@ def test_letter_with_consent_records_it_on_behalf_and_keeps_the_day_received(
     row = CaseIndex.objects.get(reference=reference)
     assert row.channel == Channel.LETTER and row.consent == Consent.GIVEN
     assert timezone.localtime(row.received_at).date() == arrived
-    # The clock cannot start before consent, which was recorded today.
-    assert row.formal_received_on == timezone.localdate() and row.deadline is not None
+    # The consent came in the letter itself: the clock runs from the day the letter arrived,
+    # not from the day it was entered.
+    assert row.formal_received_on == arrived and row.deadline == decision_deadline(arrived, "unknown")
     with schema_context(world.beta.schema_name):
         record = ConsentRecord.objects.get(complaint_id=row.case_id)
     assert record.on_behalf_of_complainant and record.recorded_by_user_id == world.coordinator.pk

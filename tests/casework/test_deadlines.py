@@ -32,6 +32,28 @@ from tests.support import World
 
 D = datetime.date
 
+# The decree days published so far (Atw art. 3 lid 3), as the platform admin keeps them in the
+# database; the pure rules get them handed in, so these tests need no database.
+PUBLISHED_DECREE_DAYS = {
+    D(2023, 4, 28): "gelijkgesteld",
+    D(2023, 5, 19): "gelijkgesteld",
+    D(2024, 5, 10): "gelijkgesteld",
+    D(2024, 12, 27): "gelijkgesteld",
+    D(2025, 5, 30): "gelijkgesteld",
+    D(2026, 1, 2): "gelijkgesteld",
+    D(2026, 5, 15): "gelijkgesteld",
+    D(2027, 5, 7): "gelijkgesteld",
+    D(2028, 4, 28): "gelijkgesteld",
+    D(2028, 5, 26): "gelijkgesteld",
+}
+
+
+@pytest.fixture(autouse=True)
+def published_decree_days():  # type: ignore[no-untyped-def]
+    deadlines.use_designated_days(PUBLISHED_DECREE_DAYS, covered_years=range(2023, 2029))
+    yield
+    deadlines.forget_designated_days()
+
 
 # --- The rules (no database) ---------------------------------------------
 
@@ -129,6 +151,15 @@ def test_atw_term_ending_on_a_holiday_runs_to_the_next_working_day() -> None:
     # New Year's Day 2027 is a Friday -> Monday 4 January.
     assert atw_term_end(D(2027, 1, 1)) == D(2027, 1, 4)
     assert is_non_working_day(D(2026, 5, 5)) and not is_non_working_day(D(2026, 5, 6))
+
+
+def test_overdue_escalation_repeats_every_week_until_decided() -> None:
+    deadline = D(2026, 4, 13)
+    assert deadlines.reminder_round(deadline, deadline) == 0
+    assert deadlines.reminder_round(deadline, D(2026, 4, 14)) == 0
+    assert deadlines.reminder_round(deadline, D(2026, 4, 20)) == 0
+    assert deadlines.reminder_round(deadline, D(2026, 4, 21)) == 1
+    assert deadlines.reminder_round(deadline, D(2026, 4, 28)) == 2
 
 
 def test_reminders_before_on_and_after_the_deadline() -> None:

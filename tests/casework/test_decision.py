@@ -17,9 +17,9 @@ from casework.decision.pdf import decision_pdf
 from casework.decision.services import MeasureInput, measure_mark_done
 from casework.decision.tasks import send_decision
 from casework.index.models import CaseIndex, Consent
-from casework.models import Complaint, Decision, Measure, TimelineEntry
+from casework.models import AccessLogEntry, Complaint, Decision, Letter, Measure, TimelineEntry
 from outbox.models import OutboxMessage
-from tests.casework.accessors import PROVIDER
+from tests.casework.accessors import PROVIDER, STAFF
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.casework.factories_decision import (
     CONCLUSION,
@@ -67,7 +67,7 @@ def test_decision_refuses_a_measure_without_a_due_date(world: World) -> None:
     assert refused.value.error_dict["measures"][0].code == "measure_due"
 
 
-def test_decision_is_recorded_sent_as_pdf_and_stops_the_clock(
+def test_decision_is_kept_as_pdf_in_the_dossier_announced_without_attachment_and_stops_the_clock(
     world: World, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     complaint, case = formal_complaint(world.alpha)
@@ -80,16 +80,19 @@ def test_decision_is_recorded_sent_as_pdf_and_stops_the_clock(
     ).exists()
     [message] = mail.outbox
     assert message.to == ["jan.jansen@example.nl"] and complaint.reference in message.subject
-    # The body names the reference and a link, never the complaint or the decision's text.
+    # The e-mail for a decision has no attachment and nothing of the complaint or the decision:
+    # it says a document is ready and links to the follow page.
+    assert message.attachments == []
     assert WHAT_HAPPENED not in message.body and CONCLUSION not in message.body
-    [(filename, content, mimetype)] = message.attachments
-    assert filename == f"oordeel-{complaint.reference}.pdf" and mimetype == "application/pdf"
-    assert content.startswith(b"%PDF")
-    text = " ".join(pdf_text(content).split())
-    assert complaint.reference in text
-    assert "De klacht is gegrond" in text and "rooster van de avonddienst" in text
-    assert "Rooster avonddienst aanpassen" in text
+    assert "Jan Jansen" not in message.body and "/volg/" in message.body
     with schema_context(world.alpha.schema_name):
+        [letter] = Letter.objects.filter(complaint_id=complaint.pk)
+        assert letter.kind == Letter.Kind.DECISION and letter.decision_id == decision.pk
+        assert letter.delivery == Letter.Delivery.SECURE_LINK and letter.notified_at is not None
+        text = " ".join(pdf_text(letter.file.read()).split())
+        assert complaint.reference in text
+        assert "De klacht is gegrond" in text and "rooster van de avonddienst" in text
+        assert "Rooster avonddienst aanpassen" in text
         decision.refresh_from_db()
         assert decision.sent_at is not None
         kinds = list(TimelineEntry.objects.filter(complaint_id=complaint.pk).values_list("kind", flat=True))
@@ -97,6 +100,24 @@ def test_decision_is_recorded_sent_as_pdf_and_stops_the_clock(
         # Sending twice sends once.
         assert send_decision(decision_id=decision.pk) is False
     assert len(mail.outbox) == 1
+
+
+def test_complainant_downloads_the_decision_from_the_follow_page(world: World, alpha_client: Client) -> None:
+    result = submit(world.alpha, submission=submission(track="formal"))
+    decision = record_decision(world.alpha, result.complaint, world.alpha_admin)
+    with schema_context(world.alpha.schema_name):
+        send_decision(decision_id=decision.pk)
+        letter = Letter.objects.get(decision=decision)
+    page = alpha_client.get(f"/volg/{result.follow_token}/").content.decode()
+    url = f"/volg/{result.follow_token}/documenten/{letter.pk}/"
+    assert url in page
+    download = alpha_client.get(url)
+    assert download.status_code == 200 and download["Cache-Control"].startswith("private")
+    assert "De klacht is gegrond" in " ".join(pdf_text(download.content).split())
+    # Without the secret link, nothing.
+    assert alpha_client.get(f"/volg/not-a-token/documenten/{letter.pk}/").status_code == 404
+    with schema_context(world.alpha.schema_name):
+        assert AccessLogEntry.objects.filter(case_id=result.complaint.pk, subject="letter").exists()
 
 
 def test_a_second_decision_is_refused(world: World) -> None:
@@ -218,9 +239,9 @@ def test_decision_page_is_404_without_consent_and_for_another_provider(
 
 
 def test_pdf_without_a_unicode_font_falls_back_to_plain_characters(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import casework.decision.pdf
+    import casework.dossier.pdf
 
-    monkeypatch.setattr(casework.decision.pdf, "FONT_CANDIDATES", ())
+    monkeypatch.setattr(casework.dossier.pdf, "FONT_CANDIDATES", ())
     complaint, _case = formal_complaint(world.alpha)
     decision = record_decision(
         world.alpha, complaint, world.alpha_admin, conclusion="Gegrond – “te laat”, € 25 ĳs."
@@ -231,3 +252,152 @@ def test_pdf_without_a_unicode_font_falls_back_to_plain_characters(world: World,
         )
     text = pdf_text(data)
     assert complaint.reference in text and 'Gegrond - "te laat", EUR 25 ijs.' in text
+
+
+# Decisions that cannot be bent: dated between receipt and today, never edited, only versioned.
+
+
+def entered_days_ago(world: World, days: int) -> Complaint:
+    """A formal, consented complaint whose letter arrived ``days`` ago."""
+    from casework.index.models import Channel, Track
+    from casework.intake.entry import coordinator_complaint_enter
+
+    return coordinator_complaint_enter(
+        accessor=STAFF,
+        provider=world.alpha,
+        submission=submission(track=Track.FORMAL, consent=Consent.GIVEN),
+        channel=Channel.LETTER,
+        received_on=timezone.localdate() - datetime.timedelta(days=days),
+        coordinator_id=world.coordinator.pk,
+        form_key=f"decision-dates-{days:04d}-0001",
+    ).complaint
+
+
+def test_backdated_decision_is_refused(world: World, alpha_client: Client) -> None:
+    complaint = entered_days_ago(world, 10)
+    before_receipt = timezone.localdate() - datetime.timedelta(days=11)
+    with pytest.raises(ValidationError) as refused:
+        record_decision(world.alpha, complaint, world.alpha_admin, decided_on=before_receipt)
+    assert refused.value.error_dict["decided_on"][0].code == "backdated"
+    # The day of receipt itself is fine.
+    record_decision(
+        world.alpha,
+        complaint,
+        world.alpha_admin,
+        decided_on=timezone.localdate() - datetime.timedelta(days=10),
+    )
+
+
+def test_backdated_decision_gets_a_clear_form_error(world: World, alpha_client: Client) -> None:
+    complaint = entered_days_ago(world, 10)
+    login(alpha_client, world.alpha_admin.email)
+    form = {
+        "conclusion": CONCLUSION,
+        "decisions_taken": DECISIONS,
+        "measures_timeframe": TIMEFRAME,
+        "decided_on": (timezone.localdate() - datetime.timedelta(days=60)).isoformat(),
+        "measure-TOTAL_FORMS": "5",
+        "measure-INITIAL_FORMS": "0",
+    }
+    refused = alpha_client.post(f"/klachten/{complaint.reference}/oordeel/", form)
+    assert refused.status_code == 400
+    assert "kan niet vóór de ontvangst van de klacht" in refused.content.decode()
+    with schema_context(world.alpha.schema_name):
+        assert not Decision.objects.filter(complaint_id=complaint.pk).exists()
+
+
+def test_future_decision_is_refused(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha)
+    with pytest.raises(ValidationError) as refused:
+        record_decision(
+            world.alpha,
+            complaint,
+            world.alpha_admin,
+            decided_on=timezone.localdate() + datetime.timedelta(days=1),
+        )
+    assert refused.value.error_dict["decided_on"][0].code == "future"
+    assert CaseIndex.objects.get(reference=complaint.reference).decided_on is None
+
+
+def test_a_sent_decision_cannot_be_edited(world: World, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    complaint, _case = formal_complaint(world.alpha)
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = record_decision(world.alpha, complaint, world.alpha_admin)
+    with schema_context(world.alpha.schema_name):
+        decision.refresh_from_db()
+        assert decision.sent_at is not None
+        decision.conclusion = "Toch ongegrond."
+        with pytest.raises(PermissionError):
+            decision.save()
+        with pytest.raises(PermissionError):
+            decision.save(update_fields=["conclusion"])
+        assert Decision.objects.get(pk=decision.pk).conclusion == CONCLUSION
+
+
+def test_a_new_decision_version_keeps_the_old_one(world: World, alpha_client: Client) -> None:
+    from casework.decision.services import decision_revise
+
+    complaint, case = formal_complaint(world.alpha)
+    first = record_decision(world.alpha, complaint, world.alpha_admin)
+    with pytest.raises(ValidationError) as no_reason:
+        decision_revise(
+            accessor=PROVIDER,
+            provider=world.alpha,
+            complaint_id=complaint.pk,
+            actor=world.alpha_admin,
+            reason="",
+            conclusion="Deels gegrond.",
+            decisions_taken=DECISIONS,
+            measures_timeframe=TIMEFRAME,
+        )
+    assert "reason" in no_reason.value.error_dict
+    second = decision_revise(
+        accessor=PROVIDER,
+        provider=world.alpha,
+        complaint_id=complaint.pk,
+        actor=world.alpha_admin,
+        reason="Een rekenfout in de conclusie hersteld.",
+        conclusion="De klacht is deels gegrond.",
+        decisions_taken=DECISIONS,
+        measures_timeframe=TIMEFRAME,
+    )
+    assert second.version == 2 and second.supersedes_id == first.pk
+    with schema_context(world.alpha.schema_name):
+        kept = Decision.objects.filter(complaint_id=complaint.pk).order_by("version")
+        assert [(d.version, d.conclusion) for d in kept] == [
+            (1, CONCLUSION),
+            (2, "De klacht is deels gegrond."),
+        ]
+        assert TimelineEntry.objects.filter(complaint_id=complaint.pk, kind="decision_revised").exists()
+    # The day the decision was given stays the first version's.
+    assert CaseIndex.objects.get(pk=case.pk).decided_on == first.decided_on
+    login(alpha_client, world.alpha_admin.email)
+    detail = alpha_client.get(f"/klachten/{complaint.reference}/").content.decode()
+    assert "De klacht is deels gegrond." in detail and "Eerdere versies" in detail
+    assert f"/klachten/{complaint.reference}/oordeel.pdf?versie=1" in detail
+    old_pdf = alpha_client.get(f"/klachten/{complaint.reference}/oordeel.pdf?versie=1")
+    assert old_pdf.status_code == 200 and "De klacht is gegrond" in " ".join(
+        pdf_text(old_pdf.content).split()
+    )
+    page = alpha_client.get(f"/klachten/{complaint.reference}/oordeel/nieuwe-versie/")
+    assert page.status_code == 200 and 'name="reason"' in page.content.decode()
+    # A third version through the provider's page, with its reason; all three are kept.
+    form = {
+        "reason": "De termijn voor de maatregelen is aangepast.",
+        "conclusion": "De klacht is deels gegrond.",
+        "decisions_taken": DECISIONS,
+        "measures_timeframe": "Binnen zes weken.",
+        "decided_on": timezone.localdate().isoformat(),
+        "measure-TOTAL_FORMS": "5",
+        "measure-INITIAL_FORMS": "0",
+    }
+    done = alpha_client.post(f"/klachten/{complaint.reference}/oordeel/nieuwe-versie/", form)
+    assert done.status_code == 302 and done.url == f"/klachten/{complaint.reference}/"
+    with schema_context(world.alpha.schema_name):
+        third = Decision.objects.get(complaint_id=complaint.pk, version=3)
+        assert third.supersedes_id == second.pk and third.measures_timeframe == "Binnen zes weken."
+        assert Decision.objects.filter(complaint_id=complaint.pk).count() == 3
+        assert (
+            AccessLogEntry.objects.filter(case_id=complaint.pk, subject="decision", event="change").count()
+            == 3
+        )

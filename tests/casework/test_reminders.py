@@ -6,12 +6,14 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from casework.deadlines.reminders import deadline_reminder_send, deadline_reminders_run, reminders_due
 from casework.deadlines.tasks import deadline_reminders_task
 from casework.index.models import CaseIndex, DeadlineReminder
 from outbox.models import OutboxMessage
+from tests.casework.accessors import STAFF
 from tests.casework.factories import WHAT_HAPPENED, submit
 from tests.casework.factories_decision import formal_complaint, record_decision
 from tests.support import World
@@ -76,9 +78,17 @@ def test_reminder_on_the_deadline_and_escalation_when_overdue(
         assert deadline_reminders_run() == 2
     kinds = dict(DeadlineReminder.objects.values_list("case__reference", "kind"))
     assert kinds == {due_today.reference: "due", overdue.reference: "overdue"}
-    escalation = next(m for m in mail.outbox if overdue.reference in m.subject)
-    assert escalation.to == [world.coordinator.email]
-    assert f"http://localhost:8000/werkplek/zaken/{overdue.reference}/" in escalation.body
+    # Escalation: to the provider's decision makers and to Klachtpunt's coordinator.
+    escalations = {m.to[0]: m for m in mail.outbox if overdue.reference in m.subject}
+    assert set(escalations) == {world.coordinator.email, world.alpha_admin.email}
+    assert (
+        f"http://localhost:8000/werkplek/zaken/{overdue.reference}/"
+        in escalations[world.coordinator.email].body
+    )
+    assert (
+        f"http://alpha.localhost:8000/klachten/{overdue.reference}/"
+        in escalations[world.alpha_admin.email].body
+    )
     on_the_day = next(m for m in mail.outbox if due_today.reference in m.subject)
     assert on_the_day.to == [world.alpha_admin.email]
 
@@ -114,3 +124,55 @@ def test_due_cases_are_found_in_one_query_whatever_the_number_of_providers(
     with django_assert_num_queries(1):
         due = reminders_due(today=timezone.localdate())
     assert len(due) == 3
+
+
+def test_overdue_decisions_are_escalated_to_the_decision_makers_and_the_coordinator(
+    world: World, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from casework.deadlines.reminders import decision_makers
+
+    overdue = with_deadline(world, -1)
+    assert list(decision_makers(world.alpha.pk)) == [world.alpha_admin]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        deadline_reminders_run()
+    assert {m.to[0] for m in mail.outbox if overdue.reference in m.subject} == {
+        world.coordinator.email,
+        world.alpha_admin.email,
+    }
+
+
+def test_reminders_continue_until_a_decision_withdrawal_or_referral(world: World) -> None:
+    from casework.closing.services import case_close
+    from casework.index.models import Outcome
+
+    case = with_deadline(world, -1)
+    today = timezone.localdate()
+    assert deadline_reminders_run(today=today) == 1
+    # Closing without a decision is refused, so the case stays watched...
+    with pytest.raises(ValidationError):
+        case_close(
+            accessor=STAFF,
+            provider=world.alpha,
+            complaint_id=case.case_id,
+            actor=world.coordinator,
+            outcome=Outcome.RESOLVED,
+        )
+    # ...and the escalation repeats every week while the decision is overdue.
+    assert deadline_reminders_run(today=today) == 0
+    assert deadline_reminders_run(today=today + datetime.timedelta(days=7)) == 1
+    assert deadline_reminders_run(today=today + datetime.timedelta(days=14)) == 1
+    rounds = sorted(
+        DeadlineReminder.objects.filter(case=case, kind="overdue").values_list("round", flat=True)
+    )
+    assert rounds == [0, 1, 2]
+    # A recorded withdrawal ends it.
+    case_close(
+        accessor=STAFF,
+        provider=world.alpha,
+        complaint_id=case.case_id,
+        actor=world.coordinator,
+        outcome=Outcome.WITHDRAWN,
+        evidence="Brief van de klager: klacht ingetrokken.",
+    )
+    assert deadline_reminders_run(today=today + datetime.timedelta(days=21)) == 0

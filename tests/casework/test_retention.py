@@ -12,6 +12,8 @@ from django_tenants.utils import schema_context
 
 from casework.closing.retention import retention_due, retention_run
 from casework.closing.services import case_close
+from casework.closing.tasks import send_closing_letter
+from casework.decision.tasks import send_decision
 from casework.dossier.attachments import check_attachments
 from casework.index.models import CaseIndex, Outcome
 from casework.models import (
@@ -22,12 +24,14 @@ from casework.models import (
     Complaint,
     ConsentRecord,
     FollowLink,
+    Letter,
     TimelineEntry,
 )
 from outbox.models import OutboxMessage
 from tenants.models import Provider
 from tests.casework.accessors import STAFF
 from tests.casework.factories import submission, submit
+from tests.casework.factories_decision import record_decision
 from tests.support import World
 
 pytestmark = pytest.mark.django_db
@@ -46,13 +50,19 @@ def closed_case(world: World, *, closed_ago: datetime.timedelta) -> tuple[int, C
     attachments = check_attachments([SimpleUploadedFile("brief.pdf", PDF, content_type="application/pdf")])
     result = submit(world.alpha, submission=submission(track="formal"), attachments=attachments)
     complaint = result.complaint
-    case_close(
+    # A formal complaint closes only on the provider's decision (or a recorded withdrawal/referral).
+    decision = record_decision(world.alpha, complaint, world.alpha_admin)
+    closing = case_close(
         accessor=STAFF,
         provider=world.alpha,
         complaint_id=complaint.pk,
         actor=world.coordinator,
         outcome=Outcome.NOT_RESOLVED,
     )
+    # The decision and the closing letter are PDFs kept in the dossier.
+    with schema_context(world.alpha.schema_name):
+        send_decision(decision_id=decision.pk)
+        send_closing_letter(closing_id=closing.pk)
     closed_at = timezone.now() - closed_ago
     received_at = closed_at - datetime.timedelta(days=40)
     dates = {"closed_at": closed_at, "received_at": received_at}
@@ -74,16 +84,19 @@ def test_dossier_closed_5_years_and_a_day_ago_is_reduced_with_its_files(
     world: World, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     complaint_id, case, path = closed_case(world, closed_ago=datetime.timedelta(days=5 * 365 + 2))
+    with schema_context(world.alpha.schema_name):
+        letters = [Path(letter.file.path) for letter in Letter.objects.filter(complaint_id=complaint_id)]
+    assert len(letters) == 2 and all(letter.is_file() for letter in letters)
     CaseIndex.objects.filter(pk=case.pk).update(complainant_user=world.complainant)
     run_retention(world, django_capture_on_commit_callbacks)
     # One task per provider, with the provider's schema stamped.
     assert OutboxMessage.objects.filter(
         task_name="casework.tasks_closing.retention_reduce_tenant", schema_name=world.alpha.schema_name
     ).exists()
-    assert not path.exists()
+    assert not path.exists() and not any(letter.exists() for letter in letters)
     with schema_context(world.alpha.schema_name):
         assert not Complaint.objects.filter(pk=complaint_id).exists()
-        for model in (Attachment, ConsentRecord, FollowLink, TimelineEntry, ClosingNotice):
+        for model in (Attachment, ConsentRecord, FollowLink, TimelineEntry, ClosingNotice, Letter):
             assert not model.objects.filter(complaint_id=complaint_id).exists(), model
         [figures] = CaseStatistic.objects.all()
     assert figures.category_code == "treatment" and figures.law == "wlz" and figures.channel == "widget"
