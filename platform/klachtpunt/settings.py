@@ -376,6 +376,7 @@ CELERY_IMPORTS = [
     "casework.deadlines.tasks",
     "casework.decision.tasks",
     "casework.closing.tasks",
+    "casework.privacy.tasks",
 ]
 CELERY_BEAT_SCHEDULE.update(
     {
@@ -383,6 +384,11 @@ CELERY_BEAT_SCHEDULE.update(
         "deadline-reminders-daily": {
             "task": "casework.tasks_deadlines.deadline_reminders_task",
             "schedule": crontab(minute=0, hour=7),
+        },
+        # Every quarter of an hour: the DPO's clocks (a breach's 72 hours run in hours).
+        "privacy-reminders": {
+            "task": "casework.privacy.tasks.privacy_reminders_task",
+            "schedule": crontab(minute="*/15"),
         },
         # Nightly: closed dossiers past the provider's retention period become anonymous figures.
         "retention-nightly": {
