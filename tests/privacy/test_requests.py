@@ -24,7 +24,8 @@ from casework.privacy.services import (
 from casework.timesheets.models import TimeEntry
 from reference import avg_terms
 from tenants.models import Provider
-from tests.privacy.conftest import Dpo, make_request
+from tests.casework.factories_professionals import staff_client
+from tests.privacy.conftest import Dpo, make_breach, make_request
 from tests.support import World
 
 pytestmark = pytest.mark.django_db
@@ -201,3 +202,12 @@ def test_dpo_time_on_a_request_is_logged_in_the_ledger_once_taken(dpo: Dpo) -> N
 def test_received_in_the_future_is_refused(dpo: Dpo) -> None:
     with pytest.raises(PrivacyError, match="toekomst"):
         make_request(dpo, received_at=timezone.now() + datetime.timedelta(days=1))
+
+
+def test_coordinator_complaint_queue_leaves_out_requests_and_breaches(dpo: Dpo, world: World) -> None:
+    request = make_request(dpo, days_ago=1)
+    breach = make_breach(dpo, hours_ago=1)
+    page = staff_client(world.coordinator).get("/werkplek/wachtrij/")
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert request.reference not in content and breach.reference not in content
