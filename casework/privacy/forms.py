@@ -58,7 +58,7 @@ class RequestForm(forms.Form):
     requester_email = forms.EmailField(label=_("E-mailadres"), required=False)
     requester_phone = forms.CharField(label=_("Telefoonnummer"), max_length=40, required=False)
     on_behalf_of = forms.CharField(
-        label=_("Namens wie (niet verplicht)"),
+        label=_("Namens wie"),
         help_text=_(
             "Als u het verzoek doet voor een ander, bijvoorbeeld uw kind of iemand die u vertegenwoordigt."
         ),
