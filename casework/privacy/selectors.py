@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tenants.utils import schema_context
 
 from casework.index.models import CaseIndex, CaseKind, CaseStatus
@@ -23,6 +24,26 @@ from reference import avg_terms
 from tenants.models import Provider
 
 PRIVACY_KINDS = (CaseKind.DSR, CaseKind.BREACH)
+
+# Events are stored as a kind and data; the sentence is rendered in the reader's language.
+EVENT_LABELS = {
+    "received": gettext_lazy("Verzoek ontvangen"),
+    "identity_verified": gettext_lazy("Identiteit vastgesteld"),
+    "extended": gettext_lazy("Termijn verlengd met twee maanden"),
+    "answered": gettext_lazy("Verzoek beantwoord"),
+    "time_note": gettext_lazy("Notitie bij geschreven uren"),
+    "reported": gettext_lazy("Datalek geregistreerd"),
+    "assessed": gettext_lazy("Datalek beoordeeld"),
+    "ap_notified": gettext_lazy("Gemeld aan de Autoriteit Persoonsgegevens"),
+    "people_notified": gettext_lazy("Betrokkenen geïnformeerd"),
+    "closed": gettext_lazy("Datalek afgesloten"),
+}
+
+
+def _labelled(events: list[PrivacyEvent]) -> list[PrivacyEvent]:
+    for event in events:
+        event.label = str(EVENT_LABELS.get(event.kind, event.kind))  # type: ignore[attr-defined]
+    return events
 
 
 @dataclass(frozen=True)
@@ -136,7 +157,7 @@ def request_with_events(
         request = PrivacyRequest.objects.filter(reference=reference).first()
         if request is None:
             return None
-        return request, list(request.events.all())
+        return request, _labelled(list(request.events.all()))
 
 
 def breach_with_events(provider: Provider, reference: str) -> tuple[Breach, list[PrivacyEvent]] | None:
@@ -144,7 +165,7 @@ def breach_with_events(provider: Provider, reference: str) -> tuple[Breach, list
         breach = Breach.objects.filter(reference=reference).first()
         if breach is None:
             return None
-        return breach, list(breach.events.all())
+        return breach, _labelled(list(breach.events.all()))
 
 
 # --- The annual DPO report ------------------------------------------------------
