@@ -10,4 +10,5 @@ urlpatterns = [
     path("privacy/", views.register, name="provider_privacy"),
     path("privacy/verzoek/", views.request_enter, name="provider_privacy_request"),
     path("privacy/datalek/", views.breach_enter, name="provider_privacy_breach"),
+    path("privacy/jaarverslag/<int:year>/", views.annual_report, name="provider_privacy_report"),
 ]

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -40,6 +40,8 @@ from casework.intake.views import CHALLENGE_URL, frame_ancestors
 from casework.models import Breach, PrivacyRequest
 from casework.privacy import forms as f
 from casework.privacy import services
+from casework.privacy.pdf import annual_report_pdf
+from casework.privacy.selectors import dpo_annual_report
 from casework.privacy.services import PrivacyError
 from tenants.permissions import provider_member_required
 from tenants.widget import widget_allowed_origins
@@ -234,4 +236,25 @@ def breach_enter(request: HttpRequest) -> HttpResponse:
             return redirect("provider_privacy")
     return render(
         request, "casework/privacy/provider_form.html", {"form": form, "title": _("Datalek melden")}
+    )
+
+
+@provider_member_required(admin=True)
+@require_GET
+def annual_report(request: HttpRequest, year: int) -> HttpResponse:
+    """The provider's own DPO report, next to its complaints report: counts only, no people."""
+    provider = _dpo_provider(request)
+    if not 2000 <= year <= timezone.localdate().year:
+        raise Http404
+    report = dpo_annual_report(provider=provider, year=year)
+    if request.GET.get("formaat") == "pdf":
+        response = HttpResponse(
+            annual_report_pdf(provider=provider, report=report), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'attachment; filename="fg-jaarverslag-{provider.slug}-{year}.pdf"'
+        return response
+    return render(
+        request,
+        "casework/privacy/provider_report.html",
+        {"provider": provider, "report": report, "years": f.year_choices()},
     )

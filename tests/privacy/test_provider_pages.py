@@ -12,7 +12,7 @@ from casework.models import AccessLogEntry, Breach, PrivacyRequest
 from reference import avg_terms
 from tenants.models import Provider
 from tests.casework.widget_support import hidden_fields, post_form
-from tests.privacy.conftest import Dpo
+from tests.privacy.conftest import Dpo, make_breach
 from tests.support import World
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +94,19 @@ def test_provider_without_the_dpo_service_has_no_privacy_pages(world: World) -> 
     client = Client(HTTP_HOST=world.beta_host)
     client.force_login(world.beta_admin)
     assert client.get("/privacy/").status_code == 404
+
+
+def test_provider_admin_reads_its_dpo_annual_report_next_to_the_complaints_report(
+    dpo: Dpo, world: World
+) -> None:
+    make_breach(dpo, hours_ago=1)
+    client = Client(HTTP_HOST=world.alpha_host)
+    client.force_login(world.alpha_admin)
+    year = timezone.localdate().year
+    page = client.get(f"/privacy/jaarverslag/{year}/")
+    assert page.status_code == 200 and "Vertrouwelijkheid" in page.content.decode()
+    pdf = client.get(f"/privacy/jaarverslag/{year}/?formaat=pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    complaints_report = client.get(f"/rapportage/{year}/")
+    assert complaints_report.status_code == 200
+    assert f"/privacy/jaarverslag/{year}/" in complaints_report.content.decode()
