@@ -71,9 +71,23 @@ class RequestForm(forms.Form):
         help_text=_("Welke gegevens bedoelt u, en wat wilt u dat ermee gebeurt?"),
     )
 
+    # The requester must be reachable: for the answer, and to verify who they are.
+    require_contact = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.require_contact and not (data.get("requester_email") or data.get("requester_phone")):
+            self.add_error(
+                "requester_email", _("Vul een e-mailadres of telefoonnummer in, zodat wij u kunnen bereiken.")
+            )
+        return data
+
 
 class StaffRequestForm(RequestForm):
     """Entered by the provider or the DPO: the day it was received is a fact with its evidence."""
+
+    # A letter or a call at the desk may come without e-mail or phone; the receipt evidence says how.
+    require_contact = False
 
     received_at = _moment_field(_("Ontvangen op"), help_text=_("Wanneer het verzoek binnenkwam."))
     receipt_evidence = forms.CharField(

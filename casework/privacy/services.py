@@ -52,7 +52,8 @@ class PrivacyError(Exception):
 
 
 def provider_has_dpo(provider: Provider) -> bool:
-    return DPO_SERVICE in (provider.services or [])
+    """Whether ``provider`` holds the dpo service now (read fresh: the host cache keeps tenants 30 s)."""
+    return Provider.objects.filter(pk=provider.pk, services__contains=[DPO_SERVICE]).exists()
 
 
 def is_dpo(user: Any) -> bool:

@@ -179,3 +179,25 @@ def test_dpo_walks_a_request_and_a_breach_through_to_the_end(
     ).to_be_visible()
     assert_accessible(page, "dpo-annual-report")
     page.context.close()
+
+
+def test_patient_files_a_data_subject_request_on_the_providers_form(
+    browser: Browser, live_site: LiveServer, dpo_ready: None
+) -> None:
+    page = _page(browser)
+    page.goto(live_site.alpha("/avg-verzoek/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verzoek over uw gegevens bij Zorg Alpha")
+    expect(page.get_by_role("link", name="Een klacht indienen")).to_be_visible()
+    assert_accessible(page, "dpo-widget-request-form")
+    page.get_by_role("button", name="Verzoek versturen").click()
+    expect(page.locator("#error-summary")).to_be_focused(timeout=30_000)
+    assert_accessible(page, "dpo-widget-request-errors")
+    page.get_by_label("Wissen van gegevens (art. 17)").check()
+    page.get_by_label("Naam van de verzoeker").fill(REQUESTER)
+    page.get_by_label("E-mailadres").fill("anouk@example.nl")
+    page.get_by_label("Uw verzoek").fill("Verwijder mijn oude telefoonnummer.")
+    page.get_by_role("button", name="Verzoek versturen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uw verzoek is ontvangen", timeout=30_000)
+    expect(page.locator("main")).to_contain_text("AVG-")
+    assert_accessible(page, "dpo-widget-request-done")
+    page.context.close()

@@ -110,3 +110,13 @@ def test_provider_admin_reads_its_dpo_annual_report_next_to_the_complaints_repor
     complaints_report = client.get(f"/rapportage/{year}/")
     assert complaints_report.status_code == 200
     assert f"/privacy/jaarverslag/{year}/" in complaints_report.content.decode()
+
+
+def test_widget_request_without_any_way_to_reach_the_requester_is_refused(
+    dpo: Dpo, alpha_client: Client
+) -> None:
+    page = alpha_client.get("/widget/avg-verzoek/").content.decode()
+    data = {**hidden_fields(page), **REQUEST_FIELDS, "requester_email": "", "requester_phone": ""}
+    response = post_form(alpha_client, data, path="/widget/avg-verzoek/")
+    assert response.status_code == 400
+    assert "e-mailadres of telefoonnummer" in response.content.decode()
