@@ -53,7 +53,9 @@ class Provider(TenantMixin):
     membership_lapsed = models.BooleanField(_("lidmaatschap verlopen"), default=False)
     # The services the membership holds now (officer, committee, confidant, dpo), written by
     # billing with every change to them (billing.memberships): casework reads them here.
-    services = ArrayField(models.CharField(max_length=16), default=list, blank=True)
+    services: ArrayField[list[str], list[str]] = ArrayField(
+        models.CharField(max_length=16), default=list, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Schemas are made by tenants.provisioning (fast DDL replay), not on save().

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -19,7 +19,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
     input_type = "datetime-local"
 
-    def __init__(self, attrs: dict | None = None) -> None:
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
@@ -43,9 +43,15 @@ def _text(label: Any, *, required: bool = True, rows: int = 3, help_text: Any = 
     )
 
 
-class ProviderChoiceField(forms.ModelChoiceField):
+if TYPE_CHECKING:
+    _ModelChoiceField = forms.ModelChoiceField[Provider]
+else:  # Django's form fields are not subscriptable at run time
+    _ModelChoiceField = forms.ModelChoiceField
+
+
+class ProviderChoiceField(_ModelChoiceField):
     def label_from_instance(self, obj: Provider) -> str:
-        return obj.name
+        return str(obj.name)
 
 
 class RequestForm(forms.Form):
@@ -75,7 +81,7 @@ class RequestForm(forms.Form):
     require_contact = True
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.require_contact and not (data.get("requester_email") or data.get("requester_phone")):
             self.add_error(
                 "requester_email", _("Vul een e-mailadres of telefoonnummer in, zodat wij u kunnen bereiken.")

@@ -13,6 +13,7 @@ link, nothing of the request or breach itself.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import structlog
 from django.conf import settings
@@ -38,20 +39,25 @@ def privacy_reminders_due(*, now: datetime.datetime) -> list[tuple[int, str, dat
     """(case id, kind, deadline) for every reminder that applies now, in one query."""
     today = timezone.localdate(now)
     rows = (
-        CaseIndex.every_kind.filter(kind__in=(CaseKind.DSR, CaseKind.BREACH), decided_on__isnull=True)
+        CaseIndex.every_kind.filter(
+            kind__in=(CaseKind.DSR, CaseKind.BREACH), decided_on__isnull=True, deadline__isnull=False
+        )
         .exclude(status=CaseStatus.CLOSED)
         .filter(deadline__lte=today + datetime.timedelta(days=avg_terms.REQUEST_REMINDER_DAYS))
         .values_list("pk", "kind", "deadline", "received_at")
     )
-    due = []
+    due: list[tuple[int, str, datetime.date]] = []
     for pk, kind, deadline, received_at in rows:
+        if deadline is None:
+            continue
+        reminder: str | None
         if kind == CaseKind.BREACH:
             point = avg_terms.breach_reminder_point(received_at, now)
-            reminder = HOUR_KINDS[point] if point is not None else None
+            reminder = str(HOUR_KINDS[point]) if point is not None else None
         else:
             reminder = avg_terms.request_reminder_kind(deadline, today)
         if reminder is not None:
-            due.append((pk, str(reminder), deadline))
+            due.append((pk, reminder, deadline))
     return due
 
 
@@ -64,7 +70,7 @@ def privacy_reminders_run(*, now: datetime.datetime | None = None) -> int:
     table = DeadlineReminder._meta.db_table
     with transaction.atomic():
         placeholders = ", ".join(["(%s, %s, %s, %s, 0)"] * len(due))
-        params: list[object] = []
+        params: list[Any] = []
         for pk, kind, deadline in due:
             params += [pk, kind, deadline, now]
         with connection.cursor() as cursor:
@@ -113,7 +119,8 @@ def privacy_reminder_send(*, reminder_id: int) -> int:
         )
         recipients: list[User] = []
         if not moot:
-            recipients = [case.assignee] if case.assignee_id and case.assignee.is_active else _dpos()
+            assignee = case.assignee
+            recipients = [assignee] if assignee is not None and assignee.is_active else _dpos()
         url = platform_url(
             reverse("privacy_case", args=[case.reference], urlconf=settings.PUBLIC_SCHEMA_URLCONF)
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -71,7 +71,7 @@ def dpo_queue(*, now: datetime.datetime | None = None, mine_of: Any = None) -> l
     for case in cases:
         if case.kind == CaseKind.BREACH:
             kind_label = _("Datalek")
-            if case.decided_on is not None:
+            if case.decided_on is not None or case.due_at is None:
                 due_label, urgent, overdue = _("Geen meldtermijn meer open"), False, False
             else:
                 hours = (case.due_at - now).total_seconds() / 3600
@@ -84,7 +84,7 @@ def dpo_queue(*, now: datetime.datetime | None = None, mine_of: Any = None) -> l
                 )
         else:
             kind_label = _("AVG-verzoek")
-            left = (case.deadline - today).days
+            left = (case.deadline - today).days if case.deadline is not None else 0
             overdue = left < 0
             urgent = left <= avg_terms.REQUEST_REMINDER_DAYS
             due_label = _("Termijn verstreken") if overdue else _("Nog %(days)d dagen") % {"days": left}
@@ -199,32 +199,34 @@ def dpo_annual_report(*, provider: Provider, year: int, today: datetime.date | N
         of_kind = [r for r in requests if r.kind == kind]
         if not of_kind:
             continue
-        answered = [r for r in of_kind if r.answered_on is not None]
+        answered_on = [(r.answered_on, request_due_on(r)) for r in of_kind if r.answered_on is not None]
         report.requests_by_kind.append(
             {
                 "kind": str(label),
                 "total": len(of_kind),
-                "answered": len(answered),
-                "in_time": sum(1 for r in answered if r.answered_on <= request_due_on(r)),
+                "answered": len(answered_on),
+                "in_time": len([day for day, due in answered_on if day <= due]),
             }
         )
-    report.requests_extended = sum(1 for r in requests if r.extended_due_on)
-    report.requests_open = sum(1 for r in requests if r.answered_on is None)
+    report.requests_extended = len([r for r in requests if r.extended_due_on])
+    report.requests_open = len([r for r in requests if r.answered_on is None])
     # Late: answered after the term, or still open with the term run out.
-    report.requests_late = sum(1 for r in requests if (r.answered_on or today) > request_due_on(r))
+    report.requests_late = len([r for r in requests if (r.answered_on or today) > request_due_on(r)])
     for kind, label in Breach.Kind.choices:
         count = sum(1 for b in breaches if b.kind == kind)
         if count:
             report.breaches_by_kind.append({"kind": str(label), "total": count})
-    notified = [b for b in breaches if b.ap_notified_at is not None]
+    notified = [(b.aware_at, b.ap_notified_at) for b in breaches if b.ap_notified_at is not None]
     report.breaches_notified = len(notified)
-    report.breaches_notified_late = sum(
-        1
-        for b in notified
-        if avg_terms.breach_notified_late(aware_at=b.aware_at, notified_at=b.ap_notified_at)
+    report.breaches_notified_late = len(
+        [
+            aware
+            for aware, told in notified
+            if avg_terms.breach_notified_late(aware_at=aware, notified_at=told)
+        ]
     )
-    report.breaches_not_notifiable = sum(1 for b in breaches if b.risk == Breach.Risk.UNLIKELY)
-    report.breaches_people_told = sum(1 for b in breaches if b.people_notified_at is not None)
+    report.breaches_not_notifiable = len([b for b in breaches if b.risk == Breach.Risk.UNLIKELY])
+    report.breaches_people_told = len([b for b in breaches if b.people_notified_at is not None])
     for topic, label in PrivacyAdvice.Topic.choices:
         of_topic = [a for a in advice if a.topic == topic]
         if of_topic:
@@ -246,4 +248,4 @@ def advice_log(provider: Provider) -> list[PrivacyAdvice]:
 
 
 def providers_with_dpo() -> QuerySet[Provider]:
-    return Provider.objects.filter(services__contains=["dpo"]).order_by("name")
+    return cast("QuerySet[Provider]", Provider.objects.filter(services__contains=["dpo"]).order_by("name"))

@@ -36,7 +36,7 @@ DPO_SERVICE = "dpo"
 MAX_TEXT = 10_000
 
 # Where a request came in, as the case index names channels.
-VIA_CHANNEL = {
+VIA_CHANNEL: dict[str, str] = {
     PrivacyRequest.Via.WIDGET: Channel.WIDGET,
     PrivacyRequest.Via.PORTAL: Channel.PORTAL,
     PrivacyRequest.Via.PROVIDER: Channel.EMAIL,
@@ -53,7 +53,7 @@ class PrivacyError(Exception):
 
 def provider_has_dpo(provider: Provider) -> bool:
     """Whether ``provider`` holds the dpo service now (read fresh: the host cache keeps tenants 30 s)."""
-    return Provider.objects.filter(pk=provider.pk, services__contains=[DPO_SERVICE]).exists()
+    return bool(Provider.objects.filter(pk=provider.pk, services__contains=[DPO_SERVICE]).exists())
 
 
 def is_dpo(user: Any) -> bool:

@@ -7,13 +7,16 @@ from celery import shared_task
 from casework.privacy.reminders import privacy_reminder_send, privacy_reminders_run
 
 
-@shared_task(name="casework.privacy.tasks.privacy_reminders_task", acks_late=True, ignore_result=True)
+# Celery's decorator is untyped (no stubs); the task functions themselves are typed.
+@shared_task(  # type: ignore[untyped-decorator]
+    name="casework.privacy.tasks.privacy_reminders_task", acks_late=True, ignore_result=True
+)
 def privacy_reminders_task() -> int:
     """Every quarter of an hour: the reminders on request terms and breach clocks that apply now."""
     return privacy_reminders_run()
 
 
-@shared_task(
+@shared_task(  # type: ignore[untyped-decorator]
     name="casework.privacy.tasks.send_privacy_reminder",
     acks_late=True,
     ignore_result=True,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -17,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tenants.utils import schema_context
 
+from accounts.models import User
 from casework.assignment.forms import TimeEntryForm
 from casework.dossier.access_log import Accessor, Event, access_log_request, accessor_from_request
 from casework.index.models import CaseIndex, CaseKind
@@ -38,11 +40,17 @@ def dpo_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not request.tenant.is_platform or not services.is_dpo(request.user):
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or not tenant.is_platform or not services.is_dpo(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (every view here is behind ``dpo_required``)."""
+    return cast(User, request.user)
 
 
 def _accessor(request: HttpRequest, provider: Provider) -> Accessor:
@@ -60,7 +68,7 @@ def _case(reference: str) -> CaseIndex:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mijn") == "1"
-    rows = selectors.dpo_queue(mine_of=request.user if mine else None)
+    rows = selectors.dpo_queue(mine_of=_user(request) if mine else None)
     return render(
         request,
         "casework/privacy/queue.html",
@@ -83,8 +91,8 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
                 "activity": Activity.CORRESPONDENCE,
             }
         ),
-        "time_entries": list(case_time_entries(case=case, user=request.user)) if case.assignee_id else [],
-        "is_assignee": case.assignee_id == request.user.pk,
+        "time_entries": list(case_time_entries(case=case, user=_user(request))) if case.assignee_id else [],
+        "is_assignee": case.assignee_id == _user(request).pk,
     }
     if case.kind == CaseKind.DSR:
         found = selectors.request_with_events(provider, reference)
@@ -104,12 +112,12 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         found_breach = selectors.breach_with_events(provider, reference)
         if found_breach is None:
             raise Http404
-        record, events = found_breach
+        breach, breach_events = found_breach
         context.update(
-            breach=record,
-            events=events,
-            clock=selectors.breach_clock(record),
-            fields=selectors.notification_fields(record),
+            breach=breach,
+            events=breach_events,
+            clock=selectors.breach_clock(breach),
+            fields=selectors.notification_fields(breach),
             assessment_form=f.AssessmentForm(),
             ap_form=f.ApNotificationForm(),
             people_form=f.PeopleNotificationForm(),
@@ -154,7 +162,7 @@ def _act(
 def take(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(reference)
     try:
-        services.privacy_case_take(case=case, dpo=request.user)
+        services.privacy_case_take(case=case, dpo=_user(request))
     except PrivacyError as refusal:
         messages.error(request, str(refusal))
     else:
@@ -180,7 +188,7 @@ def verify_identity(request: HttpRequest, reference: str) -> HttpResponse:
         lambda case, data: services.privacy_request_verify_identity(
             provider=case.provider,
             reference=reference,
-            actor=request.user,
+            actor=_user(request),
             accessor=_accessor(request, case.provider),
             method=data["method"],
             note=data["note"],
@@ -199,7 +207,7 @@ def extend(request: HttpRequest, reference: str) -> HttpResponse:
         lambda case, data: services.privacy_request_extend(
             provider=case.provider,
             reference=reference,
-            actor=request.user,
+            actor=_user(request),
             accessor=_accessor(request, case.provider),
             reason=data["reason"],
             notice_on=data["notice_on"],
@@ -218,7 +226,7 @@ def answer(request: HttpRequest, reference: str) -> HttpResponse:
         lambda case, data: services.privacy_request_answer(
             provider=case.provider,
             reference=reference,
-            actor=request.user,
+            actor=_user(request),
             accessor=_accessor(request, case.provider),
             outcome=data["outcome"],
             answer_text=data["answer_text"],
@@ -263,7 +271,7 @@ def assess(request: HttpRequest, reference: str) -> HttpResponse:
         lambda case, data: services.breach_assess(
             provider=case.provider,
             reference=reference,
-            actor=request.user,
+            actor=_user(request),
             accessor=_accessor(request, case.provider),
             risk=data["risk"],
             reason=data["reason"],
@@ -282,7 +290,7 @@ def notify_ap(request: HttpRequest, reference: str) -> HttpResponse:
         lambda case, data: services.breach_notify_ap(
             provider=case.provider,
             reference=reference,
-            actor=request.user,
+            actor=_user(request),
             accessor=_accessor(request, case.provider),
             notified_at=data["notified_at"],
             case_number=data["case_number"],
@@ -302,7 +310,7 @@ def notify_people(request: HttpRequest, reference: str) -> HttpResponse:
         lambda case, data: services.breach_notify_people(
             provider=case.provider,
             reference=reference,
-            actor=request.user,
+            actor=_user(request),
             accessor=_accessor(request, case.provider),
             notified_at=data["notified_at"],
             notice=data["notice"],
@@ -311,7 +319,7 @@ def notify_people(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-class _NoFields(f.forms.Form):
+class _NoFields(forms.Form):
     pass
 
 
@@ -325,7 +333,7 @@ def close_breach(request: HttpRequest, reference: str) -> HttpResponse:
         lambda case, data: services.breach_close(
             provider=case.provider,
             reference=reference,
-            actor=request.user,
+            actor=_user(request),
             accessor=_accessor(request, case.provider),
         ),
         _("Het datalek is afgesloten."),
@@ -340,7 +348,7 @@ def log_time(request: HttpRequest, reference: str) -> HttpResponse:
         reference,
         TimeEntryForm,
         lambda case, data: services.privacy_time_log(
-            actor=request.user,
+            actor=_user(request),
             case=case,
             kind=data["kind"],
             minutes=data["minutes"],
@@ -372,7 +380,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
                 received_at=data["received_at"],
                 receipt_evidence=data["receipt_evidence"],
-                entered_by=request.user,
+                entered_by=_user(request),
             )
         except PrivacyError as refusal:
             form.add_error(None, str(refusal))
@@ -393,7 +401,7 @@ def breach_create(request: HttpRequest) -> HttpResponse:
         provider = data.pop("provider")
         try:
             breach = services.breach_report(
-                provider=provider, accessor=_accessor(request, provider), reporter=request.user, **data
+                provider=provider, accessor=_accessor(request, provider), reporter=_user(request), **data
             )
         except PrivacyError as refusal:
             form.add_error(None, str(refusal))
@@ -413,7 +421,7 @@ def advice(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.advice_record(actor=request.user, **data)
+            services.advice_record(actor=_user(request), **data)
         except PrivacyError as refusal:
             form.add_error(None, str(refusal))
         else:

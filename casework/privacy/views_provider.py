@@ -9,7 +9,7 @@ requests that reached them and report breaches; they see their own register.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tenants.utils import schema_context
 
+from accounts.models import User
 from casework.dossier.access_log import AccessChannel, accessor_from_request
 from casework.intake.guard import (
     HONEYPOT_FIELD,
@@ -195,7 +196,7 @@ def request_enter(request: HttpRequest) -> HttpResponse:
                 provider=provider,
                 accessor=accessor_from_request(request, provider=provider),
                 via=PrivacyRequest.Via.PROVIDER,
-                entered_by=request.user,
+                entered_by=cast(User, request.user),
                 **data,
             )
         except PrivacyError as refusal:
@@ -222,7 +223,7 @@ def breach_enter(request: HttpRequest) -> HttpResponse:
             breach = services.breach_report(
                 provider=provider,
                 accessor=accessor_from_request(request, provider=provider),
-                reporter=request.user,
+                reporter=cast(User, request.user),
                 **form.cleaned_data,
             )
         except PrivacyError as refusal:
