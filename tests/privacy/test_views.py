@@ -12,9 +12,11 @@ from pypdf import PdfReader
 from accounts.models import Qualification
 from casework.index.models import CaseIndex
 from casework.models import AccessLogEntry, PrivacyAdvice, PrivacyRequest
+from casework.privacy.services import privacy_case_take
 from casework.timesheets.models import TimeEntry
+from reference import avg_terms
 from tests.casework.factories_professionals import make_professional, staff_client
-from tests.privacy.conftest import Dpo, make_breach
+from tests.privacy.conftest import Dpo, make_breach, make_request
 from tests.support import World
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +162,22 @@ def test_advice_is_logged_with_hours_and_the_annual_report_counts_it_as_page_and
     assert "Advies over een DPIA" in text and "1,5 uur" in text
     # A provider without the dpo service has no DPO report.
     assert dpo.client.get(f"/werkplek/avg/jaarverslag/{world.beta.slug}/{today.year}/").status_code == 404
+
+
+def test_art_12_3_dpo_extends_a_request_inside_the_first_month_and_is_refused_after_it(dpo: Dpo) -> None:
+    today = timezone.localdate()
+    early, late = make_request(dpo, days_ago=3), make_request(dpo, days_ago=45)
+    for request in (early, late):
+        privacy_case_take(case=CaseIndex.every_kind.get(reference=request.reference), dpo=dpo.user)
+        dpo.client.post(
+            f"/werkplek/avg/{request.reference}/verlengen/",
+            {"reason": "Het dossier ligt deels in het externe archief.", "notice_on": today.isoformat()},
+        )
+    assert CaseIndex.every_kind.get(reference=early.reference).deadline == avg_terms.request_extended_due(
+        early.received_on
+    )
+    assert CaseIndex.every_kind.get(reference=late.reference).deadline == avg_terms.request_due(
+        late.received_on
+    )
+    page = dpo.client.get(f"/werkplek/avg/{late.reference}/").content.decode()
+    assert "Te laat: een verlenging moet binnen één maand na ontvangst worden gemeld" in page
