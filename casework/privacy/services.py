@@ -400,14 +400,19 @@ def privacy_request_answer(
 # --- Taking a case and logging time ---------------------------------------------------
 
 
-def privacy_case_take(*, case: CaseIndex, dpo: User) -> Assignment:
-    """The DPO takes a request or breach from the queue: assigned and accepted, so time can be logged."""
+def privacy_case_take(*, case: CaseIndex, dpo: User, accessor: Accessor | None = None) -> Assignment:
+    """The DPO takes a request or breach from the queue: assigned and accepted, so time can be logged.
+
+    The assignment, the index row and the access-log entry (when ``accessor`` is given) commit together.
+    """
     if case.kind not in (CaseKind.DSR, CaseKind.BREACH):
         raise PrivacyError(_("Dit is geen AVG-verzoek of datalek."))
     if not is_dpo(dpo) or PlatformRole.PROFESSIONAL not in (dpo.roles or []):
         raise PrivacyError(_("Alleen een functionaris gegevensbescherming kan dit oppakken."))
     with transaction.atomic():
-        locked = CaseIndex.every_kind.select_for_update().get(pk=case.pk)
+        locked = (
+            CaseIndex.every_kind.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
+        )
         if locked.status == CaseStatus.CLOSED:
             raise PrivacyError(_("Deze zaak is afgesloten."))
         current = Assignment.objects.filter(
@@ -433,6 +438,14 @@ def privacy_case_take(*, case: CaseIndex, dpo: User) -> Assignment:
         if locked.status == CaseStatus.RECEIVED:
             locked.status = CaseStatus.ASSIGNED
         locked.save(update_fields=["assignee", "status", "updated_at"])
+        if accessor is not None:
+            access_log_record(
+                provider=locked.provider,
+                event=Event.CHANGE,
+                accessor=accessor,
+                reference=locked.reference,
+                subject="assignment",
+            )
     return assignment
 
 

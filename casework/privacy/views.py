@@ -162,18 +162,10 @@ def _act(
 def take(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(reference)
     try:
-        services.privacy_case_take(case=case, dpo=_user(request))
+        services.privacy_case_take(case=case, dpo=_user(request), accessor=_accessor(request, case.provider))
     except PrivacyError as refusal:
         messages.error(request, str(refusal))
     else:
-        access_log_request(
-            request,
-            Event.CHANGE,
-            provider=case.provider,
-            reference=reference,
-            subject="assignment",
-            role="dpo",
-        )
         messages.success(request, _("U behandelt %(reference)s.") % {"reference": reference})
     return redirect("privacy_case", reference=reference)
 

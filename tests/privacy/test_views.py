@@ -80,6 +80,8 @@ def test_dpo_enters_takes_verifies_and_answers_a_request_with_a_letter(dpo: Dpo)
         request = PrivacyRequest.objects.get(reference=reference)
         assert request.outcome == "granted" and request.identity_method == "known_contact"
         events = {entry.detail for entry in AccessLogEntry.objects.filter(reference=reference)}
+        taken = AccessLogEntry.objects.filter(reference=reference, subject="assignment", role="dpo")
+        assert taken.count() == 1
     assert {"identity", "answer"} <= events
     letter = client.get(f"/werkplek/avg/{reference}/antwoord.pdf")
     assert letter.status_code == 200 and letter["Content-Type"] == "application/pdf"
