@@ -162,10 +162,20 @@ def membership_create(
                 if SERVICE_PRICES.get(code) in current
             ]
         )
+        provider_services_write(membership)
         if not subscription_id:
             membership.renews_on = today_amsterdam().replace(year=today_amsterdam().year + 1)
             membership.save(update_fields=["renews_on"])
     return membership
+
+
+def provider_services_write(membership: Membership) -> None:
+    """Copy the membership's active services onto its provider, where casework reads them.
+
+    Call inside the transaction that changed the services.
+    """
+    active = sorted(set(membership.services.filter(active=True).values_list("service", flat=True)))
+    Provider.objects.filter(pk=membership.provider_id).update(services=active)
 
 
 def _locked(provider: Provider) -> Membership:
@@ -196,6 +206,7 @@ def membership_service_add(*, provider: Provider, service: str) -> MembershipSer
         row = MembershipService.objects.create(
             membership=membership, service=service, price=price, added_at=timezone.now()
         )
+        provider_services_write(membership)
         Membership.objects.filter(pk=membership.pk).update(synced=False)
         _enqueue_push(membership)
     log.info("membership_service_added", provider=provider.schema_name, service=service)
@@ -216,6 +227,7 @@ def membership_service_remove(*, provider: Provider, service: str) -> Membership
         row.removed_at = timezone.now()
         row.synced = False
         row.save(update_fields=["active", "removed_at", "synced"])
+        provider_services_write(membership)
         Membership.objects.filter(pk=membership.pk).update(synced=False)
         _enqueue_push(membership)
     log.info("membership_service_removed", provider=provider.schema_name, service=service)

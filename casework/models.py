@@ -671,3 +671,215 @@ class CommitteeAdvice(models.Model):
 
     def __str__(self) -> str:
         return f"advice on {self.complaint_id}"
+
+
+# --- The data-protection officer's registers (AVG): requests, breaches, advice -------
+# Kept in the provider's schema like the complaint dossier; the public case index
+# holds only their routing metadata (kind, dates, status, assignee). The actions are
+# in casework.privacy.services, the terms in reference.avg_terms.
+
+
+class PrivacyRequest(models.Model):
+    """A data subject's request under AVG art. 15 to 22, with its one-month term (art. 12(3))."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Inzage (art. 15)")
+        RECTIFICATION = "rectification", _("Rectificatie (art. 16)")
+        ERASURE = "erasure", _("Wissen van gegevens (art. 17)")
+        RESTRICTION = "restriction", _("Beperking van de verwerking (art. 18)")
+        PORTABILITY = "portability", _("Overdraagbaarheid van gegevens (art. 20)")
+        OBJECTION = "objection", _("Bezwaar tegen de verwerking (art. 21)")
+
+    class Via(models.TextChoices):
+        WIDGET = "widget", _("Formulier op de website")
+        PORTAL = "portal", _("Mijn klachten (ingelogd)")
+        PROVIDER = "provider", _("Ingevoerd door de zorgaanbieder")
+        DPO = "dpo", _("Ingevoerd door de functionaris gegevensbescherming")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Ontvangen")
+        IN_PROGRESS = "in_progress", _("In behandeling")
+        ANSWERED = "answered", _("Beantwoord")
+
+    class Outcome(models.TextChoices):
+        GRANTED = "granted", _("Toegewezen")
+        PARTLY = "partly", _("Deels toegewezen")
+        REFUSED = "refused", _("Afgewezen")
+
+    class IdentityMethod(models.TextChoices):
+        IN_PERSON = "in_person", _("Identiteitsbewijs getoond aan de balie")
+        KNOWN_CONTACT = "known_contact", _("Bekende contactgegevens uit het dossier")
+        DIGID = "digid", _("DigiD of een ander erkend inlogmiddel")
+        CALLBACK = "callback", _("Teruggebeld op een bekend nummer")
+        OTHER = "other", _("Anders (toelichting)")
+
+    reference = models.CharField(max_length=20, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    via = models.CharField(max_length=16, choices=Via.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    language = models.CharField(max_length=8, default="nl")
+    # The fact the term counts from: the day the request reached the provider (or us for it).
+    received_on = models.DateField()
+    received_at = models.DateTimeField()
+    receipt_evidence = models.CharField(max_length=300, blank=True)
+
+    requester_name = models.CharField(max_length=200)
+    requester_email = models.EmailField(blank=True)
+    requester_phone = models.CharField(max_length=40, blank=True)
+    # When the request is made for someone else (a parent, a legal representative).
+    on_behalf_of = models.CharField(max_length=200, blank=True)
+    description = models.TextField()
+
+    identity_verified_at = models.DateTimeField(null=True, blank=True)
+    identity_method = models.CharField(max_length=16, choices=IdentityMethod.choices, blank=True)
+    identity_note = models.CharField(max_length=300, blank=True)
+    identity_verified_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    # Art. 12(3): the two further months, told with reasons inside the first month.
+    extended_due_on = models.DateField(null=True, blank=True)
+    extension_reason = models.TextField(blank=True)
+    extension_notice_on = models.DateField(null=True, blank=True)
+
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    outcome_reason = models.TextField(blank=True)
+    answer_text = models.TextField(blank=True)
+    answered_on = models.DateField(null=True, blank=True)
+    answer_letter = models.FileField(upload_to="privacy/requests/", max_length=300, blank=True)
+
+    entered_by_user_id = models.BigIntegerField(null=True, blank=True)
+    requester_user_id = models.BigIntegerField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("AVG-verzoek")
+        verbose_name_plural = _("AVG-verzoeken")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Breach(models.Model):
+    """A personal-data breach in the register (AVG art. 33(5)), notifiable or not."""
+
+    class Status(models.TextChoices):
+        REPORTED = "reported", _("Gemeld, wacht op beoordeling")
+        ASSESSED = "assessed", _("Beoordeeld")
+        CLOSED = "closed", _("Afgesloten")
+
+    class Kind(models.TextChoices):
+        CONFIDENTIALITY = "confidentiality", _("Vertrouwelijkheid (onbevoegde inzage of verstrekking)")
+        INTEGRITY = "integrity", _("Integriteit (onbevoegde wijziging)")
+        AVAILABILITY = "availability", _("Beschikbaarheid (verlies of vernietiging)")
+
+    class Risk(models.TextChoices):
+        UNLIKELY = "unlikely", _("Geen risico waarschijnlijk: niet melden")
+        RISK = "risk", _("Risico: melden aan de Autoriteit Persoonsgegevens")
+        HIGH = "high", _("Hoog risico: ook de betrokkenen informeren")
+
+    reference = models.CharField(max_length=20, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REPORTED)
+    # Art. 33(1): the 72 hours run from the moment the provider became aware.
+    aware_at = models.DateTimeField()
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField()
+    reported_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    what_happened = models.TextField()
+    data_categories = models.TextField()
+    people_categories = models.TextField()
+    people_approx = models.PositiveIntegerField()
+    records_approx = models.PositiveIntegerField()
+    likely_consequences = models.TextField()
+    measures = models.TextField()
+    contact = models.CharField(max_length=300, blank=True)
+
+    risk = models.CharField(max_length=16, choices=Risk.choices, blank=True)
+    assessment_reason = models.TextField(blank=True)
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    assessed_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    ap_notified_at = models.DateTimeField(null=True, blank=True)
+    ap_case_number = models.CharField(max_length=60, blank=True)
+    # Art. 33(1): a notification after 72 hours is accompanied by the reasons for the delay.
+    late_reason = models.TextField(blank=True)
+    people_notified_at = models.DateTimeField(null=True, blank=True)
+    people_notice = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-aware_at"]
+        verbose_name = _("datalek")
+        verbose_name_plural = _("datalekken")
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def must_notify_ap(self) -> bool:
+        return self.risk in (self.Risk.RISK, self.Risk.HIGH)
+
+    @property
+    def must_tell_people(self) -> bool:
+        return self.risk == self.Risk.HIGH
+
+
+class PrivacyAdvice(models.Model):
+    """Advice by the data-protection officer (art. 39): DPIA advice, questions, register reviews."""
+
+    class Topic(models.TextChoices):
+        DPIA = "dpia", _("Advies over een DPIA (art. 35 lid 2)")
+        QUESTION = "question", _("Vraag van de zorgaanbieder")
+        REGISTER = "register", _("Beoordeling van het verwerkingsregister (art. 30)")
+        OTHER = "other", _("Overig advies")
+
+    topic = models.CharField(max_length=16, choices=Topic.choices)
+    asked_on = models.DateField()
+    given_on = models.DateField()
+    question = models.TextField()
+    advice = models.TextField()
+    minutes = models.PositiveIntegerField()
+    given_by_user_id = models.BigIntegerField(null=True, blank=True)
+    given_by_label = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minutes__gt=0, minutes__lte=24 * 60), name="privacy_advice_minutes_in_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.given_on}"
+
+
+class PrivacyEvent(models.Model):
+    """One step on a request's or a breach's timeline: a kind and its data, rendered when shown."""
+
+    request = models.ForeignKey(
+        PrivacyRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    breach = models.ForeignKey(Breach, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=40)
+    actor_user_id = models.BigIntegerField(null=True, blank=True)
+    actor_label = models.CharField(max_length=150, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(request__isnull=False, breach__isnull=True)
+                | models.Q(request__isnull=True, breach__isnull=False),
+                name="privacy_event_on_one_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} @ {self.at:%Y-%m-%d %H:%M}"

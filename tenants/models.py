@@ -51,6 +51,11 @@ class Provider(TenantMixin):
     # Written by billing whenever the membership's status changes (billing.models.Membership.save):
     # casework reads the standing here and never imports billing.
     membership_lapsed = models.BooleanField(_("lidmaatschap verlopen"), default=False)
+    # The services the membership holds now (officer, committee, confidant, dpo), written by
+    # billing with every change to them (billing.memberships): casework reads them here.
+    services: ArrayField[list[str], list[str]] = ArrayField(
+        models.CharField(max_length=16), default=list, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Schemas are made by tenants.provisioning (fast DDL replay), not on save().

@@ -57,7 +57,28 @@ class Outcome(models.TextChoices):
     REFERRED = "referred", _("Doorverwezen")
 
 
+class CaseKind(models.TextChoices):
+    """What a row routes: a complaint (Wkkgz), or the dpo service's request or breach (AVG)."""
+
+    COMPLAINT = "complaint", _("Klacht")
+    DSR = "dsr", _("AVG-verzoek")
+    BREACH = "breach", _("Datalek")
+
+
+class ComplaintIndexManager(models.Manager["CaseIndex"]):
+    """Complaint rows only: every complaint page, queue, report and reminder reads these.
+
+    The data-protection officer's requests and breaches share the index (one
+    queue across providers) but follow AVG terms, not the Wkkgz: code that means
+    them says so through ``CaseIndex.every_kind``.
+    """
+
+    def get_queryset(self) -> models.QuerySet[CaseIndex]:
+        return super().get_queryset().filter(kind=CaseKind.COMPLAINT)
+
+
 class CaseIndex(models.Model):
+    kind = models.CharField(max_length=16, choices=CaseKind.choices, default=CaseKind.COMPLAINT)
     provider = models.ForeignKey("tenants.Provider", on_delete=models.CASCADE, related_name="cases")
     case_id = models.BigIntegerField(help_text="Primary key of the dossier in the provider's schema")
     reference = models.CharField(max_length=20, unique=True)
@@ -72,6 +93,8 @@ class CaseIndex(models.Model):
     received_at = models.DateTimeField()
     formal_received_on = models.DateField(null=True, blank=True)
     deadline = models.DateField(null=True, blank=True)
+    # A clock in hours (a breach: 72 hours from awareness, AVG art. 33(1)); ``deadline`` is its day.
+    due_at = models.DateTimeField(null=True, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -98,9 +121,20 @@ class CaseIndex(models.Model):
     reduced_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    every_kind = models.Manager()
+    objects = ComplaintIndexManager()
+
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["provider", "case_id"], name="uniq_case_per_provider")]
+        default_manager_name = "objects"
+        # Related lookups (an assignment's case, a time entry's case) see every kind.
+        base_manager_name = "every_kind"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "kind", "case_id"], name="uniq_case_per_provider_kind"
+            )
+        ]
         indexes = [
+            models.Index(fields=["kind", "status", "deadline"], name="caseindex_kind_status_deadline"),
             models.Index(fields=["status", "deadline"], name="caseindex_status_deadline"),
             models.Index(fields=["complainant_user", "received_at"], name="caseindex_complainant"),
         ]
@@ -170,6 +204,11 @@ class DeadlineReminder(models.Model):
         BEFORE = "before", _("Herinnering voor de termijn")
         DUE = "due", _("Termijn verloopt vandaag")
         OVERDUE = "overdue", _("Termijn verstreken")
+        # The 72-hour breach clock (AVG art. 33(1)): hours left when the DPO is reminded.
+        HOURS_48 = "h48", _("Datalek: nog 48 uur om te melden")
+        HOURS_24 = "h24", _("Datalek: nog 24 uur om te melden")
+        HOURS_6 = "h6", _("Datalek: nog 6 uur om te melden")
+        HOURS_0 = "h0", _("Datalek: 72 uur verstreken")
 
     case = models.ForeignKey(CaseIndex, on_delete=models.CASCADE, related_name="deadline_reminders")
     kind = models.CharField(max_length=16, choices=Kind.choices)

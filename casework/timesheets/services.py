@@ -59,7 +59,10 @@ def ledger_entry_add(
     with transaction.atomic():
         # Assignments change under this lock (casework.assignment.services), so the
         # check below cannot race a reassignment.
-        locked = CaseIndex.objects.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
+        # Every kind: the dpo service logs time on requests and breaches too.
+        locked = (
+            CaseIndex.every_kind.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
+        )
         _check_may_log(actor, locked, kind=kind, activity=activity)
         _check_values(locked, kind=kind, minutes=minutes, worked_on=worked_on, activity=activity, today=today)
         entry = TimeEntry.objects.create(

@@ -23,7 +23,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from casework.assignment.selectors import last_decline_reason
-from casework.index.models import CaseIndex, CaseStatus, Consent, Service
+from casework.index.models import CaseIndex, CaseKind, CaseStatus, Consent, Service
 from casework.index.selectors import OPEN_STATUSES
 from casework.models import Attachment, Complaint, ConsentRecord, TimelineEntry
 from reference.categories import category_label
@@ -179,10 +179,10 @@ def queue_counts(filters: QueueFilters, *, today: datetime.date | None = None) -
             SELECT {columns}, {groupings}, {", ".join(counts_sql)},
                    COUNT(*) FILTER (WHERE {total_sql}) AS n_total
             FROM (
-                SELECT status, service, provider_id, category_code, assignee_id, deadline,
+                SELECT kind, status, service, provider_id, category_code, assignee_id, deadline,
                        CASE WHEN deadline < %s THEN %s WHEN deadline <= %s THEN %s ELSE '' END
                        AS deadline_window
-                FROM {table} WHERE status <> %s
+                FROM {table} WHERE status <> %s AND kind = %s
             ) AS {table}
             GROUP BY GROUPING SETS ({sets}, ())
         )
@@ -193,7 +193,8 @@ def queue_counts(filters: QueueFilters, *, today: datetime.date | None = None) -
         LEFT JOIN {User._meta.db_table} AS assignee ON assignee.id = facets.assignee_id
     """  # noqa: S608 (names come from the models; every value is a parameter)
     window_params = [today, DeadlineWindow.OVERDUE, end_of_week(today), DeadlineWindow.THIS_WEEK]
-    all_params = params + total_params + window_params + [CaseStatus.CLOSED]
+    # Complaints only: the dpo service's requests and breaches have their own queue.
+    all_params = params + total_params + window_params + [CaseStatus.CLOSED, CaseKind.COMPLAINT]
     counts = QueueCounts()
     with connection.cursor() as cursor:
         cursor.execute(sql, all_params)

@@ -377,6 +377,7 @@ CELERY_IMPORTS = [
     "casework.deadlines.tasks",
     "casework.decision.tasks",
     "casework.closing.tasks",
+    "casework.privacy.tasks",
 ]
 CELERY_BEAT_SCHEDULE.update(
     {
@@ -394,6 +395,11 @@ CELERY_BEAT_SCHEDULE.update(
         "stalled-dossiers-weekly": {
             "task": "casework.tasks_deadlines.stalled_dossiers_task",
             "schedule": crontab(minute=45, hour=7, day_of_week=1),
+        },
+        # Every quarter of an hour: the DPO's clocks (a breach's 72 hours run in hours).
+        "privacy-reminders": {
+            "task": "casework.privacy.tasks.privacy_reminders_task",
+            "schedule": crontab(minute="*/15"),
         },
         # Nightly: closed dossiers past the provider's retention period become anonymous figures.
         "retention-nightly": {

@@ -28,6 +28,8 @@ urlpatterns = [
     path("", include("casework.procedures.urls_platform")),
     # Dashboards: the coordinator's, the professional's, the platform admin's trends.
     path("werkplek/", include("casework.reports.urls_platform")),
+    # The data-protection officer: AVG requests, the breach register, advice, the annual report.
+    path("werkplek/", include("casework.privacy.urls_platform")),
     # Provider sign-up with Stripe Checkout, and Stripe's webhook endpoint.
     path("", include("billing.urls_public")),
     *common,

@@ -10,6 +10,8 @@ urlpatterns = [
     path("organisatie/", views.provider_workspace, name="provider_workspace"),
     # The embeddable widget, its plain-page form and the provider's widget settings.
     path("", include("casework.intake.urls")),
+    # The dpo service: the data-subject request form and the provider's privacy register.
+    path("", include("casework.privacy.urls_provider")),
     path("", include("tenants.urls")),
     # Following a complaint by secure link (no account needed).
     path("", include("casework.complainant.urls_provider")),

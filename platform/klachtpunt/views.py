@@ -9,6 +9,7 @@ from accounts.models import PlatformRole
 from accounts.permissions import platform_role_required
 from billing.models import Price, PriceKind
 from billing.vat import gross_cents
+from casework.privacy.services import is_dpo
 from reference.dates import today_amsterdam
 
 SERVICES = [
@@ -43,4 +44,8 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @platform_role_required(PlatformRole.PLATFORM_ADMIN, PlatformRole.COORDINATOR, PlatformRole.PROFESSIONAL)
 def workspace(request: HttpRequest) -> HttpResponse:
-    return render(request, "platform/workspace.html", {"roles": request.user.roles})
+    return render(
+        request,
+        "platform/workspace.html",
+        {"roles": request.user.roles, "is_dpo": is_dpo(request.user)},
+    )

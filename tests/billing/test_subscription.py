@@ -83,9 +83,10 @@ def test_a_service_without_a_price_cannot_be_added(
     world: World, admin_client: Client, fake_stripe: FakeStripe
 ) -> None:
     membership_create(provider=world.alpha, services=["officer"])
-    response = admin_client.post(f"{PAGE}dienst/toevoegen/", {"service": "dpo"}, follow=True)
+    # The committee has no yearly price yet (the dpo service got one with its register).
+    response = admin_client.post(f"{PAGE}dienst/toevoegen/", {"service": "committee"}, follow=True)
     assert "nog niet aangeboden" in response.content.decode()
-    assert not Membership.objects.get(provider=world.alpha).services.filter(service="dpo").exists()
+    assert not Membership.objects.get(provider=world.alpha).services.filter(service="committee").exists()
 
 
 def test_without_keys_changes_are_kept_and_marked_not_synced(

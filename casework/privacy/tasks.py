@@ -1,0 +1,28 @@
+"""The DPO's periodic job and its e-mails (thin: each loads by id and calls a service)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from casework.privacy.reminders import privacy_reminder_send, privacy_reminders_run
+
+
+# Celery's decorator is untyped (no stubs); the task functions themselves are typed.
+@shared_task(  # type: ignore[untyped-decorator]
+    name="casework.privacy.tasks.privacy_reminders_task", acks_late=True, ignore_result=True
+)
+def privacy_reminders_task() -> int:
+    """Every quarter of an hour: the reminders on request terms and breach clocks that apply now."""
+    return privacy_reminders_run()
+
+
+@shared_task(  # type: ignore[untyped-decorator]
+    name="casework.privacy.tasks.send_privacy_reminder",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    max_retries=5,
+    retry_backoff=True,
+)
+def send_privacy_reminder(reminder_id: int) -> int:
+    return privacy_reminder_send(reminder_id=reminder_id)
