@@ -69,14 +69,14 @@ def privacy_reminders_run(*, now: datetime.datetime | None = None) -> int:
         return 0
     table = DeadlineReminder._meta.db_table
     with transaction.atomic():
-        placeholders = ", ".join(["(%s, %s, %s, %s, 0)"] * len(due))
+        placeholders = ", ".join(["(%s, %s, %s, 0, %s, 0)"] * len(due))
         params: list[Any] = []
         for pk, kind, deadline in due:
             params += [pk, kind, deadline, now]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (case_id, kind, deadline, created_at, recipients) "  # noqa: S608
-                f"VALUES {placeholders} ON CONFLICT (case_id, kind, deadline) DO NOTHING RETURNING id",
+                f"INSERT INTO {table} (case_id, kind, deadline, round, created_at, recipients) "  # noqa: S608
+                f"VALUES {placeholders} ON CONFLICT (case_id, kind, deadline, round) DO NOTHING RETURNING id",
                 params,
             )
             new_ids = [row[0] for row in cursor.fetchall()]
