@@ -115,12 +115,14 @@ def _recipients(reminder: DeadlineReminder) -> list[_Recipient]:
     if reminder.kind == Kind.OVERDUE:
         add(coordinators, _platform_path("case_dossier", case.reference))
     else:
-        admins = User.objects.filter(
+        # The link opens the dossier: only the provider's decision makers (who decide and extend)
+        # may read it; its admin sees no dossier (need-to-know).
+        decision_makers = User.objects.filter(
             provider_memberships__provider_id=case.provider_id,
-            provider_memberships__role=ProviderRole.ADMIN,
+            provider_memberships__roles__contains=[ProviderRole.DECISION_MAKER],
             is_active=True,
         )
-        add(admins, provider_url(case.provider, f"/klachten/{case.reference}/"))
+        add(decision_makers, provider_url(case.provider, f"/klachten/{case.reference}/"))
     if case.assignee_id and case.assignee.is_active:
         add([case.assignee], _platform_path("my_cases"))
     if not found:

@@ -21,6 +21,13 @@ from typing import Any
 from django import template
 from django_tenants.utils import schema_context
 
+from casework.dossier.permissions import (
+    COMPLETE_MEASURE,
+    EXTEND_DEADLINE,
+    PREPARE_ANSWER,
+    RECORD_DECISION,
+    allowed,
+)
 from casework.index.models import CaseIndex, CaseStatus, Track
 from casework.models import ClosingNotice, Complaint, DeadlineExtension, Decision
 from reference import deadline_rules as deadlines
@@ -102,8 +109,16 @@ def staff_deadline_panel(context: template.Context, case: CaseIndex) -> dict[str
 def provider_decision_panel(context: template.Context, complaint: Complaint) -> dict[str, Any]:
     """The provider's deadline, extensions, decision and measures (runs in the provider's schema)."""
     decision = _decision(complaint)
+    request = context.get("request")
+    user = getattr(request, "user", None)
     return {
-        "request": context.get("request"),
+        "request": request,
+        # What this member may do here (casework.dossier.permissions): the handler prepares, the
+        # decision maker decides and extends.
+        "can_decide": allowed(user, RECORD_DECISION, complaint),
+        "can_extend": allowed(user, EXTEND_DEADLINE, complaint),
+        "can_prepare": allowed(user, PREPARE_ANSWER, complaint),
+        "can_complete_measures": allowed(user, COMPLETE_MEASURE, complaint),
         "csrf_token": context.get("csrf_token"),
         "complaint": complaint,
         "deadline": deadlines.complaint_deadline(complaint),

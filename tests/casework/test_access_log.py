@@ -225,7 +225,8 @@ def test_complainant_sees_who_looked_by_role_and_organisation_not_names(world: W
     page = host_client(world.alpha_host).get(f"/volg/{token}/").content.decode()
     section = page.split('id="accesses-title"')[1]
     assert "Klachtencoördinator" in section and "Klachtpunt" in section
-    assert "Beheerder bij de zorgaanbieder" in section and "Zorg Alpha" in section
+    # The world's admin also decides: reading a dossier, they act as its decision maker.
+    assert "Beslisser bij de zorgaanbieder" in section and "Zorg Alpha" in section
     assert "Ingezien" in section
     # No staff names, no other complainant's data, and the complainant's own visit is not listed.
     assert world.alpha_admin.display_name not in section and world.coordinator.email not in section
