@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tenants.models import MEMBERSHIP_ROLES, ProviderMembership
+from tenants.models import MEMBERSHIP_ROLES
 
 MAX_ORIGINS = 20
 _LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
@@ -97,24 +97,15 @@ class WidgetSettingsForm(forms.Form):
 class MemberRolesForm(forms.Form):
     """One member's roles at the provider; none at all makes them plain staff."""
 
-    user = forms.TypedChoiceField(coerce=int, widget=forms.HiddenInput)
     roles = forms.MultipleChoiceField(
         label=gettext_lazy("Rollen"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         choices=[(role.value, role.label) for role in MEMBERSHIP_ROLES],
-        help_text=gettext_lazy(
-            "Beheerder: gebruikers, instellingen, abonnement, klachtenformulier en API-sleutels; "
-            "geen dossiers. "
-            "Klachtbehandelaar: behandelt de klachten die aan hem of haar zijn toegewezen. "
-            "Beslisser: legt het oordeel vast en verlengt de termijn. Zonder rol: geen dossiers."
-        ),
     )
 
-    def __init__(self, *args: Any, members: list[ProviderMembership], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user_id: int, **kwargs: Any) -> None:
+        # One form per member on the page: their ids must differ.
+        kwargs.setdefault("auto_id", f"id_member_{user_id}_%s")
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = [(m.user_id, str(m.user)) for m in members]
-        user_id = (self.initial or {}).get("user")
-        if user_id is not None:
-            # One form per member on the page: ids must differ.
-            self.auto_id = f"id_member_{user_id}_%s"
+        self.user_id = user_id

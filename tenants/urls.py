@@ -7,4 +7,9 @@ from tenants import views, widget_views
 urlpatterns = [
     path("instellingen/klachtenformulier/", widget_views.widget_settings, name="widget_settings"),
     path("instellingen/gebruikers/", views.member_roles, name="provider_member_roles"),
+    path(
+        "instellingen/gebruikers/<int:user_id>/",
+        views.member_roles_update,
+        name="provider_member_roles_update",
+    ),
 ]

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_POST
 
 from tenants.forms import MemberRolesForm
 from tenants.models import ProviderMembership
@@ -35,34 +35,46 @@ def provider_workspace(request: HttpRequest) -> HttpResponse:
     return render(request, "tenants/workspace.html", {"provider": provider, "members": members})
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 @never_cache
 @provider_member_required(perm=MANAGE_PROVIDER)
 def member_roles(request: HttpRequest) -> HttpResponse:
     """The admin gives members their roles: admin, complaint handler, decision maker (or none)."""
-    provider = request.tenant
-    members = _members(provider)
-    status = 200
-    if request.method == "POST":
-        form = MemberRolesForm(request.POST, members=members)
-        if form.is_valid():
-            try:
-                membership_roles_set(
-                    provider=provider,
-                    user_id=form.cleaned_data["user"],
-                    roles=form.cleaned_data["roles"],
-                    actor=request.user,
-                )
-            except ProviderMembership.DoesNotExist:
-                raise Http404 from None
-            except ValidationError as refusal:
-                messages.error(request, " ".join(refusal.messages))
-            else:
-                messages.success(request, _("De rollen zijn opgeslagen."))
-                return redirect("provider_member_roles")
-        status = 400
-    forms = [
-        (member, MemberRolesForm(members=members, initial={"user": member.user_id, "roles": member.roles}))
+    return _roles_page(request)
+
+
+@require_POST
+@provider_member_required(perm=MANAGE_PROVIDER)
+def member_roles_update(request: HttpRequest, user_id: int) -> HttpResponse:
+    form = MemberRolesForm(request.POST, user_id=user_id)
+    if form.is_valid():
+        try:
+            membership_roles_set(
+                provider=request.tenant, user_id=user_id, roles=form.cleaned_data["roles"], actor=request.user
+            )
+        except ProviderMembership.DoesNotExist:
+            raise Http404 from None
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            messages.success(request, _("De rollen zijn opgeslagen."))
+            return redirect("provider_member_roles")
+    return _roles_page(request, invalid=form, status=400)
+
+
+def _roles_page(
+    request: HttpRequest, *, invalid: MemberRolesForm | None = None, status: int = 200
+) -> HttpResponse:
+    members = _members(request.tenant)
+    rows = [
+        (
+            member,
+            invalid
+            if invalid is not None and invalid.user_id == member.user_id
+            else MemberRolesForm(user_id=member.user_id, initial={"roles": member.roles}),
+        )
         for member in members
     ]
-    return render(request, "tenants/member_roles.html", {"provider": provider, "rows": forms}, status=status)
+    return render(
+        request, "tenants/member_roles.html", {"provider": request.tenant, "rows": rows}, status=status
+    )
