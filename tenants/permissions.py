@@ -20,11 +20,24 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-import rules
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from rules import permissions as _rules
+from rules.predicates import Predicate
 
 from tenants.models import MEMBERSHIP_ROLES, Provider, ProviderMembership, ProviderRole
+from tenants.tenancy import request_provider
+
+
+# django-rules with its types (the package leaves ``predicate`` and ``add_perm`` unannotated).
+def predicate(fn: Callable[[Any, Any], bool]) -> Predicate:
+    """A django-rules predicate of (user, object)."""
+    return Predicate(fn)
+
+
+def add_rule(name: str, rule: Predicate) -> None:
+    """Register ``rule`` as the permission ``name`` in django-rules' registry."""
+    _rules.add_perm(name, rule)  # type: ignore[no-untyped-call]
 
 
 def provider_roles(user: Any, provider: Provider) -> frozenset[str] | None:
@@ -34,7 +47,7 @@ def provider_roles(user: Any, provider: Provider) -> frozenset[str] | None:
     """
     if not getattr(user, "is_authenticated", False) or provider is None or provider.is_platform:
         return None
-    cache = user.__dict__.setdefault("_kp_provider_roles", {})
+    cache: dict[int, frozenset[str] | None] = user.__dict__.setdefault("_kp_provider_roles", {})
     if provider.pk not in cache:
         held = (
             ProviderMembership.objects.filter(user=user, provider=provider)
@@ -60,22 +73,22 @@ def holds_provider_role(user: Any, provider: Provider, role: str) -> bool:
     return role in (provider_roles(user, provider) or ())
 
 
-@rules.predicate
+@predicate
 def is_provider_member(user: Any, provider: Provider | None) -> bool:
     return provider is not None and provider_roles(user, provider) is not None
 
 
-@rules.predicate
+@predicate
 def is_provider_admin(user: Any, provider: Provider | None) -> bool:
     return provider is not None and holds_provider_role(user, provider, ProviderRole.ADMIN)
 
 
-@rules.predicate
+@predicate
 def is_provider_handler(user: Any, provider: Provider | None) -> bool:
     return provider is not None and holds_provider_role(user, provider, ProviderRole.HANDLER)
 
 
-@rules.predicate
+@predicate
 def is_provider_decision_maker(user: Any, provider: Provider | None) -> bool:
     return provider is not None and holds_provider_role(user, provider, ProviderRole.DECISION_MAKER)
 
@@ -86,10 +99,10 @@ MANAGE_PROVIDER = "tenants.manage_provider"  # users and roles, settings, widget
 READ_ACCESS_LOG = "tenants.read_access_log"
 READ_ANNUAL_REPORT = "tenants.read_annual_report"  # aggregate figures, no dossier
 
-rules.add_perm(USE_WORKSPACE, is_provider_member)
-rules.add_perm(MANAGE_PROVIDER, is_provider_admin)
-rules.add_perm(READ_ACCESS_LOG, is_provider_admin)
-rules.add_perm(READ_ANNUAL_REPORT, is_provider_admin)
+add_rule(USE_WORKSPACE, is_provider_member)
+add_rule(MANAGE_PROVIDER, is_provider_admin)
+add_rule(READ_ACCESS_LOG, is_provider_admin)
+add_rule(READ_ANNUAL_REPORT, is_provider_admin)
 
 
 def allowed(user: Any, perm: str, obj: Any) -> bool:
@@ -98,7 +111,9 @@ def allowed(user: Any, perm: str, obj: Any) -> bool:
     Not ``user.has_perm``: Django answers True to every question a superuser
     asks, and a platform superuser has no business in a provider's dossiers.
     """
-    return bool(getattr(user, "is_authenticated", False)) and rules.has_perm(perm, user, obj)
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(_rules.has_perm(perm, user, obj))  # type: ignore[no-untyped-call]
 
 
 def can_use_provider_workspace(user: Any, provider: Provider) -> bool:
@@ -121,7 +136,7 @@ def provider_member_required(*, admin: bool = False, perm: str | None = None) ->
 
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            tenant = request.tenant
+            tenant = request_provider(request)
             if not allowed(request.user, USE_WORKSPACE, tenant) or not allowed(request.user, needed, tenant):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,17 +12,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import User
 from tenants.forms import MemberRolesForm
-from tenants.models import ProviderMembership
+from tenants.models import Provider, ProviderMembership
 from tenants.permissions import MANAGE_PROVIDER, can_admin_provider, provider_member_required
 from tenants.services import membership_roles_set
+from tenants.tenancy import request_provider
 
 
 def provider_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "tenants/home.html", {"provider": request.tenant})
+    return render(request, "tenants/home.html", {"provider": request_provider(request)})
 
 
-def _members(provider: object) -> list[ProviderMembership]:
+def _members(provider: Provider) -> list[ProviderMembership]:
     return list(
         ProviderMembership.objects.filter(provider=provider)
         .select_related("user")
@@ -30,7 +34,7 @@ def _members(provider: object) -> list[ProviderMembership]:
 
 @provider_member_required()
 def provider_workspace(request: HttpRequest) -> HttpResponse:
-    provider = request.tenant
+    provider = request_provider(request)
     members = _members(provider) if can_admin_provider(request.user, provider) else None
     return render(request, "tenants/workspace.html", {"provider": provider, "members": members})
 
@@ -50,7 +54,10 @@ def member_roles_update(request: HttpRequest, user_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             membership_roles_set(
-                provider=request.tenant, user_id=user_id, roles=form.cleaned_data["roles"], actor=request.user
+                provider=request_provider(request),
+                user_id=user_id,
+                roles=form.cleaned_data["roles"],
+                actor=cast(User, request.user),
             )
         except ProviderMembership.DoesNotExist:
             raise Http404 from None
@@ -65,7 +72,7 @@ def member_roles_update(request: HttpRequest, user_id: int) -> HttpResponse:
 def _roles_page(
     request: HttpRequest, *, invalid: MemberRolesForm | None = None, status: int = 200
 ) -> HttpResponse:
-    members = _members(request.tenant)
+    members = _members(request_provider(request))
     rows = [
         (
             member,
@@ -76,5 +83,8 @@ def _roles_page(
         for member in members
     ]
     return render(
-        request, "tenants/member_roles.html", {"provider": request.tenant, "rows": rows}, status=status
+        request,
+        "tenants/member_roles.html",
+        {"provider": request_provider(request), "rows": rows},
+        status=status,
     )

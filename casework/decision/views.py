@@ -32,6 +32,7 @@ from casework.dossier.selectors import provider_complaint_or_404
 from casework.models import Complaint, Decision, Measure
 from reference import deadline_rules as deadlines
 from tenants.permissions import provider_member_required
+from tenants.tenancy import request_provider
 
 
 @require_http_methods(["GET", "POST"])
@@ -139,7 +140,7 @@ def decision_draft(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             decision_draft_save(
-                provider=request.tenant,
+                provider=request_provider(request),
                 complaint_id=complaint.pk,
                 accessor=request_accessor(request, complaint=complaint),
                 **form.cleaned_data,

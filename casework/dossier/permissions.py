@@ -29,14 +29,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import rules
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from casework.index.sharing import provider_may_open
 from casework.models import Complaint, ComplaintParticipant
 from tenants.models import Provider, ProviderRole
-from tenants.permissions import allowed, holds_provider_role, provider_roles
+from tenants.permissions import add_rule, allowed, holds_provider_role, predicate, provider_roles
 
 Role = ComplaintParticipant.Role
 
@@ -76,8 +75,8 @@ def _provider() -> Provider | None:
     tenant = getattr(connection, "tenant", None)
     if isinstance(tenant, Provider):
         return None if tenant.is_platform else tenant
-    schema = connection.schema_name
-    cache = connection.__dict__.setdefault("_kp_provider_by_schema", {})
+    schema: str = getattr(connection, "schema_name", "")
+    cache: dict[str, Provider | None] = connection.__dict__.setdefault("_kp_provider_by_schema", {})
     if schema not in cache:
         cache[schema] = Provider.objects.filter(schema_name=schema).first()
     return cache[schema]
@@ -85,7 +84,7 @@ def _provider() -> Provider | None:
 
 def _participations(user: Any, complaint: Complaint) -> dict[str, Any]:
     """The user's roles on ``complaint`` and whether a decision maker is recorded (one query, cached)."""
-    cache = complaint.__dict__.setdefault("_kp_participations", {})
+    cache: dict[int, dict[str, Any]] = complaint.__dict__.setdefault("_kp_participations", {})
     if user.pk not in cache:
         rows = list(ComplaintParticipant.objects.filter(complaint=complaint).values_list("user_id", "role"))
         cache[user.pk] = {
@@ -95,35 +94,31 @@ def _participations(user: Any, complaint: Complaint) -> dict[str, Any]:
     return cache[user.pk]
 
 
-def _shared(complaint: Complaint | None) -> bool:
-    return complaint is not None and provider_may_open(consent=complaint.consent)
+def _here(complaint: Complaint | None) -> Provider | None:
+    """The provider, when ``complaint`` is one of its consented complaints (nothing before consent)."""
+    if complaint is None or not provider_may_open(consent=complaint.consent):
+        return None
+    return _provider()
 
 
-@rules.predicate
+@predicate
 def is_admin_here(user: Any, complaint: Complaint | None) -> bool:
-    provider = _provider()
-    return (
-        _shared(complaint)
-        and provider is not None
-        and holds_provider_role(user, provider, ProviderRole.ADMIN)
-    )
+    provider = _here(complaint)
+    return provider is not None and holds_provider_role(user, provider, ProviderRole.ADMIN)
 
 
-@rules.predicate
+@predicate
 def is_complaint_handler(user: Any, complaint: Complaint | None) -> bool:
-    provider = _provider()
-    return (
-        _shared(complaint)
-        and provider is not None
-        and holds_provider_role(user, provider, ProviderRole.HANDLER)
-        and Role.HANDLER in _participations(user, complaint)["mine"]
-    )
+    provider = _here(complaint)
+    if provider is None or complaint is None or not holds_provider_role(user, provider, ProviderRole.HANDLER):
+        return False
+    return Role.HANDLER in _participations(user, complaint)["mine"]
 
 
-@rules.predicate
+@predicate
 def is_complaint_decision_maker(user: Any, complaint: Complaint | None) -> bool:
-    provider = _provider()
-    if not (_shared(complaint) and provider is not None):
+    provider = _here(complaint)
+    if provider is None or complaint is None:
         return False
     if not holds_provider_role(user, provider, ProviderRole.DECISION_MAKER):
         return False
@@ -131,15 +126,12 @@ def is_complaint_decision_maker(user: Any, complaint: Complaint | None) -> bool:
     return Role.DECISION_MAKER in seen["mine"] or not seen["decision_maker_recorded"]
 
 
-@rules.predicate
+@predicate
 def is_employee_concerned(user: Any, complaint: Complaint | None) -> bool:
-    provider = _provider()
-    return (
-        _shared(complaint)
-        and provider is not None
-        and provider_roles(user, provider) is not None
-        and Role.CONCERNED in _participations(user, complaint)["mine"]
-    )
+    provider = _here(complaint)
+    if provider is None or complaint is None or provider_roles(user, provider) is None:
+        return False
+    return Role.CONCERNED in _participations(user, complaint)["mine"]
 
 
 # The employee concerned never decides, even when they also hold a decision role:
@@ -147,17 +139,17 @@ def is_employee_concerned(user: Any, complaint: Complaint | None) -> bool:
 works_on = (is_complaint_handler | is_complaint_decision_maker) & ~is_employee_concerned
 decides = is_complaint_decision_maker & ~is_employee_concerned
 
-rules.add_perm(VIEW_FACTS, is_admin_here | works_on | is_employee_concerned)
-rules.add_perm(VIEW_DOSSIER, works_on)
-rules.add_perm(VIEW_CONCERNING, is_employee_concerned)
-rules.add_perm(ASSIGN, is_admin_here)
-rules.add_perm(PREPARE_ANSWER, works_on)
-rules.add_perm(SEND_MESSAGE, works_on)
-rules.add_perm(READ_DOCUMENTS, works_on)
-rules.add_perm(COMPLETE_MEASURE, works_on)
-rules.add_perm(RECORD_DECISION, decides)
-rules.add_perm(EXTEND_DEADLINE, decides)
-rules.add_perm(GIVE_OWN_SIDE, is_employee_concerned)
+add_rule(VIEW_FACTS, is_admin_here | works_on | is_employee_concerned)
+add_rule(VIEW_DOSSIER, works_on)
+add_rule(VIEW_CONCERNING, is_employee_concerned)
+add_rule(ASSIGN, is_admin_here)
+add_rule(PREPARE_ANSWER, works_on)
+add_rule(SEND_MESSAGE, works_on)
+add_rule(READ_DOCUMENTS, works_on)
+add_rule(COMPLETE_MEASURE, works_on)
+add_rule(RECORD_DECISION, decides)
+add_rule(EXTEND_DEADLINE, decides)
+add_rule(GIVE_OWN_SIDE, is_employee_concerned)
 
 
 def member_complaints_q(*, provider: Provider, user: Any) -> Q:

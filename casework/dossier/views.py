@@ -26,6 +26,7 @@ from casework.models import AccessLogEntry
 from reference.dates import today_amsterdam
 from tenants.models import ProviderMembership
 from tenants.permissions import READ_ACCESS_LOG, provider_member_required
+from tenants.tenancy import request_provider
 
 PAGE_SIZE = 50
 DEFAULT_DAYS = 30
@@ -33,7 +34,7 @@ DEFAULT_DAYS = 30
 
 def _members(request: HttpRequest) -> list[tuple[int, str]]:
     users = User.objects.filter(
-        pk__in=ProviderMembership.objects.filter(provider=request.tenant).values("user_id")
+        pk__in=ProviderMembership.objects.filter(provider=request_provider(request)).values("user_id")
     ).order_by("display_name", "email")
     return [(user.pk, str(user)) for user in users]
 
@@ -69,7 +70,7 @@ def provider_access_log_view(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     # Logged first, so the page (counted and sliced lazily) agrees with itself.
     access_log_request(request, Event.SEARCH, subject="access_log", detail=_describe(filters))
-    entries = provider_access_log(provider=request.tenant, filters=filters)
+    entries = provider_access_log(provider=request_provider(request), filters=filters)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -79,7 +80,7 @@ def provider_access_log_view(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": access_rows(provider=request.tenant, entries=page),
+            "rows": access_rows(provider=request_provider(request), entries=page),
             "query": query.urlencode(),
         },
     )
@@ -90,9 +91,9 @@ def provider_access_log_view(request: HttpRequest) -> HttpResponse:
 @provider_member_required(perm=READ_ACCESS_LOG)
 def provider_access_log_export(request: HttpRequest) -> HttpResponse:
     _form, filters = _filters(request)
-    entries = provider_access_log(provider=request.tenant, filters=filters)
+    entries = provider_access_log(provider=request_provider(request), filters=filters)
     access_log_request(request, Event.EXPORT, subject="access_log", detail=_describe(filters))
-    filename = f"toegangslog-{request.tenant.slug}-{today_amsterdam():%Y-%m-%d}.csv"
+    filename = f"toegangslog-{request_provider(request).slug}-{today_amsterdam():%Y-%m-%d}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
@@ -113,7 +114,7 @@ def provider_access_log_export(request: HttpRequest) -> HttpResponse:
         ]
     )
     for chunk in _chunks(entries.iterator(chunk_size=500), 500):
-        for row in access_rows(provider=request.tenant, entries=chunk):
+        for row in access_rows(provider=request_provider(request), entries=chunk):
             writer.writerow(
                 _csv_safe(value)
                 for value in (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -57,7 +57,7 @@ class ParticipantForm(forms.Form):
 
     def __init__(self, *args: Any, members: list[ProviderMembership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = [("", _("Kies een medewerker"))] + [
+        cast(forms.TypedChoiceField, self.fields["user"]).choices = [("", _("Kies een medewerker"))] + [
             (m.user_id, f"{m.user} ({', '.join(m.role_labels())})") for m in members
         ]
 

@@ -25,7 +25,7 @@ from tenants.tenancy import require_tenant_schema
 Role = ComplaintParticipant.Role
 
 # The membership role a participation needs; the employee concerned may be any member.
-REQUIRED_MEMBERSHIP_ROLE = {
+REQUIRED_MEMBERSHIP_ROLE: dict[str, ProviderRole] = {
     Role.HANDLER: ProviderRole.HANDLER,
     Role.DECISION_MAKER: ProviderRole.DECISION_MAKER,
 }

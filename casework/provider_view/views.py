@@ -54,6 +54,7 @@ from reference.dates import today_amsterdam
 from tenants.models import ProviderApiKey
 from tenants.permissions import can_admin_provider, provider_member_required
 from tenants.services import api_key_create, api_key_revoke
+from tenants.tenancy import request_provider
 
 PAGE_SIZE = 25
 
@@ -63,7 +64,9 @@ PAGE_SIZE = 25
 @provider_member_required()
 def complaint_list(request: HttpRequest) -> HttpResponse:
     form = ComplaintSearchForm(request.GET or None)
-    complaints = provider_complaint_search(provider=request.tenant, filters=form.filters(), user=request.user)
+    complaints = provider_complaint_search(
+        provider=request_provider(request), filters=form.filters(), user=request.user
+    )
     page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
     access_log_request(
         request, Event.SEARCH, subject="complaints", detail=_search_detail(form, page.paginator.count)
@@ -77,7 +80,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "searching": form.is_bound,
-            "is_admin": can_admin_provider(request.user, request.tenant),
+            "is_admin": can_admin_provider(request.user, request_provider(request)),
         },
     )
 
@@ -88,9 +91,11 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 def complaint_export(request: HttpRequest) -> HttpResponse:
     """The consented complaints (as searched) as CSV: routing facts only, no personal data or text."""
     form = ComplaintSearchForm(request.GET or None)
-    complaints = provider_complaint_search(provider=request.tenant, filters=form.filters(), user=request.user)
+    complaints = provider_complaint_search(
+        provider=request_provider(request), filters=form.filters(), user=request.user
+    )
     access_log_request(request, Event.EXPORT, subject="complaints_csv", detail=_search_detail(form, None))
-    filename = f"klachten-{request.tenant.slug}-{today_amsterdam():%Y-%m-%d}.csv"
+    filename = f"klachten-{request_provider(request).slug}-{today_amsterdam():%Y-%m-%d}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # Excel in Dutch settings expects a semicolon and needs the BOM to read UTF-8.
@@ -166,10 +171,10 @@ def complaint_detail(request: HttpRequest, reference: str) -> HttpResponse:
         context["timeline"] = provider_timeline(complaint=complaint)
         context["attachments"] = complaint.attachments.all()
     if can["own_side"]:
-        context["own_side"] = own_side_messages(complaint=complaint, user_id=user.pk)
+        context["own_side"] = own_side_messages(complaint=complaint, user_id=int(user.pk or 0))
         context["own_side_form"] = OwnSideForm()
     if can["assign"]:
-        context["assign_form"] = ParticipantForm(members=provider_members(provider=request.tenant))
+        context["assign_form"] = ParticipantForm(members=provider_members(provider=request_provider(request)))
     return render(request, "casework/provider/complaint_detail.html", context)
 
 
@@ -178,11 +183,11 @@ def complaint_detail(request: HttpRequest, reference: str) -> HttpResponse:
 def participant_add(request: HttpRequest, reference: str) -> HttpResponse:
     """The admin records a handler, decision maker or employee concerned on the complaint."""
     complaint = provider_complaint_or_404(request, reference, ASSIGN)
-    form = ParticipantForm(request.POST, members=provider_members(provider=request.tenant))
+    form = ParticipantForm(request.POST, members=provider_members(provider=request_provider(request)))
     if form.is_valid():
         try:
             complaint_participant_add(
-                provider=request.tenant,
+                provider=request_provider(request),
                 complaint_id=complaint.pk,
                 user_id=form.cleaned_data["user"],
                 role=form.cleaned_data["role"],
@@ -205,7 +210,7 @@ def participant_remove(request: HttpRequest, reference: str, participant_id: int
     complaint = provider_complaint_or_404(request, reference, ASSIGN)
     try:
         complaint_participant_remove(
-            provider=request.tenant,
+            provider=request_provider(request),
             complaint_id=complaint.pk,
             participant_id=participant_id,
             accessor=request_accessor(request, complaint=complaint),
@@ -226,7 +231,7 @@ def own_side(request: HttpRequest, reference: str) -> HttpResponse:
     if form.is_valid():
         try:
             message_send(
-                provider=request.tenant,
+                provider=request_provider(request),
                 complaint_id=complaint.pk,
                 accessor=request_accessor(request, complaint=complaint),
                 sender=Message.Party.PROVIDER,
@@ -264,11 +269,11 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     new_key = None
     if request.method == "POST" and form.is_valid():
         _key, new_key = api_key_create(
-            provider=request.tenant, name=form.cleaned_data["name"], created_by=request.user
+            provider=request_provider(request), name=form.cleaned_data["name"], created_by=request.user
         )
         form = ApiKeyForm()
     keys = (
-        ProviderApiKey.objects.filter(provider=request.tenant)
+        ProviderApiKey.objects.filter(provider=request_provider(request))
         .select_related("created_by")
         .order_by("revoked_at", "-created_at")
     )
@@ -284,7 +289,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 @_asks_for_the_password_again()
 def api_key_revoke_view(request: HttpRequest, key_id: int) -> HttpResponse:
     try:
-        key = api_key_revoke(provider=request.tenant, key_id=key_id)
+        key = api_key_revoke(provider=request_provider(request), key_id=key_id)
     except ProviderApiKey.DoesNotExist:
         raise Http404 from None
     messages.success(request, _("De sleutel %(name)s is ingetrokken.") % {"name": key.name})
