@@ -430,3 +430,29 @@ def test_a_platform_superuser_is_no_member_of_a_provider(world: World) -> None:
     assert client.get("/klachten/").status_code == 403
     assert client.get(f"/klachten/{s.complaint.reference}/").status_code == 403
     assert client.get("/instellingen/gebruikers/").status_code == 403
+
+
+def test_message_notices_reach_only_the_people_who_may_read_the_dossier(
+    world: World, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from django.core import mail
+
+    from casework.procedures.mediation import message_send
+
+    s = _setting(world)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        message_send(
+            provider=world.alpha,
+            complaint_id=s.complaint.pk,
+            accessor=staff_accessor(world.coordinator, "coordinator"),
+            sender=Message.Party.STAFF,
+            audience=Message.Audience.ALL,
+            body="Wij plannen een gesprek.",
+        )
+    told = {address for message in mail.outbox for address in message.to}
+    assert {s.users[HANDLER].email, s.users[DECIDER].email} <= told
+    for role in (ADMIN, CONCERNED, STAFF, OTHER_HANDLER, MANDATE_ELSEWHERE):
+        assert s.users[role].email not in told, role
+    # The world's admin decides, but this complaint has its own decision maker now.
+    assert world.alpha_admin.email not in told and world.alpha_staff_no_mfa.email not in told
