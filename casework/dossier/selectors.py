@@ -206,8 +206,12 @@ def member_complaints(*, provider: Provider, user: Any) -> QuerySet[Complaint]:
     )
 
 
-def provider_complaint_or_404(request: HttpRequest, reference: str, perm: str = VIEW_FACTS) -> Complaint:
+def provider_complaint_or_404(request: HttpRequest, reference: str, perm: str) -> Complaint:
     """The consented complaint ``reference``, if the request's user may do ``perm`` on it.
+
+    ``perm`` has no default on purpose: every provider page names what it needs
+    (``casework.dossier.permissions``), so a new page cannot fall back to a
+    weaker rule unnoticed.
 
     A complaint the user may not see at all is a 404, exactly like one that
     does not exist or has no consent; one they see but may not act on
