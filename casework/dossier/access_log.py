@@ -9,7 +9,8 @@ live in the provider's schema under the complaint's id (no foreign key: the
 log outlives a dossier removed by retention). The table is append-only: a
 trigger refuses UPDATE, DELETE and TRUNCATE (migration 0005); only
 ``access_log_purge_older_than``, used by the retention job, removes rows, and
-only those older than 5 years whose dossier no longer exists (migration 0007).
+only those older than 5 years whose dossier no longer exists (casework migration
+``provider_roles_participants_draft``).
 
 What is recorded, in NEN 7513's terms:
 

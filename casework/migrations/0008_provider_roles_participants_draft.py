@@ -56,7 +56,7 @@ $$;
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0006_one_visibility_vocabulary'),
+        ('casework', '0007_complaint_submission_hash'),
     ]
 
     operations = [
