@@ -883,3 +883,59 @@ class PrivacyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class ComplaintParticipant(models.Model):
+    """Who works on this complaint at the provider, and as what (need-to-know, DESIGN.md section 1).
+
+    The provider's admin records them: the complaint handler (prepares the
+    answer), the decision maker (records and signs the decision, extends the
+    deadline; without one recorded, every decision maker of the provider may
+    decide) and the employee concerned (reads what concerns them and gives
+    their side, never decides). The user is a public-schema id; whether they
+    still hold the matching role is checked at every access
+    (``casework.dossier.permissions``).
+    """
+
+    class Role(models.TextChoices):
+        HANDLER = "handler", _("Klachtbehandelaar")
+        DECISION_MAKER = "decision_maker", _("Beslisser")
+        CONCERNED = "concerned", _("Betrokken medewerker")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="participants")
+    user_id = models.BigIntegerField()
+    user_label = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    assigned_at = models.DateTimeField()
+    assigned_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["role", "assigned_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "user_id", "role"], name="one_participation_per_user_role"
+            )
+        ]
+        indexes = [models.Index(fields=["user_id", "role"], name="participant_user_role")]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.user_id} on {self.complaint_id}"
+
+
+class DecisionDraft(models.Model):
+    """The answer the complaint handler prepares; the decision maker records (and signs) it.
+
+    A draft is not a decision: nothing is sent, no clock stops. The decision
+    form starts from it.
+    """
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="decision_draft")
+    conclusion = models.TextField(blank=True)
+    decisions_taken = models.TextField(blank=True)
+    measures_timeframe = models.TextField(blank=True)
+    updated_at = models.DateTimeField()
+    updated_by_user_id = models.BigIntegerField(null=True, blank=True)
+    updated_by_label = models.CharField(max_length=150, blank=True)
+
+    def __str__(self) -> str:
+        return f"draft on {self.complaint_id}"

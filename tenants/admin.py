@@ -18,5 +18,4 @@ class ProviderAdmin(admin.ModelAdmin):
 
 @admin.register(ProviderMembership)
 class ProviderMembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "provider", "role")
-    list_filter = ("role",)
+    list_display = ("user", "provider", "roles")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from tenants.models import MEMBERSHIP_ROLES
 
 MAX_ORIGINS = 20
 _LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
@@ -89,3 +92,20 @@ class WidgetSettingsForm(forms.Form):
         if errors:
             raise ValidationError(errors)
         return list(dict.fromkeys(origins))
+
+
+class MemberRolesForm(forms.Form):
+    """One member's roles at the provider; none at all makes them plain staff."""
+
+    roles = forms.MultipleChoiceField(
+        label=gettext_lazy("Rollen"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(role.value, role.label) for role in MEMBERSHIP_ROLES],
+    )
+
+    def __init__(self, *args: Any, user_id: int, **kwargs: Any) -> None:
+        # One form per member on the page: their ids must differ.
+        kwargs.setdefault("auto_id", f"id_member_{user_id}_%s")
+        super().__init__(*args, **kwargs)
+        self.user_id = user_id

@@ -86,18 +86,35 @@ class Domain(DomainMixin):
 
 
 class ProviderRole(models.TextChoices):
+    """What a member does at the provider; a member may hold several (need-to-know, DESIGN.md 1).
+
+    A member with none of these is plain staff (``STAFF``, never stored): they
+    see no dossier unless a complaint records them as its employee concerned.
+    """
+
     ADMIN = "admin", _("Beheerder")
+    HANDLER = "handler", _("Klachtbehandelaar")
+    DECISION_MAKER = "decision_maker", _("Beslisser (bestuurder of gemandateerde)")
     STAFF = "staff", _("Medewerker")
 
 
+# The roles a membership stores; STAFF is the absence of all of them.
+MEMBERSHIP_ROLES = (ProviderRole.ADMIN, ProviderRole.HANDLER, ProviderRole.DECISION_MAKER)
+
+
 class ProviderMembership(models.Model):
-    """Links a user to a provider with a role there."""
+    """Links a user to a provider with the roles they hold there (none: plain staff)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_memberships"
     )
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=16, choices=ProviderRole.choices)
+    roles = ArrayField(
+        models.CharField(max_length=16, choices=[(r.value, r.label) for r in MEMBERSHIP_ROLES]),
+        default=list,
+        blank=True,
+        verbose_name=_("rollen"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -106,7 +123,12 @@ class ProviderMembership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id}@{self.provider_id}:{self.role}"
+        return f"{self.user_id}@{self.provider_id}:{','.join(self.roles) or ProviderRole.STAFF}"
+
+    def role_labels(self) -> list[str]:
+        """The roles' names, in the order of ``MEMBERSHIP_ROLES``; plain staff when none."""
+        held = [str(role.label) for role in MEMBERSHIP_ROLES if role in self.roles]
+        return held or [str(ProviderRole.STAFF.label)]
 
 
 class TenantSchemaTemplate(models.Model):

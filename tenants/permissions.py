@@ -1,7 +1,17 @@
-"""Who may do what at a provider: roles are ``ProviderMembership`` rows.
+"""Who may do what at a provider: the roles a member holds (``ProviderMembership.roles``).
 
-Views on a provider's host use ``provider_member_required``, or call the
-predicates, never their own checks. Platform roles live in ``accounts.permissions``.
+Need-to-know (DESIGN.md section 1): the provider's admin manages users,
+settings, the widget, API keys and the subscription, and reads the access
+log and the annual report, but no dossier; the complaint handler and the
+decision maker read the complaints they work on; the employee concerned is
+recorded per complaint; plain staff (a member without a role) see no dossier.
+
+The provider-level rules are django-rules permissions on the provider
+(``allowed(user, MANAGE_PROVIDER, provider)``); the rules on one
+complaint live next to the dossier, in ``casework.dossier.permissions``
+(tenants must not import casework). Views use ``provider_member_required``,
+or ask ``allowed``, never their own checks. Platform roles live in
+``accounts.permissions``.
 """
 
 from __future__ import annotations
@@ -12,34 +22,112 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from rules import permissions as _rules
+from rules.predicates import Predicate
 
-from tenants.models import Provider, ProviderMembership, ProviderRole
+from tenants.models import MEMBERSHIP_ROLES, Provider, ProviderMembership, ProviderRole
+from tenants.tenancy import request_provider
 
 
-def provider_role(user: Any, provider: Provider) -> str | None:
-    """The user's role at ``provider`` (admin or staff), or None."""
-    if not getattr(user, "is_authenticated", False) or provider.is_platform:
+# django-rules with its types (the package leaves ``predicate`` and ``add_perm`` unannotated).
+def predicate(fn: Callable[[Any, Any], bool]) -> Predicate:
+    """A django-rules predicate of (user, object)."""
+    return Predicate(fn)
+
+
+def add_rule(name: str, rule: Predicate) -> None:
+    """Register ``rule`` as the permission ``name`` in django-rules' registry."""
+    _rules.add_perm(name, rule)  # type: ignore[no-untyped-call]
+
+
+def provider_roles(user: Any, provider: Provider) -> frozenset[str] | None:
+    """The roles ``user`` holds at ``provider`` (empty: plain staff), or None for a non-member.
+
+    Read once per request (cached on the user object).
+    """
+    if not getattr(user, "is_authenticated", False) or provider is None or provider.is_platform:
         return None
-    cache = user.__dict__.setdefault("_kp_provider_roles", {})
+    cache: dict[int, frozenset[str] | None] = user.__dict__.setdefault("_kp_provider_roles", {})
     if provider.pk not in cache:
-        cache[provider.pk] = (
+        held = (
             ProviderMembership.objects.filter(user=user, provider=provider)
-            .values_list("role", flat=True)
+            .values_list("roles", flat=True)
             .first()
         )
+        cache[provider.pk] = None if held is None else frozenset(held)
     return cache[provider.pk]
 
 
+def provider_role(user: Any, provider: Provider) -> str | None:
+    """The member's first role (admin, decision maker, handler), ``staff`` for none, None for a non-member.
+
+    What the access log records when the access concerns no one complaint.
+    """
+    held = provider_roles(user, provider)
+    if held is None:
+        return None
+    return next((str(role) for role in MEMBERSHIP_ROLES if role in held), str(ProviderRole.STAFF))
+
+
+def holds_provider_role(user: Any, provider: Provider, role: str) -> bool:
+    return role in (provider_roles(user, provider) or ())
+
+
+@predicate
+def is_provider_member(user: Any, provider: Provider | None) -> bool:
+    return provider is not None and provider_roles(user, provider) is not None
+
+
+@predicate
+def is_provider_admin(user: Any, provider: Provider | None) -> bool:
+    return provider is not None and holds_provider_role(user, provider, ProviderRole.ADMIN)
+
+
+@predicate
+def is_provider_handler(user: Any, provider: Provider | None) -> bool:
+    return provider is not None and holds_provider_role(user, provider, ProviderRole.HANDLER)
+
+
+@predicate
+def is_provider_decision_maker(user: Any, provider: Provider | None) -> bool:
+    return provider is not None and holds_provider_role(user, provider, ProviderRole.DECISION_MAKER)
+
+
+# Provider-level permissions (the object is the provider).
+USE_WORKSPACE = "tenants.use_workspace"
+MANAGE_PROVIDER = "tenants.manage_provider"  # users and roles, settings, widget, API keys, subscription
+READ_ACCESS_LOG = "tenants.read_access_log"
+READ_ANNUAL_REPORT = "tenants.read_annual_report"  # aggregate figures, no dossier
+
+add_rule(USE_WORKSPACE, is_provider_member)
+add_rule(MANAGE_PROVIDER, is_provider_admin)
+add_rule(READ_ACCESS_LOG, is_provider_admin)
+add_rule(READ_ANNUAL_REPORT, is_provider_admin)
+
+
+def allowed(user: Any, perm: str, obj: Any) -> bool:
+    """Whether ``user`` holds ``perm`` on ``obj``, by the rules alone.
+
+    Not ``user.has_perm``: Django answers True to every question a superuser
+    asks, and a platform superuser has no business in a provider's dossiers.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(_rules.has_perm(perm, user, obj))  # type: ignore[no-untyped-call]
+
+
 def can_use_provider_workspace(user: Any, provider: Provider) -> bool:
-    return provider_role(user, provider) is not None
+    return allowed(user, USE_WORKSPACE, provider)
 
 
 def can_admin_provider(user: Any, provider: Provider) -> bool:
-    return provider_role(user, provider) == ProviderRole.ADMIN
+    return allowed(user, MANAGE_PROVIDER, provider)
 
 
-def provider_member_required(*, admin: bool = False) -> Callable:
-    """Decorate a tenant-host view: only members (or admins) of this provider pass."""
+def provider_member_required(*, admin: bool = False, perm: str | None = None) -> Callable:
+    """Decorate a tenant-host view: only members of this provider pass, and with ``admin`` (or
+    ``perm``) only those holding that provider-level permission."""
+    needed = perm or (MANAGE_PROVIDER if admin else USE_WORKSPACE)
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -48,12 +136,8 @@ def provider_member_required(*, admin: bool = False) -> Callable:
 
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            allowed = (
-                can_admin_provider(request.user, request.tenant)
-                if admin
-                else can_use_provider_workspace(request.user, request.tenant)
-            )
-            if not allowed:
+            tenant = request_provider(request)
+            if not allowed(request.user, USE_WORKSPACE, tenant) or not allowed(request.user, needed, tenant):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -6,15 +6,25 @@ import datetime
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import structlog
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from tenants.models import Domain, Provider, ProviderApiKey, ProviderMembership
+from tenants.models import (
+    MEMBERSHIP_ROLES,
+    Domain,
+    Provider,
+    ProviderApiKey,
+    ProviderMembership,
+    ProviderRole,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -82,7 +92,11 @@ def api_key_authenticate(*, provider: Provider, raw_key: str) -> ProviderApiKey 
     prefix, _, secret = rest.partition("_")
     if scheme != API_KEY_SCHEME or not prefix or not secret or len(raw_key) > 200:
         return None
-    key = ProviderApiKey.objects.filter(prefix=prefix, provider=provider, revoked_at__isnull=True).first()
+    key = (
+        ProviderApiKey.objects.select_related("created_by")
+        .filter(prefix=prefix, provider=provider, revoked_at__isnull=True)
+        .first()
+    )
     if key is None or not hmac.compare_digest(key.key_hash, api_key_hash(raw_key)):
         return None
     now = timezone.now()
@@ -92,8 +106,62 @@ def api_key_authenticate(*, provider: Provider, raw_key: str) -> ProviderApiKey 
     return key
 
 
-def membership_grant(*, user: User, provider: Provider, role: str) -> ProviderMembership:
-    membership, _ = ProviderMembership.objects.update_or_create(
-        user=user, provider=provider, defaults={"role": role}
+def membership_grant(
+    *, user: User, provider: Provider, role: str | None = None, roles: Iterable[str] = ()
+) -> ProviderMembership:
+    """Make ``user`` a member of ``provider`` holding ``roles`` (or the one ``role``), adding to
+    what they held; plain staff (``ProviderRole.STAFF`` or nothing) adds no role."""
+    wanted = _clean_roles([*roles, *([role] if role else [])])
+    with transaction.atomic():
+        membership, _created = ProviderMembership.objects.select_for_update().get_or_create(
+            user=user, provider=provider
+        )
+        merged = _clean_roles([*membership.roles, *wanted])
+        if merged != membership.roles:
+            membership.roles = merged
+            membership.save(update_fields=["roles"])
+    return membership
+
+
+def _clean_roles(roles: Iterable[str]) -> list[str]:
+    unknown = set(roles) - {str(r) for r in MEMBERSHIP_ROLES} - {ProviderRole.STAFF}
+    if unknown:
+        raise ValueError(f"unknown provider roles: {sorted(unknown)}")
+    return [str(r) for r in MEMBERSHIP_ROLES if r in set(roles)]
+
+
+class LastAdminError(ValidationError):
+    """The provider would be left without an admin."""
+
+
+def membership_roles_set(
+    *, provider: Provider, user_id: int, roles: Iterable[str], actor: User
+) -> ProviderMembership:
+    """Set a member's roles at ``provider`` (replacing what they held); the admin's page calls this.
+
+    Guarantees: only known roles are stored; the provider always keeps at
+    least one admin (the last one cannot drop the role); the change is
+    recorded in the platform's log by ids and role names only.
+    """
+    cleaned = _clean_roles(roles)
+    with transaction.atomic():
+        # Lock every membership of the provider: two admins removing each other race otherwise.
+        members = list(
+            ProviderMembership.objects.select_for_update().filter(provider=provider).order_by("pk")
+        )
+        membership = next((m for m in members if m.user_id == user_id), None)
+        if membership is None:
+            raise ProviderMembership.DoesNotExist
+        admins = [m for m in members if ProviderRole.ADMIN in m.roles]
+        if ProviderRole.ADMIN not in cleaned and admins == [membership]:
+            raise LastAdminError(_("Er moet altijd minstens één beheerder zijn."), code="last_admin")
+        membership.roles = cleaned
+        membership.save(update_fields=["roles"])
+    log.info(
+        "membership_roles_set",
+        provider=provider.schema_name,
+        user_id=user_id,
+        actor_id=actor.pk,
+        roles=cleaned,
     )
     return membership

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
+
+if TYPE_CHECKING:
+    from tenants.models import Provider
 
 
 class WrongSchemaError(RuntimeError):
@@ -27,3 +32,8 @@ def current_provider():  # type: ignore[no-untyped-def]
     if isinstance(tenant, Provider) and tenant.schema_name == schema:
         return tenant
     return Provider.objects.get(schema_name=schema)
+
+
+def request_provider(request: object) -> Provider:
+    """The provider whose host ``request`` came in on (set by the tenant middleware), typed."""
+    return cast("Provider", getattr(request, "tenant", None))

@@ -2,8 +2,14 @@
 
 from django.urls import path
 
-from tenants import widget_views
+from tenants import views, widget_views
 
 urlpatterns = [
     path("instellingen/klachtenformulier/", widget_views.widget_settings, name="widget_settings"),
+    path("instellingen/gebruikers/", views.member_roles, name="provider_member_roles"),
+    path(
+        "instellingen/gebruikers/<int:user_id>/",
+        views.member_roles_update,
+        name="provider_member_roles_update",
+    ),
 ]

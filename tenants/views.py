@@ -1,26 +1,90 @@
-"""Provider-host pages."""
+"""Provider-host pages: the home page, the workspace, and the admin's users and roles."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import cast
 
-from tenants.models import ProviderMembership
-from tenants.permissions import can_admin_provider, provider_member_required
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import User
+from tenants.forms import MemberRolesForm
+from tenants.models import Provider, ProviderMembership
+from tenants.permissions import MANAGE_PROVIDER, can_admin_provider, provider_member_required
+from tenants.services import membership_roles_set
+from tenants.tenancy import request_provider
 
 
 def provider_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "tenants/home.html", {"provider": request.tenant})
+    return render(request, "tenants/home.html", {"provider": request_provider(request)})
+
+
+def _members(provider: Provider) -> list[ProviderMembership]:
+    return list(
+        ProviderMembership.objects.filter(provider=provider)
+        .select_related("user")
+        .order_by("user__display_name", "user__email")
+    )
 
 
 @provider_member_required()
 def provider_workspace(request: HttpRequest) -> HttpResponse:
-    provider = request.tenant
-    members = (
-        ProviderMembership.objects.filter(provider=provider)
-        .select_related("user")
-        .order_by("role", "user__email")
-        if can_admin_provider(request.user, provider)
-        else None
-    )
+    provider = request_provider(request)
+    members = _members(provider) if can_admin_provider(request.user, provider) else None
     return render(request, "tenants/workspace.html", {"provider": provider, "members": members})
+
+
+@require_GET
+@never_cache
+@provider_member_required(perm=MANAGE_PROVIDER)
+def member_roles(request: HttpRequest) -> HttpResponse:
+    """The admin gives members their roles: admin, complaint handler, decision maker (or none)."""
+    return _roles_page(request)
+
+
+@require_POST
+@provider_member_required(perm=MANAGE_PROVIDER)
+def member_roles_update(request: HttpRequest, user_id: int) -> HttpResponse:
+    form = MemberRolesForm(request.POST, user_id=user_id)
+    if form.is_valid():
+        try:
+            membership_roles_set(
+                provider=request_provider(request),
+                user_id=user_id,
+                roles=form.cleaned_data["roles"],
+                actor=cast(User, request.user),
+            )
+        except ProviderMembership.DoesNotExist:
+            raise Http404 from None
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            messages.success(request, _("De rollen zijn opgeslagen."))
+            return redirect("provider_member_roles")
+    return _roles_page(request, invalid=form, status=400)
+
+
+def _roles_page(
+    request: HttpRequest, *, invalid: MemberRolesForm | None = None, status: int = 200
+) -> HttpResponse:
+    members = _members(request_provider(request))
+    rows = [
+        (
+            member,
+            invalid
+            if invalid is not None and invalid.user_id == member.user_id
+            else MemberRolesForm(user_id=member.user_id, initial={"roles": member.roles}),
+        )
+        for member in members
+    ]
+    return render(
+        request,
+        "tenants/member_roles.html",
+        {"provider": request_provider(request), "rows": rows},
+        status=status,
+    )

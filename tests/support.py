@@ -45,12 +45,16 @@ def build_world() -> World:
     alpha = provider_provision(name="Zorg Alpha", slug="alpha", sector=Sector.ELDERLY, city="Utrecht")
     beta = provider_provision(name="Zorg Beta", slug="beta", sector=Sector.HOSPITAL, city="Leiden")
     alpha_admin = user_create(email="admin@alpha.test", password=PASSWORD, display_name="Admin Alpha")
-    membership_grant(user=alpha_admin, provider=alpha, role=ProviderRole.ADMIN)
+    # The world's admins also decide (a small practice), so the provider pages' tests read dossiers;
+    # tests/casework/test_provider_roles.py covers each role on its own.
+    membership_grant(
+        user=alpha_admin, provider=alpha, roles=[ProviderRole.ADMIN, ProviderRole.DECISION_MAKER]
+    )
     totp_activate(user=alpha_admin, secret=TOTP_SECRET)
     alpha_staff = user_create(email="staff@alpha.test", password=PASSWORD, display_name="Staff Alpha")
     membership_grant(user=alpha_staff, provider=alpha, role=ProviderRole.STAFF)
     beta_admin = user_create(email="admin@beta.test", password=PASSWORD, display_name="Admin Beta")
-    membership_grant(user=beta_admin, provider=beta, role=ProviderRole.ADMIN)
+    membership_grant(user=beta_admin, provider=beta, roles=[ProviderRole.ADMIN, ProviderRole.DECISION_MAKER])
     totp_activate(user=beta_admin, secret=TOTP_SECRET)
     coordinator = user_create(
         email="coordinator@klachtpunt.test", password=PASSWORD, roles=[PlatformRole.COORDINATOR]

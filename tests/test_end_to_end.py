@@ -316,7 +316,8 @@ def test_a_widget_complaint_is_triaged_shared_after_consent_mediated_decided_and
         "Volglink",
         "Klachtencoördinator (Klachtpunt)",
         "Klachtenfunctionaris (Klachtpunt)",
-        "Beheerder bij de zorgaanbieder (Zorg Alpha)",
+        # Zorg Alpha's admin also decides (tests/support.py): on the dossier they act as decision maker.
+        "Beslisser bij de zorgaanbieder (Zorg Alpha)",
     ):
         assert shown in staff_log.text, shown
     logged_rows = staff_log.html.split("<tbody>", 1)[1].count("<time ")
@@ -396,7 +397,7 @@ def test_a_widget_complaint_is_triaged_shared_after_consent_mediated_decided_and
         ("record_agreement", "officer", staff, officer_id),
         ("time", "officer", staff, officer_id),
         ("time", "officer", staff, officer_id),
-        ("decision", "provider_admin", Channel.PROVIDER, admin_id),
+        ("decision", "provider_decision_maker", Channel.PROVIDER, admin_id),
         ("closing", "officer", staff, officer_id),
     ]
     reads = {(e.role, e.channel, e.user_id, e.ip_address) for e in entries if e.event == Event.READ}
@@ -404,7 +405,7 @@ def test_a_widget_complaint_is_triaged_shared_after_consent_mediated_decided_and
         ("complainant", Channel.FOLLOW_LINK, None, "198.51.100.23"),
         ("coordinator", staff, coordinator_id, "192.0.2.10"),
         ("officer", staff, officer_id, "192.0.2.20"),
-        ("provider_admin", Channel.PROVIDER, admin_id, "203.0.113.30"),
+        ("provider_decision_maker", Channel.PROVIDER, admin_id, "203.0.113.30"),
     }
     assert all(e.organisation == "Zorg Alpha" for e in entries if e.channel == Channel.PROVIDER)
     # Nothing at all by the provider on this dossier before the complainant consented.
@@ -426,7 +427,7 @@ def test_a_widget_complaint_is_triaged_shared_after_consent_mediated_decided_and
     for who in (
         "Klachtencoördinator",
         "Klachtenfunctionaris",
-        "Beheerder bij de zorgaanbieder",
+        "Beslisser bij de zorgaanbieder",
         "Zorg Alpha",
     ):
         assert who in looked

@@ -112,12 +112,12 @@ def _platform_path(name: str, *args: str) -> str:
 def decision_makers(provider_id: int) -> QuerySet[User]:
     """The people at the provider who owe the decision: the one place that picks them.
 
-    For now the provider's admins; once providers have a decision-maker role,
-    this is where it is read.
+    Members with the decision-maker role (who decide and extend, and may read the
+    dossier the reminder links to); an admin without it sees no dossier.
     """
     return User.objects.filter(
         provider_memberships__provider_id=provider_id,
-        provider_memberships__role=ProviderRole.ADMIN,
+        provider_memberships__roles__contains=[ProviderRole.DECISION_MAKER],
         is_active=True,
     )
 

@@ -19,6 +19,7 @@ from casework.deadlines.forms import ExtensionForm, ReceiptDateForm
 from casework.deadlines.services import deadline_extend, formal_receipt_change
 from casework.dossier.access_log import Event, access_log_request, request_accessor
 from casework.dossier.forms import put_errors
+from casework.dossier.permissions import EXTEND_DEADLINE
 from casework.dossier.selectors import provider_complaint_or_404
 from casework.index.selectors import case_or_404
 from casework.models import Complaint
@@ -31,7 +32,8 @@ from tenants.permissions import provider_member_required
 @never_cache
 @provider_member_required()
 def extension(request: HttpRequest, reference: str) -> HttpResponse:
-    complaint = provider_complaint_or_404(request, reference)
+    # Extending the deadline is the decision maker's, as is the decision itself.
+    complaint = provider_complaint_or_404(request, reference, EXTEND_DEADLINE)
     return extension_page(
         request,
         provider=request.tenant,

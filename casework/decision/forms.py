@@ -60,6 +60,29 @@ class DecisionRevisionForm(DecisionForm):
     field_order = ["reason", "conclusion", "decisions_taken", "measures_timeframe", "decided_on"]
 
 
+class DecisionDraftForm(PlainForm):
+    """The handler's prepared answer: the decision's three parts, none required yet."""
+
+    conclusion = forms.CharField(
+        label=_("1. Conclusie over de klacht"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=20_000,
+    )
+    decisions_taken = forms.CharField(
+        label=_("2. Genomen beslissingen"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        max_length=20_000,
+    )
+    measures_timeframe = forms.CharField(
+        label=_("3. Termijn voor de maatregelen"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=20_000,
+    )
+
+
 class MeasureForm(PlainForm):
     description = forms.CharField(label=_("Maatregel"), max_length=500, required=False)
     due_on = forms.DateField(label=_("Gereed uiterlijk"), required=False, widget=DateInput())

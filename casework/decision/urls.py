@@ -11,6 +11,9 @@ urlpatterns = [
         decision.decision_revise_view,
         name="provider_decision_revise",
     ),
+    path(
+        "klachten/<str:reference>/concept-antwoord/", decision.decision_draft, name="provider_decision_draft"
+    ),
     path("klachten/<str:reference>/oordeel.pdf", decision.decision_download, name="provider_decision_pdf"),
     path(
         "klachten/<str:reference>/maatregelen/<int:measure_id>/gereed/",

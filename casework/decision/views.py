@@ -15,22 +15,38 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework.decision.forms import DecisionForm, DecisionRevisionForm, MeasureFormSet, measures_from
+from casework.decision.draft import decision_draft_of, decision_draft_save, draft_initial
+from casework.decision.forms import (
+    DecisionDraftForm,
+    DecisionForm,
+    DecisionRevisionForm,
+    MeasureFormSet,
+    measures_from,
+)
 from casework.decision.pdf import decision_pdf
 from casework.decision.services import decision_record, decision_revise, measure_mark_done
 from casework.dossier.access_log import Event, access_log_request, request_accessor
 from casework.dossier.forms import put_errors
+from casework.dossier.permissions import (
+    COMPLETE_MEASURE,
+    PREPARE_ANSWER,
+    RECORD_DECISION,
+    VIEW_DOSSIER,
+    allowed,
+)
 from casework.dossier.selectors import provider_complaint_or_404
 from casework.models import Complaint, Decision, Measure
 from reference import deadline_rules as deadlines
 from tenants.permissions import provider_member_required
+from tenants.tenancy import request_provider
 
 
 @require_http_methods(["GET", "POST"])
 @never_cache
 @provider_member_required()
 def decision(request: HttpRequest, reference: str) -> HttpResponse:
-    complaint = provider_complaint_or_404(request, reference)
+    # Only the decision maker records and signs; the handler prepares (decision_draft).
+    complaint = provider_complaint_or_404(request, reference, RECORD_DECISION)
     if Decision.objects.filter(complaint=complaint).exists():
         messages.info(
             request,
@@ -40,7 +56,7 @@ def decision(request: HttpRequest, reference: str) -> HttpResponse:
             ),
         )
         return redirect("provider_complaint_detail", reference=reference)
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST or None, initial=draft_initial(complaint=complaint))
     formset = MeasureFormSet(request.POST or None, prefix="measure")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
@@ -86,7 +102,7 @@ def decision(request: HttpRequest, reference: str) -> HttpResponse:
 @provider_member_required()
 def decision_revise_view(request: HttpRequest, reference: str) -> HttpResponse:
     """A new version of the decision; the earlier one is kept, never edited."""
-    complaint = provider_complaint_or_404(request, reference)
+    complaint = provider_complaint_or_404(request, reference, RECORD_DECISION)
     current = Decision.objects.filter(complaint=complaint).order_by("-version").first()
     if current is None:
         return redirect("provider_decision", reference=reference)
@@ -138,7 +154,7 @@ def decision_revise_view(request: HttpRequest, reference: str) -> HttpResponse:
 @provider_member_required()
 def decision_download(request: HttpRequest, reference: str) -> HttpResponse:
     """The current decision's PDF, or an earlier version's (``?versie=N``): every version is kept."""
-    complaint = provider_complaint_or_404(request, reference)
+    complaint = provider_complaint_or_404(request, reference, VIEW_DOSSIER)
     versions = Decision.objects.filter(complaint=complaint).order_by("-version")
     wanted = request.GET.get("versie", "")
     if wanted:
@@ -159,7 +175,7 @@ def decision_download(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 @provider_member_required()
 def measure_done(request: HttpRequest, reference: str, measure_id: int) -> HttpResponse:
-    complaint = provider_complaint_or_404(request, reference)
+    complaint = provider_complaint_or_404(request, reference, COMPLETE_MEASURE)
     try:
         measure = measure_mark_done(
             provider=request.tenant,
@@ -172,3 +188,50 @@ def measure_done(request: HttpRequest, reference: str, measure_id: int) -> HttpR
         raise Http404 from None
     messages.success(request, _("Maatregel afgerond: %(text)s") % {"text": measure.description})
     return redirect("provider_complaint_detail", reference=reference)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@provider_member_required()
+def decision_draft(request: HttpRequest, reference: str) -> HttpResponse:
+    """The complaint handler (or the decision maker) prepares the answer; nothing is sent."""
+    complaint = provider_complaint_or_404(request, reference, PREPARE_ANSWER)
+    if Decision.objects.filter(complaint=complaint).exists():
+        messages.info(request, _("Op deze klacht is al een oordeel vastgelegd."))
+        return redirect("provider_complaint_detail", reference=reference)
+    draft = decision_draft_of(complaint=complaint)
+    form = DecisionDraftForm(
+        request.POST or None,
+        initial={
+            "conclusion": draft.conclusion if draft else "",
+            "decisions_taken": draft.decisions_taken if draft else "",
+            "measures_timeframe": draft.measures_timeframe if draft else "",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision_draft_save(
+                provider=request_provider(request),
+                complaint_id=complaint.pk,
+                accessor=request_accessor(request, complaint=complaint),
+                **form.cleaned_data,
+            )
+        except ValidationError as refusal:
+            put_errors(form, refusal)
+        else:
+            messages.success(
+                request, _("Het concept-antwoord is bewaard. De beslisser legt het oordeel vast.")
+            )
+            return redirect("provider_complaint_detail", reference=reference)
+    access_log_request(request, Event.READ, complaint=complaint, subject="decision_draft")
+    return render(
+        request,
+        "casework/provider/decision_draft_form.html",
+        {
+            "complaint": complaint,
+            "form": form,
+            "draft": draft,
+            "can_decide": allowed(request.user, RECORD_DECISION, complaint),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

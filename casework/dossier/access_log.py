@@ -9,7 +9,8 @@ live in the provider's schema under the complaint's id (no foreign key: the
 log outlives a dossier removed by retention). The table is append-only: a
 trigger refuses UPDATE, DELETE and TRUNCATE (migration 0005); only
 ``access_log_purge_older_than``, used by the retention job, removes rows, and
-only those older than 5 years.
+only those older than 5 years whose dossier no longer exists (casework migration
+``provider_roles_participants_draft``).
 
 What is recorded, in NEN 7513's terms:
 
@@ -40,10 +41,11 @@ from django_tenants.utils import schema_context
 
 from accounts.models import PlatformRole
 from accounts.network import client_address
+from casework.dossier.permissions import acting_role
 from casework.index.models import Assignment, CaseIndex
 from casework.models import AccessLogEntry, Complaint
 from tenants.models import Provider, ProviderApiKey
-from tenants.permissions import provider_role
+from tenants.permissions import provider_roles
 from tenants.tenancy import require_tenant_schema
 
 log = structlog.get_logger(__name__)
@@ -66,6 +68,9 @@ ROLE_LABELS = {
     "intake": _("Klachtencoördinator"),
     "professional": _("Professional van Klachtpunt"),
     "provider_admin": _("Beheerder bij de zorgaanbieder"),
+    "provider_handler": _("Klachtbehandelaar bij de zorgaanbieder"),
+    "provider_decision_maker": _("Beslisser bij de zorgaanbieder"),
+    "provider_concerned": _("Betrokken medewerker van de zorgaanbieder"),
     "provider_staff": _("Medewerker van de zorgaanbieder"),
     "complainant": _("Klager"),
     "api_key": _("Koppeling via de API"),
@@ -130,6 +135,18 @@ def _staff_role(user: Any, provider: Provider | None, case_id: int | None) -> st
     return "complainant"
 
 
+def _provider_acting_role(
+    user: Any, provider: Provider, complaint: Complaint | None, case_id: int | None
+) -> str | None:
+    """The role a provider's member acts in on this dossier (handler, decision maker, concerned, ...)."""
+    if provider_roles(user, provider) is None:
+        return None
+    if complaint is None and case_id is not None:
+        with schema_context(provider.schema_name):
+            complaint = Complaint.objects.filter(pk=case_id).only("pk", "consent").first()
+    return acting_role(user, provider, complaint)
+
+
 def accessor_from_request(
     request: HttpRequest,
     *,
@@ -139,6 +156,7 @@ def accessor_from_request(
     role: str | None = None,
     on_behalf_of_user_id: int | None = None,
     on_behalf_of_label: str = "",
+    complaint: Complaint | None = None,
 ) -> Accessor:
     """Describe who is behind ``request``; ``channel`` and ``role`` override what is worked out.
 
@@ -172,7 +190,11 @@ def accessor_from_request(
         role = role or staff_role
         organisation = "" if role == "complainant" else PLATFORM_ORGANISATION
     else:
-        member_role = provider_role(user, tenant) if authenticated and tenant is not None else None
+        member_role = (
+            _provider_acting_role(user, tenant, complaint, case_id)
+            if authenticated and tenant is not None and not tenant.is_platform
+            else None
+        )
         if member_role is not None and channel in (None, AccessChannel.PROVIDER):
             channel = AccessChannel.PROVIDER
             role = role or f"provider_{member_role}"
@@ -285,6 +307,7 @@ def request_accessor(
         role=role,
         on_behalf_of_user_id=on_behalf_of_user_id,
         on_behalf_of_label=on_behalf_of_label,
+        complaint=complaint,
     )
 
 
@@ -348,6 +371,7 @@ def access_log_request(
         role=role,
         on_behalf_of_user_id=on_behalf_of_user_id,
         on_behalf_of_label=on_behalf_of_label,
+        complaint=complaint,
     )
     return access_log_record(
         provider=provider,
@@ -363,7 +387,8 @@ def access_log_request(
 def access_log_purge_older_than(
     *, provider: Provider, years: int = MINIMUM_RETENTION_YEARS, now: datetime.datetime | None = None
 ) -> int:
-    """Delete ``provider``'s access-log entries older than ``years`` (at least 5); return how many.
+    """Delete ``provider``'s access-log entries older than ``years`` (at least 5) whose dossier
+    no longer exists; return how many. A row is kept as long as the dossier it describes.
 
     The privileged retention path: it sets ``klachtpunt.retention`` for its own
     transaction only, which the append-only trigger checks, and the trigger
@@ -380,7 +405,13 @@ def access_log_purge_older_than(
         require_tenant_schema()
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL klachtpunt.retention = 'on'")
-            cursor.execute("DELETE FROM casework_accesslogentry WHERE at < %s", [cutoff])
+            # A row outlives neither 5 years nor its dossier: the trigger refuses the rest anyway.
+            cursor.execute(
+                "DELETE FROM casework_accesslogentry AS entry WHERE entry.at < %s"
+                " AND (entry.case_id IS NULL OR NOT EXISTS"
+                " (SELECT 1 FROM casework_complaint AS complaint WHERE complaint.id = entry.case_id))",
+                [cutoff],
+            )
             deleted = cursor.rowcount
             cursor.execute("SET LOCAL klachtpunt.retention = 'off'")
     log.info("access_log_purged", schema=provider.schema_name, deleted=deleted, years=years)

@@ -28,8 +28,21 @@ class PlainForm(forms.Form):
 
 
 class AccessLogFilterForm(forms.Form):
-    """The provider admin's filter: one employee (or everyone) and a period. Bad input is ignored."""
+    """The provider admin's filter: whose accesses, one employee (or everyone) and a period.
 
+    Bad input is ignored.
+    """
+
+    party = forms.ChoiceField(
+        label=_("Door wie"),
+        required=False,
+        choices=[
+            ("", _("Iedereen")),
+            ("own", _("Uw eigen medewerkers en API-koppelingen")),
+            ("klachtpunt", _("Klachtpunt (coördinatoren, professionals, beheerders)")),
+            ("complainant", _("Klagers")),
+        ],
+    )
     user = forms.TypedChoiceField(label=_("Medewerker"), coerce=int, required=False, empty_value=None)
     since = forms.DateField(label=_("Van"), required=False, widget=DateInput())
     until = forms.DateField(label=_("Tot en met"), required=False, widget=DateInput())

@@ -5,14 +5,19 @@ complaints (the sharing rule on the tenant side), and the access log.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django_tenants.utils import schema_context
 
 from casework.dossier.access_log import OWN_CHANNELS, PROVIDER_CHANNELS, role_label
-from casework.index.sharing import provider_may_open_q
+from casework.dossier.permissions import VIEW_FACTS, allowed, member_complaints_q
+from casework.index.models import CaseIndex
+from casework.index.sharing import provider_may_open_q, shared_with_provider_q
 from casework.models import (
     AccessLogEntry,
     Complaint,
@@ -64,24 +69,48 @@ def case_access_log(*, provider: Provider, case_id: int) -> list[AccessLogEntry]
         return list(AccessLogEntry.objects.filter(case_id=case_id).order_by("-at", "-pk"))
 
 
+class AccessParty:
+    """Whose accesses the provider's log shows: everyone's, its own people's, Klachtpunt's, complainants'."""
+
+    ALL = ""
+    OWN = "own"
+    KLACHTPUNT = "klachtpunt"
+    COMPLAINANT = "complainant"
+
+
+PARTY_CHANNELS = {
+    AccessParty.OWN: PROVIDER_CHANNELS,
+    AccessParty.KLACHTPUNT: (
+        AccessLogEntry.AccessChannel.PLATFORM_STAFF,
+        AccessLogEntry.AccessChannel.SYSTEM,
+    ),
+    AccessParty.COMPLAINANT: OWN_CHANNELS,
+}
+
+
 @dataclass(frozen=True)
 class AccessLogFilter:
     user_id: int | None = None
     since: datetime.date | None = None
     until: datetime.date | None = None
+    party: str = AccessParty.ALL
 
 
 def provider_access_log(*, provider: Provider, filters: AccessLogFilter) -> QuerySet[AccessLogEntry]:
-    """The provider's own employees' and systems' accesses, per employee and period, newest first.
+    """Every access to ``provider``'s dossiers, by anyone, per person, party and period, newest first.
 
-    Runs in ``provider``'s schema. Klachtpunt's accesses are not listed: they
-    would reveal complaints the provider may not know of (no consent) and
-    confidant work, which is the client's.
+    Its own employees and API keys, Klachtpunt's coordinators, professionals
+    and platform admins, the complainants and Klachtpunt's automatic jobs
+    (NEN 7513: the provider is responsible for its dossiers and reviews who
+    looked). What a row may show of a dossier the provider may not see is
+    decided per row by ``access_rows``. Runs in ``provider``'s schema.
     """
     schema = require_tenant_schema()
     if schema != provider.schema_name:
         raise RuntimeError(f"provider reads must run in {provider.schema_name}, not {schema}")
-    entries = AccessLogEntry.objects.filter(channel__in=PROVIDER_CHANNELS)
+    entries = AccessLogEntry.objects.all()
+    if filters.party in PARTY_CHANNELS:
+        entries = entries.filter(channel__in=PARTY_CHANNELS[filters.party])
     if filters.user_id:
         entries = entries.filter(user_id=filters.user_id)
     if filters.since:
@@ -89,6 +118,65 @@ def provider_access_log(*, provider: Provider, filters: AccessLogFilter) -> Quer
     if filters.until:
         entries = entries.filter(at__date__lte=filters.until)
     return entries.order_by("-at", "-pk")
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    """One access as the provider's admin reads it."""
+
+    at: datetime.datetime
+    event_label: str
+    subject: str
+    reference: str
+    who: str
+    role: str
+    organisation: str
+    on_behalf_of: str
+    channel_label: str
+    address: str
+    ip_address: str
+    shared: bool
+
+
+def access_rows(*, provider: Provider, entries: Iterable[AccessLogEntry]) -> list[AccessRow]:
+    """Present ``entries`` to the provider: who by name and role (NEN 7513 identifies the user),
+    their organisation, what, when and from where.
+
+    Two things stay hidden. A complainant is shown by role only (their name
+    and address are the dossier's, not the log's). A dossier the provider may
+    not have named to it (``casework.index.sharing``: no consent, consent
+    withdrawn, or a confidant case) keeps its reference, path and detail to
+    itself: the row says that someone accessed a dossier not shared with the
+    provider, and who, never which. One query for the page's sharing.
+    """
+    entries = list(entries)
+    case_ids = {entry.case_id for entry in entries if entry.case_id is not None}
+    shared_ids = set(
+        CaseIndex.objects.filter(
+            shared_with_provider_q(), provider=provider, case_id__in=case_ids
+        ).values_list("case_id", flat=True)
+    )
+    rows = []
+    for entry in entries:
+        shared = entry.case_id is None or entry.case_id in shared_ids
+        by_complainant = entry.channel in OWN_CHANNELS
+        rows.append(
+            AccessRow(
+                at=entry.at,
+                event_label=str(AccessLogEntry.Event(entry.event).label),
+                subject=entry.subject if shared else "",
+                reference=entry.reference if shared else "",
+                who="" if by_complainant else entry.user_label,
+                role=role_label(entry.role),
+                organisation=entry.organisation,
+                on_behalf_of=entry.on_behalf_of_label,
+                channel_label=str(AccessLogEntry.AccessChannel(entry.channel).label),
+                address=f"{entry.method} {entry.host}{entry.path}".strip() if shared else "",
+                ip_address="" if by_complainant else (entry.ip_address or ""),
+                shared=shared,
+            )
+        )
+    return rows
 
 
 def complaints_visible_to_provider(*, provider: Provider) -> QuerySet[Complaint]:
@@ -111,8 +199,27 @@ def provider_complaint_get(*, provider: Provider, reference: str) -> Complaint |
     return complaints_visible_to_provider(provider=provider).filter(reference=reference).first()
 
 
-def provider_complaint_or_404(request: HttpRequest, reference: str) -> Complaint:
+def member_complaints(*, provider: Provider, user: Any) -> QuerySet[Complaint]:
+    """The consented complaints ``user`` may see listed (``casework.dossier.permissions``)."""
+    return complaints_visible_to_provider(provider=provider).filter(
+        member_complaints_q(provider=provider, user=user)
+    )
+
+
+def provider_complaint_or_404(request: HttpRequest, reference: str, perm: str) -> Complaint:
+    """The consented complaint ``reference``, if the request's user may do ``perm`` on it.
+
+    ``perm`` has no default on purpose: every provider page names what it needs
+    (``casework.dossier.permissions``), so a new page cannot fall back to a
+    weaker rule unnoticed.
+
+    A complaint the user may not see at all is a 404, exactly like one that
+    does not exist or has no consent; one they see but may not act on
+    (``perm``) is a 403.
+    """
     complaint = provider_complaint_get(provider=request.tenant, reference=reference)
-    if complaint is None:
+    if complaint is None or not allowed(request.user, VIEW_FACTS, complaint):
         raise Http404
+    if not allowed(request.user, perm, complaint):
+        raise PermissionDenied
     return complaint

@@ -1,4 +1,5 @@
-"""The provider admin's access log: its own employees' and systems' accesses, per employee and period.
+"""The provider admin's access log: every access to its dossiers, by its own people and systems,
+by Klachtpunt's staff and by complainants, per party, employee and period.
 
 Reading the log is itself logged (a search on the page, an export for the CSV).
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+from collections.abc import Iterator
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -17,13 +19,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
-from casework.dossier.access_log import Event, access_log_request, role_label
+from casework.dossier.access_log import Event, access_log_request
 from casework.dossier.forms import AccessLogFilterForm
-from casework.dossier.selectors import AccessLogFilter, provider_access_log
+from casework.dossier.selectors import AccessLogFilter, access_rows, provider_access_log
 from casework.models import AccessLogEntry
 from reference.dates import today_amsterdam
 from tenants.models import ProviderMembership
-from tenants.permissions import provider_member_required
+from tenants.permissions import READ_ACCESS_LOG, provider_member_required
+from tenants.tenancy import request_provider
 
 PAGE_SIZE = 50
 DEFAULT_DAYS = 30
@@ -31,7 +34,7 @@ DEFAULT_DAYS = 30
 
 def _members(request: HttpRequest) -> list[tuple[int, str]]:
     users = User.objects.filter(
-        pk__in=ProviderMembership.objects.filter(provider=request.tenant).values("user_id")
+        pk__in=ProviderMembership.objects.filter(provider=request_provider(request)).values("user_id")
     ).order_by("display_name", "email")
     return [(user.pk, str(user)) for user in users]
 
@@ -46,22 +49,28 @@ def _filters(request: HttpRequest) -> tuple[AccessLogFilterForm, AccessLogFilter
     if not form.is_valid():
         return form, AccessLogFilter(since=today - datetime.timedelta(days=DEFAULT_DAYS), until=today)
     return form, AccessLogFilter(
-        user_id=form.cleaned_data["user"], since=form.cleaned_data["since"], until=form.cleaned_data["until"]
+        user_id=form.cleaned_data["user"],
+        since=form.cleaned_data["since"],
+        until=form.cleaned_data["until"],
+        party=form.cleaned_data["party"] or "",
     )
 
 
 def _describe(filters: AccessLogFilter) -> str:
-    return f"user={filters.user_id or '*'} since={filters.since or ''} until={filters.until or ''}"
+    return (
+        f"party={filters.party or '*'} user={filters.user_id or '*'}"
+        f" since={filters.since or ''} until={filters.until or ''}"
+    )
 
 
 @require_GET
 @never_cache
-@provider_member_required(admin=True)
+@provider_member_required(perm=READ_ACCESS_LOG)
 def provider_access_log_view(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     # Logged first, so the page (counted and sliced lazily) agrees with itself.
     access_log_request(request, Event.SEARCH, subject="access_log", detail=_describe(filters))
-    entries = provider_access_log(provider=request.tenant, filters=filters)
+    entries = provider_access_log(provider=request_provider(request), filters=filters)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -71,7 +80,7 @@ def provider_access_log_view(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": [(entry, role_label(entry.role)) for entry in page],
+            "rows": access_rows(provider=request_provider(request), entries=page),
             "query": query.urlencode(),
         },
     )
@@ -79,12 +88,12 @@ def provider_access_log_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
-@provider_member_required(admin=True)
+@provider_member_required(perm=READ_ACCESS_LOG)
 def provider_access_log_export(request: HttpRequest) -> HttpResponse:
     _form, filters = _filters(request)
-    entries = provider_access_log(provider=request.tenant, filters=filters)
+    entries = provider_access_log(provider=request_provider(request), filters=filters)
     access_log_request(request, Event.EXPORT, subject="access_log", detail=_describe(filters))
-    filename = f"toegangslog-{request.tenant.slug}-{today_amsterdam():%Y-%m-%d}.csv"
+    filename = f"toegangslog-{request_provider(request).slug}-{today_amsterdam():%Y-%m-%d}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
@@ -95,31 +104,45 @@ def provider_access_log_export(request: HttpRequest) -> HttpResponse:
             _("Handeling"),
             _("Kenmerk"),
             _("Onderdeel"),
-            _("Medewerker"),
+            _("Wie"),
             _("Rol"),
+            _("Organisatie"),
             _("Namens"),
             _("Toegang via"),
             _("Adres"),
             _("IP-adres"),
         ]
     )
-    for entry in entries.iterator(chunk_size=500):
-        writer.writerow(
-            _csv_safe(value)
-            for value in (
-                timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
-                AccessLogEntry.Event(entry.event).label,
-                entry.reference,
-                entry.subject,
-                entry.user_label,
-                role_label(entry.role),
-                entry.on_behalf_of_label,
-                AccessLogEntry.AccessChannel(entry.channel).label,
-                f"{entry.method} {entry.host}{entry.path}",
-                entry.ip_address or "",
+    for chunk in _chunks(entries.iterator(chunk_size=500), 500):
+        for row in access_rows(provider=request_provider(request), entries=chunk):
+            writer.writerow(
+                _csv_safe(value)
+                for value in (
+                    timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M:%S"),
+                    row.event_label,
+                    row.reference if row.shared else _("(dossier niet met u gedeeld)"),
+                    row.subject,
+                    row.who,
+                    row.role,
+                    row.organisation,
+                    row.on_behalf_of,
+                    row.channel_label,
+                    row.address,
+                    row.ip_address,
+                )
             )
-        )
     return response
+
+
+def _chunks(items: Iterator[AccessLogEntry], size: int) -> Iterator[list[AccessLogEntry]]:
+    chunk: list[AccessLogEntry] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _csv_safe(value: object) -> str:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from accounts.models import PlatformRole, User
+from casework.dossier.permissions import VIEW_DOSSIER, allowed
 from casework.dossier.services import follow_link_create
 from casework.index.models import CaseIndex, Consent
 from casework.models import CommitteeAdvice, Complaint, Meeting, Message
@@ -51,12 +52,15 @@ def staff_case_url(complaint: Complaint) -> str:
     return platform_url(_platform_path("case_mediation", complaint.reference))
 
 
-def _provider_members(provider: Provider) -> list[User]:
+def _provider_members(provider: Provider, complaint: Complaint) -> list[User]:
+    """The provider's people who may read this dossier (its handler and decision maker): need-to-know,
+    so a notice with its reference reaches no one else at the provider."""
     return [
         membership.user
         for membership in ProviderMembership.objects.filter(provider=provider, user__is_active=True)
         .select_related("user")
         .order_by("pk")
+        if allowed(membership.user, VIEW_DOSSIER, complaint)
     ]
 
 
@@ -181,7 +185,9 @@ def _parties(
         )
     if provider_side and complaint.consent == Consent.GIVEN:
         url = provider_case_url(complaint, provider)
-        recipients += [(user.email, user.preferred_language, url) for user in _provider_members(provider)]
+        recipients += [
+            (user.email, user.preferred_language, url) for user in _provider_members(provider, complaint)
+        ]
     if staff:
         url = staff_case_url(complaint)
         recipients += [

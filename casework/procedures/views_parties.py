@@ -29,7 +29,8 @@ from casework.complainant.display import private_link_page
 from casework.complainant.services import CaseNotFound, CaseView, FollowLinkInvalid, follow_case, my_case
 from casework.dossier.access_log import AccessChannel, Event, access_log_request, accessor_from_request
 from casework.dossier.attachments import download_name
-from casework.dossier.selectors import access_overview_for_complainant, provider_complaint_get
+from casework.dossier.permissions import READ_DOCUMENTS, SEND_MESSAGE
+from casework.dossier.selectors import access_overview_for_complainant, provider_complaint_or_404
 from casework.index.models import CaseIndex, CaseStatus, Consent, Service
 from casework.models import CaseRecord, Complaint, ConfidantNote, Message
 from casework.procedures.confidant import confidant_note_share
@@ -305,17 +306,16 @@ def follow_document(request: HttpRequest, token: str, record_id: int) -> FileRes
 # --- The provider's complaint page (provider host) -----------------------------------------
 
 
-def _provider_complaint(request: HttpRequest, reference: str) -> Complaint:
-    complaint = provider_complaint_get(provider=request.tenant, reference=reference)
-    if complaint is None:
-        raise Http404  # unknown and not consented look the same
-    return complaint
+def _provider_complaint(request: HttpRequest, reference: str, perm: str) -> Complaint:
+    # Unknown, not consented and not the member's business look the same (404); seen but not
+    # theirs to do (the employee concerned, the admin) is a 403.
+    return provider_complaint_or_404(request, reference, perm)
 
 
 @require_POST
 @provider_member_required()
 def provider_message(request: HttpRequest, reference: str) -> HttpResponse:
-    complaint = _provider_complaint(request, reference)
+    complaint = _provider_complaint(request, reference, SEND_MESSAGE)
     form = MessageForm(request.POST, prefix="message", audiences=[PROVIDER_TO_KLACHTPUNT, PROVIDER_TO_ALL])
     back = reverse("provider_complaint_detail", args=[reference])
     return _send(
@@ -337,5 +337,5 @@ def provider_message(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 @provider_member_required()
 def provider_document(request: HttpRequest, reference: str, record_id: int) -> FileResponse:
-    complaint = _provider_complaint(request, reference)
+    complaint = _provider_complaint(request, reference, READ_DOCUMENTS)
     return _document(request, request.tenant, complaint, PROVIDER_VIEWER, record_id, AccessChannel.PROVIDER)

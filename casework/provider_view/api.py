@@ -4,6 +4,14 @@
 provider's host: elsewhere, and when revoked, it is refused with 401. What
 the API returns is read through ``complaints_visible_to_provider``, the same
 gate as the provider's pages: a case without consent does not exist here.
+
+A key never reaches further than the member who made it, as that member
+stands today (``casework.dossier.permissions``): the list holds the cases
+they may see listed (an admin's key: every consented case's routing facts),
+a case's dossier only if they may read it (their handler's or decision
+maker's); a key whose maker left, or lost the role, reads nothing more.
+Otherwise an admin, who sees no dossier, could read every dossier through a
+key of their own making.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from pydantic import Field
 from casework.deadlines.selectors import complaint_deadline
 from casework.dossier.access_log import Event, access_log_request
 from casework.dossier.api import NOT_FOUND, ErrorOut, no_store
+from casework.dossier.permissions import VIEW_DOSSIER, allowed
 from casework.dossier.selectors import provider_complaint_get
 from casework.models import Complaint
 from casework.procedures.selectors import Party, Viewer, confidant_notes_visible, messages_visible
@@ -114,6 +123,13 @@ class CaseDetailOut(CaseOut):
     shared_confidant_notes: list[SharedNoteOut]
 
 
+def _maker(request: HttpRequest) -> Any:
+    """The member whose reach the request's key has (None when they are gone)."""
+    key = request.auth  # type: ignore[attr-defined]
+    maker = key.created_by if isinstance(key, ProviderApiKey) else None
+    return maker if maker is not None and maker.is_active else None
+
+
 def _case(complaint: Complaint) -> dict[str, Any]:
     return {
         "reference": complaint.reference,
@@ -135,7 +151,9 @@ def _case(complaint: Complaint) -> dict[str, Any]:
 def case_list(request: HttpRequest, response: HttpResponse, filters: Query[CaseFilters]) -> Status:
     no_store(response)
     cases = provider_complaint_search(
-        provider=request.tenant, filters=ComplaintFilter(text=filters.q, status=filters.status)
+        provider=request.tenant,
+        filters=ComplaintFilter(text=filters.q, status=filters.status),
+        user=_maker(request),
     )
     count = cases.count()
     access_log_request(
@@ -165,7 +183,7 @@ def case_list(request: HttpRequest, response: HttpResponse, filters: Query[CaseF
 def case_detail(request: HttpRequest, response: HttpResponse, reference: str) -> Status:
     no_store(response)
     complaint = provider_complaint_get(provider=request.tenant, reference=reference)
-    if complaint is None:
+    if complaint is None or not allowed(_maker(request), VIEW_DOSSIER, complaint):
         return Status(404, NOT_FOUND)
     access_log_request(request, Event.READ, complaint=complaint)
     return Status(

@@ -3,17 +3,19 @@
 The provider's side has exactly one gate: ``complaints_visible_to_provider``.
 Every provider-facing read (the list, its count and search, the detail page,
 the CSV export, the cases API) starts from it, so a complaint without consent
-is absent everywhere at once, not hidden in each place separately.
+is absent everywhere at once, not hidden in each place separately; the list
+then narrows it to what the member may see (``member_complaints``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from casework.dossier.selectors import complaints_visible_to_provider
-from casework.models import Complaint, TimelineEntry
+from casework.dossier.selectors import member_complaints
+from casework.models import Complaint, ComplaintParticipant, Message, TimelineEntry
 from tenants.models import Provider
 
 # What a provider user sees of the timeline; the complainant-only and
@@ -30,9 +32,11 @@ class ComplaintFilter:
     category: str = ""
 
 
-def provider_complaint_search(*, provider: Provider, filters: ComplaintFilter) -> QuerySet[Complaint]:
-    """Search within the consented complaints only, newest first."""
-    complaints = complaints_visible_to_provider(provider=provider)
+def provider_complaint_search(
+    *, provider: Provider, filters: ComplaintFilter, user: Any
+) -> QuerySet[Complaint]:
+    """Search within the consented complaints ``user`` may see (need-to-know), newest first."""
+    complaints = member_complaints(provider=provider, user=user)
     text = filters.text.strip()
     if text:
         complaints = complaints.filter(
@@ -46,6 +50,16 @@ def provider_complaint_search(*, provider: Provider, filters: ComplaintFilter) -
     if filters.category:
         complaints = complaints.filter(category__code=filters.category)
     return complaints.order_by("-received_at", "-pk")
+
+
+def complaint_participants(*, complaint: Complaint) -> list[ComplaintParticipant]:
+    """Who works on the complaint at the provider (handler, decision maker, employee concerned)."""
+    return list(ComplaintParticipant.objects.filter(complaint=complaint))
+
+
+def own_side_messages(*, complaint: Complaint, user_id: int) -> QuerySet[Message]:
+    """What the employee concerned wrote on this complaint themselves: all they see of its messages."""
+    return Message.objects.filter(complaint=complaint, sender=Message.Party.PROVIDER, sender_user_id=user_id)
 
 
 def provider_timeline(*, complaint: Complaint) -> QuerySet[TimelineEntry]:

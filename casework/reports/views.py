@@ -27,9 +27,10 @@ from casework.reports.annual import FIRST_YEAR, PRIVACY_NOTE, annual_report, rep
 from casework.reports.dashboards import coordinator_dashboard, platform_trends, professional_dashboard
 from casework.reports.pdf import annual_report_pdf
 from reference.dates import today_amsterdam
-from tenants.permissions import provider_member_required
+from tenants.permissions import READ_ANNUAL_REPORT, provider_member_required
 
-provider_admin_required = provider_member_required(admin=True)
+# The annual report is aggregate (no dossier, small counts suppressed): the admin's, by need-to-know.
+provider_admin_required = provider_member_required(perm=READ_ANNUAL_REPORT)
 platform_admin_required = platform_role_required(PlatformRole.PLATFORM_ADMIN)
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")

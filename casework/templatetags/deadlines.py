@@ -22,6 +22,13 @@ from django import template
 from django_tenants.utils import schema_context
 
 from casework.deadlines.forms import ReceiptDateForm
+from casework.dossier.permissions import (
+    COMPLETE_MEASURE,
+    EXTEND_DEADLINE,
+    PREPARE_ANSWER,
+    RECORD_DECISION,
+    allowed,
+)
 from casework.index.models import CaseIndex, CaseStatus, Track
 from casework.models import ClosingNotice, Complaint, DeadlineExtension, Decision
 from reference import deadline_rules as deadlines
@@ -122,8 +129,16 @@ def provider_decision_panel(context: template.Context, complaint: Complaint) -> 
     versions = _decisions(complaint)
     decision = versions[-1] if versions else None
     deadline = deadlines.complaint_deadline(complaint)
+    request = context.get("request")
+    user = getattr(request, "user", None)
     return {
-        "request": context.get("request"),
+        "request": request,
+        # What this member may do here (casework.dossier.permissions): the handler prepares, the
+        # decision maker decides and extends.
+        "can_decide": allowed(user, RECORD_DECISION, complaint),
+        "can_extend": allowed(user, EXTEND_DEADLINE, complaint),
+        "can_prepare": allowed(user, PREPARE_ANSWER, complaint),
+        "can_complete_measures": allowed(user, COMPLETE_MEASURE, complaint),
         "csrf_token": context.get("csrf_token"),
         "complaint": complaint,
         "deadline": deadline,

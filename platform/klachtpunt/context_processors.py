@@ -48,6 +48,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append(_link("provider_workspace", _("Organisatie")))
             items.append(_link("provider_complaints", _("Klachten")))
             if can_admin_provider(user, tenant):
+                items.append(_link("provider_member_roles", _("Gebruikers")))
                 items.append(_link("provider_reports", _("Jaarverslag")))
                 items.append(_link("billing_subscription", _("Abonnement")))
                 items.append(_link("provider_access_log", _("Toegangslog")))

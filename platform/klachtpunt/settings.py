@@ -71,6 +71,9 @@ SHARED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # django-rules: object-level predicates for the provider's roles (tenants/permissions.py,
+    # casework/dossier/permissions.py); no models, so shared.
+    "rules",
 ]
 TENANT_APPS = [
     "casework",
@@ -140,6 +143,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

@@ -65,7 +65,7 @@ def assert_provisioned(signup: SignUp) -> Provider:
     provider = Provider.objects.get(slug="gamma")
     assert signup.provider == provider and provider.kvk_number == "12345678"
     user = User.objects.get(email="greet@gamma.test")
-    assert ProviderMembership.objects.get(user=user, provider=provider).role == ProviderRole.ADMIN
+    assert ProviderMembership.objects.get(user=user, provider=provider).roles == [ProviderRole.ADMIN]
     assert user.check_password("Een-lang-wachtwoord-2026") and signup.password_hash == ""
     membership = Membership.objects.get(provider=provider)
     assert membership.synced and membership.stripe_subscription_id == signup.stripe_subscription_id

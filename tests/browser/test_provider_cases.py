@@ -173,3 +173,47 @@ def test_provider_admin_makes_and_revokes_an_api_key(
     expect(page.get_by_role("status").filter(has_text="ingetrokken")).to_be_visible()
     assert_accessible(page, "provider-api-key-revoked")
     assert api_get(live_site, "/api/v1/cases", key)[0] == 401
+
+
+def test_provider_admin_gives_a_role_and_records_the_handler_of_a_complaint(
+    admin_page: Page,
+    live_site: LiveServer,
+    shared_cases: dict[str, str],
+    world: World,
+    django_db_blocker,  # type: ignore[no-untyped-def]
+) -> None:
+    staff = world.alpha_staff_no_mfa
+    page = admin_page
+    try:
+        page.goto(live_site.alpha("/"))
+        page.get_by_role("link", name="Gebruikers", exact=True).click()
+        expect(page.get_by_role("heading", level=1, name="Gebruikers en rollen")).to_be_visible()
+        assert_accessible(page, "provider-member-roles")
+        member = page.get_by_role("form", name=str(staff))
+        member.get_by_label("Klachtbehandelaar").check()
+        member.get_by_role("button", name=f"Rollen van {staff} opslaan").click()
+        expect(page.get_by_role("status").filter(has_text="De rollen zijn opgeslagen")).to_be_visible()
+        expect(page.get_by_role("form", name=str(staff)).get_by_label("Klachtbehandelaar")).to_be_checked()
+
+        page.goto(live_site.alpha(f"/klachten/{shared_cases['shared']}/"))
+        panel = page.get_by_role("region", name="Wie werkt aan deze klacht")
+        panel.get_by_label("Medewerker").select_option(str(staff.pk))
+        panel.get_by_label("Rol bij deze klacht").select_option("handler")
+        panel.get_by_role("button", name="Vastleggen").click()
+        expect(
+            page.get_by_role("status").filter(has_text="Vastgelegd wie aan deze klacht werkt")
+        ).to_be_visible()
+        expect(panel.get_by_text(f"{staff}: Klachtbehandelaar")).to_be_visible()
+        assert_accessible(page, "provider-complaint-participants")
+    finally:
+
+        def restore() -> None:
+            from casework.models import ComplaintParticipant
+            from tenants.models import ProviderMembership
+
+            ProviderMembership.objects.filter(user=staff, provider=world.alpha).update(roles=[])
+            with schema_context(world.alpha.schema_name):
+                ComplaintParticipant.objects.filter(user_id=staff.pk).delete()
+
+        with django_db_blocker.unblock():
+            committed(restore)

@@ -29,6 +29,7 @@ from tests.casework.procedure_support import (
     access_log_mark,
     follow_token,
     log_entries,
+    professional_client,
     provider_accessor,
     provider_login,
     staff_accessor,
@@ -46,9 +47,13 @@ def _fresh_access_log(world: World) -> None:
     access_log_mark(world.alpha, world.beta)
 
 
-def _entry(world: World, *, at: datetime.datetime | None = None) -> AccessLogEntry:
+# No dossier has this id: these rows describe a dossier that is gone (a kept dossier keeps its rows).
+GONE = -1
+
+
+def _entry(world: World, *, at: datetime.datetime | None = None, case_id: int = GONE) -> AccessLogEntry:
     return access_log_record(
-        provider=world.alpha, event=Event.READ, accessor=SYSTEM, case_id=1, reference="KP-TEST", at=at
+        provider=world.alpha, event=Event.READ, accessor=SYSTEM, case_id=case_id, reference="KP-TEST", at=at
     )
 
 
@@ -125,6 +130,87 @@ def test_access_log_purge_older_than_removes_only_rows_past_five_years(world: Wo
     with schema_context(world.alpha.schema_name), connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('klachtpunt.retention', true)")
         assert cursor.fetchone()[0] in (None, "", "off")
+
+
+def test_access_log_rows_are_kept_while_their_dossier_exists(world: World) -> None:
+    """Kept at least as long as the dossier they describe: 5 years is a minimum, not a maximum."""
+    case = make_case(world.alpha)
+    long_ago = timezone.now() - datetime.timedelta(days=7 * 365)
+    of_living_dossier = _entry(world, at=long_ago, case_id=case.case_id)
+    of_gone_dossier = _entry(world, at=long_ago)
+    of_a_search = access_log_record(
+        provider=world.alpha, event=Event.SEARCH, accessor=SYSTEM, subject="complaints", at=long_ago
+    )
+    assert access_log_purge_older_than(provider=world.alpha) == 2
+    with schema_context(world.alpha.schema_name):
+        remaining = set(AccessLogEntry.objects.values_list("pk", flat=True))
+    assert of_living_dossier.pk in remaining
+    assert of_gone_dossier.pk not in remaining and of_a_search.pk not in remaining
+    # The database holds the same line, whatever the retention path is asked.
+    with schema_context(world.alpha.schema_name), connection.cursor() as cursor:
+
+        def delete_kept() -> None:
+            cursor.execute("SET LOCAL klachtpunt.retention = 'on'")
+            cursor.execute("DELETE FROM casework_accesslogentry WHERE id = %s", [of_living_dossier.pk])
+
+        assert "existing dossier is kept" in _refused(delete_kept)
+
+
+# --- The provider sees every access to its dossiers ------------------------------------------
+
+
+def test_provider_sees_klachtpunt_staffs_accesses_by_name_role_and_organisation(world: World) -> None:
+    from accounts.models import PlatformRole
+    from accounts.services import user_create
+    from tests.casework.procedure_support import worked_case
+    from tests.support import PASSWORD
+
+    case, officer = worked_case(world)
+    # The coordinator and the officer open the dossier on the platform, over HTTP.
+    login(Client(HTTP_HOST="localhost"), world.coordinator.email).get(f"/werkplek/zaken/{case.reference}/")
+    professional_client(officer).get(f"/werkplek/zaken/{case.reference}/bemiddeling/")
+    platform_admin = user_create(
+        email="beheer@klachtpunt.test",
+        password=PASSWORD,
+        display_name="Petra Platform",
+        roles=[PlatformRole.PLATFORM_ADMIN],
+    )
+    professional_client(platform_admin).get(f"/werkplek/zaken/{case.reference}/")
+    # A complainant following their complaint.
+    host_client(world.alpha_host).get(f"/volg/{follow_token(case)}/")
+
+    admin = provider_login(world)
+    html = admin.get("/instellingen/toegangslog/").content.decode()
+    assert str(officer) in html and "Klachtenfunctionaris" in html
+    assert world.coordinator.email in html and "Klachtencoördinator" in html
+    assert "Petra Platform" in html and "Beheerder van Klachtpunt" in html
+    assert "Klachtpunt" in html and case.reference in html
+    # The complainant by role only: no name, no address, no IP address.
+    assert "Klager" in html and "Jan Jansen" not in html and "jan.jansen" not in html
+    # Klachtpunt's accesses only, as a filter; and the same in the CSV.
+    only_klachtpunt = admin.get("/instellingen/toegangslog/", {"party": "klachtpunt"}).content.decode()
+    assert str(officer) in only_klachtpunt and "Admin Alpha" not in only_klachtpunt.split("<table")[1]
+    export = admin.get("/instellingen/toegangslog/export.csv", {"party": "klachtpunt"})
+    rows = list(csv.reader(io.StringIO(export.content.decode().lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][4:7] == ["Wie", "Rol", "Organisatie"]
+    people = {(row[4], row[5], row[6]) for row in rows[1:]}
+    assert (str(officer), "Klachtenfunctionaris", "Klachtpunt") in people
+    assert (world.coordinator.email, "Klachtencoördinator", "Klachtpunt") in people
+    assert ("Petra Platform", "Beheerder van Klachtpunt", "Klachtpunt") in people
+
+
+def test_provider_sees_who_accessed_a_dossier_not_shared_with_it_but_not_which(world: World) -> None:
+    from casework.index.models import Consent
+    from tests.casework.factories import submission, submit
+
+    pending = submit(world.alpha, submission=submission(consent=Consent.PENDING)).complaint
+    login(Client(HTTP_HOST="localhost"), world.coordinator.email).get(f"/werkplek/zaken/{pending.reference}/")
+    admin = provider_login(world)
+    html = admin.get("/instellingen/toegangslog/", {"party": "klachtpunt"}).content.decode()
+    assert world.coordinator.email in html and "dossier niet met u gedeeld" in html
+    assert pending.reference not in html
+    export = admin.get("/instellingen/toegangslog/export.csv", {"party": "klachtpunt"}).content.decode()
+    assert world.coordinator.email in export and pending.reference not in export
 
 
 # --- Pages and actions write entries ------------------------------------------------------
@@ -225,7 +311,8 @@ def test_complainant_sees_who_looked_by_role_and_organisation_not_names(world: W
     page = host_client(world.alpha_host).get(f"/volg/{token}/").content.decode()
     section = page.split('id="accesses-title"')[1]
     assert "Klachtencoördinator" in section and "Klachtpunt" in section
-    assert "Beheerder bij de zorgaanbieder" in section and "Zorg Alpha" in section
+    # The world's admin also decides: reading a dossier, they act as its decision maker.
+    assert "Beslisser bij de zorgaanbieder" in section and "Zorg Alpha" in section
     assert "Ingezien" in section
     # No staff names, no other complainant's data, and the complainant's own visit is not listed.
     assert world.alpha_admin.display_name not in section and world.coordinator.email not in section
@@ -266,7 +353,7 @@ def test_provider_admin_views_the_log_per_employee_and_period_and_reading_is_log
         reference=case.reference,
         at=now - datetime.timedelta(days=60),
     )
-    # Klachtpunt's own accesses are not the provider's to review.
+    # Klachtpunt's accesses are in the provider's log too, but not this employee's (filtered out).
     access_log_record(
         provider=world.alpha,
         event=Event.READ,
@@ -292,7 +379,7 @@ def test_provider_admin_views_the_log_per_employee_and_period_and_reading_is_log
     everyone = client.get(
         "/instellingen/toegangslog/", {"since": "2000-01-01", "until": earlier}
     ).content.decode()
-    assert "Geëxporteerd" in everyone and world.coordinator.email not in everyone
+    assert "Geëxporteerd" in everyone and world.coordinator.email not in everyone  # now: after the period
     export = client.get(
         "/instellingen/toegangslog/export.csv", {"user": world.alpha_staff_no_mfa.pk, "since": "2000-01-01"}
     )

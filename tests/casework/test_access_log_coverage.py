@@ -42,6 +42,7 @@ from casework.complainant.services import (
 )
 from casework.consent.services import complaint_make_formal, consent_record
 from casework.deadlines.services import deadline_extend
+from casework.decision.draft import decision_draft_save
 from casework.decision.services import MeasureInput, decision_record, measure_mark_done
 from casework.dossier.access_log import AccessChannel, Accessor
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Service, Track
@@ -59,6 +60,7 @@ from casework.models import (
 from casework.procedures.committee import committee_advice_issue, complaint_part_add, complaint_part_judge
 from casework.procedures.confidant import confidant_note_add, confidant_note_share
 from casework.procedures.mediation import meeting_cancel, meeting_schedule, message_send, record_add
+from casework.provider_view.services import complaint_participant_add, complaint_participant_remove
 from casework.timesheets.models import Activity, TimeKind
 from casework.triage.services import (
     case_resolve_at_intake,
@@ -89,6 +91,7 @@ ACTION_MODULES = sorted(
             if path.parent.name != "dossier"
         ),
         "casework.assignment.time",
+        "casework.decision.draft",
         "casework.intake.entry",
         "casework.procedures.mediation",
         "casework.procedures.committee",
@@ -476,6 +479,46 @@ def _run_note_share(w: World, a: Accessor) -> int:
     return case.case_id
 
 
+def _run_participant_add(w: World, a: Accessor) -> int:
+    case = make_case(w.alpha)
+    complaint_participant_add(
+        provider=w.alpha,
+        complaint_id=case.case_id,
+        user_id=w.alpha_admin.pk,
+        role="decision_maker",
+        accessor=a,
+    )
+    return case.case_id
+
+
+def _run_participant_remove(w: World, a: Accessor) -> int:
+    case = make_case(w.alpha)
+    participant = complaint_participant_add(
+        provider=w.alpha,
+        complaint_id=case.case_id,
+        user_id=w.alpha_admin.pk,
+        role="decision_maker",
+        accessor=STAFF,
+    )
+    complaint_participant_remove(
+        provider=w.alpha, complaint_id=case.case_id, participant_id=participant.pk, accessor=a
+    )
+    return case.case_id
+
+
+def _run_draft(w: World, a: Accessor) -> int:
+    case = make_case(w.alpha)
+    decision_draft_save(
+        provider=w.alpha,
+        complaint_id=case.case_id,
+        accessor=a,
+        conclusion="Gegrond.",
+        decisions_taken="",
+        measures_timeframe="",
+    )
+    return case.case_id
+
+
 # Every action that creates or changes a dossier, and how to run it.
 ACTIONS: dict[str, Run] = {
     "casework.intake.services.complaint_submit": _run_submit,
@@ -503,6 +546,9 @@ ACTIONS: dict[str, Run] = {
     "casework.deadlines.services.deadline_extend": _run_extend,
     "casework.decision.services.decision_record": _run_decision,
     "casework.decision.services.measure_mark_done": _run_measure,
+    "casework.decision.draft.decision_draft_save": _run_draft,
+    "casework.provider_view.services.complaint_participant_add": _run_participant_add,
+    "casework.provider_view.services.complaint_participant_remove": _run_participant_remove,
     "casework.closing.services.case_close": _run_close,
     "casework.procedures.mediation.meeting_schedule": _run_meeting,
     "casework.procedures.mediation.meeting_cancel": _run_meeting_cancel,

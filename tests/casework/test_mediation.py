@@ -271,7 +271,8 @@ def test_messages_reach_only_their_audience_and_e_mails_carry_a_link_only(
         )
     assert response.status_code == 302
     notified = {m.to[0]: m for m in mail.outbox}
-    assert set(notified) == {world.alpha_admin.email, world.alpha_staff_no_mfa.email, officer.email}
+    # At the provider only who may read the dossier (need-to-know): the admin who decides, not plain staff.
+    assert set(notified) == {world.alpha_admin.email, officer.email}
     for message in mail.outbox:
         assert case.reference in message.subject and "medicatietijden" not in message.body
         assert "http://" in message.body

@@ -42,7 +42,8 @@ def test_running_the_job_twice_sends_each_reminder_once(
         assert deadline_reminders_task.apply().get() == 0  # as beat runs it
     [reminder] = DeadlineReminder.objects.filter(case=case)
     assert reminder.kind == "before" and reminder.deadline == case.deadline and reminder.sent_at is not None
-    # The provider's admin is told: the reference and a link, nothing of the complaint.
+    # The provider's decision maker (the world's admin also decides) is told: the reference and a
+    # link, nothing of the complaint.
     [message] = mail.outbox
     assert message.to == [world.alpha_admin.email]
     assert case.reference in message.subject
@@ -176,3 +177,23 @@ def test_reminders_continue_until_a_decision_withdrawal_or_referral(world: World
         evidence="Brief van de klager: klacht ingetrokken.",
     )
     assert deadline_reminders_run(today=today + datetime.timedelta(days=21)) == 0
+
+
+def test_reminders_go_to_the_decision_makers_not_to_an_admin_who_reads_no_dossier(
+    world: World, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from accounts.services import user_create
+    from tenants.models import ProviderRole
+    from tenants.services import membership_grant
+    from tests.support import PASSWORD
+
+    only_admin = user_create(email="alleen.beheer@alpha.test", password=PASSWORD)
+    membership_grant(user=only_admin, provider=world.alpha, roles=[ProviderRole.ADMIN])
+    decider = user_create(email="bestuurder@alpha.test", password=PASSWORD)
+    membership_grant(user=decider, provider=world.alpha, roles=[ProviderRole.DECISION_MAKER])
+    with_deadline(world, 3)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deadline_reminders_run() == 1
+    told = sorted(address for message in mail.outbox for address in message.to)
+    assert told == sorted([world.alpha_admin.email, decider.email])

@@ -157,3 +157,25 @@ def test_retention_job_purges_access_log_entries_older_than_5_years_only(
     with schema_context(world.alpha.schema_name):
         assert not AccessLogEntry.objects.filter(pk=old.pk).exists()
         assert AccessLogEntry.objects.filter(pk=recent.pk).exists()
+
+
+def test_retention_job_keeps_the_access_log_of_a_dossier_it_keeps(
+    world: World, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    """A dossier open (or closed) for longer than 5 years keeps every line of its access log."""
+    from casework.dossier.access_log import SYSTEM, access_log_record
+
+    result = submit(world.alpha)
+    long_ago = timezone.now() - datetime.timedelta(days=8 * 365)
+    kept = access_log_record(
+        provider=world.alpha,
+        event="read",
+        accessor=SYSTEM,
+        case_id=result.complaint.pk,
+        reference=result.complaint.reference,
+        at=long_ago,
+    )
+    run_retention(world, django_capture_on_commit_callbacks)
+    with schema_context(world.alpha.schema_name):
+        assert Complaint.objects.filter(pk=result.complaint.pk).exists()
+        assert AccessLogEntry.objects.filter(pk=kept.pk).exists()

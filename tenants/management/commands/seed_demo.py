@@ -137,7 +137,10 @@ class Command(BaseCommand):
                 user = user_create(
                     email=email, password=DEMO_PASSWORD, display_name=f"Beheer {provider.name}"
                 )
-                membership_grant(user=user, provider=provider, role=ProviderRole.ADMIN)
+                # The demo's one person at each provider manages it and decides (a small practice).
+                membership_grant(
+                    user=user, provider=provider, roles=[ProviderRole.ADMIN, ProviderRole.DECISION_MAKER]
+                )
                 totp_activate(user=user)
                 created += 1
 
