@@ -6,4 +6,4 @@ class TenantsConfig(AppConfig):
     verbose_name = "Providers (tenants)"
 
     def ready(self) -> None:
-        from tenants import signals  # noqa: F401
+        from tenants import pooling, signals  # noqa: F401  (pooling registers its system check)

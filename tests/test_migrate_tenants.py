@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg2
 import pytest
+from django.conf import settings
 from django.db import connection
 from django_tenants.postgresql_backend.introspection import DatabaseSchemaIntrospection
 
@@ -25,11 +26,12 @@ NEW_MIGRATION = "app = 'tenantmig' AND name = '0002_memo_priority'"
 
 
 def _server() -> dict[str, Any]:
+    database = settings.DATABASES["default"]
     params = {
-        "host": connection.settings_dict.get("HOST") or None,
-        "port": connection.settings_dict.get("PORT") or None,
-        "user": connection.settings_dict.get("USER") or None,
-        "password": connection.settings_dict.get("PASSWORD") or None,
+        "host": database.get("HOST") or None,
+        "port": database.get("PORT") or None,
+        "user": database.get("USER") or None,
+        "password": database.get("PASSWORD") or None,
     }
     return {k: v for k, v in params.items() if v is not None}
 
@@ -52,8 +54,8 @@ def _sql(name: str, statements: str, *params: Any) -> list[tuple]:
 
 
 @pytest.fixture
-def own_database(django_db_setup) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    name = connection.settings_dict["NAME"] + "_migrate_tenants"
+def own_database() -> Iterator[str]:
+    name = settings.DATABASES["default"]["TEST"]["NAME"] + "_migrate_tenants"
     _sql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     _sql("postgres", f'CREATE DATABASE "{name}"')
     yield name

@@ -132,7 +132,7 @@ DATABASES = {
         devservices.database_url(), conn_max_age=0 if TESTING else 60, conn_health_checks=True
     )
 }
-# django-tenants' backend with a table list that does not scan the whole catalogue (tenants/postgresql_backend).
+# django-tenants' backend; lists a schema's tables without a catalogue scan (tenants/postgresql_backend).
 DATABASES["default"]["ENGINE"] = "tenants.postgresql_backend"
 # Parallel checkouts on one server each set a suffix so test databases don't collide.
 DATABASES["default"]["TEST"] = {"NAME": "test_klachtpunt" + os.environ.get("KLACHTPUNT_TEST_DB_SUFFIX", "")}
