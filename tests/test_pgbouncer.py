@@ -99,7 +99,8 @@ def _url(port: int) -> str:
 
 def _bouncer_wrapper(port: int) -> BaseDatabaseWrapper:
     """A second connection handler with the test database's settings, through PgBouncer."""
-    return type(connections["default"])({**connection.settings_dict, "HOST": "127.0.0.1", "PORT": port}, "bouncer")
+    settings_dict = {**connection.settings_dict, "HOST": "127.0.0.1", "PORT": port}
+    return type(connections["default"])(settings_dict, "bouncer")
 
 
 def _get(port: int, host: str, path: str) -> tuple[int, str]:
