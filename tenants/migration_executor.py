@@ -23,7 +23,7 @@ tenants with unapplied migrations (*behind*) are listed and the exit is non-zero
 
 Worker processes are forked (the app registry and settings are inherited,
 as django-tenants' multiprocessing executor does) and each closes its database
-connection every ``TENANT_MIGRATION_RECYCLE_EVERY`` tenants, so no backend
+connection every ``TENANT_CONNECTION_RECYCLE_EVERY`` tenants, so no backend
 accumulates the relation caches of thousands of schemas.
 """
 
@@ -43,6 +43,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django_tenants.migration_executors.base import MigrationExecutor, run_migrations
 from django_tenants.utils import get_tenant_base_migrate_command_class
+
+from tenants.connections import recycle_every
 
 # Seconds between progress lines (and always at the first and last tenant).
 PROGRESS_EVERY_S = 5.0
@@ -214,7 +216,7 @@ class ParallelExecutor(MigrationExecutor):
             alias=alias,
             apps=apps_known,
             on_disk=on_disk,
-            recycle_every=max(1, int(getattr(settings, "TENANT_MIGRATION_RECYCLE_EVERY", 200))),
+            recycle_every=recycle_every(),
         )
         processes = max(1, int(getattr(settings, "TENANT_MULTIPROCESSING_MAX_PROCESSES", 2)))
         processes = min(processes, len(tenants))

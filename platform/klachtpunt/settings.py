@@ -86,6 +86,9 @@ ROOT_URLCONF = "klachtpunt.urls_tenant"
 # rollback and savepoint rollback (tests/test_tenant_routing.py keeps it honest).
 TENANT_LIMIT_SET_CALLS = True
 TENANT_MULTIPROCESSING_MAX_PROCESSES = int(os.environ.get("TENANT_MIGRATION_PROCESSES", "2"))
+# A connection is closed after working in this many tenant schemas (a backend keeps
+# every schema's catalogue caches): workers after tasks, migration processes (tenants/connections.py).
+TENANT_CONNECTION_RECYCLE_EVERY = int(os.environ.get("TENANT_CONNECTION_RECYCLE_EVERY", "200"))
 GET_EXECUTOR_FUNCTION = "tenants.provisioning.get_migration_executor"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
