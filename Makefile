@@ -36,6 +36,10 @@ test-fast: install
 bench: install system-deps
 	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest tests/bench -p no:xdist -s -q
 
+# Thousands of tenants on one database (BENCH_SCALE_TENANTS, default 5000; hours at 5000).
+bench-scale: install system-deps
+	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest tests/bench/bench_scale.py -p no:xdist -s -q
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
