@@ -251,8 +251,9 @@ def _first_page_ms(queue: dict[str, Any]) -> float:
 def _print(figures: dict[str, Any]) -> None:
     p, c, probe = figures["provisioning"], figures["catalogue"], figures["probe"]
     migration = figures["migration"]["product: --executor=parallel"]
-    without = probe["backend_after_all_schemas_no_recycling_kb"]["VmRSS"] / 1024
-    with_recycling = probe["backend_peak_with_recycling_kb"].get("VmRSS", 0) / 1024
+    without_kb = probe["backend_after_all_schemas_no_recycling_kb"]
+    peak_kb = probe["backend_peak_with_recycling_kb"] or {"VmRSS": 0, "RssAnon": 0}
+    without, with_recycling = without_kb["VmRSS"] / 1024, peak_kb["VmRSS"] / 1024
     queue_ms = _first_page_ms(figures["queue"])
     invoicing = figures["invoicing"]
     rows = [
@@ -264,8 +265,8 @@ def _print(figures: dict[str, Any]) -> None:
         [
             "one new migration, all tenants (--executor=parallel, 2 processes)",
             f"{migration['wall_s']:.0f} s ({migration['ms_per_tenant']:.1f} ms/tenant)",
-            f"< {MIGRATION_TARGET_S:.0f} s: "
-            + ("met" if migration["wall_s"] < MIGRATION_TARGET_S * TENANTS / 5000 else "missed"),
+            f"< {MIGRATION_TARGET_S:.0f} s at 5,000 ({MIGRATION_TARGET_S / 5:.0f} ms/tenant): "
+            + ("on course" if migration["ms_per_tenant"] < MIGRATION_TARGET_S / 5 else "missed"),
         ],
     ]
     for label, run in figures["migration"].items():
@@ -304,9 +305,10 @@ def _print(figures: dict[str, Any]) -> None:
             "",
         ],
         [
-            "PostgreSQL backend after touching every schema",
-            f"{without:.0f} MB without recycling, "
-            f"{with_recycling:.0f} MB peak recycling every {probe['recycle_every']}",
+            "PostgreSQL backend after touching every schema: RSS (private part)",
+            f"{without:.0f} MB ({without_kb['RssAnon'] / 1024:.0f} MB) without recycling; "
+            f"{with_recycling:.0f} MB ({peak_kb['RssAnon'] / 1024:.0f} MB) peak, recycling every "
+            f"{probe['recycle_every']}",
             f"< {BACKEND_TARGET_MB:.0f} MB: " + ("met" if with_recycling < BACKEND_TARGET_MB else "missed"),
         ],
         ["Python worker process (probe) max RSS", f"{probe['probe_process_max_rss_kb'] / 1024:.0f} MB", ""],
