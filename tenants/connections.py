@@ -8,7 +8,7 @@ keep their connection between tasks, so a sweep that runs one task per provider
 that large. ``connection_recycle_after`` counts the distinct tenant schemas this
 process's connection has worked in and closes it after
 ``TENANT_CONNECTION_RECYCLE_EVERY`` (200) of them; the next query opens a
-fresh, small backend. klachtpunt/celery.py calls it after every task;
+fresh, small backend. tenants/celery_hooks.py calls it after every task;
 ``migrate_schemas --executor=parallel`` does the same per migration process.
 """
 

@@ -119,14 +119,15 @@ class _Plans:
 
         self.executor = DjangoExecutor(connection)
         self.targets = self.executor.loader.graph.leaf_nodes()
-        self.by_applied: dict[Any, tuple[list, Any]] = {}
+        self.by_applied: dict[Any, tuple[list[Any], Any]] = {}
 
-    def for_applied(self, applied: dict) -> tuple[list, Any]:
+    def for_applied(self, applied: dict[tuple[str, str], Any]) -> tuple[list[Any], Any]:
         key = frozenset(applied)
         if key not in self.by_applied:
             self.executor.loader.applied_migrations = applied
             plan = self.executor.migration_plan(self.targets)
-            state = self.executor._create_project_state(with_applied_migrations=True)
+            # Django's own step in migrate (private, stable since 1.8; not in the type stubs).
+            state = self.executor._create_project_state(with_applied_migrations=True)  # type: ignore[attr-defined]
             state.apps  # noqa: B018 - render once; each tenant gets a cheap clone
             self.by_applied[key] = (plan, state)
         return self.by_applied[key]
@@ -148,7 +149,7 @@ def _migrate_fast(connection: Any, options: dict[str, Any], result: TenantResult
     executor.loader.connection = connection
     # A recorder per schema: it remembers that django_migrations exists.
     executor.recorder = MigrationRecorder(connection)
-    applied = executor.recorder.applied_migrations()
+    applied: dict[tuple[str, str], Any] = executor.recorder.applied_migrations()
     result.ahead = sorted(
         f"{a}.{n}" for a, n in applied if a in _STATE["apps"] and (a, n) not in _STATE["on_disk"]
     )
@@ -198,7 +199,7 @@ def _migrate_with_django(connection: Any, args: Any, options: dict[str, Any], re
 def migrate_one(schema: str) -> TenantResult:
     """Migrate one tenant schema; never raises (the error goes into the result)."""
     args, options, alias = _STATE["args"], _STATE["options"], _STATE["alias"]
-    connection = connections[alias]
+    connection: Any = connections[alias]  # django-tenants' wrapper: set_schema() and friends
     started = time.perf_counter()
     result = TenantResult(schema=schema, status="current")
     try:
@@ -275,7 +276,7 @@ def print_summary(summary: RunSummary, stream: TextIO) -> None:
     stream.flush()
 
 
-class ParallelExecutor(MigrationExecutor):
+class ParallelExecutor(MigrationExecutor):  # type: ignore[misc]  # django-tenants is untyped
     """Checks once, migrates tenants in forked processes, reports every outcome."""
 
     codename = "parallel"

@@ -18,13 +18,14 @@ one), or A's next statement lands on another one. In statement mode ``BEGIN``
 is refused. Any of these means: not one server connection per client.
 
 Called at start-up by the web (klachtpunt/wsgi.py) and the workers
-(klachtpunt/celery.py, ``worker_init``), and as a database system check, so
+(tenants/celery_hooks.py, ``worker_init``), and as a database system check, so
 ``migrate_schemas`` and ``manage.py check --database default`` refuse as well.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from typing import Any
 
 import structlog
@@ -90,7 +91,9 @@ def assert_session_pooling(alias: str = DEFAULT_DB_ALIAS) -> None:
 
 
 @register(Tags.database)
-def check_session_pooling(databases: list[str] | None = None, **kwargs: Any) -> list[CheckMessage]:
+def check_session_pooling(
+    app_configs: Any = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     errors: list[CheckMessage] = []
     for alias in databases or []:
         try:

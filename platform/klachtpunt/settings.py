@@ -17,7 +17,7 @@ import dj_email_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
-from kombu import Queue
+from kombu import Queue  # type: ignore[attr-defined]  # kombu has no type information
 
 from klachtpunt import devservices
 
@@ -458,7 +458,10 @@ CELERY_WORKLOAD_QUEUES = [
 # Celery's own default queue, drained by the intake workers: messages queued
 # before the split, and senders that do not load these settings, are not stranded.
 CELERY_LEGACY_QUEUE = "celery"
-CELERY_TASK_QUEUES = [Queue(name) for name in [*CELERY_WORKLOAD_QUEUES, CELERY_LEGACY_QUEUE]]
+CELERY_TASK_QUEUES = [
+    Queue(name)  # type: ignore[no-untyped-call]
+    for name in [*CELERY_WORKLOAD_QUEUES, CELERY_LEGACY_QUEUE]
+]
 # A task without a route (there should be none) goes where the e-mails go, never to an unconsumed queue.
 CELERY_TASK_DEFAULT_QUEUE = CELERY_QUEUE_INTAKE
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.backends.postgresql.introspection import TableInfo
+# Django's PostgreSQL TableInfo (with the table comment) is missing from the type stubs.
+from django.db.backends.postgresql.introspection import TableInfo  # type: ignore[attr-defined]
 from django_tenants.postgresql_backend.base import DatabaseWrapper as TenantDatabaseWrapper
 from django_tenants.postgresql_backend.introspection import DatabaseSchemaIntrospection
 
@@ -40,7 +41,7 @@ _SCHEMA_TABLES = """
 """
 
 
-class ScopedIntrospection(DatabaseSchemaIntrospection):
+class ScopedIntrospection(DatabaseSchemaIntrospection):  # type: ignore[misc]  # django-tenants is untyped
     """Lists the current schema's tables by index, not by scanning the whole catalogue."""
 
     def get_table_list(self, cursor: Any) -> list[TableInfo]:
@@ -48,7 +49,7 @@ class ScopedIntrospection(DatabaseSchemaIntrospection):
         return [TableInfo(*row) for row in cursor.fetchall() if row[0] not in self.ignored_tables]
 
 
-class DatabaseWrapper(TenantDatabaseWrapper):
+class DatabaseWrapper(TenantDatabaseWrapper):  # type: ignore[misc]  # django-tenants is untyped
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.introspection = ScopedIntrospection(self)
