@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: install system-deps demo test test-fast bench lint format clean-data
+.PHONY: install system-deps demo test test-slow test-fast bench bench-scale lint format clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@bash deploy/dev/ensure-python.sh "$(PYTHON)" "$(VENV)"
@@ -24,13 +24,21 @@ demo: install
 	$(BIN)/python deploy/dev/demo.py
 
 test: install system-deps
-	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/bench
+	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/bench -m "not slow"
+
+# Tests that start external processes or servers (CI runs both targets).
+test-slow: install system-deps
+	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/bench -m slow
 
 test-fast: install
 	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/bench -m "not browser"
 
 bench: install system-deps
 	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest tests/bench -p no:xdist -s -q
+
+# Thousands of tenants on one database (BENCH_SCALE_TENANTS, default 5000; hours at 5000).
+bench-scale: install system-deps
+	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest tests/bench/bench_scale.py -p no:xdist -s -q
 
 lint: install
 	$(BIN)/ruff check .

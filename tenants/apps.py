@@ -6,4 +6,5 @@ class TenantsConfig(AppConfig):
     verbose_name = "Providers (tenants)"
 
     def ready(self) -> None:
-        from tenants import signals  # noqa: F401
+        # pooling registers its system check; celery_hooks its worker signal receivers.
+        from tenants import celery_hooks, pooling, signals  # noqa: F401

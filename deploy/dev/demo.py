@@ -356,7 +356,7 @@ def main() -> int:
         say(f"database: {database}")
 
         say("migrating the shared schema and every tenant schema (parallel executor)")
-        supervisor.run("migrate", [*MANAGE, "migrate_schemas", "--executor=multiprocessing", "--noinput"])
+        supervisor.run("migrate", [*MANAGE, "migrate_schemas", "--executor=parallel", "--noinput"])
         state = supervisor.run(
             "template check",
             [

@@ -17,6 +17,7 @@ import dj_email_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue  # type: ignore[attr-defined]  # kombu has no type information
 
 from klachtpunt import devservices
 
@@ -89,6 +90,9 @@ ROOT_URLCONF = "klachtpunt.urls_tenant"
 # rollback and savepoint rollback (tests/test_tenant_routing.py keeps it honest).
 TENANT_LIMIT_SET_CALLS = True
 TENANT_MULTIPROCESSING_MAX_PROCESSES = int(os.environ.get("TENANT_MIGRATION_PROCESSES", "2"))
+# A connection is closed after working in this many tenant schemas (a backend keeps
+# every schema's catalogue caches): workers after tasks, migration processes (tenants/connections.py).
+TENANT_CONNECTION_RECYCLE_EVERY = int(os.environ.get("TENANT_CONNECTION_RECYCLE_EVERY", "200"))
 GET_EXECUTOR_FUNCTION = "tenants.provisioning.get_migration_executor"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
@@ -136,7 +140,8 @@ DATABASES = {
         devservices.database_url(), conn_max_age=0 if TESTING else 60, conn_health_checks=True
     )
 }
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants' backend; lists a schema's tables without a catalogue scan (tenants/postgresql_backend).
+DATABASES["default"]["ENGINE"] = "tenants.postgresql_backend"
 # Parallel checkouts on one server each set a suffix so test databases don't collide.
 DATABASES["default"]["TEST"] = {"NAME": "test_klachtpunt" + os.environ.get("KLACHTPUNT_TEST_DB_SUFFIX", "")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -412,6 +417,75 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+# Workloads apart: one queue per kind of work, so a month's invoicing run or a
+# nightly sweep over every provider never delays an acknowledgement e-mail.
+# deploy/compose.yaml and deploy/k8s/worker.yaml run a worker per queue
+# (`celery worker -Q <queue>`); a worker started without -Q (make demo, tests)
+# consumes them all. This is the one routing table: every task name, pinned
+# where it was first defined (tests/test_celery_routes.py checks none is missing).
+CELERY_QUEUE_INTAKE = "intake"  # intake side effects and e-mail to complainants and staff
+CELERY_QUEUE_REMINDERS = "reminders"  # deadline reminders and retention: daily sweeps over all providers
+CELERY_QUEUE_BILLING = "billing"  # invoicing runs and Stripe
+CELERY_QUEUE_REPORTS = "reports"  # reports and exports
+CELERY_QUEUE_PROVISIONING = "provisioning"  # new providers and spare schemas
+CELERY_TASK_ROUTES = {
+    name: {"queue": queue}
+    for queue, names in {
+        CELERY_QUEUE_INTAKE: [
+            "outbox.tasks.relay_outbox",
+            "casework.tasks.send_acknowledgement",
+            "casework.tasks.send_consent_request",
+            "casework.tasks.notify_coordinators",
+            "casework.index.tasks.notify_assignment_offered",
+            "casework.index.tasks.notify_assignment_declined",
+            "casework.tasks_procedures.send_advice_notifications",
+            "casework.tasks_procedures.send_meeting_invitations",
+            "casework.tasks_procedures.send_message_notifications",
+            "casework.tasks_closing.send_decision",
+            "casework.tasks_closing.send_closing_letter",
+            "casework.tasks_closing.send_extension_notice",
+            "klachtpunt.tasks.runtime_probe",
+        ],
+        CELERY_QUEUE_REMINDERS: [
+            "casework.tasks_deadlines.deadline_reminders_task",
+            "casework.tasks_deadlines.send_deadline_reminder",
+            "casework.tasks_deadlines.retention_task",
+            "casework.tasks_closing.retention_reduce_tenant",
+        ],
+        CELERY_QUEUE_BILLING: [
+            "billing.tasks.bill_hours_task",
+            "billing.tasks.billing_reconcile_task",
+            "billing.tasks.membership_push_task",
+            "billing.tasks.stripe_event_process_task",
+        ],
+        # Reports and exports are rendered in the request today; a task that
+        # builds one in the background is routed here.
+        CELERY_QUEUE_REPORTS: [],
+        CELERY_QUEUE_PROVISIONING: [
+            "tenants.tasks.provider_provision_task",
+            "tenants.tasks.spare_schemas_refill_task",
+            "billing.tasks.signup_provision_task",
+        ],
+    }.items()
+    for name in names
+}
+CELERY_WORKLOAD_QUEUES = [
+    CELERY_QUEUE_INTAKE,
+    CELERY_QUEUE_REMINDERS,
+    CELERY_QUEUE_BILLING,
+    CELERY_QUEUE_REPORTS,
+    CELERY_QUEUE_PROVISIONING,
+]
+# Celery's own default queue, drained by the intake workers: messages queued
+# before the split, and senders that do not load these settings, are not stranded.
+CELERY_LEGACY_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue(name)  # type: ignore[no-untyped-call]
+    for name in [*CELERY_WORKLOAD_QUEUES, CELERY_LEGACY_QUEUE]
+]
+# A task without a route (there should be none) goes where the e-mails go, never to an unconsumed queue.
+CELERY_TASK_DEFAULT_QUEUE = CELERY_QUEUE_INTAKE
+
 # A Unicode font for the decision PDF (casework.decision.pdf finds DejaVu Sans by itself).
 DECISION_PDF_FONT = os.environ.get("DECISION_PDF_FONT", "")
 

@@ -1,0 +1,39 @@
+"""Worker hooks for tenant safety, connected by TenantsConfig.ready().
+
+Here rather than in klachtpunt/celery.py, which the lower layers (the outbox)
+import to send tasks. Django is set up in a worker before ``worker_init`` is
+sent (Celery's Django fixup runs ``django.setup()`` when the worker imports its
+task modules), so these receivers are connected in time.
+"""
+
+from __future__ import annotations
+
+from celery.signals import task_postrun, worker_init
+
+
+@worker_init.connect  # type: ignore[untyped-decorator]  # celery is untyped
+def refuse_transaction_pooling(**kwargs: object) -> None:
+    """A worker behind transaction pooling could run a task in another provider's schema."""
+    from tenants.pooling import assert_session_pooling
+
+    assert_session_pooling()
+
+
+@task_postrun.connect  # type: ignore[untyped-decorator]  # celery is untyped
+def recycle_connection_after_many_schemas(task: object = None, **kwargs: object) -> None:
+    """A worker that ran tasks in hundreds of schemas reconnects (tenants/connections.py).
+
+    Not for eager tasks: they run inside the caller's request or command, whose
+    connection (and pending on-commit work) is not the task's to close.
+    """
+    from tenant_schemas_celery.app import get_schema_name_from_task
+
+    from tenants.connections import connection_recycle_after
+
+    request = getattr(task, "request", None)
+    if task is None or request is None or request.is_eager:
+        return
+    task_kwargs = kwargs.get("kwargs")
+    connection_recycle_after(
+        get_schema_name_from_task(task, task_kwargs if isinstance(task_kwargs, dict) else {})
+    )
