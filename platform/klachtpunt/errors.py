@@ -50,7 +50,8 @@ def wants_json(request: HttpRequest) -> bool:
 
 def service_unavailable(request: HttpRequest) -> HttpResponse:
     message = _(
-        "Klachtpunt is even niet bereikbaar. Er is niets opgeslagen; probeer het over een paar seconden opnieuw."
+        "Klachtpunt is even niet bereikbaar. Er is niets opgeslagen; "
+        "probeer het over een paar seconden opnieuw."
     )
     if wants_json(request):
         response: HttpResponse = JsonResponse(
