@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: install system-deps demo test test-fast bench lint format clean-data
+.PHONY: install system-deps demo test test-slow test-fast bench mutation lint format clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@bash deploy/dev/ensure-python.sh "$(PYTHON)" "$(VENV)"
@@ -24,10 +24,14 @@ demo: install
 	$(BIN)/python deploy/dev/demo.py
 
 test: install system-deps
-	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/bench
+	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/bench -m "not slow"
+
+# External processes, several servers, load, faults, backups: minutes, not seconds.
+test-slow: install system-deps
+	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/bench -m slow
 
 test-fast: install
-	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/bench -m "not browser"
+	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/bench -m "not browser and not slow"
 
 bench: install system-deps
 	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest tests/bench -p no:xdist -s -q
