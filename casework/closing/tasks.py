@@ -21,6 +21,7 @@ from casework.closing.services import follow_up_rows
 from casework.dossier.letters import _follow_url, _provider, _render
 from casework.dossier.services import timeline_add
 from casework.models import ClosingNotice, Visibility
+from outbox.services import TRANSIENT_ERRORS
 from tenants.tenancy import require_tenant_schema
 
 
@@ -33,7 +34,7 @@ def retention_task() -> int:
 @shared_task(
     name="casework.tasks_closing.send_closing_letter",
     acks_late=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     max_retries=5,
     retry_backoff=True,
 )

@@ -18,6 +18,7 @@ from casework.deadlines.reminders import deadline_reminder_send, deadline_remind
 from casework.dossier.letters import _follow_url, _provider, _render
 from casework.dossier.services import timeline_add
 from casework.models import DeadlineExtension, Visibility
+from outbox.services import TRANSIENT_ERRORS
 from tenants.tenancy import require_tenant_schema
 
 
@@ -30,7 +31,7 @@ def deadline_reminders_task() -> int:
 @shared_task(
     name="casework.tasks_deadlines.send_deadline_reminder",
     acks_late=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     max_retries=5,
     retry_backoff=True,
 )
@@ -41,7 +42,7 @@ def send_deadline_reminder(reminder_id: int) -> int:
 @shared_task(
     name="casework.tasks_closing.send_extension_notice",
     acks_late=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     max_retries=5,
     retry_backoff=True,
 )

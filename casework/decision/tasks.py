@@ -12,13 +12,14 @@ from casework.decision.pdf import decision_pdf
 from casework.dossier.letters import _follow_url, _provider, _render
 from casework.dossier.services import timeline_add
 from casework.models import Decision, Visibility
+from outbox.services import TRANSIENT_ERRORS
 from tenants.tenancy import require_tenant_schema
 
 
 @shared_task(
     name="casework.tasks_closing.send_decision",
     acks_late=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     max_retries=5,
     retry_backoff=True,
 )
