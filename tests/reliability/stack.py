@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -46,9 +47,53 @@ def wait_for(condition, seconds: float, failure: str, log: Path | None = None) -
 
 
 @dataclass
+class Broker:
+    """A private Redis that persists (append-only file, as deploy/compose.yaml runs it), so
+    killing it loses no message it acknowledged; it comes back on the same port."""
+
+    folder: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is missing: `make test` installs it (deploy/dev/ensure-system-deps.sh)"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),
+             "--appendonly", "yes", "--save", ""],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_for(self._answers, 30, "redis-server did not start")
+
+    def _answers(self) -> bool:
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@dataclass
 class Stack:
     cluster: PgCluster
-    redis: RedisServer
+    redis: Broker | RedisServer
     folder: Path
     dbname: str = "klachtpunt"
     web_port: int = field(default_factory=free_port)
@@ -56,6 +101,7 @@ class Stack:
     relay: subprocess.Popen | None = None
     worker: subprocess.Popen | None = None
     worker_concurrency: int = 2
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def mail_dir(self) -> Path:
@@ -87,7 +133,8 @@ class Stack:
             LOG_LEVEL="WARNING",
             EXECUTOR="standard",
             PYTHONUNBUFFERED="1",
-            **extra,
+            DJANGO_SETTINGS_MODULE="klachtpunt.settings",
+            **{**self.extra_env, **extra},
         )
         for name in ("KLACHTPUNT_TESTING", "CELERY_RESULT_BACKEND", "SENTRY_DSN", "PLATFORM_PORT"):
             env.pop(name, None)
