@@ -10,6 +10,7 @@ with a PostgreSQL server that really restarts under load.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -40,6 +41,11 @@ def client(host: str) -> Client:
     return Client(HTTP_HOST=host, raise_request_exception=False)
 
 
+def unseen_provider_host() -> str:
+    """A provider host no earlier request resolved: routing must ask the database (no cached tenant)."""
+    return f"afwezig-{uuid.uuid4().hex[:8]}.localhost"
+
+
 def assert_retry_later(response: Any) -> None:
     assert response.status_code == 503, response.content[:500]
     assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
@@ -49,7 +55,7 @@ def assert_retry_later(response: Any) -> None:
 
 
 def test_database_away_api_intake_answers_503_json_with_retry_after(database_away: None) -> None:
-    response = client("alpha.localhost").post(
+    response = client(unseen_provider_host()).post(
         "/api/v1/complaints", data=json.dumps({"what_happened": "x"}), content_type="application/json"
     )
     assert_retry_later(response)
@@ -59,7 +65,7 @@ def test_database_away_api_intake_answers_503_json_with_retry_after(database_awa
 
 
 def test_database_away_provider_page_answers_503_html_in_the_visitors_language(database_away: None) -> None:
-    response = client("alpha.localhost").get("/klacht/", HTTP_ACCEPT_LANGUAGE="nl")
+    response = client(unseen_provider_host()).get("/klacht/", HTTP_ACCEPT_LANGUAGE="nl")
     assert_retry_later(response)
     assert response["Content-Type"].startswith("text/html")
     assert "<h1>Even niet bereikbaar</h1>" in response.content.decode()
@@ -71,11 +77,10 @@ def test_database_away_platform_page_answers_503(database_away: None) -> None:
 
 
 def test_database_away_widget_post_answers_503(database_away: None) -> None:
-    response = client("alpha.localhost").post(
+    response = client(unseen_provider_host()).post(
         "/widget/",
         {"what_happened": "x"},
         HTTP_ACCEPT="application/json",
-        HTTP_ORIGIN="http://alpha.localhost",
     )
     assert_retry_later(response)
     assert response.json()["retry_after"] == RETRY_AFTER_SECONDS
@@ -88,3 +93,21 @@ def test_other_errors_stay_a_plain_500_without_retry_after() -> None:
     except ValueError:
         response = server_error(request)
     assert response.status_code == 500 and not response.has_header("Retry-After")
+
+
+def test_cache_away_widget_api_answers_503_with_retry_after(db: None, settings: Any) -> None:
+    # The rate-limit counters live in the shared cache: Redis on a port nothing listens on.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/1",
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        }
+    }
+    response = client("alpha.localhost").post(
+        "/api/v1/complaints",
+        data=json.dumps({"what_happened": "x", "token": "x"}),
+        content_type="application/json",
+        HTTP_ORIGIN="http://alpha.localhost",
+    )
+    assert_retry_later(response)

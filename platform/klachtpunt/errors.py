@@ -1,4 +1,4 @@
-"""The 500 handler: a database that is away is a 503 with Retry-After, not an error page.
+"""The 500 handler: a database or cache that is away is a 503 with Retry-After, not an error page.
 
 While PostgreSQL restarts (a failover, a release of the database, a network
 blip) every request that touches it raises ``OperationalError`` or
@@ -9,7 +9,8 @@ page saying to try again). Django calls this handler for an exception anywhere
 in the middleware or view (``convert_exception_to_response``), inside the
 ``except`` block, so ``sys.exc_info()`` holds the exception. The answer is built
 without templates, sessions or the database, which may all be what is away.
-Every other exception gets Django's own 500.
+The same holds for the shared cache (Redis: rate-limit counters, sessions' helpers)
+while it restarts. Every other exception gets Django's own 500.
 """
 
 from __future__ import annotations
@@ -22,15 +23,23 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.defaults import server_error as django_server_error
 
+try:  # the cache's client when CACHE_URL is Redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    CACHE_ERRORS: tuple[type[BaseException], ...] = (RedisConnectionError, RedisTimeoutError)
+except ImportError:  # pragma: no cover - redis is installed with Celery's Redis transport
+    CACHE_ERRORS = ()
+
 # Long enough for a restart or failover to finish, short enough that people keep waiting.
 RETRY_AFTER_SECONDS = 5
 
 
 def database_unavailable(exc: BaseException | None) -> bool:
-    """Whether ``exc`` (or what it was raised from) says the database cannot be reached now."""
+    """Whether ``exc`` (or what it was raised from) says the database or cache cannot be reached now."""
     seen = 0
     while exc is not None and seen < 5:
-        if isinstance(exc, OperationalError | InterfaceError):
+        if isinstance(exc, (OperationalError, InterfaceError, *CACHE_ERRORS)):
             return True
         exc = exc.__cause__ or exc.__context__
         seen += 1
