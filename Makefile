@@ -33,6 +33,10 @@ test-slow: install system-deps
 test-fast: install
 	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/bench -m "not browser and not slow"
 
+# Mutation testing of the rule modules (mutmut; hours on two cores): MODULES="deadline_rules decision".
+mutation: install
+	$(BIN)/python deploy/dev/mutation.py $(MODULES)
+
 bench: install system-deps
 	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest tests/bench -p no:xdist -s -q
 
