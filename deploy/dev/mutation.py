@@ -150,7 +150,8 @@ def run(name: str, workers: int) -> dict:
         (out / f"{name}.json").write_text(json.dumps(record, indent=2))
         return record
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        if not os.environ.get("MUTATION_KEEP"):  # MUTATION_KEEP=1 leaves the scratch copy to look into
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def main() -> None:

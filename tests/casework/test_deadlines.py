@@ -114,9 +114,7 @@ def test_atw_kings_day_is_27_april_or_26_april_when_the_27th_is_a_sunday() -> No
     assert kings_day(2030) == D(2030, 4, 27)  # a Saturday: it stays
 
 
-def test_complaint_deadline_is_the_extended_one_or_the_statutory_one_or_none_before_a_formal_complaint() -> (
-    None
-):
+def test_complaint_deadline_is_the_extended_or_the_statutory_one_or_none_before_a_formal_one() -> None:
     informal = SimpleNamespace(formal_received_on=None, law="wkkgz", extended_deadline=None)
     assert complaint_deadline(informal) is None
     formal = SimpleNamespace(formal_received_on=D(2026, 3, 2), law="wkkgz", extended_deadline=None)
