@@ -17,7 +17,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "klachtpunt.settings")
 SCHEMA_RETRY_SECONDS = 5
 
 
-class TenantSafeTask(TenantTask):
+class TenantSafeTask(TenantTask):  # type: ignore[misc]  # tenant-schemas-celery is untyped
     """A task that never runs in the wrong schema because the database was away.
 
     tenant-schemas-celery switches to the task's schema in a ``task_prerun`` signal,
@@ -32,7 +32,7 @@ class TenantSafeTask(TenantTask):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         wanted = get_schema_name_from_task(self, kwargs)
-        if wanted and wanted != "public" and connection.schema_name != wanted:
+        if wanted and wanted != "public" and getattr(connection, "schema_name", None) != wanted:
             try:
                 connection.close()  # it may belong to a server that restarted
                 switch_schema(self, kwargs)

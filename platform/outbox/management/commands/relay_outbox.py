@@ -13,7 +13,7 @@ import select
 import time
 from typing import Any
 
-import psycopg2
+import psycopg2  # type: ignore[import-untyped]  # no stubs; the raw LISTEN connection's errors
 import structlog
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import InterfaceError, OperationalError, connection
