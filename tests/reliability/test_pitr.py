@@ -8,8 +8,10 @@ restored to the moment before the delete and the row is back.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -78,6 +80,11 @@ def test_pitr_restores_the_cluster_to_the_moment_before_a_row_was_deleted(
     cluster.run(*pgbackrest, "stanza-create")
     cluster.run(*pgbackrest, "check")
     cluster.run(*pgbackrest, "--type=full", "backup")
+    # pgBackRest records the backup's stop time in whole seconds and restores only to a target
+    # after it: the rows below are written once the clock has passed that second.
+    info = json.loads(cluster.run(*pgbackrest, "--output=json", "info").stdout)
+    stopped = info[0]["backup"][-1]["timestamp"]["stop"]
+    wait_for(lambda: time.time() > stopped + 1, 30, "the clock did not pass the backup's stop time")
 
     cluster.create_database("klachtpunt")
     cluster.psql("klachtpunt", "CREATE TABLE klacht (id serial PRIMARY KEY, reference text NOT NULL)")
