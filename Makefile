@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: install system-deps demo test test-slow test-fast bench bench-scale lint format clean-data
+.PHONY: install system-deps demo test test-slow test-fast bench bench-scale mutation lint format clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@bash deploy/dev/ensure-python.sh "$(PYTHON)" "$(VENV)"
@@ -26,12 +26,16 @@ demo: install
 test: install system-deps
 	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/bench -m "not slow"
 
-# Tests that start external processes or servers (CI runs both targets).
+# Tests that start external processes or servers, load, faults, backups (CI runs both targets).
 test-slow: install system-deps
 	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/bench -m slow
 
 test-fast: install
-	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/bench -m "not browser"
+	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/bench -m "not browser and not slow"
+
+# Mutation testing of the rule modules (mutmut; hours on two cores): MODULES="deadline_rules decision".
+mutation: install
+	$(BIN)/python deploy/dev/mutation.py $(MODULES)
 
 bench: install system-deps
 	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest tests/bench -p no:xdist -s -q

@@ -8,9 +8,10 @@ import stripe
 from celery import shared_task
 
 from billing.invoicing import invoicing_run, previous_month
+from outbox.services import TRANSIENT_ERRORS
 
-# Stripe unreachable or failing: try again later (the daily reconciliation repairs the rest).
-TRANSIENT = (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError)
+# Stripe or the database unreachable or failing: try again later (the daily reconciliation repairs the rest).
+TRANSIENT = (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError, *TRANSIENT_ERRORS)
 
 
 @shared_task(acks_late=True, ignore_result=True)

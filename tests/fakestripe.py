@@ -105,6 +105,9 @@ class FakeStripe:
         self.server.daemon_threads = True
         self.thread: threading.Thread | None = None
         self._deliveries: list[threading.Thread] = []
+        self._meeting: tuple[str, threading.Barrier] | None = None
+        self._arrived = 0
+        self.met = 0
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -135,6 +138,16 @@ class FakeStripe:
         """Requests after the next ``n`` fail with 503 (nothing is executed) until ``recover()``."""
         with self.lock:
             self.fail_from = self.request_count + n + 1
+
+    def meet_at(self, route: str, parties: int, timeout: float = 20) -> None:
+        """Hold the first ``parties`` requests to ``route`` (e.g. ``POST /v1/invoices``) until all are in.
+
+        Proof that a client sends them concurrently: a client that sends one at a time never
+        gets its first answer, and after ``timeout`` seconds every held request fails with 503.
+        """
+        with self.lock:
+            self._meeting = (route, threading.Barrier(parties, timeout=timeout))
+            self._arrived = 0
 
     def recover(self) -> None:
         with self.lock:
@@ -300,6 +313,19 @@ class FakeStripe:
             self.requests[f"{method} {route}"] += 1
             if self.fail_from is not None and number >= self.fail_from:
                 return 503, {"error": {"type": "api_error", "message": "Fake outage"}}
+            barrier = None
+            if self._meeting and self._meeting[0] == f"{method} {route}":
+                barrier = self._meeting[1]
+                self._arrived += 1
+                if self._arrived == barrier.parties:
+                    self._meeting = None  # only the first group waits
+        if barrier is not None:
+            try:
+                barrier.wait()  # outside the lock: the others must get in
+            except threading.BrokenBarrierError:
+                return 503, {"error": {"type": "api_error", "message": "Fake: requests did not overlap"}}
+            with self.lock:
+                self.met += 1
         if not headers.get("authorization", "").startswith("Bearer sk_"):
             return 401, {"error": {"type": "invalid_request_error", "message": "Invalid API Key provided"}}
         key = headers.get("idempotency-key", "")

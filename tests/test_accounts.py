@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import translation
 
 from accounts.permissions import requires_mfa
-from tests.support import PASSWORD, World, totp_code
+from tests.support import PASSWORD, World, submit_totp, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def test_provider_admin_must_pass_totp_after_password(world: World, alpha_client
     assert alpha_client.get("/organisatie/").status_code == 302
     wrong = alpha_client.post(response.url, {"code": "000000" if totp_code() != "000000" else "111111"})
     assert wrong.status_code == 200
-    ok = alpha_client.post(response.url, {"code": totp_code()})
+    ok = submit_totp(alpha_client, response.url)
     assert ok.status_code == 302
     assert alpha_client.get("/organisatie/").status_code == 200
 
@@ -48,7 +48,7 @@ def test_provider_user_without_second_factor_is_sent_to_set_one_up(
     page = alpha_client.get(blocked.url)
     assert page.status_code == 200
     secret = re.search(r"\b([A-Z2-7]{32})\b", page.content.decode()).group(1)
-    done = alpha_client.post(blocked.url, {"code": totp_code(secret)})
+    done = submit_totp(alpha_client, blocked.url, secret)
     assert done.status_code == 302
     assert alpha_client.get("/organisatie/").status_code == 200
 

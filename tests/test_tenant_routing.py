@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
 from casework.models import Category
-from tests.support import PASSWORD, World, totp_code
+from tests.support import PASSWORD, World, submit_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def test_each_provider_schema_holds_its_own_rows(world: World) -> None:
 def _login(client: Client, email: str) -> None:
     response = client.post("/accounts/login/", {"login": email, "password": PASSWORD})
     assert response.status_code == 302, response.content.decode()[:500]
-    response = client.post(response.url, {"code": totp_code()})
+    response = submit_totp(client, response.url)
     assert response.status_code == 302, response.content.decode()[:500]
 
 

@@ -21,7 +21,7 @@ from django.test import Client
 
 from accounts.models import PlatformRole, User
 from accounts.services import totp_activate, user_create
-from tests.support import PASSWORD, World, totp_code
+from tests.support import PASSWORD, World, submit_totp
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -200,7 +200,7 @@ def test_coordinator_logs_in_with_totp_and_sees_the_queue_in_english(world: Worl
     assert response.status_code == 302 and response.url == "/accounts/2fa/authenticate/"
     second = client.get(response.url).content.decode()
     assert h1(second) == "Second step" and "authenticator app" in second
-    assert client.post(response.url, {"code": totp_code()}).status_code == 302
+    assert submit_totp(client, response.url).status_code == 302
 
     page = get(client, "/werkplek/wachtrij/", "en")
     assert h1(page) == "Queue"

@@ -19,13 +19,14 @@ from django.utils import timezone, translation
 
 from accounts.models import PlatformRole, User
 from casework.index.models import Assignment
+from outbox.services import TRANSIENT_ERRORS
 from tenants.hosts import platform_url
 
 
 @shared_task(
     name="casework.index.tasks.notify_assignment_offered",
     acks_late=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     max_retries=5,
     retry_backoff=True,
 )
@@ -57,7 +58,7 @@ def notify_assignment_offered(assignment_id: int) -> bool:
 @shared_task(
     name="casework.index.tasks.notify_assignment_declined",
     acks_late=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     max_retries=5,
     retry_backoff=True,
 )

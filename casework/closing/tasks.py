@@ -20,6 +20,7 @@ from casework.closing.retention import retention_run
 from casework.dossier.letters import _provider, letter_delivered, letter_issue, letter_notify
 from casework.dossier.services import timeline_add
 from casework.models import ClosingNotice, Letter, Visibility
+from outbox.services import TRANSIENT_ERRORS
 from tenants.tenancy import require_tenant_schema
 
 
@@ -32,7 +33,7 @@ def retention_task() -> int:
 @shared_task(
     name="casework.tasks_closing.send_closing_letter",
     acks_late=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     max_retries=5,
     retry_backoff=True,
 )

@@ -17,6 +17,7 @@ from casework.deadlines.watch import calendar_expiry_warn, stalled_dossiers_flag
 from casework.dossier.letters import _provider, letter_delivered, letter_issue, letter_notify
 from casework.dossier.services import timeline_add
 from casework.models import DeadlineExtension, Letter, Visibility
+from outbox.services import TRANSIENT_ERRORS
 from tenants.tenancy import require_tenant_schema
 
 
@@ -29,7 +30,7 @@ def deadline_reminders_task() -> int:
 @shared_task(
     name="casework.tasks_deadlines.send_deadline_reminder",
     acks_late=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     max_retries=5,
     retry_backoff=True,
 )
@@ -40,7 +41,7 @@ def send_deadline_reminder(reminder_id: int) -> int:
 @shared_task(
     name="casework.tasks_closing.send_extension_notice",
     acks_late=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     max_retries=5,
     retry_backoff=True,
 )

@@ -9,13 +9,14 @@ from casework.decision.pdf import decision_pdf
 from casework.dossier.letters import _provider, letter_delivered, letter_issue, letter_notify
 from casework.dossier.services import timeline_add
 from casework.models import Decision, Letter, Visibility
+from outbox.services import TRANSIENT_ERRORS
 from tenants.tenancy import require_tenant_schema
 
 
 @shared_task(
     name="casework.tasks_closing.send_decision",
     acks_late=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     max_retries=5,
     retry_backoff=True,
 )

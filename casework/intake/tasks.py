@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from accounts.models import PlatformRole, User
 from casework.dossier.services import follow_link_create
 from casework.models import Complaint
+from outbox.services import TRANSIENT_ERRORS
 from reference.deadline_rules import complaint_deadline
 from tenants.hosts import platform_url, provider_url
 from tenants.tenancy import current_provider, require_tenant_schema
@@ -20,7 +21,7 @@ from tenants.tenancy import current_provider, require_tenant_schema
 @shared_task(
     name="casework.tasks.send_acknowledgement",
     acks_late=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     max_retries=5,
     retry_backoff=True,
 )
@@ -55,7 +56,7 @@ def send_acknowledgement(complaint_id: int) -> bool:
 @shared_task(
     name="casework.tasks.notify_coordinators",
     acks_late=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     max_retries=5,
     retry_backoff=True,
 )

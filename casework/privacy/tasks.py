@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from casework.privacy.reminders import privacy_reminder_send, privacy_reminders_run
+from outbox.services import TRANSIENT_ERRORS
 
 
 # Celery's decorator is untyped (no stubs); the task functions themselves are typed.
@@ -20,7 +21,7 @@ def privacy_reminders_task() -> int:
     name="casework.privacy.tasks.send_privacy_reminder",
     acks_late=True,
     ignore_result=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     max_retries=5,
     retry_backoff=True,
 )

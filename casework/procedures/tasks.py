@@ -22,11 +22,12 @@ from casework.dossier.services import follow_link_create
 from casework.index.models import CaseIndex, Consent
 from casework.models import CommitteeAdvice, Complaint, Meeting, Message
 from casework.procedures.calendar import Invitee, meeting_ics
+from outbox.services import TRANSIENT_ERRORS
 from tenants.hosts import platform_url, provider_url
 from tenants.models import Provider, ProviderMembership
 from tenants.tenancy import current_provider, require_tenant_schema
 
-RETRY = {"acks_late": True, "autoretry_for": (OSError,), "max_retries": 5, "retry_backoff": True}
+RETRY = {"acks_late": True, "autoretry_for": TRANSIENT_ERRORS, "max_retries": 5, "retry_backoff": True}
 
 
 def _platform_path(name: str, *args: str) -> str:

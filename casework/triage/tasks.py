@@ -12,6 +12,7 @@ from django.utils import translation
 from casework.dossier.services import follow_link_create, timeline_add
 from casework.index.models import Consent
 from casework.models import TimelineEntry
+from outbox.services import TRANSIENT_ERRORS
 from tenants.hosts import platform_url, provider_url
 from tenants.tenancy import current_provider, require_tenant_schema
 
@@ -19,7 +20,7 @@ from tenants.tenancy import current_provider, require_tenant_schema
 @shared_task(
     name="casework.tasks.send_consent_request",
     acks_late=True,
-    autoretry_for=(OSError,),
+    autoretry_for=TRANSIENT_ERRORS,
     max_retries=5,
     retry_backoff=True,
 )

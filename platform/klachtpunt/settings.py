@@ -328,7 +328,9 @@ CELERY_TASK_DEFAULT_RETRY_DELAY = 10
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A web request never waits long for a broker that is down: the outbox keeps the task.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
+    # A task delivered to a worker that lost its broker connection (broker restart) is
+    # delivered again after this long; it must exceed the longest retry countdown.
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
     "socket_connect_timeout": 1,
     "socket_timeout": 2,
 }

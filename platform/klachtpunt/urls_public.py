@@ -34,3 +34,6 @@ urlpatterns = [
     path("", include("billing.urls_public")),
     *common,
 ]
+
+# A database that is away answers 503 with Retry-After instead of an error page.
+handler500 = "klachtpunt.errors.server_error"

@@ -22,11 +22,16 @@ from typing import TYPE_CHECKING
 
 import structlog
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from outbox.models import OutboxMessage
+
+# What a task meets while a dependency restarts: the network (mail server, broker) or the
+# database (OperationalError, InterfaceError). Tasks retry on these instead of failing, since
+# a failed task is acknowledged (acks_late) and its side effect would be lost.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OSError, OperationalError, InterfaceError)
 
 if TYPE_CHECKING:
     from kombu import Producer

@@ -14,7 +14,7 @@ from casework.models import Complaint
 from tenants.models import Provider
 from tests.casework.accessors import PROVIDER
 from tests.casework.factories import submission, submit
-from tests.support import PASSWORD, totp_code
+from tests.support import PASSWORD, submit_totp
 
 CONCLUSION = "De klacht is gegrond: de medicatie is drie avonden te laat gegeven."
 DECISIONS = "Wij bieden excuses aan en passen het rooster van de avonddienst aan."
@@ -26,7 +26,7 @@ def login(client: Client, email: str, *, totp: bool = True) -> Client:
     response = client.post("/accounts/login/", {"login": email, "password": PASSWORD})
     assert response.status_code == 302, response.content.decode()[:500]
     if totp:
-        response = client.post(response.url, {"code": totp_code()})
+        response = submit_totp(client, response.url)
         assert response.status_code == 302, response.content.decode()[:500]
     return client
 

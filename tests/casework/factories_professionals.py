@@ -13,7 +13,7 @@ from accounts.services import professional_create, totp_activate, user_create
 from casework.index.models import CaseIndex, Service
 from tenants.models import Provider
 from tests.casework.factories import submission, submit
-from tests.support import PASSWORD, TOTP_SECRET, totp_code
+from tests.support import PASSWORD, TOTP_SECRET, submit_totp
 
 _numbers = itertools.count(1)
 
@@ -72,6 +72,6 @@ def totp_login(user: User) -> Client:
     client = Client(HTTP_HOST="localhost")
     response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
     assert response.status_code == 302 and response.url == "/accounts/2fa/authenticate/", response
-    done = client.post(response.url, {"code": totp_code()})
+    done = submit_totp(client, response.url)
     assert done.status_code == 302, done
     return client

@@ -18,7 +18,7 @@ from tenants.models import Provider
 from tests.casework.accessors import STAFF
 from tests.casework.factories_professionals import make_case, make_professional, staff_client
 from tests.conftest import host_client
-from tests.support import PASSWORD, TOTP_SECRET, World, totp_code
+from tests.support import PASSWORD, TOTP_SECRET, World, submit_totp
 
 QUALIFICATION = {
     Service.OFFICER: Qualification.OFFICER,
@@ -33,7 +33,7 @@ def provider_login(world: World, user: User | None = None, *, host: str | None =
     client = host_client(host or world.alpha_host)
     response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
     assert response.status_code == 302 and response.url == "/accounts/2fa/authenticate/", response
-    assert client.post(response.url, {"code": totp_code(TOTP_SECRET)}).status_code == 302
+    assert submit_totp(client, response.url, TOTP_SECRET).status_code == 302
     return client
 
 

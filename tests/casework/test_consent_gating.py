@@ -36,7 +36,7 @@ from tenants.tenancy import WrongSchemaError
 from tests.casework.accessors import STAFF
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.conftest import host_client
-from tests.support import PASSWORD, TOTP_SECRET, World, totp_code
+from tests.support import PASSWORD, TOTP_SECRET, World, submit_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def log_in(client: Client, email: str, secret: str = TOTP_SECRET) -> Client:
     """Password, then the TOTP code, as a provider user must."""
     response = client.post("/accounts/login/", {"login": email, "password": PASSWORD})
     assert response.status_code == 302 and response.url == "/accounts/2fa/authenticate/"
-    assert client.post(response.url, {"code": totp_code(secret)}).status_code == 302
+    assert submit_totp(client, response.url, secret).status_code == 302
     return client
 
 

@@ -16,7 +16,7 @@ from casework.index.models import CaseIndex, Channel, Consent, Track
 from casework.models import Complaint, ConsentRecord
 from reference.deadline_rules import decision_deadline
 from tests.casework.factories import WHAT_HAPPENED
-from tests.support import PASSWORD, World, totp_code
+from tests.support import PASSWORD, World, submit_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def coordinator_client(world: World) -> Client:
     client = Client(HTTP_HOST="localhost")
     response = client.post("/accounts/login/", {"login": world.coordinator.email, "password": PASSWORD})
     assert response.url == "/accounts/2fa/authenticate/"
-    assert client.post(response.url, {"code": totp_code()}).status_code == 302
+    assert submit_totp(client, response.url).status_code == 302
     return client
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from dateutil.easter import EASTER_WESTERN, easter
 from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.utils import timezone
@@ -18,11 +20,14 @@ from outbox.models import OutboxMessage
 from reference import deadline_rules as deadlines
 from reference.deadline_rules import (
     atw_term_end,
+    complaint_deadline,
+    days_left,
     decision_deadline,
     disputes_last_day,
     easter_sunday,
     general_holidays,
     is_non_working_day,
+    kings_day,
     reminder_kind,
     unilateral_extension_limit,
 )
@@ -116,6 +121,39 @@ def test_atw_easter_is_computed_for_the_gregorian_calendar() -> None:
     }
     for year, sunday in known.items():
         assert easter_sunday(year) == sunday, year
+
+
+def test_atw_easter_matches_the_gregorian_computus_in_every_year() -> None:
+    # Every year the Gregorian calendar's computus is defined for, against an independent implementation.
+    for year in range(1583, 4100):
+        assert easter_sunday(year) == easter(year, EASTER_WESTERN), year
+
+
+def test_atw_kings_day_is_27_april_or_26_april_when_the_27th_is_a_sunday() -> None:
+    assert kings_day(2026) == D(2026, 4, 27)  # a Monday
+    assert kings_day(2025) == D(2025, 4, 26)  # the 27th is a Sunday
+    assert kings_day(2031) == D(2031, 4, 26)  # the 27th is a Sunday
+    assert kings_day(2030) == D(2030, 4, 27)  # a Saturday: it stays
+
+
+def test_complaint_deadline_is_the_extended_or_the_statutory_one_or_none_before_a_formal_one() -> None:
+    informal = SimpleNamespace(formal_received_on=None, law="wkkgz", extended_deadline=None)
+    assert complaint_deadline(informal) is None
+    formal = SimpleNamespace(formal_received_on=D(2026, 3, 2), law="wkkgz", extended_deadline=None)
+    assert complaint_deadline(formal) == D(2026, 4, 13)
+    assert complaint_deadline(SimpleNamespace(formal_received_on=D(2026, 3, 2), law="wzd")) == D(2026, 3, 16)
+    extended = SimpleNamespace(
+        formal_received_on=D(2026, 3, 2), law="wkkgz", extended_deadline=D(2026, 5, 11)
+    )
+    assert complaint_deadline(extended) == D(2026, 5, 11)
+
+
+def test_days_left_is_none_without_a_deadline_and_counts_whole_days() -> None:
+    today = D(2026, 4, 13)
+    assert days_left(None, today) is None
+    assert days_left(today, today) == 0
+    assert days_left(D(2026, 4, 16), today) == 3
+    assert days_left(D(2026, 4, 12), today) == -1
 
 
 def test_atw_holidays_are_those_of_the_act() -> None:

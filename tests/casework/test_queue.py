@@ -24,7 +24,7 @@ from reference.dates import today_amsterdam
 from tenants.models import Provider
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.casework.widget_support import post_form, widget_post_data
-from tests.support import PASSWORD, World, totp_code
+from tests.support import PASSWORD, World, submit_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def login(client: Client, email: str, *, totp: bool = True) -> Client:
     response = client.post("/accounts/login/", {"login": email, "password": PASSWORD})
     assert response.status_code == 302, response.content.decode()[:500]
     if totp:
-        response = client.post(response.url, {"code": totp_code()})
+        response = submit_totp(client, response.url)
         assert response.status_code == 302, response.content.decode()[:500]
     return client
 

@@ -13,11 +13,16 @@ import select
 import time
 from typing import Any
 
+import psycopg2  # type: ignore[import-untyped]  # no stubs; the raw LISTEN connection's errors
+import structlog
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 
 from outbox.models import OutboxMessage
 from outbox.services import OUTBOX_CHANNEL, outbox_relay
+
+log = structlog.get_logger(__name__)
+DATABASE_RETRY_SECONDS = 1.0
 
 
 class Command(BaseCommand):
@@ -48,13 +53,39 @@ class Command(BaseCommand):
     def _follow(self, *, limit: int, interval: float, max_seconds: float) -> None:
         # SIGTERM/SIGINT end the process as usual: an interrupted pass rolls back
         # and its rows are sent again by the next relay (tasks are idempotent).
+        # A database that goes away (restart, failover) does not: the relay waits for
+        # it, LISTENs again and catches up on what was committed meanwhile.
+        started = time.monotonic()
+        announced = False
+        while not (max_seconds and time.monotonic() - started > max_seconds):
+            try:
+                raw = self._listen()
+                if not announced:
+                    self.stdout.write(
+                        f"relaying outbox rows on NOTIFY {OUTBOX_CHANNEL} and every {interval:g} s"
+                    )
+                    announced = True
+                self._relay_until(
+                    raw, limit=limit, interval=interval, started=started, max_seconds=max_seconds
+                )
+                return
+            except (OperationalError, InterfaceError, psycopg2.Error) as error:
+                log.warning("outbox_relay_database_unavailable", error=type(error).__name__)
+                connection.close()
+                time.sleep(DATABASE_RETRY_SECONDS)
+
+    def _listen(self) -> Any:
+        connection.close()  # a fresh connection: the old one may belong to a server that restarted
         connection.ensure_connection()
         raw = connection.connection
         raw.autocommit = True
         with raw.cursor() as cursor:
             cursor.execute(f"LISTEN {OUTBOX_CHANNEL}")
-        self.stdout.write(f"relaying outbox rows on NOTIFY {OUTBOX_CHANNEL} and every {interval:g} s")
-        started = time.monotonic()
+        return raw
+
+    def _relay_until(
+        self, raw: Any, *, limit: int, interval: float, started: float, max_seconds: float
+    ) -> None:
         while not (max_seconds and time.monotonic() - started > max_seconds):
             # Forget earlier wake-ups, then drain what is due (a full pass is followed
             # at once by another); a NOTIFY that arrives meanwhile triggers a new pass.
