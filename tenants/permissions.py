@@ -25,6 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from rules import permissions as _rules
 from rules.predicates import Predicate
 
+from accounts.models import AnyUser, User
 from tenants.models import MEMBERSHIP_ROLES, Provider, ProviderMembership, ProviderRole
 from tenants.tenancy import request_provider
 
@@ -40,12 +41,12 @@ def add_rule(name: str, rule: Predicate) -> None:
     _rules.add_perm(name, rule)  # type: ignore[no-untyped-call]
 
 
-def provider_roles(user: Any, provider: Provider) -> frozenset[str] | None:
+def provider_roles(user: AnyUser, provider: Provider) -> frozenset[str] | None:
     """The roles ``user`` holds at ``provider`` (empty: plain staff), or None for a non-member.
 
     Read once per request (cached on the user object).
     """
-    if not getattr(user, "is_authenticated", False) or provider is None or provider.is_platform:
+    if not isinstance(user, User) or not user.is_authenticated or provider is None or provider.is_platform:
         return None
     cache: dict[int, frozenset[str] | None] = user.__dict__.setdefault("_kp_provider_roles", {})
     if provider.pk not in cache:
@@ -58,7 +59,7 @@ def provider_roles(user: Any, provider: Provider) -> frozenset[str] | None:
     return cache[provider.pk]
 
 
-def provider_role(user: Any, provider: Provider) -> str | None:
+def provider_role(user: AnyUser, provider: Provider) -> str | None:
     """The member's first role (admin, decision maker, handler), ``staff`` for none, None for a non-member.
 
     What the access log records when the access concerns no one complaint.
@@ -69,27 +70,27 @@ def provider_role(user: Any, provider: Provider) -> str | None:
     return next((str(role) for role in MEMBERSHIP_ROLES if role in held), str(ProviderRole.STAFF))
 
 
-def holds_provider_role(user: Any, provider: Provider, role: str) -> bool:
+def holds_provider_role(user: AnyUser, provider: Provider, role: str) -> bool:
     return role in (provider_roles(user, provider) or ())
 
 
 @predicate
-def is_provider_member(user: Any, provider: Provider | None) -> bool:
+def is_provider_member(user: AnyUser, provider: Provider | None) -> bool:
     return provider is not None and provider_roles(user, provider) is not None
 
 
 @predicate
-def is_provider_admin(user: Any, provider: Provider | None) -> bool:
+def is_provider_admin(user: AnyUser, provider: Provider | None) -> bool:
     return provider is not None and holds_provider_role(user, provider, ProviderRole.ADMIN)
 
 
 @predicate
-def is_provider_handler(user: Any, provider: Provider | None) -> bool:
+def is_provider_handler(user: AnyUser, provider: Provider | None) -> bool:
     return provider is not None and holds_provider_role(user, provider, ProviderRole.HANDLER)
 
 
 @predicate
-def is_provider_decision_maker(user: Any, provider: Provider | None) -> bool:
+def is_provider_decision_maker(user: AnyUser, provider: Provider | None) -> bool:
     return provider is not None and holds_provider_role(user, provider, ProviderRole.DECISION_MAKER)
 
 
@@ -105,22 +106,22 @@ add_rule(READ_ACCESS_LOG, is_provider_admin)
 add_rule(READ_ANNUAL_REPORT, is_provider_admin)
 
 
-def allowed(user: Any, perm: str, obj: Any) -> bool:
+def allowed(user: AnyUser | None, perm: str, obj: Any) -> bool:
     """Whether ``user`` holds ``perm`` on ``obj``, by the rules alone.
 
     Not ``user.has_perm``: Django answers True to every question a superuser
     asks, and a platform superuser has no business in a provider's dossiers.
     """
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return False
     return bool(_rules.has_perm(perm, user, obj))  # type: ignore[no-untyped-call]
 
 
-def can_use_provider_workspace(user: Any, provider: Provider) -> bool:
+def can_use_provider_workspace(user: AnyUser, provider: Provider) -> bool:
     return allowed(user, USE_WORKSPACE, provider)
 
 
-def can_admin_provider(user: Any, provider: Provider) -> bool:
+def can_admin_provider(user: AnyUser, provider: Provider) -> bool:
     return allowed(user, MANAGE_PROVIDER, provider)
 
 

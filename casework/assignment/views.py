@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
-from accounts.permissions import coordinator_required
+from accounts.permissions import coordinator_required, signed_in
 from casework.assignment.forms import ReassignForm
 from casework.assignment.matching import FACTOR_LABELS, WEIGHTS, rank_professionals
 from casework.assignment.selectors import assignment_history, current_assignment
@@ -71,14 +71,14 @@ def case_assign_confirm(request: HttpRequest, reference: str, user_id: int) -> H
                 case_assign(
                     case=case,
                     professional=professional,
-                    actor=request.user,
+                    actor=signed_in(request),
                     accessor=request_accessor(request, case=case),
                 )
             else:
                 case_reassign(
                     case=case,
                     professional=professional,
-                    actor=request.user,
+                    actor=signed_in(request),
                     reason=form.cleaned_data["reason"],
                     accessor=request_accessor(request, case=case),
                 )

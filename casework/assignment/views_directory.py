@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import PlatformRole, Professional
-from accounts.permissions import platform_role_required
+from accounts.permissions import platform_role_required, signed_in
 from casework.index.selectors import open_case_count, open_cases_of
 from professionals.forms import AbsenceForm, ConflictForm, DirectoryFilterForm, ProfessionalForm
 from professionals.selectors import professional_detail, professional_directory
@@ -76,7 +76,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProfessionalForm.for_professional(professional, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            professional_update(professional=professional, actor=request.user, **form.cleaned_data)
+            professional_update(professional=professional, actor=signed_in(request), **form.cleaned_data)
         except DirectoryError as error:
             form.add_error(None, str(error))
         else:
@@ -92,7 +92,7 @@ def absence_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = AbsenceForm(request.POST)
     if form.is_valid():
         try:
-            absence_add(professional=professional, actor=request.user, **form.cleaned_data)
+            absence_add(professional=professional, actor=signed_in(request), **form.cleaned_data)
         except DirectoryError as error:
             messages.error(request, str(error))
         else:
@@ -106,7 +106,7 @@ def absence_create(request: HttpRequest, pk: int) -> HttpResponse:
 def absence_delete(request: HttpRequest, pk: int, absence_id: int) -> HttpResponse:
     professional = _professional(pk)
     try:
-        absence_remove(professional=professional, actor=request.user, absence_id=absence_id)
+        absence_remove(professional=professional, actor=signed_in(request), absence_id=absence_id)
     except DirectoryError as error:
         messages.error(request, str(error))
     else:
@@ -121,7 +121,7 @@ def conflict_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConflictForm(request.POST)
     if form.is_valid():
         try:
-            conflict_add(professional=professional, actor=request.user, **form.cleaned_data)
+            conflict_add(professional=professional, actor=signed_in(request), **form.cleaned_data)
         except DirectoryError as error:
             form.add_error(None, str(error))
         else:
@@ -135,7 +135,7 @@ def conflict_create(request: HttpRequest, pk: int) -> HttpResponse:
 def conflict_delete(request: HttpRequest, pk: int, conflict_id: int) -> HttpResponse:
     professional = _professional(pk)
     try:
-        conflict_remove(professional=professional, actor=request.user, conflict_id=conflict_id)
+        conflict_remove(professional=professional, actor=signed_in(request), conflict_id=conflict_id)
     except DirectoryError as error:
         messages.error(request, str(error))
     else:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.permissions import professional_required, time_logger_required
+from accounts.permissions import professional_required, signed_in, time_logger_required
 from casework.assignment.forms import DeclineForm, TimeEntryForm, parse_month
 from casework.assignment.selectors import case_for_professional, my_cases
 from casework.assignment.services import AssignmentError, assignment_accept, assignment_decline
@@ -35,7 +35,7 @@ from reference.dates import month_bounds, today_amsterdam
 @professional_required
 @require_GET
 def my_cases_view(request: HttpRequest) -> HttpResponse:
-    rows = my_cases(user=request.user)
+    rows = my_cases(user=signed_in(request))
     return render(
         request,
         "casework/assignment/my_cases.html",
@@ -93,7 +93,7 @@ def assignment_decline_view(request: HttpRequest, reference: str) -> HttpRespons
 def my_hours_view(request: HttpRequest) -> HttpResponse:
     today = today_amsterdam()
     month = parse_month(request.GET.get("maand"), today=today)
-    hours = hours_for_month(user=request.user, month=month)
+    hours = hours_for_month(user=signed_in(request), month=month)
     start, following = month_bounds(month)
     previous = (start - datetime.timedelta(days=1)).replace(day=1)
     return render(
@@ -126,7 +126,7 @@ def case_time_view(request: HttpRequest, reference: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             time_entry_log(
-                actor=request.user,
+                actor=signed_in(request),
                 case=case,
                 kind=data["kind"],
                 minutes=data["minutes"],
@@ -144,7 +144,7 @@ def case_time_view(request: HttpRequest, reference: str) -> HttpResponse:
                 % {"minutes": data["minutes"], "reference": reference},
             )
             return redirect("case_time", reference=reference)
-    entries = case_time_entries(case=case, user=request.user)
+    entries = case_time_entries(case=case, user=signed_in(request))
     access_log_request(request, Event.READ, case=case, subject="time")
     return render(
         request,
@@ -184,7 +184,7 @@ def case_time_edit_view(request: HttpRequest, reference: str, entry_id: int) -> 
         data = form.cleaned_data
         try:
             time_entry_update(
-                actor=request.user,
+                actor=signed_in(request),
                 entry=entry,
                 kind=data["kind"],
                 minutes=data["minutes"],
@@ -213,7 +213,7 @@ def case_time_edit_view(request: HttpRequest, reference: str, entry_id: int) -> 
 def case_time_delete_view(request: HttpRequest, reference: str, entry_id: int) -> HttpResponse:
     entry = _own_entry(reference, entry_id, request.user)
     try:
-        time_entry_delete(actor=request.user, entry=entry)
+        time_entry_delete(actor=signed_in(request), entry=entry)
     except TimeEntryError as error:
         messages.error(request, str(error))
     else:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tenants.utils import schema_context
 
-from accounts.models import PlatformRole
+from accounts.models import AnyUser, PlatformRole, User
 from accounts.permissions import has_platform_role
 from casework.deadlines.services import closing_basis
 from casework.dossier.access_log import Accessor, access_log_change
@@ -103,11 +103,11 @@ def follow_up_rows(closing: ClosingNotice) -> list[dict[str, Any]]:
     return rows
 
 
-def can_close_case(user: Any, case: CaseIndex) -> bool:
+def can_close_case(user: AnyUser, case: CaseIndex) -> bool:
     """Coordinators close any case; a professional only a case assigned to them and accepted."""
     if has_platform_role(user, PlatformRole.COORDINATOR, PlatformRole.PLATFORM_ADMIN):
         return True
-    if not has_platform_role(user, PlatformRole.PROFESSIONAL):
+    if not isinstance(user, User) or not has_platform_role(user, PlatformRole.PROFESSIONAL):
         return False
     return Assignment.objects.filter(case=case, professional=user, state=Assignment.State.ACCEPTED).exists()
 
@@ -116,7 +116,7 @@ def case_close(
     *,
     provider: Provider,
     complaint_id: int,
-    actor: Any,
+    actor: User,
     accessor: Accessor,
     outcome: str,
     note: str = "",

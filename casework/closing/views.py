@@ -19,6 +19,7 @@ from django_tenants.utils import schema_context
 from accounts.models import PlatformRole
 from accounts.permissions import (
     has_platform_role,
+    signed_in,
     staff_required,
 )
 from casework.closing.forms import CloseForm
@@ -53,7 +54,7 @@ def close(request: HttpRequest, reference: str) -> HttpResponse:
             case_close(
                 provider=case.provider,
                 complaint_id=case.case_id,
-                actor=request.user,
+                actor=signed_in(request),
                 accessor=request_accessor(request, case=case),
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"],

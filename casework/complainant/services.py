@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
 
 import structlog
 from allauth.account.models import EmailAddress
@@ -52,6 +51,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from accounts.models import User
 from casework.consent.services import complaint_make_formal, consent_record
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.attachments import CheckedFile
@@ -122,7 +122,7 @@ class MyCase:
     days_left: int | None
 
 
-def my_cases(*, user: Any) -> list[MyCase]:
+def my_cases(*, user: User) -> list[MyCase]:
     """The user's complaints across all providers, newest first, from the case index (one query)."""
     rows = (
         CaseIndex.objects.filter(complainant_user=user)
@@ -198,7 +198,7 @@ def _case_view(provider: Provider, complaint: Complaint) -> CaseView:
     )
 
 
-def _my_index_row(user: Any, reference: str) -> CaseIndex:
+def _my_index_row(user: User, reference: str) -> CaseIndex:
     row = (
         CaseIndex.objects.select_related("provider")
         .filter(reference=reference, complainant_user=user)
@@ -210,7 +210,7 @@ def _my_index_row(user: Any, reference: str) -> CaseIndex:
     return row
 
 
-def my_case(*, user: Any, reference: str) -> CaseView:
+def my_case(*, user: User, reference: str) -> CaseView:
     """One of the user's own complaints, read in its provider's schema; ``CaseNotFound`` otherwise."""
     row = _my_index_row(user, reference)
     with schema_context(row.provider.schema_name):
@@ -225,7 +225,7 @@ def my_case(*, user: Any, reference: str) -> CaseView:
         return _case_view(row.provider, complaint)
 
 
-def my_case_reference_owned(*, user: Any, reference: str) -> bool:
+def my_case_reference_owned(*, user: User, reference: str) -> bool:
     """Whether ``reference`` is one of the user's complaints (index only)."""
     return CaseIndex.objects.filter(reference=reference, complainant_user=user).exists()
 
@@ -233,7 +233,7 @@ def my_case_reference_owned(*, user: Any, reference: str) -> bool:
 def portal_complaint_file(
     *,
     provider: Provider,
-    user: Any,
+    user: User,
     submission: ComplaintSubmission,
     form_key: str,
     accessor: Accessor,
@@ -262,7 +262,7 @@ def _ensure_open(status: str) -> None:
 
 
 def my_case_consent(
-    *, user: Any, reference: str, decision: str, language: str, accessor: Accessor
+    *, user: User, reference: str, decision: str, language: str, accessor: Accessor
 ) -> Complaint:
     """Record the user's consent decision on their own open complaint, with the wording shown."""
     row = _my_index_row(user, reference)
@@ -278,7 +278,7 @@ def my_case_consent(
     )
 
 
-def my_case_make_formal(*, user: Any, reference: str, accessor: Accessor) -> CaseView:
+def my_case_make_formal(*, user: User, reference: str, accessor: Accessor) -> CaseView:
     """Move the user's own complaint to the formal track; returns the updated view."""
     row = _my_index_row(user, reference)
     _ensure_open(row.status)
@@ -406,14 +406,14 @@ def claim_preview(*, claim_token: str) -> ClaimTarget:
     return _claim_target(claim_token)
 
 
-def _verified_emails(user: Any) -> set[str]:
+def _verified_emails(user: User) -> set[str]:
     return {
         email.lower()
         for email in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
     }
 
 
-def _claim(*, provider: Provider, complaint_id: int, user: Any, how: str, accessor: Accessor) -> CaseIndex:
+def _claim(*, provider: Provider, complaint_id: int, user: User, how: str, accessor: Accessor) -> CaseIndex:
     """Set the complaint's owner and its index row together; call inside ``schema_context``."""
     with transaction.atomic():
         _case, complaint = case_lock(provider=provider, complaint_id=complaint_id)
@@ -439,7 +439,7 @@ def _claim(*, provider: Provider, complaint_id: int, user: Any, how: str, access
     return row
 
 
-def complaint_claim(*, user: Any, claim_token: str, accessor: Accessor) -> CaseIndex:
+def complaint_claim(*, user: User, claim_token: str, accessor: Accessor) -> CaseIndex:
     """Link the complaint behind a claim token to ``user`` (see the module docstring).
 
     Guarantees: the dossier and the case index name the new owner together or
@@ -456,7 +456,7 @@ def complaint_claim(*, user: Any, claim_token: str, accessor: Accessor) -> CaseI
         )
 
 
-def complaint_claim_by_email(*, user: Any, reference: str, accessor: Accessor) -> CaseIndex:
+def complaint_claim_by_email(*, user: User, reference: str, accessor: Accessor) -> CaseIndex:
     """Link a complaint filed without an account, by reference, when its e-mail is one the user verified.
 
     A wrong reference and an address that does not match get the same refusal.

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tenants.utils import schema_context
 
+from accounts.permissions import signed_in
 from casework.complainant.display import (
     DECISION_BUTTON,
     DECISION_BY_SLUG,
@@ -104,7 +105,7 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             result = portal_complaint_file(
                 provider=provider,
-                user=request.user,
+                user=signed_in(request),
                 submission=form.submission(),
                 form_key=form_key,
                 accessor=request_accessor(request, provider=provider, channel=PORTAL),
@@ -127,7 +128,7 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def filed(request: HttpRequest, reference: str) -> HttpResponse:
     try:
-        case = my_case(user=request.user, reference=reference)
+        case = my_case(user=signed_in(request), reference=reference)
     except CaseNotFound as exc:
         raise Http404 from exc
     access_log_request(
@@ -151,7 +152,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "casework/portal/case_list.html",
-        {"cases": my_cases(user=request.user), "claim_form": ClaimByReferenceForm()},
+        {"cases": my_cases(user=signed_in(request)), "claim_form": ClaimByReferenceForm()},
     )
 
 
@@ -160,7 +161,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     try:
-        case = my_case(user=request.user, reference=reference)
+        case = my_case(user=signed_in(request), reference=reference)
     except CaseNotFound as exc:
         raise Http404 from exc
     access_log_request(
@@ -190,7 +191,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 def case_letter(request: HttpRequest, reference: str, letter_id: int) -> HttpResponse:
     """A letter from the complainant's own dossier, after logging in."""
     try:
-        case = my_case(user=request.user, reference=reference)
+        case = my_case(user=signed_in(request), reference=reference)
     except CaseNotFound as exc:
         raise Http404 from exc
     with schema_context(case.provider.schema_name):
@@ -223,7 +224,7 @@ def case_consent(request: HttpRequest, reference: str, decision_slug: str) -> Ht
     if request.method == "POST":
         try:
             my_case_consent(
-                user=request.user,
+                user=signed_in(request),
                 reference=reference,
                 decision=decision,
                 language=_language(),
@@ -237,7 +238,7 @@ def case_consent(request: HttpRequest, reference: str, decision_slug: str) -> Ht
         messages.success(request, DECISION_DONE[decision])
         return redirect(detail)
     try:
-        case = my_case(user=request.user, reference=reference)
+        case = my_case(user=signed_in(request), reference=reference)
     except CaseNotFound as exc:
         raise Http404 from exc
     if decision not in case.consent_choices:
@@ -266,7 +267,7 @@ def case_formal(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST":
         try:
             case = my_case_make_formal(
-                user=request.user,
+                user=signed_in(request),
                 reference=reference,
                 accessor=request_accessor(request, reference=reference, channel=PORTAL, role="complainant"),
             )
@@ -278,7 +279,7 @@ def case_formal(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, formal_done_message(case.deadline))
         return redirect(detail)
     try:
-        case = my_case(user=request.user, reference=reference)
+        case = my_case(user=signed_in(request), reference=reference)
     except CaseNotFound as exc:
         raise Http404 from exc
     if not case.can_make_formal:
@@ -299,7 +300,7 @@ def claim(request: HttpRequest, claim_token: str) -> HttpResponse:
     try:
         if request.method == "POST":
             row = complaint_claim(
-                user=request.user,
+                user=signed_in(request),
                 claim_token=claim_token,
                 accessor=request_accessor(request, channel=PORTAL, role="complainant"),
             )
@@ -326,7 +327,7 @@ def claim_by_reference(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             row = complaint_claim_by_email(
-                user=request.user,
+                user=signed_in(request),
                 reference=form.cleaned_data["reference"],
                 accessor=request_accessor(request, channel=PORTAL, role="complainant"),
             )
@@ -341,6 +342,6 @@ def claim_by_reference(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "casework/portal/case_list.html",
-        {"cases": my_cases(user=request.user), "claim_form": form},
+        {"cases": my_cases(user=signed_in(request)), "claim_form": form},
         status=400,
     )

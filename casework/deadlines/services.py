@@ -11,6 +11,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from accounts.models import User
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
 from casework.dossier.services import actor_fields, index_sync, timeline_add
@@ -66,7 +67,7 @@ def deadline_extend(
     *,
     provider: Provider,
     complaint_id: int,
-    actor: object,
+    actor: User,
     accessor: Accessor,
     new_deadline: datetime.date,
     reason: str,

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_tenants.utils import schema_context
 
-from accounts.permissions import coordinator_required
+from accounts.permissions import coordinator_required, signed_in
 from casework.deadlines.forms import ExtensionForm, ReceiptDateForm
 from casework.deadlines.services import deadline_extend, formal_receipt_change
 from casework.dossier.access_log import Event, access_log_request, request_accessor
@@ -63,7 +63,7 @@ def extension_page(
             made = deadline_extend(
                 provider=provider,
                 complaint_id=complaint.pk,
-                actor=request.user,
+                actor=signed_in(request),
                 accessor=request_accessor(request, provider=provider, complaint=complaint),
                 new_deadline=data["new_deadline"],
                 reason=data["reason"],

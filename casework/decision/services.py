@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from accounts.models import User
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
 from casework.dossier.selectors import complaints_visible_to_provider
@@ -134,7 +134,7 @@ def decision_record(
     *,
     provider: Provider,
     complaint_id: int,
-    actor: Any,
+    actor: User,
     accessor: Accessor,
     conclusion: str,
     decisions_taken: str,
@@ -172,7 +172,7 @@ def decision_revise(
     *,
     provider: Provider,
     complaint_id: int,
-    actor: Any,
+    actor: User,
     accessor: Accessor,
     reason: str,
     conclusion: str,
@@ -209,7 +209,7 @@ def _decision_write(
     *,
     provider: Provider,
     complaint_id: int,
-    actor: Any,
+    actor: User,
     accessor: Accessor,
     conclusion: str,
     decisions_taken: str,
@@ -303,7 +303,7 @@ def _decision_write(
 
 
 def measure_mark_done(
-    *, provider: Provider, complaint_id: int, measure_id: int, actor: Any, accessor: Accessor
+    *, provider: Provider, complaint_id: int, measure_id: int, actor: User, accessor: Accessor
 ) -> Measure:
     """Mark a promised measure done (once; doing it again changes nothing), on the timeline."""
     with schema_context(provider.schema_name), transaction.atomic():

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.permissions import signed_in
 from casework.decision.draft import decision_draft_of, decision_draft_save, draft_initial
 from casework.decision.forms import (
     DecisionDraftForm,
@@ -63,7 +64,7 @@ def decision(request: HttpRequest, reference: str) -> HttpResponse:
             decision_record(
                 provider=request.tenant,
                 complaint_id=complaint.pk,
-                actor=request.user,
+                actor=signed_in(request),
                 accessor=request_accessor(request, complaint=complaint),
                 conclusion=form.cleaned_data["conclusion"],
                 decisions_taken=form.cleaned_data["decisions_taken"],
@@ -118,7 +119,7 @@ def decision_revise_view(request: HttpRequest, reference: str) -> HttpResponse:
             decision_revise(
                 provider=request.tenant,  # type: ignore[attr-defined]
                 complaint_id=complaint.pk,
-                actor=request.user,
+                actor=signed_in(request),
                 accessor=request_accessor(request, complaint=complaint),
                 reason=form.cleaned_data["reason"],
                 conclusion=form.cleaned_data["conclusion"],
@@ -181,7 +182,7 @@ def measure_done(request: HttpRequest, reference: str, measure_id: int) -> HttpR
             provider=request.tenant,
             complaint_id=complaint.pk,
             measure_id=measure_id,
-            actor=request.user,
+            actor=signed_in(request),
             accessor=request_accessor(request, complaint=complaint),
         )
     except (Measure.DoesNotExist, Complaint.DoesNotExist):

@@ -39,7 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
-from accounts.models import PlatformRole
+from accounts.models import AnyUser, PlatformRole
 from accounts.network import client_address
 from casework.dossier.permissions import acting_role
 from casework.index.models import Assignment, CaseIndex
@@ -112,18 +112,18 @@ def _ip(request: HttpRequest) -> str | None:
     return client_address(request)
 
 
-def _staff_role(user: Any, provider: Provider | None, case_id: int | None) -> str:
+def _staff_role(user: AnyUser | None, provider: Provider | None, case_id: int | None) -> str:
     roles = set(getattr(user, "roles", []) or [])
     if PlatformRole.COORDINATOR in roles:
         return "coordinator"
-    if PlatformRole.PLATFORM_ADMIN in roles or user.is_superuser:
+    if PlatformRole.PLATFORM_ADMIN in roles or getattr(user, "is_superuser", False):
         return "platform_admin"
     if PlatformRole.PROFESSIONAL in roles:
         if provider is not None and case_id is not None:
             # The service the professional works on this case in (officer, committee, ...).
             service = (
                 Assignment.objects.filter(
-                    case__provider=provider, case__case_id=case_id, professional_id=user.pk
+                    case__provider=provider, case__case_id=case_id, professional_id=getattr(user, "pk", None)
                 )
                 .order_by("-assigned_at", "-pk")
                 .values_list("service", flat=True)
@@ -136,10 +136,10 @@ def _staff_role(user: Any, provider: Provider | None, case_id: int | None) -> st
 
 
 def _provider_acting_role(
-    user: Any, provider: Provider, complaint: Complaint | None, case_id: int | None
+    user: AnyUser | None, provider: Provider, complaint: Complaint | None, case_id: int | None
 ) -> str | None:
     """The role a provider's member acts in on this dossier (handler, decision maker, concerned, ...)."""
-    if provider_roles(user, provider) is None:
+    if user is None or provider_roles(user, provider) is None:
         return None
     if complaint is None and case_id is not None:
         with schema_context(provider.schema_name):

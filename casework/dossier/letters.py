@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from accounts.models import User
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.services import follow_link_create, timeline_add
 from casework.index.models import CaseIndex, PostalLetter
@@ -146,7 +146,7 @@ def letter_mark_posted(
     *,
     postal_letter_id: int,
     posted_on: datetime.date,
-    actor: Any,
+    actor: User,
     accessor: Accessor,
     today: datetime.date | None = None,
 ) -> PostalLetter:

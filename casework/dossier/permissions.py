@@ -32,6 +32,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
+from accounts.models import AnyUser
 from casework.index.sharing import provider_may_open
 from casework.models import Complaint, ComplaintParticipant
 from tenants.models import Provider, ProviderRole
@@ -82,16 +83,17 @@ def _provider() -> Provider | None:
     return cache[schema]
 
 
-def _participations(user: Any, complaint: Complaint) -> dict[str, Any]:
+def _participations(user: AnyUser, complaint: Complaint) -> dict[str, Any]:
     """The user's roles on ``complaint`` and whether a decision maker is recorded (one query, cached)."""
     cache: dict[int, dict[str, Any]] = complaint.__dict__.setdefault("_kp_participations", {})
-    if user.pk not in cache:
+    key = user.pk or 0  # the anonymous user has no pk and takes part in nothing
+    if key not in cache:
         rows = list(ComplaintParticipant.objects.filter(complaint=complaint).values_list("user_id", "role"))
-        cache[user.pk] = {
+        cache[key] = {
             "mine": frozenset(role for user_id, role in rows if user_id == user.pk),
             "decision_maker_recorded": any(role == Role.DECISION_MAKER for _, role in rows),
         }
-    return cache[user.pk]
+    return cache[key]
 
 
 def _here(complaint: Complaint | None) -> Provider | None:
@@ -102,13 +104,13 @@ def _here(complaint: Complaint | None) -> Provider | None:
 
 
 @predicate
-def is_admin_here(user: Any, complaint: Complaint | None) -> bool:
+def is_admin_here(user: AnyUser, complaint: Complaint | None) -> bool:
     provider = _here(complaint)
     return provider is not None and holds_provider_role(user, provider, ProviderRole.ADMIN)
 
 
 @predicate
-def is_complaint_handler(user: Any, complaint: Complaint | None) -> bool:
+def is_complaint_handler(user: AnyUser, complaint: Complaint | None) -> bool:
     provider = _here(complaint)
     if provider is None or complaint is None or not holds_provider_role(user, provider, ProviderRole.HANDLER):
         return False
@@ -116,7 +118,7 @@ def is_complaint_handler(user: Any, complaint: Complaint | None) -> bool:
 
 
 @predicate
-def is_complaint_decision_maker(user: Any, complaint: Complaint | None) -> bool:
+def is_complaint_decision_maker(user: AnyUser, complaint: Complaint | None) -> bool:
     provider = _here(complaint)
     if provider is None or complaint is None:
         return False
@@ -127,7 +129,7 @@ def is_complaint_decision_maker(user: Any, complaint: Complaint | None) -> bool:
 
 
 @predicate
-def is_employee_concerned(user: Any, complaint: Complaint | None) -> bool:
+def is_employee_concerned(user: AnyUser, complaint: Complaint | None) -> bool:
     provider = _here(complaint)
     if provider is None or complaint is None or provider_roles(user, provider) is None:
         return False
@@ -152,7 +154,7 @@ add_rule(EXTEND_DEADLINE, decides)
 add_rule(GIVE_OWN_SIDE, is_employee_concerned)
 
 
-def member_complaints_q(*, provider: Provider, user: Any) -> Q:
+def member_complaints_q(*, provider: Provider, user: AnyUser) -> Q:
     """The complaints ``user`` may see listed at ``provider``, as a filter (the rules above as a query).
 
     Apply it to ``complaints_visible_to_provider``: the admin's list holds
@@ -164,7 +166,7 @@ def member_complaints_q(*, provider: Provider, user: Any) -> Q:
         return Q(pk__in=[])
     if ProviderRole.ADMIN in held:
         return Q()
-    mine = ComplaintParticipant.objects.filter(complaint=OuterRef("pk"), user_id=user.pk)
+    mine = ComplaintParticipant.objects.filter(complaint=OuterRef("pk"), user_id=user.pk or 0)
     q = Q(Exists(mine.filter(role=Role.CONCERNED)))
     if ProviderRole.HANDLER in held:
         q |= Q(Exists(mine.filter(role=Role.HANDLER)))
@@ -174,7 +176,7 @@ def member_complaints_q(*, provider: Provider, user: Any) -> Q:
     return q
 
 
-def acting_role(user: Any, provider: Provider, complaint: Complaint | None) -> str | None:
+def acting_role(user: AnyUser, provider: Provider, complaint: Complaint | None) -> str | None:
     """The role ``user`` acts in at ``provider`` (for the access log): on a complaint, the one
     they hold there (concerned, handler, decision maker), else their first provider role."""
     held = provider_roles(user, provider)

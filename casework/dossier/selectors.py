@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django_tenants.utils import schema_context
 
+from accounts.models import User
 from casework.dossier.access_log import OWN_CHANNELS, PROVIDER_CHANNELS, role_label
 from casework.dossier.permissions import VIEW_FACTS, allowed, member_complaints_q
 from casework.index.models import CaseIndex
@@ -199,7 +199,7 @@ def provider_complaint_get(*, provider: Provider, reference: str) -> Complaint |
     return complaints_visible_to_provider(provider=provider).filter(reference=reference).first()
 
 
-def member_complaints(*, provider: Provider, user: Any) -> QuerySet[Complaint]:
+def member_complaints(*, provider: Provider, user: User) -> QuerySet[Complaint]:
     """The consented complaints ``user`` may see listed (``casework.dossier.permissions``)."""
     return complaints_visible_to_provider(provider=provider).filter(
         member_complaints_q(provider=provider, user=user)

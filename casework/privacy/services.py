@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
-from accounts.models import PlatformRole, Professional, Qualification, User
+from accounts.models import AnyUser, PlatformRole, Professional, Qualification, User
 from casework.dossier.access_log import Accessor, Event, access_log_record
 from casework.index.models import Assignment, CaseIndex, CaseKind, CaseStatus, Channel, Service
 from casework.models import Breach, PrivacyAdvice, PrivacyEvent, PrivacyRequest
@@ -56,9 +56,9 @@ def provider_has_dpo(provider: Provider) -> bool:
     return bool(Provider.objects.filter(pk=provider.pk, services__contains=[DPO_SERVICE]).exists())
 
 
-def is_dpo(user: Any) -> bool:
+def is_dpo(user: AnyUser) -> bool:
     """A professional qualified as data-protection officer (or a coordinator, who oversees every queue)."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return False
     roles = set(user.roles or [])
     if PlatformRole.COORDINATOR in roles or PlatformRole.PLATFORM_ADMIN in roles:

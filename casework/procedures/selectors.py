@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from accounts.models import PlatformRole
+from accounts.models import PlatformRole, User
 from casework.assignment.matching import CURRENT_STATES
 from casework.index.models import Assignment, CaseIndex, Consent, Service
 from casework.models import (
@@ -199,7 +199,7 @@ class CaseWorker:
     can_act: bool
 
 
-def case_worker(*, reference: str, user: object) -> CaseWorker | None:
+def case_worker(*, reference: str, user: User) -> CaseWorker | None:
     """Who ``user`` is on the case ``reference``; None when they have no business with it.
 
     The professional who accepted the case acts in its service; coordinators

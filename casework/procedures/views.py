@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tenants.utils import schema_context
 
 from accounts.models import PlatformRole
-from accounts.permissions import has_platform_role, platform_role_required
+from accounts.permissions import has_platform_role, platform_role_required, signed_in
 from casework.dossier.access_log import Event, access_log_request, accessor_from_request, role_label
 from casework.dossier.attachments import download_name
 from casework.dossier.selectors import case_access_log
@@ -61,7 +61,7 @@ DEFAULT_STAFF_AUDIENCES = [
 
 
 def _worker(request: HttpRequest, reference: str) -> CaseWorker:
-    worker = case_worker(reference=reference, user=request.user)
+    worker = case_worker(reference=reference, user=signed_in(request))
     if worker is None:
         # Someone without business with the case learns nothing of it, not even that it exists.
         raise Http404

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_tenants.utils import schema_context
 
+from accounts.permissions import signed_in
 from casework.complainant.display import private_link_page
 from casework.complainant.services import CaseNotFound, CaseView, FollowLinkInvalid, follow_case, my_case
 from casework.dossier.access_log import AccessChannel, Event, access_log_request, accessor_from_request
@@ -229,7 +230,7 @@ def _document(
 
 def _my_case(request: HttpRequest, reference: str) -> CaseView:
     try:
-        return my_case(user=request.user, reference=reference)
+        return my_case(user=signed_in(request), reference=reference)
     except CaseNotFound as exc:
         raise Http404 from exc
 

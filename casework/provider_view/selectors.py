@@ -10,10 +10,10 @@ then narrows it to what the member may see (``member_complaints``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from accounts.models import User
 from casework.dossier.selectors import member_complaints
 from casework.models import Complaint, ComplaintParticipant, Message, TimelineEntry
 from tenants.models import Provider
@@ -33,7 +33,7 @@ class ComplaintFilter:
 
 
 def provider_complaint_search(
-    *, provider: Provider, filters: ComplaintFilter, user: Any
+    *, provider: Provider, filters: ComplaintFilter, user: User
 ) -> QuerySet[Complaint]:
     """Search within the consented complaints ``user`` may see (need-to-know), newest first."""
     complaints = member_complaints(provider=provider, user=user)

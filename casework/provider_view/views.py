@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.permissions import signed_in
 from casework.deadlines.selectors import complaint_deadline
 from casework.dossier.access_log import Event, access_log_request, request_accessor
 from casework.dossier.permissions import (
@@ -65,7 +66,7 @@ PAGE_SIZE = 25
 def complaint_list(request: HttpRequest) -> HttpResponse:
     form = ComplaintSearchForm(request.GET or None)
     complaints = provider_complaint_search(
-        provider=request_provider(request), filters=form.filters(), user=request.user
+        provider=request_provider(request), filters=form.filters(), user=signed_in(request)
     )
     page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
     access_log_request(
@@ -92,7 +93,7 @@ def complaint_export(request: HttpRequest) -> HttpResponse:
     """The consented complaints (as searched) as CSV: routing facts only, no personal data or text."""
     form = ComplaintSearchForm(request.GET or None)
     complaints = provider_complaint_search(
-        provider=request_provider(request), filters=form.filters(), user=request.user
+        provider=request_provider(request), filters=form.filters(), user=signed_in(request)
     )
     access_log_request(request, Event.EXPORT, subject="complaints_csv", detail=_search_detail(form, None))
     filename = f"klachten-{request_provider(request).slug}-{today_amsterdam():%Y-%m-%d}.csv"

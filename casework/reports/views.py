@@ -21,7 +21,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import PlatformRole
-from accounts.permissions import coordinator_required, platform_role_required, professional_required
+from accounts.permissions import (
+    coordinator_required,
+    platform_role_required,
+    professional_required,
+    signed_in,
+)
 from casework.reports import exports
 from casework.reports.annual import FIRST_YEAR, PRIVACY_NOTE, annual_report, report_years
 from casework.reports.dashboards import coordinator_dashboard, platform_trends, professional_dashboard
@@ -164,7 +169,7 @@ def professional_dashboard_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "casework/reports/professional.html",
-        {"dashboard": professional_dashboard(user=request.user)},
+        {"dashboard": professional_dashboard(user=signed_in(request))},
     )
 
 
@@ -172,7 +177,7 @@ def professional_dashboard_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @professional_required
 def professional_dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    dashboard = professional_dashboard(user=request.user)
+    dashboard = professional_dashboard(user=signed_in(request))
     title = [_("Mijn dashboard"), str(request.user), _generated()]
     content, content_type = exports.sections_file(fmt=_fmt(fmt), title=title, sections=dashboard.sections)
     exports.platform_export_log(request, what="professional_dashboard", fmt=fmt)

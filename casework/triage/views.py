@@ -19,7 +19,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import coordinator_required
+from accounts.permissions import coordinator_required, signed_in
 from casework.consent.services import consent_record
 from casework.consent.wording import consent_wording
 from casework.dossier.access_log import Event, access_log_request, request_accessor
@@ -165,7 +165,7 @@ def intake_call(request: HttpRequest, reference: str) -> HttpResponse:
         intake_call_record(
             provider=case.provider,
             complaint_id=case.case_id,
-            actor=request.user,
+            actor=signed_in(request),
             accessor=request_accessor(request, case=case),
             discussed=data["discussed"],
             goal=data["goal"],
@@ -185,7 +185,7 @@ def resolve(request: HttpRequest, reference: str) -> HttpResponse:
         case_resolve_at_intake(
             provider=case.provider,
             complaint_id=case.case_id,
-            actor=request.user,
+            actor=signed_in(request),
             accessor=request_accessor(request, case=case),
             outcome=data["outcome"],
             note=data["note"],
@@ -209,7 +209,7 @@ def consent_request(request: HttpRequest, reference: str) -> HttpResponse:
         consent_request_send(
             provider=case.provider,
             complaint_id=case.case_id,
-            actor=request.user,
+            actor=signed_in(request),
             accessor=request_accessor(request, case=case),
         )
         return _("Het verzoek om toestemming wordt per e-mail verstuurd.")
@@ -257,7 +257,7 @@ def route(request: HttpRequest, reference: str) -> HttpResponse:
         routed = case_route(
             provider=case.provider,
             complaint_id=case.case_id,
-            actor=request.user,
+            actor=signed_in(request),
             accessor=request_accessor(request, case=case),
             service=data["service"],
             note=data["note"],

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_tenants.utils import schema_context
 
-from accounts.permissions import coordinator_required
+from accounts.permissions import coordinator_required, signed_in
 from casework.dossier.access_log import Event, access_log_request, request_accessor
 from casework.dossier.forms import DateInput, PlainForm
 from casework.dossier.letters import letter_mark_posted, letter_response
@@ -87,7 +87,7 @@ def post_letter_posted(request: HttpRequest, pk: int) -> HttpResponse:
         letter_mark_posted(
             postal_letter_id=row.pk,
             posted_on=form.cleaned_data["posted_on"],
-            actor=request.user,
+            actor=signed_in(request),
             accessor=request_accessor(request, case=row.case),
         )
     except ValidationError as refusal:

@@ -7,7 +7,7 @@ staff) are ``tenants.ProviderMembership`` rows.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser, AnonymousUser, UserManager
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -159,3 +159,7 @@ class ConflictOfInterest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.professional_id} x {self.provider_id}"
+
+
+# Who a permission check may be asked about: a logged-in user or the anonymous one.
+AnyUser = User | AnonymousUser

@@ -14,25 +14,38 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from accounts.models import PlatformRole
+from accounts.models import AnyUser, PlatformRole, User
 
 STAFF_ROLES = frozenset({PlatformRole.PLATFORM_ADMIN, PlatformRole.COORDINATOR, PlatformRole.PROFESSIONAL})
 
 
-def has_platform_role(user: Any, *roles: str) -> bool:
-    if not getattr(user, "is_authenticated", False):
+def signed_in(request: HttpRequest) -> User:
+    """The request's user, for views that only signed-in users reach (typed as ``User``).
+
+    The view's own guard (``login_required``, a role decorator) has already sent
+    anonymous visitors away; should one slip through, this refuses rather than
+    hand an anonymous user to an action.
+    """
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied
+    return user
+
+
+def has_platform_role(user: AnyUser, *roles: str) -> bool:
+    if not isinstance(user, User) or not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
     return any(role in user.roles for role in roles)
 
 
-def requires_mfa(user: Any) -> bool:
+def requires_mfa(user: AnyUser) -> bool:
     """Staff, professionals and everyone working for a provider need a second factor.
 
     Only complainants (and users with no role yet) log in with a password alone.
     """
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return False
     if user.is_staff or user.is_superuser or STAFF_ROLES.intersection(user.roles):
         return True
