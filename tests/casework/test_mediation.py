@@ -346,3 +346,22 @@ def test_only_the_professional_holding_the_case_works_on_it(world: World) -> Non
     complainant = host_client("localhost")
     complainant.force_login(world.complainant)
     assert complainant.get(f"/werkplek/zaken/{case.reference}/bemiddeling/").status_code == 403
+
+
+def test_meeting_cancel_of_another_cases_meeting_is_not_found_and_cancels_nothing(world: World) -> None:
+    # Found by the isolation matrix: a worker posting another case's meeting id got a 500.
+    case, officer = worked_case(world)
+    other_case, other_officer = worked_case(world)
+    meeting = meeting_schedule(
+        provider=world.alpha,
+        complaint_id=other_case.case_id,
+        accessor=staff_accessor(other_officer, "officer"),
+        kind=Meeting.Kind.PHONE,
+        starts_at=next_week_at(10),
+        ends_at=next_week_at(11),
+    )
+    client = staff_client(officer)
+    response = client.post(f"/werkplek/zaken/{case.reference}/bemiddeling/gesprek/{meeting.pk}/annuleren/")
+    assert response.status_code == 404
+    with schema_context(world.alpha.schema_name):
+        assert Meeting.objects.get(pk=meeting.pk).cancelled_at is None
