@@ -401,3 +401,13 @@ def test_a_new_decision_version_keeps_the_old_one(world: World, alpha_client: Cl
             AccessLogEntry.objects.filter(case_id=complaint.pk, subject="decision", event="change").count()
             == 3
         )
+
+
+def test_an_empty_decision_post_names_the_missing_fields(world: World, alpha_client: Client) -> None:
+    # Found by the bad-input property test: an empty POST showed a blank form (400) without errors.
+    complaint, _case = formal_complaint(world.alpha)
+    login(alpha_client, world.alpha_admin.email)
+    page = alpha_client.post(f"/klachten/{complaint.reference}/oordeel/", {})
+    assert page.status_code == 400
+    # The date is the form's own required field (the three parts are the service's to refuse).
+    assert 'href="#id_decided_on"' in page.content.decode()
