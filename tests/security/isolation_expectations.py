@@ -4,7 +4,7 @@ One entry per URL name (``host:name``; unnamed admin routes by their pattern).
 A route missing here fails ``test_every_route_has_an_isolation_expectation``
 with its name. An entry says:
 
-- ``who``: the groups that may reach the route (see ``GROUPS`` below);
+- ``who``: the groups that may reach the route (listed below ``rule``);
 - ``method``: GET, or POST for routes that only take a form (an empty POST
   then checks the gate; the test's transaction is rolled back);
 - what a refused role gets: ``anonymous`` (not logged in; "login" is a 302 to
@@ -35,6 +35,8 @@ class Rule:
     # What a refused role of a particular kind gets instead of ``refused`` (e.g. a coordinator
     # who is not the case's worker gets 404 from a professional's action).
     refused_as: tuple[tuple[str, str], ...] = ()
+    # What an allowed role gets: "ok", or "reauth" where the view first asks for the password again.
+    granted: str = "ok"
 
 
 def rule(*who: str, refused_as: dict[str, str] | None = None, **options: str | bool) -> Rule:
@@ -50,15 +52,13 @@ def rule(*who: str, refused_as: dict[str, str] | None = None, **options: str | b
 #   entry_author   the professional who logged the seeded time entry (the officer)
 #   owner          the complainant whose complaint it is
 #   member         anyone with a role at this provider; member:<role> only that provider role
+#                  (a provider role added to ProviderRole is tried everywhere: where "member"
+#                  is wrong for it, name the roles that may with member:<role>)
 #   token          whoever holds the follow link; token:officer the link of the officer's case
 #   api_key        the provider's API key
 
 
-def _public(method: str = "GET") -> Rule:
-    return rule("anyone", method=method)
-
-
-PUBLIC = _public()
+PUBLIC = rule("anyone")
 NOT_A_WORKER = {"coordinator": "404", "platform_admin": "404"}
 WORKER_POST = rule("assigned", method="POST", refused_as=NOT_A_WORKER)
 LOGGED_IN = rule("logged_in")
@@ -71,8 +71,6 @@ MEMBER = rule("member")
 PROVIDER_ADMIN = rule("member:admin")
 TOKEN = rule("token", anonymous="ok", capability=True)
 TOKEN_POST = rule("token", method="POST", anonymous="ok", capability=True)
-# allauth's own pages: their gates are allauth's (a redirect to login or to the account's page).
-ACCOUNT_PUBLIC = rule("anyone")
 # The Django admin: no role in the matrix is a Django staff user, so all are sent to its login.
 ADMIN_SITE = rule(anonymous="login", refused="login")
 
@@ -171,7 +169,10 @@ EXPECTATIONS: dict[str, Rule] = {
     "tenant:provider_complaints_export": MEMBER,
     "tenant:provider_complaint_detail": MEMBER,
     "tenant:provider_api_keys": PROVIDER_ADMIN,
-    "tenant:provider_api_key_revoke": rule("member:admin", method="POST"),
+    # Revoking a key asks for the password again before it looks the key up (on either side).
+    "tenant:provider_api_key_revoke": rule(
+        "member:admin", method="POST", granted="reauth", not_yours="reauth"
+    ),
     "tenant:provider_decision": MEMBER,
     "tenant:provider_decision_pdf": MEMBER,
     "tenant:provider_measure_done": rule("member", method="POST"),
@@ -296,10 +297,10 @@ def expected(rule: Rule, role: Role, side: str, host: str) -> str:
     who = rule.who
     if "token" in who:
         # A capability: whoever holds it gets in, on its own tenant's host only.
-        return "ok" if side == OWN else rule.not_yours
+        return rule.granted if side == OWN else rule.not_yours
     if "token:officer" in who:
         # Everyone is tried with the follow link of their service's case (the officer's by default).
-        return "ok" if side == OWN and role.service in ("", "officer") else rule.not_yours
+        return rule.granted if side == OWN and role.service in ("", "officer") else rule.not_yours
     if not _in(who, role):
         if role.logged_in:
             return dict(rule.refused_as).get(role.kind, rule.refused)
@@ -309,9 +310,9 @@ def expected(rule: Rule, role: Role, side: str, host: str) -> str:
         or ("logged_in" in who and role.logged_in)
         or role.kind in {"coordinator", "platform_admin"}
     ):
-        return "ok"
+        return rule.granted
     if role.kind == "professional" and "professional" in who:
-        return "ok"
+        return rule.granted
     if role.kind == "professional":
         # Only the professional on this case (the seed assigns them on the own tenant only);
         # the seeded time entry is the officer's.
@@ -320,20 +321,20 @@ def expected(rule: Rule, role: Role, side: str, host: str) -> str:
             or f"assigned:{role.service}" in who
             or ("entry_author" in who and role.service == "officer")
         )
-        return "ok" if role.assigned and side == OWN and works_here else rule.not_yours
+        return rule.granted if role.assigned and side == OWN and works_here else rule.not_yours
     if role.kind == "complainant":
-        return "ok" if role.side == side else rule.not_yours
+        return rule.granted if role.side == side else rule.not_yours
     if role.kind == "provider":
         # The host is the own provider's: another provider's people are refused there.
         if role.side != OWN:
             return rule.refused
-        return "ok" if side == OWN else rule.not_yours
+        return rule.granted if side == OWN else rule.not_yours
     if role.kind == "api_key":
         if role.side != OWN or host == "platform":
             return rule.refused
-        return "ok" if side == OWN else rule.not_yours
+        return rule.granted if side == OWN else rule.not_yours
     # token holders: the token works on its own tenant's host only.
-    return "ok" if side == OWN else rule.not_yours
+    return rule.granted if side == OWN else rule.not_yours
 
 
 def visible_sides(rule: Rule, role: Role, side: str) -> set[str]:

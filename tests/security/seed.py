@@ -33,6 +33,7 @@ from casework.procedures.mediation import meeting_schedule, record_add
 from casework.timesheets.models import Activity, TimeKind
 from tenants.models import Provider, ProviderRole
 from tenants.services import api_key_create, membership_grant
+from tests.casework.accessors import STAFF
 from tests.casework.factories import submission, submit
 from tests.casework.factories_decision import record_decision
 from tests.casework.factories_professionals import make_professional
@@ -122,8 +123,10 @@ def _tenant(world: World, provider: Provider, tag: str, complainant: User) -> tu
         professional = make_professional(
             f"Professional {tag} {service}", qualifications=[qualification], totp=True
         ).user
-        case_assign(case=case, professional=professional, actor=world.coordinator)
-        assignment_accept(case=case, professional=professional)
+        case_assign(accessor=STAFF, case=case, professional=professional, actor=world.coordinator)
+        assignment_accept(
+            accessor=staff_accessor(professional, service), case=case, professional=professional
+        )
         # The portal shows a complaint when index and dossier both name the account (as claiming does).
         CaseIndex.objects.filter(pk=case.pk).update(complainant_user=complainant)
         with schema_context(provider.schema_name):
@@ -185,6 +188,7 @@ def _tenant(world: World, provider: Provider, tag: str, complainant: User) -> tu
         minutes=30,
         worked_on=timezone.localdate(),
         activity=Activity.INTAKE,
+        accessor=staff_accessor(officer, "officer"),
     )
     key, raw_key = api_key_create(provider=provider, name=f"EPD {tag}", created_by=None)
     objects = TenantObjects(

@@ -41,12 +41,9 @@ CHECKS = [
 ]
 HOSTS = {"platform": "localhost", "alpha": "alpha.localhost"}
 
-# Known product bugs another branch (secfix) fixes; strict, so the fix turns these red until removed.
-KNOWN_BUGS = {
-    ("alpha", "POST", "/api/v1/complaints", GenerationMode.POSITIVE): (
-        "issue 11: a body the OpenAPI document allows is refused as invalid (fixed on branch secfix)"
-    ),
-}
+# Known product bugs, each marked xfail(strict=True) with the bug named, until its fix lands
+# (issue 11's two, multipart without a boundary and a schema-valid body refused, are fixed on main).
+KNOWN_BUGS: dict[tuple[str, str, str, GenerationMode], str] = {}
 
 
 @pytest.fixture
@@ -144,8 +141,7 @@ def test_api_answers_bad_input_without_5xx_and_as_documented(
 
 
 def test_api_intake_multipart_without_boundary_is_a_client_error(db, world: World) -> None:
-    # Issue 11 saw a 500 here against `make demo`; through Django's handler main answers 400
-    # (secfix makes the answer the documented JSON error). Either way: never a 5xx.
+    # Issue 11 saw a 500 here against `make demo`: a client error now, never a 5xx.
     from django.test import Client
 
     response = Client(HTTP_HOST=world.alpha_host).generic(

@@ -33,6 +33,8 @@ def _outcome(response: HttpResponse) -> str:
     status = response.status_code
     if status == 302 and "/login/" in response.get("Location", ""):
         return "login"
+    if status == 302 and "/reauthenticate/" in response.get("Location", ""):
+        return "reauth"
     if 200 <= status < 400 or status == 400:  # a 400 is a form error: the gate let the request in
         return "ok"
     return str(status)
