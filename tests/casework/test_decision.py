@@ -109,13 +109,13 @@ def test_complainant_downloads_the_decision_from_the_follow_page(world: World, a
         send_decision(decision_id=decision.pk)
         letter = Letter.objects.get(decision=decision)
     page = alpha_client.get(f"/volg/{result.follow_token}/").content.decode()
-    url = f"/volg/{result.follow_token}/documenten/{letter.pk}/"
+    url = f"/volg/{result.follow_token}/brieven/{letter.pk}/"
     assert url in page
     download = alpha_client.get(url)
     assert download.status_code == 200 and download["Cache-Control"].startswith("private")
     assert "De klacht is gegrond" in " ".join(pdf_text(download.content).split())
     # Without the secret link, nothing.
-    assert alpha_client.get(f"/volg/not-a-token/documenten/{letter.pk}/").status_code == 404
+    assert alpha_client.get(f"/volg/not-a-token/brieven/{letter.pk}/").status_code == 404
     with schema_context(world.alpha.schema_name):
         assert AccessLogEntry.objects.filter(case_id=result.complaint.pk, subject="letter").exists()
 

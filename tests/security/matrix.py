@@ -52,6 +52,7 @@ def param_values(route: Route, role: Role, matrix: MatrixWorld, side: str) -> di
         "fmt": "csv",
         "action": "toevoegen",
         "attachment_id": objects.attachment_id,
+        "letter_id": MISSING_ID,  # the seed sends no letters
         "absence_id": MISSING_ID,
         "conflict_id": MISSING_ID,
         "object_id": 1,  # the admin site is not per tenant: one object id for both sides
