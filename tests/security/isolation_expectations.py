@@ -13,7 +13,8 @@ with its name. An entry says:
   complainant or another professional's case).
 
 Outcomes: "ok" (2xx, a 3xx that is not to the login page, or a 400 form
-error: the gate let the request in), "login", or the status code as text.
+error: the gate let the request in), "login", "reauth" (asked for the password
+again), or the status code as text; "a|b" accepts either, "any" anything but a 5xx.
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ def rule(*who: str, refused_as: dict[str, str] | None = None, **options: str | b
 
 
 PUBLIC = rule("anyone")
+NEED_TO_KNOW = {"provider": "403|404"}
+# Work on one complaint at the provider: its decision maker (the seed names no handler on it).
+ON_THE_COMPLAINT = rule("member:decision_maker", refused_as=NEED_TO_KNOW)
+ON_THE_COMPLAINT_POST = rule("member:decision_maker", method="POST", refused_as=NEED_TO_KNOW)
 NOT_A_WORKER = {"coordinator": "404", "platform_admin": "404"}
 WORKER_POST = rule("assigned", method="POST", refused_as=NOT_A_WORKER)
 LOGGED_IN = rule("logged_in")
@@ -170,18 +175,20 @@ EXPECTATIONS: dict[str, Rule] = {
     "tenant:follow_document": rule("token:officer", anonymous="ok", capability=True),
     "tenant:provider_complaints": MEMBER,
     "tenant:provider_complaints_export": MEMBER,
-    "tenant:provider_complaint_detail": MEMBER,
+    "tenant:provider_complaint_detail": rule(
+        "member:admin", "member:decision_maker", refused_as=NEED_TO_KNOW
+    ),
     "tenant:provider_api_keys": PROVIDER_ADMIN,
     # Revoking a key asks for the password again before it looks the key up (on either side).
     "tenant:provider_api_key_revoke": rule(
         "member:admin", method="POST", granted="reauth", not_yours="reauth"
     ),
-    "tenant:provider_decision": MEMBER,
-    "tenant:provider_decision_pdf": MEMBER,
-    "tenant:provider_measure_done": rule("member", method="POST"),
-    "tenant:provider_extension": MEMBER,
-    "tenant:provider_complaint_message": rule("member", method="POST"),
-    "tenant:provider_complaint_document": MEMBER,
+    "tenant:provider_decision": ON_THE_COMPLAINT,
+    "tenant:provider_decision_pdf": ON_THE_COMPLAINT,
+    "tenant:provider_measure_done": ON_THE_COMPLAINT_POST,
+    "tenant:provider_extension": ON_THE_COMPLAINT,
+    "tenant:provider_complaint_message": ON_THE_COMPLAINT_POST,
+    "tenant:provider_complaint_document": ON_THE_COMPLAINT,
     "tenant:provider_access_log": PROVIDER_ADMIN,
     "tenant:provider_access_log_export": PROVIDER_ADMIN,
     "tenant:provider_reports": PROVIDER_ADMIN,
@@ -194,7 +201,19 @@ EXPECTATIONS: dict[str, Rule] = {
     "tenant:billing_subscription": PROVIDER_ADMIN,
     "tenant:billing_subscription_service": rule("member:admin", method="POST"),
     "tenant:billing_subscription_cancel": rule("member:admin", method="POST"),
-    "tenant:provider_decision_revise": MEMBER,
+    "tenant:provider_decision_revise": ON_THE_COMPLAINT,
+    # Need-to-know at the provider: on a complaint, only its handler, decision maker or employee
+    # concerned act, so other members are refused with 403 or 404 (the seed names nobody on a
+    # complaint; "403|404" accepts either refusal, never a pass).
+    "tenant:provider_member_roles": PROVIDER_ADMIN,
+    # The seeded user id is nobody's membership here: found by no one.
+    "tenant:provider_member_roles_update": rule("member:admin", method="POST", granted="404"),
+    "tenant:provider_complaint_participant_add": rule("member:admin", method="POST", refused_as=NEED_TO_KNOW),
+    "tenant:provider_complaint_participant_remove": rule(
+        "member:admin", method="POST", granted="404", refused_as=NEED_TO_KNOW
+    ),
+    "tenant:provider_complaint_own_side": rule(method="POST", refused_as=NEED_TO_KNOW),
+    "tenant:provider_decision_draft": rule("member:decision_maker", refused_as=NEED_TO_KNOW),
     # ---- letters and the post room: the seed sends no letters, so who may look finds none (404) ----
     "platform:portal_case_letter": rule("owner", refused="404", granted="404"),
     "tenant:follow_letter": rule("token", anonymous="ok", capability=True, granted="404"),
@@ -241,7 +260,10 @@ for _host in ("platform", "tenant"):
     EXPECTATIONS[f"{_host}:api-v1:prices"] = PUBLIC
     EXPECTATIONS[f"{_host}:api-v1:api-root"] = rule(anonymous="404", refused="404")
     EXPECTATIONS[f"{_host}:api-v1:case_list"] = rule("api_key", anonymous="401", refused="401")
-    EXPECTATIONS[f"{_host}:api-v1:case_detail"] = rule("api_key", anonymous="401", refused="401")
+    # What a key reads of a complaint nobody is named on is the need-to-know rule's to say: either.
+    EXPECTATIONS[f"{_host}:api-v1:case_detail"] = rule(
+        "api_key", anonymous="401", refused="401", granted="ok|404"
+    )
 EXPECTATIONS["tenant:api-v1:complaint_challenge"] = PUBLIC
 # Intake without a proof-of-work answer is refused for everyone (the widget solves one first).
 EXPECTATIONS["tenant:api-v1:complaint_create"] = rule(anonymous="403", refused="403")
