@@ -21,7 +21,7 @@ POSTCODE_RE = re.compile(r"^\s*(\d{4})\s?([A-Za-z]{2})\s*$")
 
 
 def _price_label(offer: ServiceOffer) -> str:
-    assert offer.price is not None
+    assert offer.price is not None  # nosec B101  # offers without a price are filtered out before labels are made
     net = offer.price.amount_cents / 100
     gross = gross_cents(offer.price.amount_cents) / 100
     return _("%(label)s: € %(net)s per jaar excl. BTW (€ %(gross)s incl. BTW)") % {

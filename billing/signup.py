@@ -292,7 +292,7 @@ def signup_provision(*, signup_id: int) -> SignUp:
         signup.user = user
         signup.state = SignUpState.PROVISIONED
         signup.provisioned_at = timezone.now()
-        signup.password_hash = ""  # the user holds it now; no copy is kept
+        signup.password_hash = ""  # the user holds it now; no copy is kept  # nosec B105  # clears the stored hash, not a password
         signup.save()
     if subscription:
         from billing.invoicing_mirror import membership_invoices_sync

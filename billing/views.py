@@ -65,7 +65,9 @@ def signup(request: HttpRequest) -> HttpResponse:
     # The form's answer redirects to Checkout: CSP form-action must allow it.
     request.csp_form_action = _checkout_origins()  # type: ignore[attr-defined]
     offers = service_offers()
-    form = SignUpForm(request.POST or None, offers=offers, initial={"services": ["officer"]})
+    # Bound on every POST, an empty one too, so its errors name the missing fields.
+    posted = request.POST if request.method == "POST" else None
+    form = SignUpForm(posted, offers=offers, initial={"services": ["officer"]})
     if request.method == "POST" and form.is_valid():
         try:
             created = signup_start(data=form.to_data())
@@ -132,7 +134,7 @@ def signup_continue(request: HttpRequest, token: str) -> HttpResponse:
     if signup.state != SignUpState.PROVISIONED or signup.provider is None:
         raise Http404
     if token in request.session.get(SESSION_SIGNUPS, []) and signup_login_allowed(signup):
-        assert signup.user is not None
+        assert signup.user is not None  # nosec B101  # a provisioned sign-up always has its user (narrows the type)
         return redirect(
             login_link_create(
                 user=signup.user, provider=signup.provider, next_path="/instellingen/abonnement/"

@@ -65,7 +65,7 @@ def challenge_of(page: Page) -> dict:
 def document_text(complainant: Actor, follow_url: str, label: str) -> str:
     """Open the follow link, download the document named ``label`` and return its text (one line)."""
     page = complainant.open(follow_url)
-    path = re.search(rf'href="(/volg/[^"]+/documenten/\d+/)" download>{label}', page.html).group(1)
+    path = re.search(rf'href="(/volg/[^"]+/brieven/\d+/)" download>{label}', page.html).group(1)
     pdf = complainant.get(path).response.content
     return " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
 

@@ -14,7 +14,7 @@ urlpatterns = [
     path("mijn-klachten/<str:reference>/", portal.case_detail, name="portal_case"),
     path("mijn-klachten/<str:reference>/ontvangen/", portal.filed, name="portal_filed"),
     path(
-        "mijn-klachten/<str:reference>/documenten/<int:letter_id>/",
+        "mijn-klachten/<str:reference>/brieven/<int:letter_id>/",
         portal.case_letter,
         name="portal_case_letter",
     ),

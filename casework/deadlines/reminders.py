@@ -83,7 +83,7 @@ def deadline_reminders_run(*, today: datetime.date | None = None) -> int:
             params += [pk, kind, deadline, round_, now]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (case_id, kind, deadline, round, created_at, recipients) "  # noqa: S608
+                f"INSERT INTO {table} (case_id, kind, deadline, round, created_at, recipients) "  # noqa: S608  # nosec B608  # table name from the model, values are parameters
                 f"VALUES {placeholders} ON CONFLICT (case_id, kind, deadline, round) DO NOTHING RETURNING id",
                 params,
             )

@@ -57,8 +57,11 @@ def decision(request: HttpRequest, reference: str) -> HttpResponse:
             ),
         )
         return redirect("provider_complaint_detail", reference=reference)
-    form = DecisionForm(request.POST or None, initial=draft_initial(complaint=complaint))
-    formset = MeasureFormSet(request.POST or None, prefix="measure")
+    # Bound on every POST, an empty one too (``request.POST or None`` would show a blank form
+    # with a 400 and no error saying what is missing).
+    posted = request.POST if request.method == "POST" else None
+    form = DecisionForm(posted, initial=draft_initial(complaint=complaint))
+    formset = MeasureFormSet(posted, prefix="measure")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             decision_record(

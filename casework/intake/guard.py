@@ -46,13 +46,13 @@ from accounts.network import client_address
 from casework.dossier.attachments import MAX_TOTAL_BYTES
 from tenants.models import Provider
 
-TOKEN_FIELD = "token"  # noqa: S105 (a field name)
+TOKEN_FIELD = "token"  # noqa: S105 (a field name)  # nosec B105  # a form field name
 POW_FIELD = "altcha"
 HONEYPOT_FIELD = "kp_extra"
 IDEMPOTENCY_FIELD = "idempotency_key"
 IDEMPOTENCY_RE = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 
-_TOKEN_SALT = "casework.intake.token"  # noqa: S105 (a signing namespace, not a secret)
+_TOKEN_SALT = "casework.intake.token"  # noqa: S105 (a signing namespace, not a secret)  # nosec B105  # a signing salt namespace, not a secret
 # Room for the form fields next to the attachments, in one request.
 MAX_REQUEST_BYTES = MAX_TOTAL_BYTES + 512 * 1024
 _PERIOD_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -29,7 +29,7 @@ from casework.dossier.access_log import Event, access_log_request, accessor_from
 from casework.dossier.attachments import download_name
 from casework.dossier.selectors import case_access_log
 from casework.index.models import CaseStatus, Service
-from casework.models import CaseRecord, Complaint, ComplaintPart, Decision, Message
+from casework.models import CaseRecord, Complaint, ComplaintPart, Decision, Meeting, Message
 from casework.procedures.committee import committee_advice_issue, complaint_part_add, complaint_part_judge
 from casework.procedures.confidant import confidant_note_add
 from casework.procedures.forms import (
@@ -202,6 +202,9 @@ def meeting_cancel_view(request: HttpRequest, reference: str, meeting_id: int) -
             meeting_id=meeting_id,
             accessor=_accessor(request, worker),
         )
+    except Meeting.DoesNotExist as exc:
+        # Another case's meeting (or none): the same answer as an unknown case, never a 500.
+        raise Http404 from exc
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     else:

@@ -76,7 +76,7 @@ def grouping_sets(
     sets = ", ".join([f"({key})", *(f"({key}, {column})" for column in dimensions)])
     selects = ", ".join(f"{expression} AS {alias}" for alias, expression in aggregates.items())
     sql = (
-        f"SELECT {', '.join(columns)}, {groupings}, {selects} "  # noqa: S608 (names from code, values are parameters)
+        f"SELECT {', '.join(columns)}, {groupings}, {selects} "  # noqa: S608 (names from code, values are parameters)  # nosec B608  # names from code, values are parameters
         f"FROM ({inner}) AS figures GROUP BY GROUPING SETS ({sets})"
     )
     rows = []

@@ -191,7 +191,7 @@ def queue_counts(filters: QueueFilters, *, today: datetime.date | None = None) -
         FROM facets
         LEFT JOIN {Provider._meta.db_table} AS provider ON provider.id = facets.provider_id
         LEFT JOIN {User._meta.db_table} AS assignee ON assignee.id = facets.assignee_id
-    """  # noqa: S608 (names come from the models; every value is a parameter)
+    """  # noqa: S608 (names come from the models; every value is a parameter)  # nosec B608
     window_params = [today, DeadlineWindow.OVERDUE, end_of_week(today), DeadlineWindow.THIS_WEEK]
     # Complaints only: the dpo service's requests and breaches have their own queue.
     all_params = params + total_params + window_params + [CaseStatus.CLOSED, CaseKind.COMPLAINT]

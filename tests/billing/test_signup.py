@@ -316,3 +316,13 @@ def test_login_link_is_bound_to_its_host_and_expires(world, fake_stripe: FakeStr
     assert Client(HTTP_HOST=world.beta_host).get(path).status_code == 410  # another provider's host
     LoginLink.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
     assert Client(HTTP_HOST=world.alpha_host).get(path).status_code == 410
+
+
+def test_an_empty_signup_post_names_the_missing_fields(
+    platform_client: Client, fake_stripe: FakeStripe, world
+) -> None:  # type: ignore[no-untyped-def]
+    # Found by the bad-input property test: an empty POST showed the blank form without errors.
+    page = platform_client.post("/aanmelden/", {}).content.decode()
+    for field in ("organisation_name", "kvk_number", "contact_email", "accept_dpa"):
+        assert f'href="#id_{field}"' in page, field
+    assert not SignUp.objects.exists() and not fake_stripe.all("checkout.session")

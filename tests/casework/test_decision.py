@@ -109,13 +109,13 @@ def test_complainant_downloads_the_decision_from_the_follow_page(world: World, a
         send_decision(decision_id=decision.pk)
         letter = Letter.objects.get(decision=decision)
     page = alpha_client.get(f"/volg/{result.follow_token}/").content.decode()
-    url = f"/volg/{result.follow_token}/documenten/{letter.pk}/"
+    url = f"/volg/{result.follow_token}/brieven/{letter.pk}/"
     assert url in page
     download = alpha_client.get(url)
     assert download.status_code == 200 and download["Cache-Control"].startswith("private")
     assert "De klacht is gegrond" in " ".join(pdf_text(download.content).split())
     # Without the secret link, nothing.
-    assert alpha_client.get(f"/volg/not-a-token/documenten/{letter.pk}/").status_code == 404
+    assert alpha_client.get(f"/volg/not-a-token/brieven/{letter.pk}/").status_code == 404
     with schema_context(world.alpha.schema_name):
         assert AccessLogEntry.objects.filter(case_id=result.complaint.pk, subject="letter").exists()
 
@@ -401,3 +401,13 @@ def test_a_new_decision_version_keeps_the_old_one(world: World, alpha_client: Cl
             AccessLogEntry.objects.filter(case_id=complaint.pk, subject="decision", event="change").count()
             == 3
         )
+
+
+def test_an_empty_decision_post_names_the_missing_fields(world: World, alpha_client: Client) -> None:
+    # Found by the bad-input property test: an empty POST showed a blank form (400) without errors.
+    complaint, _case = formal_complaint(world.alpha)
+    login(alpha_client, world.alpha_admin.email)
+    page = alpha_client.post(f"/klachten/{complaint.reference}/oordeel/", {})
+    assert page.status_code == 400
+    # The date is the form's own required field (the three parts are the service's to refuse).
+    assert 'href="#id_decided_on"' in page.content.decode()

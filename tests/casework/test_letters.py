@@ -187,7 +187,7 @@ def test_complainant_downloads_letters_in_mijn_klachten_after_logging_in(
         decision = record_decision(world.alpha, result.complaint, world.alpha_admin)
     with schema_context(world.alpha.schema_name):
         letter = Letter.objects.get(decision=decision)
-    url = f"/mijn-klachten/{result.complaint.reference}/documenten/{letter.pk}/"
+    url = f"/mijn-klachten/{result.complaint.reference}/brieven/{letter.pk}/"
     anonymous = Client(HTTP_HOST="localhost")
     assert anonymous.get(url).status_code == 302  # to the login
     client = Client(HTTP_HOST="localhost")

@@ -346,3 +346,55 @@ def test_only_the_professional_holding_the_case_works_on_it(world: World) -> Non
     complainant = host_client("localhost")
     complainant.force_login(world.complainant)
     assert complainant.get(f"/werkplek/zaken/{case.reference}/bemiddeling/").status_code == 403
+
+
+def test_meeting_cancel_of_another_cases_meeting_is_not_found_and_cancels_nothing(world: World) -> None:
+    # Found by the isolation matrix: a worker posting another case's meeting id got a 500.
+    case, officer = worked_case(world)
+    other_case, other_officer = worked_case(world)
+    meeting = meeting_schedule(
+        provider=world.alpha,
+        complaint_id=other_case.case_id,
+        accessor=staff_accessor(other_officer, "officer"),
+        kind=Meeting.Kind.PHONE,
+        starts_at=next_week_at(10),
+        ends_at=next_week_at(11),
+    )
+    client = staff_client(officer)
+    response = client.post(f"/werkplek/zaken/{case.reference}/bemiddeling/gesprek/{meeting.pk}/annuleren/")
+    assert response.status_code == 404
+    with schema_context(world.alpha.schema_name):
+        assert Meeting.objects.get(pk=meeting.pk).cancelled_at is None
+
+
+def test_a_document_shared_with_the_complainant_downloads_from_the_portal_and_the_follow_link(
+    world: World,
+) -> None:
+    # Found by the isolation matrix: the letters' routes (same path, /documenten/<id>/) shadowed
+    # these, so a document the page linked answered 404.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from casework.dossier.attachments import check_attachments
+    from casework.index.models import CaseIndex
+    from casework.models import CaseRecord, Complaint
+    from casework.procedures.mediation import record_add
+
+    case, officer = worked_case(world)
+    [document] = check_attachments([SimpleUploadedFile("verslag.txt", b"Verslag van het gesprek.")])
+    record = record_add(
+        provider=world.alpha,
+        complaint_id=case.case_id,
+        accessor=staff_accessor(officer, "officer"),
+        kind=CaseRecord.Kind.DOCUMENT,
+        visibility="complainant",
+        document=document,
+    )
+    follow = host_client(world.alpha_host).get(f"/volg/{follow_token(case)}/documenten/{record.pk}/")
+    assert follow.status_code == 200 and b"".join(follow.streaming_content) == b"Verslag van het gesprek."
+    CaseIndex.objects.filter(pk=case.pk).update(complainant_user=world.complainant)
+    with schema_context(world.alpha.schema_name):
+        Complaint.objects.filter(pk=case.case_id).update(complainant_user_id=world.complainant.pk)
+    portal = host_client("localhost")
+    portal.force_login(world.complainant)
+    response = portal.get(f"/mijn-klachten/{case.reference}/documenten/{record.pk}/")
+    assert response.status_code == 200

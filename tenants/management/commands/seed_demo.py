@@ -14,7 +14,7 @@ from tenants.models import ProviderRole, Sector
 from tenants.provisioning import provider_provision
 from tenants.services import membership_grant, platform_tenant_ensure
 
-DEMO_PASSWORD = "Klachtpunt-demo-2026"  # noqa: S105 (printed demo login, never used outside the demo)
+DEMO_PASSWORD = "Klachtpunt-demo-2026"  # noqa: S105 (printed demo login, never used outside the demo)  # nosec B105  # the demo's printed login, never used outside it
 
 DEMO_DISPUTES_BODY = "Geschillencommissie Zorg"
 
