@@ -7,6 +7,7 @@ test runs in a transaction that is rolled back.
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 import socket
@@ -20,6 +21,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
+from reference import deadline_rules
 from tests.support import World, build_world, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,3 +135,26 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "platform")])
     env.update(extra)
     return env
+
+
+# The decree days published so far (Atw art. 3 lid 3), as the platform admin keeps them in the
+# database; the pure rules get them handed in, so these tests need no database.
+PUBLISHED_DECREE_DAYS = {
+    datetime.date(2023, 4, 28): "gelijkgesteld",
+    datetime.date(2023, 5, 19): "gelijkgesteld",
+    datetime.date(2024, 5, 10): "gelijkgesteld",
+    datetime.date(2024, 12, 27): "gelijkgesteld",
+    datetime.date(2025, 5, 30): "gelijkgesteld",
+    datetime.date(2026, 1, 2): "gelijkgesteld",
+    datetime.date(2026, 5, 15): "gelijkgesteld",
+    datetime.date(2027, 5, 7): "gelijkgesteld",
+    datetime.date(2028, 4, 28): "gelijkgesteld",
+    datetime.date(2028, 5, 26): "gelijkgesteld",
+}
+
+
+@pytest.fixture
+def published_decree_days():  # type: ignore[no-untyped-def]
+    deadline_rules.use_designated_days(PUBLISHED_DECREE_DAYS, covered_years=range(2023, 2029))
+    yield
+    deadline_rules.forget_designated_days()

@@ -10,62 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from casework.consent.receipt import formal_receipt_entry, formal_start
 from casework.consent.wording import consent_wording
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
-from casework.dossier.services import index_sync, timeline_add, timeline_entry
+from casework.dossier.services import index_sync, timeline_add
 from casework.index.models import Consent, Track
-from casework.models import Complaint, ConsentRecord, TimelineEntry
+from casework.models import Complaint, ConsentRecord
 from reference.dates import today_amsterdam
 from tenants.models import Provider
-
-# How the formal receipt date was established (the evidence kept on the timeline).
-RECEIPT_BASIS = {
-    "submission": "de dag waarop de klager de klacht met toestemming indiende",
-    "arrival": "de dag waarop de brief of e-mail met toestemming binnenkwam, vastgelegd bij invoer",
-    "consent": "de dag waarop de toestemming om te delen binnenkwam (na de klacht zelf)",
-    "track_formal": "de dag waarop de klacht formeel werd, met toestemming",
-    "correction": "gecorrigeerd, met reden",
-}
-
-
-def formal_receipt_entry(
-    *,
-    complaint: Complaint,
-    basis: str,
-    actor_user_id: int | None,
-    channel: str = "",
-    received_on: datetime.date | None = None,
-    consent_on: datetime.date | None = None,
-) -> TimelineEntry:
-    """An unsaved timeline entry recording the formal receipt date and how it was established.
-
-    The date is a fact the statutory clock runs from (Wkkgz art. 17): the entry
-    keeps its evidence (which day the written complaint arrived, which day consent
-    came, which is later, and who recorded it) in structured data.
-    """
-    day = complaint.formal_received_on
-    return timeline_entry(
-        complaint=complaint,
-        kind="formal_receipt",
-        summary=f"Formele klacht ontvangen op {day:%d-%m-%Y}: {RECEIPT_BASIS[basis]}.",
-        actor_user_id=actor_user_id,
-        visibility=TimelineEntry.Visibility.ALL,
-        data={
-            "formal_received_on": day.isoformat() if day else "",
-            "basis": basis,
-            "channel": channel,
-            "received_on": received_on.isoformat() if received_on else "",
-            "consent_on": consent_on.isoformat() if consent_on else "",
-            "recorded_by_user_id": actor_user_id,
-        },
-    )
-
-
-def formal_start(*, received_on: datetime.date, consent_on: datetime.date) -> datetime.date:
-    """The formal track starts on the later of the written complaint's arrival and consent to share it."""
-    return max(received_on, consent_on)
-
 
 CONSENT_SUMMARY = {
     Consent.GIVEN: "Toestemming om te delen gegeven",

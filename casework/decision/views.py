@@ -115,8 +115,10 @@ def decision_revise_view(request: HttpRequest, reference: str) -> HttpResponse:
         "decisions_taken": current.decisions_taken,
         "measures_timeframe": current.measures_timeframe,
     }
-    form = DecisionRevisionForm(request.POST or None, initial=initial)
-    formset = MeasureFormSet(request.POST or None, prefix="measure")
+    # Bound on every POST, an empty one too, so the errors say what is missing.
+    posted = request.POST if request.method == "POST" else None
+    form = DecisionRevisionForm(posted, initial=initial)
+    formset = MeasureFormSet(posted, prefix="measure")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             decision_revise(

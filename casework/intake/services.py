@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
-from casework.consent.services import formal_receipt_entry
+from casework.consent.receipt import formal_receipt_entry
 from casework.consent.wording import consent_wording
 from casework.dossier.access_log import Accessor, Event, access_log_change
 from casework.dossier.attachments import CheckedFile

@@ -453,6 +453,10 @@ CELERY_TASK_ROUTES = {
             "casework.tasks_deadlines.send_deadline_reminder",
             "casework.tasks_deadlines.retention_task",
             "casework.tasks_closing.retention_reduce_tenant",
+            "casework.tasks_deadlines.calendar_expiry_task",
+            "casework.tasks_deadlines.stalled_dossiers_task",
+            "casework.privacy.tasks.privacy_reminders_task",
+            "casework.privacy.tasks.send_privacy_reminder",
         ],
         CELERY_QUEUE_BILLING: [
             "billing.tasks.bill_hours_task",

@@ -41,9 +41,9 @@ from casework.complainant.services import (
     portal_complaint_file,
 )
 from casework.consent.services import complaint_make_formal, consent_record
-from casework.deadlines.services import deadline_extend
+from casework.deadlines.services import deadline_extend, formal_receipt_change
 from casework.decision.draft import decision_draft_save
-from casework.decision.services import MeasureInput, decision_record, measure_mark_done
+from casework.decision.services import MeasureInput, decision_record, decision_revise, measure_mark_done
 from casework.dossier.access_log import AccessChannel, Accessor
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Service, Track
 from casework.intake.entry import coordinator_complaint_enter
@@ -387,6 +387,33 @@ def _run_decision(w: World, a: Accessor) -> int:
     return _decided(w, a).pk
 
 
+def _run_revise(w: World, a: Accessor) -> int:
+    complaint = _decided(w, STAFF)
+    decision_revise(
+        provider=w.alpha,
+        complaint_id=complaint.pk,
+        actor=w.alpha_admin,
+        accessor=a,
+        reason="Een maatregel was onjuist beschreven.",
+        conclusion=CONCLUSION,
+        decisions_taken=DECISIONS,
+        measures_timeframe=TIMEFRAME,
+    )
+    return complaint.pk
+
+
+def _run_receipt_change(w: World, a: Accessor) -> int:
+    complaint, _case = formal_complaint(w.alpha)
+    formal_receipt_change(
+        provider=w.alpha,
+        complaint_id=complaint.pk,
+        accessor=a,
+        received_on=_today() - datetime.timedelta(days=2),
+        reason="De brief kwam eerder binnen dan ingevoerd.",
+    )
+    return complaint.pk
+
+
 def _run_measure(w: World, a: Accessor) -> int:
     complaint = _decided(w, STAFF)
     with schema_context(w.alpha.schema_name):
@@ -546,6 +573,8 @@ ACTIONS: dict[str, Run] = {
     "casework.deadlines.services.deadline_extend": _run_extend,
     "casework.decision.services.decision_record": _run_decision,
     "casework.decision.services.measure_mark_done": _run_measure,
+    "casework.decision.services.decision_revise": _run_revise,
+    "casework.deadlines.services.formal_receipt_change": _run_receipt_change,
     "casework.decision.draft.decision_draft_save": _run_draft,
     "casework.provider_view.services.complaint_participant_add": _run_participant_add,
     "casework.provider_view.services.complaint_participant_remove": _run_participant_remove,

@@ -37,27 +37,8 @@ from tests.support import World
 
 D = datetime.date
 
-# The decree days published so far (Atw art. 3 lid 3), as the platform admin keeps them in the
-# database; the pure rules get them handed in, so these tests need no database.
-PUBLISHED_DECREE_DAYS = {
-    D(2023, 4, 28): "gelijkgesteld",
-    D(2023, 5, 19): "gelijkgesteld",
-    D(2024, 5, 10): "gelijkgesteld",
-    D(2024, 12, 27): "gelijkgesteld",
-    D(2025, 5, 30): "gelijkgesteld",
-    D(2026, 1, 2): "gelijkgesteld",
-    D(2026, 5, 15): "gelijkgesteld",
-    D(2027, 5, 7): "gelijkgesteld",
-    D(2028, 4, 28): "gelijkgesteld",
-    D(2028, 5, 26): "gelijkgesteld",
-}
-
-
-@pytest.fixture(autouse=True)
-def published_decree_days():  # type: ignore[no-untyped-def]
-    deadlines.use_designated_days(PUBLISHED_DECREE_DAYS, covered_years=range(2023, 2029))
-    yield
-    deadlines.forget_designated_days()
+# The pure rules get the decree days handed in (tests/conftest.py), so these tests need no database.
+pytestmark = pytest.mark.usefixtures("published_decree_days")
 
 
 # --- The rules (no database) ---------------------------------------------

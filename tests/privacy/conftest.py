@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from casework.dossier.access_log import AccessChannel, Accessor
 from casework.models import Breach, PrivacyRequest
 from casework.privacy.services import breach_report, privacy_request_submit
 from tenants.models import Provider
+from tenants.routing import clear_tenant_cache
 from tests.casework.factories_professionals import make_professional, staff_client
 from tests.support import World
 
@@ -40,11 +42,15 @@ class Dpo:
 
 
 @pytest.fixture
-def dpo(db, world: World) -> Dpo:  # type: ignore[no-untyped-def]
+def dpo(db, world: World) -> Iterator[Dpo]:  # type: ignore[no-untyped-def]
     Provider.objects.filter(pk=world.alpha.pk).update(services=["officer", "dpo"])
     world.alpha.refresh_from_db()
+    # The update bypasses Provider.save, which clears the host cache: clear it here, before the
+    # pages see the service and after the rollback takes it away again.
+    clear_tenant_cache()
     professional = make_professional(f"FG {next(_names)}", qualifications=[Qualification.DPO])
-    return Dpo(user=professional.user, provider=world.alpha, client=staff_client(professional.user))
+    yield Dpo(user=professional.user, provider=world.alpha, client=staff_client(professional.user))
+    clear_tenant_cache()
 
 
 def make_request(dpo: Dpo, *, days_ago: int = 0, **overrides: Any) -> PrivacyRequest:
