@@ -187,7 +187,9 @@ def test_the_provider_side_is_walked_by_admin_handler_employee_concerned_and_dec
     assert CONCLUSION in decision_form.text and DECISIONS in decision_form.text  # the handler's draft
     detail = decider.submit(decision_form, **{"measure-0-description": "", "measure-0-due_on": ""})
     assert "Het oordeel is vastgelegd" in detail.text
-    one_mail_to(COMPLAINANT_EMAIL, "Het oordeel op uw klacht", reference)
+    # The decision is a PDF in the dossier; the e-mail only says it is ready (no attachment).
+    decision_mail = one_mail_to(COMPLAINANT_EMAIL, "Oordeel van de zorgaanbieder", reference)
+    assert decision_mail.attachments == [] and CONCLUSION not in decision_mail.body
 
     with schema_context(alpha.schema_name):
         decision = Decision.objects.get(complaint_id=case.case_id)
