@@ -6,8 +6,13 @@ gets bytes from hypothesis (random, and the known magic numbers with random tail
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -39,4 +44,23 @@ def test_attachment_sniffing_accepts_consistently_or_refuses_cleanly(data: bytes
 
 
 def teardown_module() -> None:
-    print(f"\nattachment fuzz cases: {_seen['cases']} (atheris not run: not installed)", file=sys.stderr)
+    print(f"\nattachment fuzz cases (hypothesis): {_seen['cases']}", file=sys.stderr)
+
+
+@pytest.mark.slow
+def test_atheris_finds_no_crash_in_attachment_sniffing_in_a_short_run() -> None:
+    """A bounded coverage-guided run of the harness (atheris, libFuzzer): it must end without a crash."""
+    harness = Path(__file__).resolve().parents[1] / "fuzz" / "fuzz_attachments.py"
+    env = {**os.environ, "KLACHTPUNT_TESTING": "1"}
+    result = subprocess.run(
+        [sys.executable, str(harness), "-max_total_time=20", "-seed=1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+        check=False,
+    )
+    runs = re.search(r"Done (\d+) runs", result.stderr)
+    assert result.returncode == 0 and runs, result.stderr[-3000:]
+    assert int(runs.group(1)) > 1000
+    print(f"atheris: {runs.group(1)} runs, no crash")
