@@ -22,6 +22,7 @@ the reference and a link only.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import structlog
@@ -72,10 +73,27 @@ def deadline_reminders_run(*, today: datetime.date | None = None) -> int:
     """Insert today's reminders (each once, ever) and queue their e-mails; returns how many are new."""
     today = today or today_amsterdam()
     due = reminders_due(today=today)
+    new = reminders_insert(due=due, task_name="casework.tasks_deadlines.send_deadline_reminder")
+    log.info("deadline_reminders_queued", due=len(due), new=new)
+    return new
+
+
+def reminders_insert(
+    *,
+    due: Sequence[tuple[int, str, datetime.date, int]],
+    task_name: str,
+    now: datetime.datetime | None = None,
+) -> int:
+    """Insert the ``(case id, kind, deadline, round)`` reminders not yet there; queue ``task_name`` for each.
+
+    The unique key refuses a second row for the same reminder, whichever job or
+    process runs twice, so each is sent once; the outbox rows commit with them.
+    Shared by the statutory deadlines and the dpo service's clocks.
+    """
     if not due:
         return 0
     table = DeadlineReminder._meta.db_table
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         placeholders = ", ".join(["(%s, %s, %s, %s, %s, 0)"] * len(due))
         params: list[object] = []
@@ -89,12 +107,7 @@ def deadline_reminders_run(*, today: datetime.date | None = None) -> int:
             )
             new_ids = [row[0] for row in cursor.fetchall()]
         for reminder_id in new_ids:
-            outbox_enqueue(
-                task_name="casework.tasks_deadlines.send_deadline_reminder",
-                kwargs={"reminder_id": reminder_id},
-                schema_name="public",
-            )
-    log.info("deadline_reminders_queued", due=len(due), new=len(new_ids))
+            outbox_enqueue(task_name=task_name, kwargs={"reminder_id": reminder_id}, schema_name="public")
     return len(new_ids)
 
 

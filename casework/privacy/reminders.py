@@ -13,19 +13,18 @@ link, nothing of the request or breach itself.
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 import structlog
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import PlatformRole, Qualification, User
+from casework.deadlines.reminders import reminders_insert
 from casework.index.models import CaseIndex, CaseKind, CaseStatus, DeadlineReminder
-from outbox.services import outbox_enqueue
 from reference import avg_terms
 from tenants.hosts import platform_url
 
@@ -65,29 +64,13 @@ def privacy_reminders_run(*, now: datetime.datetime | None = None) -> int:
     """Insert the reminders that apply now (each once, ever) and queue their e-mails; returns the new ones."""
     now = now or timezone.now()
     due = privacy_reminders_due(now=now)
-    if not due:
-        return 0
-    table = DeadlineReminder._meta.db_table
-    with transaction.atomic():
-        placeholders = ", ".join(["(%s, %s, %s, 0, %s, 0)"] * len(due))
-        params: list[Any] = []
-        for pk, kind, deadline in due:
-            params += [pk, kind, deadline, now]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (case_id, kind, deadline, round, created_at, recipients) "  # noqa: S608  # nosec B608  # table name from the model, values are parameters
-                f"VALUES {placeholders} ON CONFLICT (case_id, kind, deadline, round) DO NOTHING RETURNING id",
-                params,
-            )
-            new_ids = [row[0] for row in cursor.fetchall()]
-        for reminder_id in new_ids:
-            outbox_enqueue(
-                task_name="casework.privacy.tasks.send_privacy_reminder",
-                kwargs={"reminder_id": reminder_id},
-                schema_name="public",
-            )
-    log.info("privacy_reminders_queued", due=len(due), new=len(new_ids))
-    return len(new_ids)
+    new = reminders_insert(
+        due=[(pk, kind, deadline, 0) for pk, kind, deadline in due],
+        task_name="casework.privacy.tasks.send_privacy_reminder",
+        now=now,
+    )
+    log.info("privacy_reminders_queued", due=len(due), new=new)
+    return new
 
 
 def _dpos() -> list[User]:
