@@ -7,13 +7,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from casework.complainant.services import CaseView
+from casework.consent.wording import consent_wording
 from casework.index.models import Channel, Consent
 from casework.models import Complaint, TimelineEntry
 
@@ -163,4 +166,32 @@ def formal_done_message(deadline: datetime.date | None) -> str:
     return gettext(
         "Uw klacht wordt nu formeel behandeld. De wettelijke termijn gaat in zodra u "
         "toestemming geeft om de klacht te delen met de zorgaanbieder."
+    )
+
+
+def current_language() -> str:
+    """The page's language as a two-letter code (the consent wording follows it)."""
+    return (get_language() or "nl")[:2]
+
+
+def consent_confirmation(request: HttpRequest, case: CaseView, decision: str, *, back: str) -> HttpResponse:
+    """Ask to confirm a consent ``decision`` with the wording shown, or go ``back`` when it no longer applies.
+
+    The same page for the follow link and for Mijn klachten; each view guards its own way in.
+    """
+    if decision not in case.consent_choices:
+        messages.info(request, gettext("Die keuze is nu niet mogelijk."))
+        return redirect(back)
+    return render(
+        request,
+        "casework/confirm_consent.html",
+        {
+            "complaint": case.complaint,
+            "title": DECISION_TITLE[decision],
+            "explain": DECISION_EXPLAIN[decision],
+            "wording": consent_wording(current_language()),
+            "button": DECISION_BUTTON[decision],
+            "danger": decision != "given",
+            "cancel_url": back,
+        },
     )

@@ -13,19 +13,17 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tenants.utils import schema_context
 
 from casework.complainant.display import (
-    DECISION_BUTTON,
     DECISION_BY_SLUG,
     DECISION_DONE,
-    DECISION_EXPLAIN,
-    DECISION_TITLE,
     case_context,
     consent_actions,
+    consent_confirmation,
+    current_language,
     formal_done_message,
     private_link_page,
 )
@@ -38,16 +36,11 @@ from casework.complainant.services import (
     follow_link_renew,
     follow_make_formal,
 )
-from casework.consent.wording import consent_wording
 from casework.dossier.access_log import AccessChannel, Event, access_log_request, request_accessor
 from casework.dossier.letters import letter_response, letters_of
 from casework.models import Letter
 from tenants.hosts import platform_url
 from tenants.models import Provider
-
-
-def _language() -> str:
-    return (get_language() or "nl")[:2]
 
 
 def _refused(request: HttpRequest, reason: str) -> HttpResponse:
@@ -135,7 +128,7 @@ def consent(request: HttpRequest, token: str, decision_slug: str) -> HttpRespons
                     provider=request.tenant,
                     token=token,
                     decision=decision,
-                    language=_language(),
+                    language=current_language(),
                     accessor=request_accessor(request, channel=AccessChannel.FOLLOW_LINK),
                 )
             except ValidationError as exc:
@@ -146,22 +139,7 @@ def consent(request: HttpRequest, token: str, decision_slug: str) -> HttpRespons
         case = follow_case(provider=request.tenant, token=token)
     except FollowLinkInvalid as exc:
         return _refused(request, exc.reason)
-    if decision not in case.consent_choices:
-        messages.info(request, _("Die keuze is nu niet mogelijk."))
-        return redirect(page)
-    return render(
-        request,
-        "casework/confirm_consent.html",
-        {
-            "complaint": case.complaint,
-            "title": DECISION_TITLE[decision],
-            "explain": DECISION_EXPLAIN[decision],
-            "wording": consent_wording(_language()),
-            "button": DECISION_BUTTON[decision],
-            "danger": decision != "given",
-            "cancel_url": page,
-        },
-    )
+    return consent_confirmation(request, case, decision, back=page)
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,21 +8,20 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tenants.utils import schema_context
 
 from accounts.permissions import signed_in
 from casework.complainant.display import (
-    DECISION_BUTTON,
     DECISION_BY_SLUG,
     DECISION_DONE,
-    DECISION_EXPLAIN,
-    DECISION_TITLE,
     case_context,
     consent_actions,
+    consent_confirmation,
+    current_language,
     formal_done_message,
 )
 from casework.complainant.forms import ClaimByReferenceForm
@@ -38,7 +37,6 @@ from casework.complainant.services import (
     my_cases,
     portal_complaint_file,
 )
-from casework.consent.wording import consent_wording
 from casework.dossier.access_log import AccessChannel, Event, access_log_request, request_accessor
 from casework.dossier.letters import letter_response, letters_of
 from casework.intake.forms import ComplaintForm, ProviderSearchForm, complaint_form_for
@@ -69,10 +67,6 @@ CLAIM_REFUSED = {
 
 # Mijn klachten is the complainant's own channel, whatever other roles the account has.
 PORTAL = AccessChannel.COMPLAINANT_PORTAL
-
-
-def _language() -> str:
-    return (get_language() or "nl")[:2]
 
 
 # --- Filing ------------------------------------------------------------------
@@ -227,7 +221,7 @@ def case_consent(request: HttpRequest, reference: str, decision_slug: str) -> Ht
                 user=signed_in(request),
                 reference=reference,
                 decision=decision,
-                language=_language(),
+                language=current_language(),
                 accessor=request_accessor(request, reference=reference, channel=PORTAL, role="complainant"),
             )
         except CaseNotFound as exc:
@@ -241,22 +235,7 @@ def case_consent(request: HttpRequest, reference: str, decision_slug: str) -> Ht
         case = my_case(user=signed_in(request), reference=reference)
     except CaseNotFound as exc:
         raise Http404 from exc
-    if decision not in case.consent_choices:
-        messages.info(request, _("Die keuze is nu niet mogelijk."))
-        return redirect(detail)
-    return render(
-        request,
-        "casework/confirm_consent.html",
-        {
-            "complaint": case.complaint,
-            "title": DECISION_TITLE[decision],
-            "explain": DECISION_EXPLAIN[decision],
-            "wording": consent_wording(_language()),
-            "button": DECISION_BUTTON[decision],
-            "danger": decision != "given",
-            "cancel_url": detail,
-        },
-    )
+    return consent_confirmation(request, case, decision, back=detail)
 
 
 @require_http_methods(["GET", "POST"])
