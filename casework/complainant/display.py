@@ -182,16 +182,17 @@ def consent_confirmation(request: HttpRequest, case: CaseView, decision: str, *,
     if decision not in case.consent_choices:
         messages.info(request, gettext("Die keuze is nu niet mogelijk."))
         return redirect(back)
+    choice = Consent(decision)
     return render(
         request,
         "casework/confirm_consent.html",
         {
             "complaint": case.complaint,
-            "title": DECISION_TITLE[decision],
-            "explain": DECISION_EXPLAIN[decision],
+            "title": DECISION_TITLE[choice],
+            "explain": DECISION_EXPLAIN[choice],
             "wording": consent_wording(current_language()),
-            "button": DECISION_BUTTON[decision],
-            "danger": decision != "given",
+            "button": DECISION_BUTTON[choice],
+            "danger": choice != Consent.GIVEN,
             "cancel_url": back,
         },
     )
