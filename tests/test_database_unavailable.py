@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client, RequestFactory
+from django.utils import translation
 
 from klachtpunt.errors import RETRY_AFTER_SECONDS, server_error
 from tests.support import free_port
@@ -111,3 +112,16 @@ def test_cache_away_widget_api_answers_503_with_retry_after(db: None, settings: 
         HTTP_ORIGIN="http://alpha.localhost",
     )
     assert_retry_later(response)
+
+
+def test_database_away_answers_in_the_visitors_language_not_the_threads_last(database_away: None) -> None:
+    # The failure comes before LocaleMiddleware: the thread may still speak the last request's language.
+    translation.activate("en")
+    try:
+        dutch = client(unseen_provider_host()).get("/klacht/", HTTP_ACCEPT_LANGUAGE="nl")
+        english = client(unseen_provider_host()).get("/klacht/", HTTP_ACCEPT_LANGUAGE="en")
+    finally:
+        translation.deactivate()
+    assert_retry_later(dutch)
+    assert 'lang="nl"' in dutch.content.decode() and "opnieuw" in dutch.content.decode()
+    assert 'lang="en"' in english.content.decode() and "try again" in english.content.decode()

@@ -19,6 +19,7 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.defaults import server_error as django_server_error
@@ -57,7 +58,7 @@ def wants_json(request: HttpRequest) -> bool:
     )
 
 
-def service_unavailable(request: HttpRequest) -> HttpResponse:
+def _unavailable_response(request: HttpRequest, language: str) -> HttpResponse:
     message = _(
         "Klachtpunt is even niet bereikbaar. Er is niets opgeslagen; "
         "probeer het over een paar seconden opnieuw."
@@ -69,13 +70,22 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
     else:
         title = _("Even niet bereikbaar")
         response = HttpResponse(
-            f'<!doctype html><html lang="{escape(getattr(request, "LANGUAGE_CODE", "nl"))}"><head>'
+            f'<!doctype html><html lang="{escape(language)}"><head>'
             f'<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(title)}</title></head><body><main><h1>{escape(title)}</h1>"
             f"<p>{escape(message)}</p></main></body></html>",
             status=503,
             content_type="text/html; charset=utf-8",
         )
+    return response
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    # The failure may come before LocaleMiddleware ran, leaving this thread in the language of
+    # whatever it served last: answer in the visitor's own (cookie or Accept-Language), no database.
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        response = _unavailable_response(request, language)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
