@@ -15,7 +15,8 @@ from django.utils import timezone
 from casework.dossier.access_log import AccessChannel, Accessor
 from casework.index.models import CaseIndex
 from casework.models import Complaint, FollowLink, TimelineEntry
-from reference.deadline_rules import complaint_deadline
+from reference.dates import AMSTERDAM
+from reference.deadline_rules import complaint_deadline, first_contact_due
 from tenants.models import Provider
 
 log = structlog.get_logger(__name__)
@@ -61,6 +62,9 @@ def index_sync(
         "received_at": complaint.received_at,
         "formal_received_on": complaint.formal_received_on,
         "deadline": complaint_deadline(complaint),
+        # Every complaint is received by intake, whichever service takes it later:
+        # the promise of the acknowledgement does not move with a routing.
+        "first_contact_due": first_contact_due(complaint.received_at.astimezone(AMSTERDAM).date(), "intake"),
         "language": complaint.language,
         "region": complaint.complainant_postcode[:2] if complaint.complainant_postcode[:2].isdigit() else "",
         "complainant_user_id": complaint.complainant_user_id,
@@ -70,6 +74,19 @@ def index_sync(
         return CaseIndex.objects.create(provider=provider, case_id=complaint.pk, **values)
     row, _ = CaseIndex.objects.update_or_create(provider=provider, case_id=complaint.pk, defaults=values)
     return row
+
+
+def first_contact_record(*, provider: Provider, complaint: Complaint) -> bool:
+    """Record the first contact with the complainant, only the first time (call inside the action's transaction).
+
+    The intake call or the first message to the complainant keeps the promise
+    of the acknowledgement; a later one changes nothing. True if this was it.
+    """
+    return bool(
+        CaseIndex.objects.filter(
+            provider=provider, case_id=complaint.pk, first_contact_at__isnull=True
+        ).update(first_contact_at=timezone.now())
+    )
 
 
 def actor_fields(actor: Accessor | Any) -> dict[str, Any]:

@@ -115,6 +115,10 @@ class CaseIndex(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # The day the written decision was given: the deadline is met, reminders stop.
     decided_on = models.DateField(null=True, blank=True)
+    # The first contact the acknowledgement promises (reference.deadline_rules.first_contact_due),
+    # and when it was made: the intake call or the first message to the complainant.
+    first_contact_due = models.DateField(null=True, blank=True)
+    first_contact_at = models.DateTimeField(null=True, blank=True)
     # When an open dossier without activity for a year was flagged to the coordinators.
     stalled_flagged_at = models.DateTimeField(null=True, blank=True)
     # When the retention job reduced the dossier to anonymous figures.

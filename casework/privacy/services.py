@@ -27,6 +27,7 @@ from casework.privacy.pdf import answer_letter_pdf
 from casework.timesheets.models import TimeEntry
 from casework.timesheets.services import ledger_entry_add
 from reference import avg_terms
+from reference.deadline_rules import first_contact_due
 from tenants.models import Provider
 from tenants.tenancy import require_tenant_schema
 
@@ -129,6 +130,7 @@ def _request_index(*, request: PrivacyRequest, provider: Provider, created: bool
         "received_at": request.received_at,
         "formal_received_on": request.received_on,
         "deadline": request_due_on(request),
+        "first_contact_due": first_contact_due(request.received_on, Service.DPO),
         "language": request.language,
         "decided_on": request.answered_on,
         "closed_at": timezone.now() if request.status == PrivacyRequest.Status.ANSWERED else None,
@@ -144,6 +146,9 @@ def _request_index(*, request: PrivacyRequest, provider: Provider, created: bool
     )
     for name, value in values.items():
         setattr(row, name, value)
+    # The answer is the contact with the requester, if nothing came before it (only the first time).
+    if request.status == PrivacyRequest.Status.ANSWERED and row.first_contact_at is None:
+        row.first_contact_at = timezone.now()
     row.save()
     return row
 

@@ -27,7 +27,7 @@ from django_tenants.utils import schema_context
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.attachments import CheckedFile
 from casework.dossier.locking import case_lock
-from casework.dossier.services import actor_fields, index_sync, timeline_add
+from casework.dossier.services import actor_fields, first_contact_record, index_sync, timeline_add
 from casework.index.models import CaseStatus, Consent
 from casework.models import CaseRecord, Complaint, Meeting, Message, TimelineEntry, Visibility
 from outbox.services import outbox_enqueue
@@ -384,6 +384,8 @@ def message_send(
             subject="message",
             detail=f"message {message.pk}",
         )
+        if sender == Message.Party.STAFF and audience in (Message.Audience.COMPLAINANT, Message.Audience.ALL):
+            first_contact_record(provider=provider, complaint=complaint)
         outbox_enqueue(
             task_name="casework.tasks_procedures.send_message_notifications",
             kwargs={"message_id": message.pk},

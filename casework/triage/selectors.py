@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connection, models
-from django.db.models import F, Q, QuerySet
+from django.db.models import ExpressionWrapper, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
@@ -37,6 +37,28 @@ class DeadlineWindow:
     OVERDUE = "overdue"
     THIS_WEEK = "week"
     LABELS = {OVERDUE: _("Termijn verstreken"), THIS_WEEK: _("Termijn verloopt deze week")}
+
+
+class QueueSort:
+    """How the queue is ordered: by urgency of the decision (the default), or by the first contact."""
+
+    URGENCY = ""
+    FIRST_CONTACT = "first_contact"
+
+
+def _ordering(sort: str) -> tuple[Any, ...]:
+    if sort == QueueSort.FIRST_CONTACT:
+        # The first contacts still to make, the earliest due first; the ones made after them.
+        return (
+            F("first_contact_made").asc(),
+            F("first_contact_due").asc(nulls_last=True),
+            "received_at",
+            "pk",
+        )
+    return (F("deadline").asc(nulls_last=True), "received_at", "pk")
+
+
+_FIRST_CONTACT_MADE = ExpressionWrapper(Q(first_contact_at__isnull=False), output_field=models.BooleanField())
 
 
 def end_of_week(day: datetime.date) -> datetime.date:
@@ -265,6 +287,14 @@ class QueueRow:
     def overdue(self) -> bool:
         return self.days_left is not None and self.days_left < 0
 
+    # Days until the first contact is due (negative once lapsed); None once made or without a target.
+    first_contact_days_left: int | None = None
+
+    @property
+    def first_contact_lapsed(self) -> bool:
+        left = self.first_contact_days_left
+        return left is not None and left < 0
+
     @property
     def days_overdue(self) -> int:
         return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
@@ -293,6 +323,7 @@ class QueuePage:
     page: Page
     rows: list[QueueRow]
     today: datetime.date
+    sort: str = QueueSort.URGENCY
 
     @property
     def selected(self) -> dict[str, str]:
@@ -314,22 +345,32 @@ def queue_page(
     page_number: Any = 1,
     per_page: int = PAGE_SIZE,
     today: datetime.date | None = None,
+    sort: str = QueueSort.URGENCY,
 ) -> QueuePage:
     """The queue: open cases of every provider, most urgent first (two queries in all).
 
     Urgency: the earliest deadline first, cases without a deadline after them,
-    then the longest waiting first.
+    then the longest waiting first. Sorted by first contact: the contacts still
+    to make first, the earliest due first.
     """
     today = today or today_amsterdam()
+    if sort not in (QueueSort.URGENCY, QueueSort.FIRST_CONTACT):
+        sort = QueueSort.URGENCY
     counts = queue_counts(filters, today=today)
-    urgency = (F("deadline").asc(nulls_last=True), "received_at", "pk")
+    urgency = _ordering(sort)
     # The page is chosen on the index alone (a top-N sort of its rows), and only
     # those rows are joined to their provider and assignee.
-    ordered_ids = open_cases().filter(queue_conditions(filters, today)).order_by(*urgency).values("pk")
+    ordered_ids = (
+        open_cases()
+        .filter(queue_conditions(filters, today))
+        .annotate(first_contact_made=_FIRST_CONTACT_MADE)
+        .order_by(*urgency)
+        .values("pk")
+    )
     page = _CountedPaginator(ordered_ids, per_page, count=counts.total).get_page(page_number)
     cases = (
         CaseIndex.objects.filter(pk__in=page.object_list)
-        .annotate(decline_reason=last_decline_reason())
+        .annotate(decline_reason=last_decline_reason(), first_contact_made=_FIRST_CONTACT_MADE)
         .select_related("provider", "assignee")
         .only(
             "reference",
@@ -341,6 +382,8 @@ def queue_page(
             "law",
             "received_at",
             "deadline",
+            "first_contact_due",
+            "first_contact_at",
             "membership_lapsed",
             "provider__name",
             "provider__slug",
@@ -360,10 +403,13 @@ def queue_page(
             status_label=statuses.get(case.status, case.status),
             consent_label=consents.get(case.consent, case.consent),
             assignee_name=str(case.assignee) if case.assignee else "",
+            first_contact_days_left=(case.first_contact_due - today).days
+            if case.first_contact_due and case.first_contact_at is None
+            else None,
         )
         for case in cases
     ]
-    return QueuePage(filters=filters, counts=counts, page=page, rows=rows, today=today)
+    return QueuePage(filters=filters, counts=counts, page=page, rows=rows, today=today, sort=sort)
 
 
 # The dossier

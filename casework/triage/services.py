@@ -18,7 +18,7 @@ from accounts.models import User
 from casework.deadlines.services import closing_basis
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
-from casework.dossier.services import actor_fields, index_sync, timeline_add
+from casework.dossier.services import actor_fields, first_contact_record, index_sync, timeline_add
 from casework.index.models import CaseIndex, CaseStatus, Consent, Outcome, Service
 from casework.models import Complaint, Goal, Law, TimelineEntry
 from outbox.services import outbox_enqueue
@@ -113,6 +113,7 @@ def intake_call_record(
             **actor_fields(actor),
         )
         index_sync(complaint=complaint, provider=provider)
+        first_contact_record(provider=provider, complaint=complaint)
         _log(provider, accessor, complaint, "intake")
     return complaint
 

@@ -53,7 +53,9 @@ PARTIAL_HEADER = "X-Queue-Partial"
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
-    data = queue_page(filters=form.filters(), page_number=request.GET.get("page") or 1)
+    data = queue_page(
+        filters=form.filters(), page_number=request.GET.get("page") or 1, sort=request.GET.get("sort", "")
+    )
     partial = request.headers.get(PARTIAL_HEADER) == "1"
     template = "casework/staff/_queue_region.html" if partial else "casework/staff/queue.html"
     response = render(request, template, {"queue": data})

@@ -119,6 +119,18 @@ REMINDER_DAYS_BEFORE = 7
 # withdrawn or referred (the ``round`` of an overdue reminder).
 OVERDUE_REPEAT_DAYS = 7
 
+# First contact: the acknowledgement promises contact within five working days
+# of receipt. One table, per service a case is received by; a service not named
+# keeps the promise of the acknowledgement.
+FIRST_CONTACT_WORKING_DAYS: dict[str, int] = {
+    "intake": 5,
+    "officer": 5,
+    "committee": 5,
+    "confidant": 5,
+    "dpo": 5,
+}
+FIRST_CONTACT_DEFAULT_WORKING_DAYS = 5
+
 
 # --- Days designated by decree (Atw art. 3 lid 3), as data ------------------
 
@@ -255,6 +267,16 @@ def atw_term_end(day: datetime.date) -> datetime.date:
     return day
 
 
+def add_working_days(start: datetime.date, days: int) -> datetime.date:
+    """The ``days``-th working day after ``start``: weekends and the Atw holidays do not count."""
+    day = start
+    while days > 0:
+        day += datetime.timedelta(days=1)
+        if not is_non_working_day(day):
+            days -= 1
+    return day
+
+
 # --- The terms --------------------------------------------------------------
 
 
@@ -313,6 +335,12 @@ def complaint_deadline(complaint: HasDeadlineFacts) -> datetime.date | None:
         return None
     extended = getattr(complaint, "extended_deadline", None)
     return extended or decision_deadline(complaint.formal_received_on, complaint.law)
+
+
+def first_contact_due(received_on: datetime.date, service: str = "intake") -> datetime.date:
+    """The last day for the first contact with the complainant: working days after receipt."""
+    days = FIRST_CONTACT_WORKING_DAYS.get(service, FIRST_CONTACT_DEFAULT_WORKING_DAYS)
+    return add_working_days(received_on, days)
 
 
 def days_left(deadline: datetime.date | None, today: datetime.date) -> int | None:

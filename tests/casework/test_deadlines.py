@@ -400,3 +400,26 @@ def test_coordinator_records_a_wzd_extension_with_both_consents(world: World, pl
     assert CaseIndex.objects.get(reference=complaint.reference).deadline == later
     dossier = platform_client.get(done.url).content.decode()
     assert "Brief van de directie" in dossier
+
+
+def test_first_contact_skips_weekends_and_the_atw_holidays() -> None:
+    year = timezone.localdate().year + 1
+    easter_sunday = easter(year, EASTER_WESTERN)
+    maundy_thursday = easter_sunday - datetime.timedelta(days=3)
+    # Good Friday (Atw art. 3 lid 2), the weekend and Easter Monday do not count:
+    # Tuesday to Friday are four working days, the Monday after is the fifth.
+    assert deadlines.first_contact_due(maundy_thursday) == easter_sunday + datetime.timedelta(days=8)
+    monday = maundy_thursday + datetime.timedelta(days=11)  # a plain week after Easter
+    assert deadlines.first_contact_due(monday) == monday + datetime.timedelta(days=7)
+
+
+def test_first_contact_target_is_configured_per_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    monday = timezone.localdate() + datetime.timedelta(days=7 - timezone.localdate().weekday() + 14)
+    assert all(days == 5 for days in deadlines.FIRST_CONTACT_WORKING_DAYS.values())
+    monkeypatch.setitem(deadlines.FIRST_CONTACT_WORKING_DAYS, "dpo", 2)
+    if deadlines.is_non_working_day(monday + datetime.timedelta(days=1)) or deadlines.is_non_working_day(
+        monday + datetime.timedelta(days=2)
+    ):
+        monday += datetime.timedelta(days=7)
+    assert deadlines.first_contact_due(monday, "dpo") == monday + datetime.timedelta(days=2)
+    assert deadlines.first_contact_due(monday, "intake") > monday + datetime.timedelta(days=2)

@@ -398,3 +398,38 @@ def test_a_document_shared_with_the_complainant_downloads_from_the_portal_and_th
     portal.force_login(world.complainant)
     response = portal.get(f"/mijn-klachten/{case.reference}/documenten/{record.pk}/")
     assert response.status_code == 200
+
+
+def test_first_contact_is_met_by_the_first_message_to_the_complainant_only(world: World) -> None:
+    case, officer = worked_case(world)
+    accessor = staff_accessor(officer, "officer")
+    CaseIndex.objects.filter(pk=case.pk).update(first_contact_at=None)
+    # A message only for the provider is no contact with the complainant.
+    message_send(
+        provider=world.alpha,
+        complaint_id=case.case_id,
+        accessor=accessor,
+        sender=Message.Party.STAFF,
+        audience=Message.Audience.PROVIDER,
+        body="Voor de zorgaanbieder",
+    )
+    assert CaseIndex.objects.get(pk=case.pk).first_contact_at is None
+    message_send(
+        provider=world.alpha,
+        complaint_id=case.case_id,
+        accessor=accessor,
+        sender=Message.Party.STAFF,
+        audience=Message.Audience.COMPLAINANT,
+        body="Goedemiddag, ik neem uw klacht in behandeling.",
+    )
+    first = CaseIndex.objects.get(pk=case.pk).first_contact_at
+    assert first is not None
+    message_send(
+        provider=world.alpha,
+        complaint_id=case.case_id,
+        accessor=accessor,
+        sender=Message.Party.STAFF,
+        audience=Message.Audience.ALL,
+        body="Een tweede bericht",
+    )
+    assert CaseIndex.objects.get(pk=case.pk).first_contact_at == first

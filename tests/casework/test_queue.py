@@ -458,3 +458,48 @@ def test_attachment_is_downloaded_under_its_sniffed_type_not_its_uploaded_name(
     assert b"".join(download.streaming_content) == page
     with schema_context(world.alpha.schema_name):
         attachment.file.delete(save=False)
+
+
+# First contact (the acknowledgement promises contact within five working days)
+
+
+def test_lapsed_first_contact_shows_in_the_queue(world: World, coordinator_client: Client) -> None:
+    today = today_amsterdam()
+    index_row(world.alpha, reference="KP-TQ-FCLATE", first_contact_due=today - datetime.timedelta(days=2))
+    index_row(
+        world.beta,
+        reference="KP-TQ-FCMADE",
+        first_contact_due=today - datetime.timedelta(days=2),
+        first_contact_at=timezone.now() - datetime.timedelta(days=3),
+    )
+    index_row(world.alpha, reference="KP-TQ-FCSOON", first_contact_due=today + datetime.timedelta(days=3))
+    html = coordinator_client.get(QUEUE).content.decode()
+    assert html.count("Eerste contact te laat") == 1
+    late_row = html[html.index("KP-TQ-FCLATE") :].split("</tr>")[0]
+    assert "Eerste contact te laat" in late_row
+    assert "Gehad op" in html[html.index("KP-TQ-FCMADE") :].split("</tr>")[0]
+
+
+def test_queue_sorts_by_first_contact_the_ones_still_to_make_first(
+    world: World, coordinator_client: Client, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    today = today_amsterdam()
+    made = index_row(
+        world.alpha,
+        first_contact_due=today - datetime.timedelta(days=5),
+        first_contact_at=timezone.now(),
+        deadline=today,
+    )
+    later = index_row(world.beta, first_contact_due=today + datetime.timedelta(days=4), deadline=today)
+    lapsed = index_row(
+        world.alpha,
+        first_contact_due=today - datetime.timedelta(days=1),
+        deadline=today + datetime.timedelta(1),
+    )
+    coordinator_client.get(QUEUE)  # warm the session and the tenant cache
+    with django_assert_num_queries(6):  # as many as the queue by urgency
+        response = coordinator_client.get(QUEUE, {"sort": "first_contact"})
+    assert references(response) == [lapsed.reference, later.reference, made.reference]
+    assert 'aria-sort="ascending"' in response.content.decode()
+    # The default stays the urgency of the decision.
+    assert references(coordinator_client.get(QUEUE))[-1] == lapsed.reference

@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from casework.index.models import CaseIndex, CaseStatus, Consent, Outcome, Service
@@ -24,6 +25,8 @@ from casework.triage.services import (
 )
 from casework.triage.tasks import send_consent_request
 from outbox.models import OutboxMessage
+from reference.dates import AMSTERDAM
+from reference.deadline_rules import add_working_days, is_non_working_day
 from tests.casework.accessors import STAFF
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.casework.test_queue import login
@@ -79,6 +82,38 @@ def test_intake_call_records_what_was_discussed_for_staff_only_and_the_goal(worl
     assert CaseIndex.objects.get(pk=case.pk).status == CaseStatus.INTAKE
     # What was discussed never reaches the public schema.
     assert "rooster" not in str(CaseIndex.objects.filter(pk=case.pk).values().get())
+
+
+def test_first_contact_is_due_five_working_days_after_receipt(world: World) -> None:
+    complaint, case = new_case(world)
+    received = timezone.localtime(complaint.received_at, AMSTERDAM).date()
+    assert case.first_contact_due == add_working_days(received, 5)
+    assert case.first_contact_at is None
+    # Five working days: at least five days later, and never on a weekend or a holiday.
+    assert case.first_contact_due is not None
+    assert (case.first_contact_due - received).days >= 5
+    assert not is_non_working_day(case.first_contact_due)
+
+
+def test_first_contact_is_met_by_the_intake_call(world: World) -> None:
+    complaint, case = new_case(world)
+
+    def call() -> None:
+        intake_call_record(
+            accessor=STAFF,
+            provider=world.alpha,
+            complaint_id=complaint.pk,
+            actor=world.coordinator,
+            discussed="Eerste gesprek.",
+            goal="apology",
+        )
+
+    call()
+    first = CaseIndex.objects.get(pk=case.pk).first_contact_at
+    assert first is not None
+    # A second call does not move the first contact.
+    call()
+    assert CaseIndex.objects.get(pk=case.pk).first_contact_at == first
 
 
 def test_intake_call_with_the_same_goal_confirms_it(world: World) -> None:
