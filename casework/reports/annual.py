@@ -15,6 +15,11 @@ What it counts, for the report's year and the year before (for comparison):
   decision before the deadline, overdue without a decision, not yet due;
   the time from formal receipt to decision; and how many were extended
   (the dossier's extensions, read in the provider's schema).
+- **First contact**: of the complaints received that year whose first-contact
+  target (five working days, ``reference.deadline_rules.first_contact_due``)
+  has passed or was met, how many were contacted in time, and the median days
+  from receipt to the first contact. Counted in the received query, as totals
+  only: never per complainant.
 - **Measures**: the measures promised in decisions given that year, done,
   done by their date, and still open (from the provider's schema).
 
@@ -111,6 +116,10 @@ class YearFigures:
     decision_p90: float | None = None
     extensions: dict[str, int] = field(default_factory=dict)
     measures: dict[str, int] = field(default_factory=dict)
+    # Complaints whose first-contact target passed or was met; of those, contacted in time.
+    first_contact_counted: int = 0
+    first_contact_in_time: int = 0
+    first_contact_median: float | None = None
 
     @property
     def totals(self) -> TotalWithRestricted:
@@ -129,22 +138,38 @@ def _empty(year: int) -> YearFigures:
     )
 
 
-def _received(provider: Provider, years: dict[int, YearFigures], first: int, last: int) -> None:
+def _received(
+    provider: Provider, years: dict[int, YearFigures], first: int, last: int, today: datetime.date
+) -> None:
     start, _end = year_bounds(first)
     _start, end = year_bounds(last)
+    # A first contact counts once it was made or its target has passed (still open ones wait).
+    first_contact_counted = Q(first_contact_due__isnull=False) & (
+        Q(first_contact_at__isnull=False) | Q(first_contact_due__lt=today)
+    )
     queryset = (
         CaseIndex.objects.filter(provider=provider, received_at__gte=start, received_at__lt=end)
         .annotate(
             y=ExtractYear("received_at", tzinfo=AMSTERDAM),
             shared=ExpressionWrapper(SHARED, output_field=BooleanField()),
+            fc_counted=ExpressionWrapper(first_contact_counted, output_field=BooleanField()),
+            fc_due=F("first_contact_due"),
+            fc_on=AmsterdamDate("first_contact_at"),
+            fc_days=DaysBetween(AmsterdamDate("received_at"), AmsterdamDate("first_contact_at")),
         )
-        .values("y", *RECEIVED_DIMENSIONS, "shared")
+        .values("y", *RECEIVED_DIMENSIONS, "shared", "fc_counted", "fc_due", "fc_on", "fc_days")
     )
     rows = grouping_sets(
         queryset,
         key="y",
         dimensions=RECEIVED_DIMENSIONS,
-        aggregates={"n_all": "COUNT(*)", "n_shared": "COUNT(*) FILTER (WHERE shared)"},
+        aggregates={
+            "n_all": "COUNT(*)",
+            "n_shared": "COUNT(*) FILTER (WHERE shared)",
+            "fc_counted": "COUNT(*) FILTER (WHERE fc_counted)",
+            "fc_in_time": "COUNT(*) FILTER (WHERE fc_on <= fc_due)",
+            "fc_median": "percentile_cont(0.5) WITHIN GROUP (ORDER BY fc_days)",
+        },
     )
     for row in rows:
         figures = years.get(int(row["y"]))
@@ -154,6 +179,9 @@ def _received(provider: Provider, years: dict[int, YearFigures], first: int, las
         if dimension is None:
             figures.received_all = row["n_all"]
             figures.received_shared = row["n_shared"]
+            figures.first_contact_counted = row["fc_counted"]
+            figures.first_contact_in_time = row["fc_in_time"]
+            figures.first_contact_median = row["fc_median"]
             continue
         key = _normalise(dimension, row[dimension])
         if row["n_shared"]:
@@ -336,7 +364,7 @@ def year_figures(
     today = today or today_amsterdam()
     first, last = min(years), max(years)
     figures = {year: _empty(year) for year in range(first, last + 1)}
-    _received(provider, figures, first, last)
+    _received(provider, figures, first, last, today)
     _closed(provider, figures, first, last)
     _deadlines(provider, figures, first, last, today)
     with schema_context(provider.schema_name):
@@ -729,6 +757,38 @@ def _deadline_section(current: YearFigures, previous: YearFigures) -> Section:
     return Section(key="deadlines", title=_("Termijnen en verlengingen"), table=table, chart=chart, note=note)
 
 
+def _first_contact_section(current: YearFigures, previous: YearFigures) -> Section:
+    def cells(figures: YearFigures) -> list[Cell]:
+        n = figures.first_contact_counted
+        return [
+            count(n),
+            count(figures.first_contact_in_time),
+            percent(figures.first_contact_in_time, n),
+            _stat(figures.first_contact_median, n),
+        ]
+
+    table = Table(
+        caption=_("Eerste contact met de klager"),
+        columns=[
+            Column(_("Jaar"), numeric=False),
+            Column(_("Klachten")),
+            Column(_("Op tijd")),
+            Column(_("Aandeel op tijd")),
+            Column(_("Mediaan dagen tot eerste contact")),
+        ],
+        rows=[
+            Row(str(current.year), cells(current), key="current"),
+            Row(str(previous.year), cells(previous), key="previous"),
+        ],
+    )
+    note = _(
+        "De ontvangstbevestiging belooft contact binnen vijf werkdagen. Geteld zijn de klachten van het jaar "
+        "waarvan die termijn verstreken is of waarmee al contact was: het intakegesprek of het eerste "
+        "bericht aan de klager. De mediaan tonen we vanaf %(n)s klachten."
+    ) % {"n": THRESHOLD}
+    return Section(key="first_contact", title=_("Eerste contact"), table=table, note=note)
+
+
 def _measures_section(current: YearFigures, previous: YearFigures) -> Section:
     rows = [
         Row(
@@ -788,6 +848,7 @@ def annual_report(*, provider: Provider, year: int, today: datetime.date | None 
     sections += [
         _handling_section(current, previous),
         _deadline_section(current, previous),
+        _first_contact_section(current, previous),
         _measures_section(current, previous),
     ]
     return AnnualReport(

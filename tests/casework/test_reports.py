@@ -436,3 +436,42 @@ def test_report_refuses_unknown_years_and_formats(world: World) -> None:
 def test_report_index_lists_years_with_complaints(world: World, seeded: list[CaseSpec]) -> None:
     html = admin_client(world).get("/rapportage/").content.decode()
     assert f"/rapportage/{YEAR}/" in html and f"/rapportage/{YEAR - 1}/" in html
+
+
+def test_annual_report_gives_the_share_of_first_contacts_met_and_the_median_days(world: World) -> None:
+    when = datetime.datetime(YEAR, 6, 2, 10, tzinfo=AMSTERDAM)
+    base = {"channel": "widget", "law": "wlz", "service": Service.OFFICER, "consent": Consent.GIVEN}
+    seeded = seed_cases(world.alpha, [CaseSpec(received_at=when, category="treatment", **base)] * 6)
+    rows = list(
+        CaseIndex.objects.filter(provider=world.alpha, reference__startswith=seeded.prefix).order_by("pk")
+    )
+    due = when.date() + datetime.timedelta(days=7)
+    # Four in time (2, 3, 4 and 5 days), one late (10 days), one never contacted (its target passed).
+    for row, days in zip(rows, (2, 3, 4, 5, 10, None), strict=True):
+        row.first_contact_due = due
+        row.first_contact_at = when + datetime.timedelta(days=days) if days is not None else None
+        row.save(update_fields=["first_contact_due", "first_contact_at"])
+    report = annual_report(provider=world.alpha, year=YEAR, today=TODAY)
+    assert report.figures.first_contact_counted == 6
+    assert report.figures.first_contact_in_time == 4
+    assert report.figures.first_contact_median == 4
+    table = next(section for section in report.sections if section.key == "first_contact").table
+    current = table.row("current")
+    assert [cell.value for cell in current.cells] == [6, 4, 66.7, 4]
+    # The year before had no first contacts: nothing to show, and no complainant anywhere.
+    assert table.row("previous").value(0) == 0
+    assert "Testpersoon" not in str(table)
+
+
+def test_annual_report_hides_the_first_contact_median_of_a_small_group(world: World) -> None:
+    when = datetime.datetime(YEAR, 6, 2, 10, tzinfo=AMSTERDAM)
+    base = {"channel": "widget", "law": "wlz", "service": Service.OFFICER, "consent": Consent.GIVEN}
+    seeded = seed_cases(world.alpha, [CaseSpec(received_at=when, category="treatment", **base)] * 2)
+    CaseIndex.objects.filter(provider=world.alpha, reference__startswith=seeded.prefix).update(
+        first_contact_due=when.date() + datetime.timedelta(days=7), first_contact_at=when
+    )
+    report = annual_report(provider=world.alpha, year=YEAR, today=TODAY)
+    current = next(section for section in report.sections if section.key == "first_contact").table.row(
+        "current"
+    )
+    assert current.value(0) == 2 and current.cells[3].value is None
