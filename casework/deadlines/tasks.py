@@ -11,6 +11,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import transaction
 
+from casework.deadlines.first_contact import first_contact_reminder_send, first_contact_reminders_run
 from casework.deadlines.letters import extension_notice_pdf
 from casework.deadlines.reminders import deadline_reminder_send, deadline_reminders_run
 from casework.deadlines.watch import calendar_expiry_warn, stalled_dossiers_flag
@@ -36,6 +37,25 @@ def deadline_reminders_task() -> int:
 )
 def send_deadline_reminder(reminder_id: int) -> int:
     return deadline_reminder_send(reminder_id=reminder_id)
+
+
+@shared_task(  # type: ignore[untyped-decorator]
+    name="casework.tasks_deadlines.first_contact_reminders_task", acks_late=True, ignore_result=True
+)
+def first_contact_reminders_task() -> int:
+    """Daily: remind the coordinators of first contacts due tomorrow, today, or lapsed."""
+    return first_contact_reminders_run()
+
+
+@shared_task(  # type: ignore[untyped-decorator]
+    name="casework.tasks_deadlines.send_first_contact_reminder",
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    max_retries=5,
+    retry_backoff=True,
+)
+def send_first_contact_reminder(reminder_id: int) -> int:
+    return first_contact_reminder_send(reminder_id=reminder_id)
 
 
 @shared_task(

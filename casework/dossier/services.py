@@ -77,7 +77,7 @@ def index_sync(
 
 
 def first_contact_record(*, provider: Provider, complaint: Complaint) -> bool:
-    """Record the first contact with the complainant, only the first time (call inside the action's transaction).
+    """Record the first contact with the complainant, only the first time (inside the action's transaction).
 
     The intake call or the first message to the complainant keeps the promise
     of the acknowledgement; a later one changes nothing. True if this was it.

@@ -213,6 +213,10 @@ class DeadlineReminder(models.Model):
         HOURS_24 = "h24", _("Datalek: nog 24 uur om te melden")
         HOURS_6 = "h6", _("Datalek: nog 6 uur om te melden")
         HOURS_0 = "h0", _("Datalek: 72 uur verstreken")
+        # The first contact the acknowledgement promises (five working days), to the coordinators.
+        FIRST_CONTACT_BEFORE = "fc_before", _("Eerste contact: morgen uiterlijk")
+        FIRST_CONTACT_DUE = "fc_due", _("Eerste contact: vandaag uiterlijk")
+        FIRST_CONTACT_LATE = "fc_late", _("Eerste contact: te laat")
 
     case = models.ForeignKey(CaseIndex, on_delete=models.CASCADE, related_name="deadline_reminders")
     kind = models.CharField(max_length=16, choices=Kind.choices)

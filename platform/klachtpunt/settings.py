@@ -397,6 +397,11 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "casework.tasks_deadlines.deadline_reminders_task",
             "schedule": crontab(minute=0, hour=7),
         },
+        # Daily: first contacts (five working days after receipt) due tomorrow, today or lapsed.
+        "first-contact-reminders-daily": {
+            "task": "casework.tasks_deadlines.first_contact_reminders_task",
+            "schedule": crontab(minute=5, hour=7),
+        },
         # Daily: warn the platform admins 90 days before the known Atw decree days run out.
         "calendar-expiry-daily": {
             "task": "casework.tasks_deadlines.calendar_expiry_task",
@@ -451,6 +456,8 @@ CELERY_TASK_ROUTES = {
         CELERY_QUEUE_REMINDERS: [
             "casework.tasks_deadlines.deadline_reminders_task",
             "casework.tasks_deadlines.send_deadline_reminder",
+            "casework.tasks_deadlines.first_contact_reminders_task",
+            "casework.tasks_deadlines.send_first_contact_reminder",
             "casework.tasks_deadlines.retention_task",
             "casework.tasks_closing.retention_reduce_tenant",
             "casework.tasks_deadlines.calendar_expiry_task",

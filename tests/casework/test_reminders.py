@@ -9,8 +9,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from casework.deadlines.first_contact import first_contact_reminder_send, first_contact_reminders_run
 from casework.deadlines.reminders import deadline_reminder_send, deadline_reminders_run, reminders_due
-from casework.deadlines.tasks import deadline_reminders_task
+from casework.deadlines.tasks import deadline_reminders_task, first_contact_reminders_task
 from casework.index.models import CaseIndex, DeadlineReminder
 from outbox.models import OutboxMessage
 from tests.casework.accessors import STAFF
@@ -197,3 +198,51 @@ def test_reminders_go_to_the_decision_makers_not_to_an_admin_who_reads_no_dossie
         assert deadline_reminders_run() == 1
     told = sorted(address for message in mail.outbox for address in message.to)
     assert told == sorted([world.alpha_admin.email, decider.email])
+
+
+# First contact (five working days after receipt, as the acknowledgement promises)
+
+
+def with_first_contact_due(world: World, days_from_today: int) -> CaseIndex:
+    complaint = submit(world.alpha).complaint
+    case = CaseIndex.objects.get(provider=world.alpha, case_id=complaint.pk)
+    due = timezone.localdate() + datetime.timedelta(days=days_from_today)
+    CaseIndex.objects.filter(pk=case.pk).update(first_contact_due=due)
+    case.first_contact_due = due
+    return case
+
+
+def test_first_contact_is_reminded_the_day_before_on_the_day_and_once_lapsed_to_the_coordinators(
+    world: World, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    tomorrow = with_first_contact_due(world, 1)
+    today = with_first_contact_due(world, 0)
+    lapsed = with_first_contact_due(world, -3)
+    later = with_first_contact_due(world, 2)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert first_contact_reminders_run() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert first_contact_reminders_run() == 0
+        assert first_contact_reminders_task.apply().get() == 0  # as beat runs it
+    kinds = dict(DeadlineReminder.objects.values_list("case__reference", "kind"))
+    assert kinds == {tomorrow.reference: "fc_before", today.reference: "fc_due", lapsed.reference: "fc_late"}
+    assert later.reference not in kinds
+    assert {m.to[0] for m in mail.outbox} == {world.coordinator.email}
+    late_mail = next(m for m in mail.outbox if lapsed.reference in m.subject)
+    assert "Eerste contact te laat" in late_mail.subject
+    assert f"http://localhost:8000/werkplek/zaken/{lapsed.reference}/" in late_mail.body
+    assert WHAT_HAPPENED not in late_mail.body and "Jan Jansen" not in late_mail.body
+
+
+def test_first_contact_made_stops_its_reminders(world: World) -> None:
+    case = with_first_contact_due(world, 0)
+    assert first_contact_reminders_run() == 1
+    reminder = DeadlineReminder.objects.get(case=case)
+    CaseIndex.objects.filter(pk=case.pk).update(first_contact_at=timezone.now())
+    mail.outbox.clear()
+    assert first_contact_reminder_send(reminder_id=reminder.pk) == 0
+    assert mail.outbox == []
+    reminder.refresh_from_db()
+    assert reminder.sent_at is not None
+    assert first_contact_reminders_run() == 0
