@@ -48,7 +48,8 @@ def queue_cases(
     def make() -> dict[str, Any]:
         overdue = submit(world.alpha, submission=submission(track=Track.FORMAL)).complaint.reference
         CaseIndex.objects.filter(reference=overdue).update(
-            deadline=today_amsterdam() - datetime.timedelta(days=2)
+            deadline=today_amsterdam() - datetime.timedelta(days=2),
+            first_contact_due=today_amsterdam() - datetime.timedelta(days=1),
         )
         lapsed = submit(
             world.alpha,
@@ -204,4 +205,20 @@ def test_queue_filters_work_without_javascript(
     links = case_links(page)
     assert queue_cases["lapsed"] in links and queue_cases["overdue"] not in links
     save_screenshot(page, "queue-no-js")
+    page.context.close()
+
+
+def test_coordinator_sorts_the_queue_by_first_contact_and_sees_the_lapsed_one_first(
+    browser: Browser, live_site: LiveServer, coordinator_state: dict, queue_cases: dict[str, Any]
+) -> None:
+    page = coordinator_page(browser, coordinator_state)
+    page.goto(live_site.url("/werkplek/wachtrij/"))
+    tab_to(page, "sort-first-contact", limit=80)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"sort=first_contact"))
+    expect(page.locator("#sort-urgency")).to_be_visible()
+    assert case_links(page)[0] == queue_cases["overdue"]
+    first_row = page.locator("table.queue-table tbody tr").first
+    expect(first_row.locator(".first-contact")).to_contain_text("Eerste contact te laat")
+    assert_accessible(page, "queue-first-contact")
     page.context.close()
