@@ -62,17 +62,23 @@ def index_sync(
         "received_at": complaint.received_at,
         "formal_received_on": complaint.formal_received_on,
         "deadline": complaint_deadline(complaint),
-        # Every complaint is received by intake, whichever service takes it later:
-        # the promise of the acknowledgement does not move with a routing.
-        "first_contact_due": first_contact_due(complaint.received_at.astimezone(AMSTERDAM).date(), "intake"),
         "language": complaint.language,
         "region": complaint.complainant_postcode[:2] if complaint.complainant_postcode[:2].isdigit() else "",
         "complainant_user_id": complaint.complainant_user_id,
         **extra,
     }
+    # The first-contact target is set when the row is made, never on a later sync: every
+    # complaint is received by intake, whichever service takes it later, and a row made
+    # before targets were kept gets none (its first contact was never recorded).
+    on_creation = {
+        **values,
+        "first_contact_due": first_contact_due(complaint.received_at.astimezone(AMSTERDAM).date(), "intake"),
+    }
     if created:
-        return CaseIndex.objects.create(provider=provider, case_id=complaint.pk, **values)
-    row, _ = CaseIndex.objects.update_or_create(provider=provider, case_id=complaint.pk, defaults=values)
+        return CaseIndex.objects.create(provider=provider, case_id=complaint.pk, **on_creation)
+    row, _ = CaseIndex.objects.update_or_create(
+        provider=provider, case_id=complaint.pk, defaults=values, create_defaults=on_creation
+    )
     return row
 
 

@@ -130,7 +130,6 @@ def _request_index(*, request: PrivacyRequest, provider: Provider, created: bool
         "received_at": request.received_at,
         "formal_received_on": request.received_on,
         "deadline": request_due_on(request),
-        "first_contact_due": first_contact_due(request.received_on, Service.DPO),
         "language": request.language,
         "decided_on": request.answered_on,
         "closed_at": timezone.now() if request.status == PrivacyRequest.Status.ANSWERED else None,
@@ -138,8 +137,14 @@ def _request_index(*, request: PrivacyRequest, provider: Provider, created: bool
     if request.status == PrivacyRequest.Status.ANSWERED:
         values["status"] = CaseStatus.CLOSED
     if created:
+        # The first-contact target is set once, when the request comes in (AVG requests: the dpo's term).
         return CaseIndex.every_kind.create(
-            provider=provider, kind=CaseKind.DSR, case_id=request.pk, status=CaseStatus.RECEIVED, **values
+            provider=provider,
+            kind=CaseKind.DSR,
+            case_id=request.pk,
+            status=CaseStatus.RECEIVED,
+            first_contact_due=first_contact_due(request.received_on, Service.DPO),
+            **values,
         )
     row = CaseIndex.every_kind.select_for_update().get(
         provider=provider, kind=CaseKind.DSR, case_id=request.pk

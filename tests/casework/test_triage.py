@@ -95,6 +95,21 @@ def test_first_contact_is_due_five_working_days_after_receipt(world: World) -> N
     assert not is_non_working_day(case.first_contact_due)
 
 
+def test_first_contact_target_is_set_at_receipt_only_not_by_a_later_sync(world: World) -> None:
+    complaint, case = new_case(world)
+    # A row made before targets were kept has none: a later step does not invent a lapsed one.
+    CaseIndex.objects.filter(pk=case.pk).update(first_contact_due=None)
+    intake_call_record(
+        accessor=STAFF,
+        provider=world.alpha,
+        complaint_id=complaint.pk,
+        actor=world.coordinator,
+        discussed="Gesprek.",
+        goal="apology",
+    )
+    assert CaseIndex.objects.get(pk=case.pk).first_contact_due is None
+
+
 def test_first_contact_is_met_by_the_intake_call(world: World) -> None:
     complaint, case = new_case(world)
 

@@ -23,6 +23,7 @@ from casework.privacy.services import (
 )
 from casework.timesheets.models import TimeEntry
 from reference import avg_terms
+from reference.deadline_rules import add_working_days
 from tenants.models import Provider
 from tests.casework.factories_professionals import staff_client
 from tests.privacy.conftest import Dpo, make_breach, make_request
@@ -50,6 +51,33 @@ def test_art_12_3_request_is_indexed_with_its_one_month_term_and_routing_metadat
     assert not CaseIndex.objects.filter(reference=request.reference).exists()
     with schema_context(dpo.provider.schema_name):
         assert AccessLogEntry.objects.filter(reference=request.reference, event="create").count() == 1
+
+
+def test_privacy_request_first_contact_is_due_five_working_days_after_receipt_and_met_by_the_answer(
+    dpo: Dpo,
+) -> None:
+    request = make_request(dpo, days_ago=3)
+    row = _index(request)
+    assert row.first_contact_due == add_working_days(request.received_on, 5)
+    assert row.first_contact_at is None
+    privacy_request_verify_identity(
+        provider=dpo.provider,
+        reference=request.reference,
+        actor=dpo.user,
+        accessor=dpo.accessor,
+        method="in_person",
+    )
+    privacy_request_answer(
+        provider=dpo.provider,
+        reference=request.reference,
+        actor=dpo.user,
+        accessor=dpo.accessor,
+        outcome="granted",
+        answer_text="Bijgaand uw dossier.",
+    )
+    answered = _index(request)
+    assert answered.first_contact_at is not None
+    assert answered.first_contact_due == row.first_contact_due
 
 
 def test_request_is_refused_for_a_provider_without_the_dpo_service(dpo: Dpo, world: World) -> None:
