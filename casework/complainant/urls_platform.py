@@ -6,6 +6,7 @@ from casework.complainant import views_portal as portal
 from casework.intake import entry_views as coordinator_entry
 
 urlpatterns = [
+    path("klacht/", portal.file_start, name="portal_file_start"),
     path("klacht-indienen/", portal.file_search, name="portal_file_search"),
     path("klacht-indienen/<slug:slug>/", portal.file_complaint, name="portal_file"),
     path("mijn-klachten/", portal.case_list, name="portal_cases"),

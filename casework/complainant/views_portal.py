@@ -42,6 +42,7 @@ from casework.dossier.letters import letter_response, letters_of
 from casework.intake.forms import ComplaintForm, ProviderSearchForm, complaint_form_for
 from casework.intake.services import CONFLICT_MESSAGE, IdempotencyConflict, form_key_or_new, new_form_key
 from casework.models import Letter
+from tenants.hosts import provider_url
 from tenants.models import Provider
 from tenants.selectors import provider_by_slug, provider_search
 
@@ -70,6 +71,31 @@ PORTAL = AccessChannel.COMPLAINANT_PORTAL
 
 
 # --- Filing ------------------------------------------------------------------
+
+
+@require_GET
+def file_start(request: HttpRequest) -> HttpResponse:
+    """Filing without an account: find the provider, then use its own complaint form.
+
+    The provider's form asks no account, so the platform must not put a login in front of it;
+    Mijn klachten (with an account) stays the second way in.
+    """
+    form = ProviderSearchForm(request.GET if "q" in request.GET else None)
+    providers, more = provider_search(query=form.cleaned_data["q"]) if form.is_valid() else ([], False)
+    form_path = reverse("complaint_page", urlconf="klachtpunt.urls_tenant")
+    for provider in providers:
+        provider.form_url = provider_url(provider, form_path)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "casework/portal/file_start.html",
+        {
+            "form": form,
+            "providers": providers,
+            "more": more,
+            "searched": form.is_bound,
+            "portal_cases_url": reverse("portal_cases"),
+        },
+    )
 
 
 @require_GET

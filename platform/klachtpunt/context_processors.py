@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -56,3 +57,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     current = request.path
     nav = [dict(item, current=item["url"] == current) for item in items if item]
     return {"nav_items": nav, "tenant": tenant}
+
+
+def contact(request: HttpRequest) -> dict[str, str]:
+    """Klachtpunt's phone number and postal address, for the footer and dead-end pages."""
+    return {
+        "contact_phone": settings.KLACHTPUNT_CONTACT_PHONE,
+        "contact_address": settings.KLACHTPUNT_CONTACT_ADDRESS,
+    }

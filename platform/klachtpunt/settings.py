@@ -49,6 +49,10 @@ DEBUG = os.environ.get("DEBUG", "0" if PRODUCTION or TESTING else "1") == "1"
 
 # The platform's own domain; providers live on <slug>.<PLATFORM_DOMAIN>.
 PLATFORM_DOMAIN = os.environ.get("PLATFORM_DOMAIN", "localhost")
+# How complainants reach Klachtpunt's staff when a link fails; shown in the footer and on error pages.
+# The defaults are placeholders for development; production sets the real ones.
+KLACHTPUNT_CONTACT_PHONE = os.environ.get("KLACHTPUNT_CONTACT_PHONE", "030 123 45 67")
+KLACHTPUNT_CONTACT_ADDRESS = os.environ.get("KLACHTPUNT_CONTACT_ADDRESS", "Postbus 1234, 3500 AA Utrecht")
 PLATFORM_PORT = os.environ.get("PLATFORM_PORT", "" if PRODUCTION else "8000")
 PLATFORM_SCHEME = "https" if PRODUCTION else "http"
 
@@ -128,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "klachtpunt.context_processors.navigation",
+                "klachtpunt.context_processors.contact",
             ],
         },
     },

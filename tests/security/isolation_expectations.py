@@ -86,6 +86,7 @@ EXPECTATIONS: dict[str, Rule] = {
     # ---- the platform host ----
     "platform:home": PUBLIC,
     "platform:workspace": STAFF_WORKSPACE,
+    "platform:portal_file_start": PUBLIC,
     "platform:portal_file_search": LOGGED_IN,
     "platform:portal_file": LOGGED_IN,
     "platform:portal_cases": LOGGED_IN,
