@@ -354,6 +354,8 @@ def test_a_widget_complaint_is_triaged_shared_after_consent_mediated_decided_and
         ("time_note", officer_id),
         ("decision_recorded", admin_id),
         ("decision_sent", None),
+        # The meeting planned next week is cancelled by the closing, before the case closes.
+        ("meeting_cancelled", officer_id),
         ("closed", officer_id),
         ("closing_note", officer_id),
         ("closing_letter_sent", None),
@@ -398,6 +400,7 @@ def test_a_widget_complaint_is_triaged_shared_after_consent_mediated_decided_and
         ("time", "officer", staff, officer_id),
         ("time", "officer", staff, officer_id),
         ("decision", "provider_decision_maker", Channel.PROVIDER, admin_id),
+        ("meeting", "officer", staff, officer_id),  # cancelled by the closing
         ("closing", "officer", staff, officer_id),
     ]
     reads = {(e.role, e.channel, e.user_id, e.ip_address) for e in entries if e.event == Event.READ}

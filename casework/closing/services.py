@@ -27,7 +27,8 @@ from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
 from casework.dossier.services import actor_fields, index_sync, timeline_add
 from casework.index.models import Assignment, CaseIndex, CaseStatus, Outcome
-from casework.models import ClosingNotice, Complaint, TimelineEntry
+from casework.models import ClosingNotice, Complaint, Meeting, TimelineEntry
+from casework.procedures.mediation import meeting_cancel
 from outbox.services import outbox_enqueue
 from reference import deadline_rules as deadlines
 from tenants.models import Provider
@@ -112,6 +113,15 @@ def can_close_case(user: AnyUser, case: CaseIndex) -> bool:
     return Assignment.objects.filter(case=case, professional=user, state=Assignment.State.ACCEPTED).exists()
 
 
+def future_meeting_ids(*, complaint: Complaint, now: datetime.datetime) -> list[int]:
+    """The case's meetings that have not started yet and are not cancelled."""
+    return list(
+        Meeting.objects.filter(complaint=complaint, cancelled_at__isnull=True, starts_at__gt=now)
+        .order_by("starts_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def case_close(
     *,
     provider: Provider,
@@ -138,6 +148,13 @@ def case_close(
             raise ValidationError(_("Deze zaak is al afgesloten."), code="closed")
         basis = closing_basis(complaint, outcome, evidence)
         now = timezone.now()
+        # A closed case has no meetings ahead: people would turn up. Each is cancelled the way a
+        # worker cancels one (timeline, access log, iCalendar CANCEL through the outbox), in this
+        # transaction and before the status changes, since meeting_cancel refuses closed cases.
+        for meeting_id in future_meeting_ids(complaint=complaint, now=now):
+            meeting_cancel(
+                provider=provider, complaint_id=complaint_id, meeting_id=meeting_id, accessor=accessor
+            )
         follow_ups = list(FOLLOW_UP_CODES) if outcome in NOT_RESOLVED_OUTCOMES else []
         closing = ClosingNotice.objects.create(
             complaint=complaint,
