@@ -84,7 +84,7 @@ def file_start(request: HttpRequest) -> HttpResponse:
     providers, more = provider_search(query=form.cleaned_data["q"]) if form.is_valid() else ([], False)
     form_path = reverse("complaint_page", urlconf="klachtpunt.urls_tenant")
     for provider in providers:
-        provider.form_url = provider_url(provider, form_path)  # type: ignore[attr-defined]
+        provider.form_url = provider_url(provider, form_path)
     return render(
         request,
         "casework/portal/file_start.html",

@@ -4,9 +4,15 @@ and the complainant's messages, shared notes and documents in Mijn klachten."""
 from django.urls import path
 
 from casework.procedures import views as mediation
+from casework.procedures import views_coordinator as coordinator
 from casework.procedures import views_parties as parties
 
 urlpatterns = [
+    path(
+        "werkplek/zaken/<str:reference>/bericht-aan-klager/",
+        coordinator.complainant_message,
+        name="case_complainant_message",
+    ),
     path("werkplek/zaken/<str:reference>/bemiddeling/", mediation.case_work, name="case_mediation"),
     path(
         "werkplek/zaken/<str:reference>/bemiddeling/gesprek/",

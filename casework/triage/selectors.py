@@ -25,7 +25,7 @@ from accounts.models import User
 from casework.assignment.selectors import last_decline_reason
 from casework.index.models import CaseIndex, CaseKind, CaseStatus, Consent, Service
 from casework.index.selectors import OPEN_STATUSES
-from casework.models import Attachment, Complaint, ConsentRecord, TimelineEntry
+from casework.models import Attachment, Complaint, ConsentRecord, Message, TimelineEntry
 from reference.categories import category_label
 from reference.dates import today_amsterdam
 from tenants.models import Provider
@@ -464,7 +464,26 @@ def _actor(entry: TimelineEntry, names: dict[int, str]) -> str:
         return names[entry.actor_user_id]
     if entry.actor_label:
         return entry.actor_label
-    return str(_("Klager") if entry.kind in COMPLAINANT_KINDS else _("Klachtpunt (automatisch)"))
+    # A message names its sender in its data; a complainant writing through the follow link has no
+    # account, and the message is theirs, not the platform's.
+    sent_by_complainant = entry.kind == "message" and (entry.data or {}).get("sender") == "complainant"
+    if entry.kind in COMPLAINANT_KINDS or sent_by_complainant:
+        return str(_("Klager"))
+    return str(_("Klachtpunt (automatisch)"))
+
+
+# The conversation between the complainant and Klachtpunt: what both of them read.
+CONVERSATION_AUDIENCES = (Message.Audience.COMPLAINANT, Message.Audience.ALL)
+
+
+def complainant_conversation(case: CaseIndex) -> list[Message]:
+    """The messages the complainant and Klachtpunt exchanged on this case, oldest first."""
+    with schema_context(case.provider.schema_name):
+        return list(
+            Message.objects.filter(complaint_id=case.case_id, audience__in=CONVERSATION_AUDIENCES).order_by(
+                "sent_at", "pk"
+            )
+        )
 
 
 def dossier_for_staff(case: CaseIndex, *, today: datetime.date | None = None) -> Dossier:

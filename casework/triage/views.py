@@ -35,7 +35,7 @@ from casework.triage.forms import (
     ResolveAtIntakeForm,
     RouteForm,
 )
-from casework.triage.selectors import attachment_open, dossier_for_staff, queue_page
+from casework.triage.selectors import attachment_open, complainant_conversation, dossier_for_staff, queue_page
 from casework.triage.services import (
     TRIAGE_STATUSES,
     case_resolve_at_intake,
@@ -78,9 +78,10 @@ def _triage_forms(case: CaseIndex, dossier_goal: str, dossier_goal_details: str)
     }
 
 
-def _render_dossier(
+def render_dossier(
     request: HttpRequest, case: CaseIndex, *, bound: dict[str, forms.Form] | None = None, status: int = 200
 ) -> HttpResponse:
+    """The coordinator's dossier; ``bound`` shows a step's form again as it was typed, with its errors."""
     try:
         dossier = dossier_for_staff(case)
     except Complaint.DoesNotExist:
@@ -99,6 +100,9 @@ def _render_dossier(
         "consent_text": consent_wording(complaint.language),
         "failed_form": next(iter(bound), None) if bound else None,
         "refusals": [error for form in (bound or {}).values() for error in form.non_field_errors()],
+        # The coordinator answers the complainant here; the form posts to the case-work package.
+        "conversation": complainant_conversation(case),
+        "message_form": None,
         **_triage_forms(case, complaint.goal, complaint.goal_details),
         **(bound or {}),
     }
@@ -108,7 +112,7 @@ def _render_dossier(
 @coordinator_required
 @require_GET
 def dossier(request: HttpRequest, reference: str) -> HttpResponse:
-    return _render_dossier(request, case_or_404(reference))
+    return render_dossier(request, case_or_404(reference))
 
 
 @coordinator_required
@@ -157,7 +161,7 @@ def _triage_step(
         else:
             messages.success(request, message)
             return redirect("case_dossier", reference=case.reference)
-    return _render_dossier(request, case, bound={context_name: form}, status=400)
+    return render_dossier(request, case, bound={context_name: form}, status=400)
 
 
 @coordinator_required

@@ -110,6 +110,7 @@ EXPECTATIONS: dict[str, Rule] = {
     "platform:case_consent_request": rule("coordinator", "platform_admin", method="POST"),
     "platform:case_consent_record": rule("coordinator", "platform_admin", method="POST"),
     "platform:case_route": rule("coordinator", "platform_admin", method="POST"),
+    "platform:case_complainant_message": rule("coordinator", "platform_admin", method="POST"),
     "platform:professional_directory": COORDINATION,
     "platform:professional_detail": COORDINATION,
     "platform:professional_edit": COORDINATION,
