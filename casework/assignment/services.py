@@ -30,8 +30,9 @@ from outbox.services import outbox_enqueue
 log = structlog.get_logger(__name__)
 
 MAX_REASON_LENGTH = 300
-# An offer or reassignment puts the case (back) at "assigned" unless work is further along.
-STATUSES_BEFORE_WORK = (CaseStatus.RECEIVED, CaseStatus.INTAKE, CaseStatus.ASSIGNED)
+# An offer or reassignment puts the case (back) at "offered" unless work is further along; it
+# reads "assigned" only once the professional accepts, so nobody sees it as in hand before that.
+STATUSES_BEFORE_WORK = (CaseStatus.RECEIVED, CaseStatus.INTAKE, CaseStatus.OFFERED, CaseStatus.ASSIGNED)
 
 
 class AssignmentError(Exception):
@@ -84,6 +85,8 @@ def assignment_accept(*, case: CaseIndex, professional: User, accessor: Accessor
         assignment.state = Assignment.State.ACCEPTED
         assignment.responded_at = timezone.now()
         assignment.save(update_fields=["state", "responded_at"])
+        if locked.status == CaseStatus.OFFERED:
+            _set_status(locked, complaint, CaseStatus.ASSIGNED)
         # The provider may read that its case is in hand; the confidant's client only, for confidant work.
         visibility = (
             TimelineEntry.Visibility.COMPLAINANT
@@ -244,7 +247,7 @@ def _offer(case: CaseIndex, *, professional: User, actor: User, today: datetime.
 
 
 def _status_after_offer(status: str) -> str:
-    return CaseStatus.ASSIGNED if status in STATUSES_BEFORE_WORK else status
+    return CaseStatus.OFFERED if status in STATUSES_BEFORE_WORK else status
 
 
 def _set_status(case: CaseIndex, complaint: Complaint, status: str) -> None:

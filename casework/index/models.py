@@ -23,6 +23,8 @@ class Service(models.TextChoices):
 class CaseStatus(models.TextChoices):
     RECEIVED = "received", _("Ontvangen")
     INTAKE = "intake", _("In intake")
+    # Offered to a professional who has not accepted yet; "assigned" only once they have.
+    OFFERED = "offered", _("Aangeboden")
     ASSIGNED = "assigned", _("Toegewezen")
     IN_MEDIATION = "in_mediation", _("In bemiddeling")
     DECISION = "decision", _("Wacht op oordeel")

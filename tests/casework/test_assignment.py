@@ -48,8 +48,9 @@ def test_case_assign_offers_the_case_and_notifies_the_professional(
         )
     assert assignment.state == Assignment.State.OFFERED and assignment.assigned_by == world.coordinator
     case.refresh_from_db()
-    assert case.assignee == professional.user and case.status == CaseStatus.ASSIGNED
-    assert _dossier_status(case) == CaseStatus.ASSIGNED
+    # Offered, not yet assigned: it reads "Aangeboden" until the professional accepts.
+    assert case.assignee == professional.user and case.status == CaseStatus.OFFERED
+    assert _dossier_status(case) == CaseStatus.OFFERED
     [entry] = _timeline(case, "assignment_offered")
     assert entry.visibility == TimelineEntry.Visibility.STAFF and entry.actor_user_id == world.coordinator.pk
     # Browser tests on the same worker commit their own rows: look for this assignment's.
@@ -95,6 +96,7 @@ def test_accept_keeps_the_case_with_the_professional(world) -> None:  # type: ig
     assert assignment.state == Assignment.State.ACCEPTED and assignment.responded_at is not None
     case.refresh_from_db()
     assert case.assignee == professional.user and case.status == CaseStatus.ASSIGNED
+    assert _dossier_status(case) == CaseStatus.ASSIGNED
     [entry] = _timeline(case, "assignment_accepted")
     assert entry.visibility == TimelineEntry.Visibility.ALL
     with pytest.raises(AssignmentError):
@@ -286,3 +288,16 @@ def test_professional_declines_through_the_page(world) -> None:  # type: ignore[
 
 def test_my_cases_is_for_professionals_only(world) -> None:  # type: ignore[no-untyped-def]
     assert staff_client(world.coordinator).get("/werkplek/mijn-zaken/").status_code == 403
+
+
+def test_status_reads_aangeboden_until_the_professional_accepts_then_toegewezen(world) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(world.alpha)
+    professional = make_professional("Pieter Jansen")
+    case_assign(accessor=STAFF, case=case, professional=professional.user, actor=world.coordinator)
+    case.refresh_from_db()
+    assert case.get_status_display() == "Aangeboden"
+    assert CaseStatus(_dossier_status(case)).label == "Aangeboden"
+    assignment_accept(accessor=STAFF, case=case, professional=professional.user)
+    case.refresh_from_db()
+    assert case.get_status_display() == "Toegewezen"
+    assert CaseStatus(_dossier_status(case)).label == "Toegewezen"
