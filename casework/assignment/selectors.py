@@ -34,6 +34,7 @@ NEXT_STEPS: dict[str, dict[str, object]] = {
         Service.DPO: _("Handel het verzoek af binnen de AVG-termijn"),
     },
     CaseStatus.DECISION: {"*": _("Bewaak het schriftelijke oordeel van de zorgaanbieder")},
+    CaseStatus.DECIDED: {"*": _("Sluit de zaak af met de uitkomst")},
 }
 NEXT_STEP_FALLBACK = _("Bekijk de zaak")
 

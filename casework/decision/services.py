@@ -289,6 +289,10 @@ def _decision_write(
             **actor_fields(actor),
         )
         if revision_reason is None:
+            # Nobody waits for the decision any more: without this the provider's list kept saying
+            # "Wacht op oordeel" after it had decided.
+            complaint.status = CaseStatus.DECIDED
+            complaint.save(update_fields=["status"])
             # The first version's day is the day the decision was given (the deadline is met).
             index_sync(complaint=complaint, provider=provider, decided_on=decided_on)
         access_log_change(

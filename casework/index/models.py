@@ -28,6 +28,8 @@ class CaseStatus(models.TextChoices):
     ASSIGNED = "assigned", _("Toegewezen")
     IN_MEDIATION = "in_mediation", _("In bemiddeling")
     DECISION = "decision", _("Wacht op oordeel")
+    # The provider's written decision is in; what remains is closing the case.
+    DECIDED = "decided", _("Oordeel gegeven")
     CLOSED = "closed", _("Afgesloten")
 
 
