@@ -21,7 +21,7 @@ LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 USERS = int(os.environ.get("LOAD_USERS", "100"))
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
 SPAWN_RATE = int(os.environ.get("LOAD_SPAWN_RATE", "20"))
-DRAIN_SECONDS = int(os.environ.get("LOAD_DRAIN_SECONDS", "900"))
+DRAIN_SECONDS = int(os.environ.get("LOAD_DRAIN_SECONDS", "300"))
 ACK_SUBJECT = "Uw klacht is ontvangen"  # casework/email/acknowledgement_subject.txt (Dutch)
 
 

@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -42,8 +43,17 @@ def wait_for(condition, seconds: float, failure: str, log: Path | None = None) -
         if condition():
             return
         time.sleep(0.2)
-    tail = log.read_text(errors="replace")[-4000:] if log and log.exists() else ""
-    raise AssertionError(f"{failure}\n{tail}")
+    raise AssertionError(f"{failure}\n{log_excerpt(log) if log else ''}")
+
+
+def log_excerpt(log: Path, tail_chars: int = 4000) -> str:
+    """The lines that say why a process gave up (CRITICAL, exit, supervisor) and the log's tail."""
+    if not log.exists():
+        return ""
+    text = log.read_text(errors="replace")
+    marks = ("CRITICAL", "Unrecoverable", "supervisor:", "Frequent restarts")
+    causes = [line for line in text.splitlines() if any(mark in line for mark in marks)]
+    return "\n".join(["-- why --", *causes[-20:], "-- tail --", text[-tail_chars:]])
 
 
 @dataclass
@@ -101,6 +111,10 @@ class Stack:
     relay: subprocess.Popen | None = None
     worker: subprocess.Popen | None = None
     worker_concurrency: int = 2
+    # Like deploy/compose.yaml (restart: unless-stopped) and the Kubernetes Deployment, a
+    # worker process that exits is started again; every restart is counted and logged.
+    worker_restarts: int = 0
+    _supervising: bool = False
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -197,15 +211,31 @@ class Stack:
         self.relay = self._spawn([sys.executable, "manage.py", "relay_outbox", "--follow"], "relay.log")
 
     def start_worker(self) -> None:
-        self.worker = self._spawn(
+        self.worker = self._spawn_worker()
+        wait_for(lambda: " ready." in self.log("worker.log").read_text(errors="replace"), 90,
+                 "the worker did not start", self.log("worker.log"))  # fmt: skip
+        if not self._supervising:
+            self._supervising = True
+            threading.Thread(target=self._supervise_worker, name="worker-supervisor", daemon=True).start()
+
+    def _spawn_worker(self) -> subprocess.Popen:
+        return self._spawn(
             [
                 sys.executable, "-m", "celery", "-A", "klachtpunt", "worker", "--pool=prefork",
                 f"--concurrency={self.worker_concurrency}", "-l", "info", "-n", f"w{uuid.uuid4().hex[:6]}@%h",
             ],
             "worker.log",
         )  # fmt: skip
-        wait_for(lambda: " ready." in self.log("worker.log").read_text(errors="replace"), 90,
-                 "the worker did not start", self.log("worker.log"))  # fmt: skip
+
+    def _supervise_worker(self) -> None:
+        while self._supervising:
+            worker = self.worker
+            if worker is not None and worker.poll() is not None and self._supervising:
+                with self.log("worker.log").open("a") as log:
+                    log.write(f"supervisor: the worker exited with {worker.returncode}; starting it again\n")
+                self.worker_restarts += 1
+                self.worker = self._spawn_worker()
+            time.sleep(0.5)
 
     def worker_children(self) -> list[psutil.Process]:
         if self.worker is None:
@@ -232,6 +262,8 @@ class Stack:
         raise AssertionError("no worker child was busy")
 
     def stop(self) -> None:
+        self._supervising = False
+        time.sleep(0.6)  # the supervisor's last look has passed
         for process in (self.web, self.relay, self.worker):
             if process is not None and process.poll() is None:
                 process.terminate()

@@ -69,6 +69,7 @@ def test_load_every_accepted_complaint_is_stored_once_and_acknowledged_once(stac
     print(json.dumps({"load": summary, "checks": figures}, indent=2))  # the record (pytest -s)
 
     assert summary["5xx"] == 0 and summary["gave_up"] == 0, summary
+    assert stack.worker_restarts == 0, "without faults the worker never exits"
     assert figures["lost_dossiers"] == 0 and figures["duplicated_dossiers"] == 0, figures
     assert figures["lost_index_rows"] == 0 and figures["duplicated_index_rows"] == 0, figures
     assert figures["complaints_with_wrong_outbox_rows"] == 0 and figures["unsent_outbox_rows"] == 0, figures
