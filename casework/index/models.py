@@ -145,6 +145,13 @@ class CaseIndex(models.Model):
             models.Index(fields=["kind", "status", "deadline"], name="caseindex_kind_status_deadline"),
             models.Index(fields=["status", "deadline"], name="caseindex_status_deadline"),
             models.Index(fields=["complainant_user", "received_at"], name="caseindex_complainant"),
+            # The coordinator queue's order (casework.triage.selectors): its page is the first
+            # rows of this index, not a sort of every open case.
+            models.Index(
+                fields=["deadline", "received_at", "id"],
+                condition=models.Q(kind="complaint") & ~models.Q(status="closed"),
+                name="caseindex_queue_urgency",
+            ),
         ]
         verbose_name = _("dossier (index)")
         verbose_name_plural = _("dossiers (index)")

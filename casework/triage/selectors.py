@@ -9,15 +9,18 @@ own schema.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import IO, Any
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection, models
 from django.db.models import ExpressionWrapper, F, Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
@@ -178,7 +181,43 @@ def _where(condition: Q) -> tuple[str, list[Any]]:
     return sql, list(params)
 
 
+# How long filter counts are kept at most. They are kept under the case index's version
+# (a sequence every write to the index moves, migration caseindex 0011), so any change
+# to the index shows at once; the time limit only bounds what a reader that counted
+# while a write was committing can keep, and a provider's or professional's new name.
+COUNTS_CACHE_SECONDS = 30
+
+
+def index_version() -> int:
+    """The case index's version: it moves with every statement that writes the index."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value, is_called FROM public.caseindex_version_seq")
+        last_value, is_called = cursor.fetchone()
+    return int(last_value) if is_called else 0
+
+
 def queue_counts(filters: QueueFilters, *, today: datetime.date | None = None) -> QueueCounts:
+    """Every filter's option counts and the filtered total, kept while the case index is unchanged.
+
+    Counting scans every open case; the queue's first page at 100,000 open cases
+    would spend most of its time here (docs/SCALING.md), while the index changes
+    far less often than coordinators look at the queue.
+    """
+    today = today or today_amsterdam()
+    key = "queue-counts:{}:{}:{}:{}".format(
+        index_version(),
+        today.isoformat(),
+        get_language() or "",
+        hashlib.sha256(repr(filters).encode()).hexdigest(),
+    )
+    counts = cache.get(key)
+    if counts is None:
+        counts = count_queue(filters, today=today)
+        cache.set(key, counts, COUNTS_CACHE_SECONDS)
+    return counts
+
+
+def count_queue(filters: QueueFilters, *, today: datetime.date | None = None) -> QueueCounts:
     """Every filter's option counts and the filtered total: one query, one scan of the open cases.
 
     ``GROUPING SETS`` groups the open cases by each dimension at once; each
@@ -240,6 +279,7 @@ def queue_counts(filters: QueueFilters, *, today: datetime.date | None = None) -
                 FacetOption("" if value is None else str(value), label or "", row[f"n_{name}"])
             )
     _label_and_order(counts)
+    counts.options = dict(counts.options)  # kept in the cache: no factory to pickle
     return counts
 
 
