@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from reference import deadline_rules
 from tests.support import World, build_world, free_port
@@ -45,6 +47,8 @@ def world(django_db_setup) -> World:  # type: ignore[no-untyped-def]
 def _clean_slate():  # type: ignore[no-untyped-def]
     # Rate-limit counters and used TOTP codes live in the (per-process) cache.
     cache.clear()
+    # A test that switched the thread's language (a request in English) leaves it switched.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     connection.set_schema_to_public()
 

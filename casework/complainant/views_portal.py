@@ -25,6 +25,7 @@ from casework.complainant.display import (
     formal_done_message,
 )
 from casework.complainant.forms import ClaimByReferenceForm
+from casework.complainant.selectors import my_privacy_requests
 from casework.complainant.services import (
     CaseNotFound,
     ClaimRefused,
@@ -39,6 +40,7 @@ from casework.complainant.services import (
 )
 from casework.dossier.access_log import AccessChannel, Event, access_log_request, request_accessor
 from casework.dossier.letters import letter_response, letters_of
+from casework.index.models import Service
 from casework.intake.forms import ComplaintForm, ProviderSearchForm, complaint_form_for
 from casework.intake.services import CONFLICT_MESSAGE, IdempotencyConflict, form_key_or_new, new_form_key
 from casework.models import Letter
@@ -139,7 +141,13 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "casework/portal/file_complaint.html",
-        {"form": form, "provider": provider, "form_key": form_key},
+        {
+            "form": form,
+            "provider": provider,
+            "form_key": form_key,
+            # With the dpo service, the page also points to a request about one's data.
+            "privacy_request": Service.DPO in (provider.services or []),
+        },
     )
 
 
@@ -172,7 +180,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "casework/portal/case_list.html",
-        {"cases": my_cases(user=signed_in(request)), "claim_form": ClaimByReferenceForm()},
+        {
+            "cases": my_cases(user=signed_in(request)),
+            "privacy_requests": my_privacy_requests(user=signed_in(request)),
+            "claim_form": ClaimByReferenceForm(),
+        },
     )
 
 

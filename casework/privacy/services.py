@@ -144,6 +144,8 @@ def _request_index(*, request: PrivacyRequest, provider: Provider, created: bool
             case_id=request.pk,
             status=CaseStatus.RECEIVED,
             first_contact_due=first_contact_due(request.received_on, Service.DPO),
+            # Filed while signed in: the request shows in the requester's Mijn klachten.
+            complainant_user_id=request.requester_user_id,
             **values,
         )
     row = CaseIndex.every_kind.select_for_update().get(

@@ -30,6 +30,7 @@ urlpatterns = [
     path("werkplek/", include("casework.reports.urls_platform")),
     # The data-protection officer: AVG requests, the breach register, advice, the annual report.
     path("werkplek/", include("casework.privacy.urls_platform")),
+    path("", include("casework.privacy.urls_portal")),
     # Provider sign-up with Stripe Checkout, and Stripe's webhook endpoint.
     path("", include("billing.urls_public")),
     *common,
