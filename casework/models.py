@@ -143,7 +143,7 @@ class Visibility(models.TextChoices):
 
 
 class TimelineEntry(models.Model):
-    """One event on the case's timeline, in order, with who did it."""
+    """One event on the case's timeline, with who did it: a kind and its data, rendered when shown."""
 
     # One vocabulary of who sees what, for timeline entries, records and messages.
     Visibility = Visibility
@@ -153,7 +153,8 @@ class TimelineEntry(models.Model):
     kind = models.CharField(max_length=40)
     actor_user_id = models.BigIntegerField(null=True, blank=True)
     actor_label = models.CharField(max_length=120, blank=True)
-    summary = models.TextField()
+    # Text only for a kind not registered in casework.dossier.events (and entries from before).
+    summary = models.TextField(blank=True)
     visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.ALL)
     data = models.JSONField(default=dict, blank=True)
 
@@ -282,6 +283,9 @@ class Decision(models.Model):
     decisions_taken = models.TextField()
     measures_timeframe = models.TextField()
     decided_on = models.DateField()
+    # The language the decision is written in (the complainant's, unless the writer chose
+    # otherwise): the letter's headings follow it, so they never wrap text of another language.
+    language = models.CharField(max_length=8, default="nl")
     recorded_at = models.DateTimeField()
     recorded_by_user_id = models.BigIntegerField(null=True, blank=True)
     recorded_by_label = models.CharField(max_length=120, blank=True)
