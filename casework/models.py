@@ -57,6 +57,15 @@ class ComplainantKind(models.TextChoices):
     RELATIVE = "relative", _("Ik ben nabestaande van de cliënt")
 
 
+# The labels above are the complainant's own words on the form; everyone else reads who
+# complains in the third person.
+COMPLAINANT_KIND_THIRD_PERSON = {
+    ComplainantKind.CLIENT: _("De cliënt zelf"),
+    ComplainantKind.REPRESENTATIVE: _("Een vertegenwoordiger van de cliënt"),
+    ComplainantKind.RELATIVE: _("Een nabestaande van de cliënt"),
+}
+
+
 class Complaint(models.Model):
     reference = models.CharField(max_length=20, unique=True)
     status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.RECEIVED)
@@ -112,6 +121,12 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def complainant_kind_label(self) -> str:
+        """Who complains, in the third person (staff and provider pages; the form keeps 'Ik ben ...')."""
+        label = COMPLAINANT_KIND_THIRD_PERSON.get(self.complainant_kind)  # type: ignore[call-overload]
+        return str(label) if label is not None else self.get_complainant_kind_display()
 
 
 class ConsentRecord(models.Model):
