@@ -5,17 +5,30 @@ from __future__ import annotations
 import datetime
 import io
 import re
+from collections.abc import Iterator
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.utils import formats, timezone, translation
+from django_tenants.utils import schema_context
 from pypdf import PdfReader
 
+from accounts.models import PlatformRole
+from accounts.services import user_create
+from casework.intake.tasks import notify_coordinators
 from tests.casework.factories import submit
 from tests.casework.factories_decision import CONCLUSION, DECISIONS, TIMEFRAME, formal_complaint, login
-from tests.support import World
+from tests.support import PASSWORD, World
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _dutch_after_each_test() -> Iterator[None]:
+    """A request in English leaves English active in this thread; the next test starts in Dutch."""
+    yield
+    translation.activate("nl")
 
 
 def pdf_text(data: bytes) -> str:
@@ -102,3 +115,20 @@ def test_staff_and_provider_pages_say_who_complains_in_the_third_person(
         f"/werkplek/zaken/{complaint.reference}/", HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert "(The client)" in english and "I am the client" not in english
+
+
+def test_each_coordinator_is_told_of_a_new_case_in_their_own_language(world: World) -> None:
+    english = user_create(
+        email="coordinator.en@klachtpunt.test", password=PASSWORD, roles=[PlatformRole.COORDINATOR]
+    )
+    english.preferred_language = "en"
+    english.save(update_fields=["preferred_language"])
+    complaint = submit(world.alpha).complaint
+    mail.outbox.clear()
+    with schema_context(world.alpha.schema_name):
+        assert notify_coordinators(complaint.pk) == 2
+    by_address = {address: message for message in mail.outbox for address in message.to}
+    dutch, in_english = by_address[world.coordinator.email], by_address[english.email]
+    assert dutch.subject == f"Nieuwe klacht {complaint.reference}" and "nieuwe klacht" in dutch.body
+    assert in_english.subject == f"New complaint {complaint.reference}"
+    assert "A new complaint has come in" in in_english.body and "Nieuwe" not in in_english.body

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+from collections.abc import Iterator
 
 import pytest
 from django.apps import apps
@@ -24,6 +25,14 @@ from tests.casework.test_queue import login
 from tests.support import World
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _dutch_after_each_test() -> Iterator[None]:
+    """A request in English leaves English active in this thread; the next test starts in Dutch."""
+    yield
+    translation.activate("nl")
+
 
 migration = importlib.import_module("casework.migrations.0013_timeline_events")
 
