@@ -132,3 +132,15 @@ def test_each_coordinator_is_told_of_a_new_case_in_their_own_language(world: Wor
     assert dutch.subject == f"Nieuwe klacht {complaint.reference}" and "nieuwe klacht" in dutch.body
     assert in_english.subject == f"New complaint {complaint.reference}"
     assert "A new complaint has come in" in in_english.body and "Nieuwe" not in in_english.body
+
+
+def test_the_sign_in_pages_address_people_as_u_like_ours(world: World, platform_client: Client) -> None:
+    """allauth's Dutch says 'je'; our locale overrides it, so one page never mixes 'je' and 'u'."""
+    failed = platform_client.post(
+        "/accounts/login/", {"login": world.coordinator.email, "password": "niet-het-wachtwoord"}
+    ).content.decode()
+    assert "Het door u opgegeven e-mailadres en/of wachtwoord is niet correct." in failed
+    reset = platform_client.get("/accounts/password/reset/").content.decode()
+    assert "Vul uw e-mailadres in en we sturen u een e-mail" in reset
+    for page in (failed, reset):
+        assert not re.search(r"\b(je|jij|jouw)\b", re.sub(r"<[^>]+>", " ", page), re.IGNORECASE)
