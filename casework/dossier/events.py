@@ -53,7 +53,7 @@ def lower(value: Value) -> Value:
     return lambda code: value(code).lower()
 
 
-def labels(table: Mapping[str, Promise]) -> Value:
+def labels(table: Mapping[Any, Promise]) -> Value:
     return lambda code: str(table[code])
 
 
