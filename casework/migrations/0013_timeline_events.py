@@ -102,6 +102,14 @@ def recover(entry: Any, apps: Any) -> dict[str, Any] | None:
 
 
 def forwards(apps: Any, schema_editor: Any) -> None:
+    # A decision recorded before it kept its language was sent with the complainant's
+    # headings: keep it so when its PDF is made again.
+    Complaint = apps.get_model("casework", "Complaint")
+    apps.get_model("casework", "Decision").objects.update(
+        language=models.Subquery(
+            Complaint.objects.filter(pk=models.OuterRef("complaint_id")).values("language")[:1]
+        )
+    )
     TimelineEntry = apps.get_model("casework", "TimelineEntry")
     for entry in TimelineEntry.objects.exclude(summary="").iterator():
         recovered = recover(entry, apps)

@@ -16,7 +16,7 @@ from casework.decision.services import MeasureInput
 from casework.dossier.events import COMPLAINANT, entry_text
 from casework.dossier.services import timeline_add
 from casework.index.models import CaseIndex, Consent, Service
-from casework.models import Complaint, TimelineEntry
+from casework.models import Complaint, Decision, TimelineEntry
 from casework.triage.services import case_route, consent_request_send
 from tests.casework.accessors import STAFF
 from tests.casework.factories import submission, submit
@@ -170,7 +170,11 @@ def test_old_dutch_sentences_are_read_back_into_events(world: World) -> None:
         ]
         with translation.override("en"):
             before = entry_text(old[0])
+        # A decision from before decisions kept their language was headed in the complainant's.
+        decision = record_decision(world.alpha, complaint, world.alpha_admin, language="nl")
+        Complaint.objects.filter(pk=complaint.pk).update(language="en")
         migration.forwards(apps, None)
+        assert Decision.objects.get(pk=decision.pk).language == "en"
         offered, note, closed, call, unknown = (TimelineEntry.objects.get(pk=e.pk) for e in old)
     assert before.startswith("Zaak aangeboden")  # a sentence, until the migration
     with translation.override("en"):
