@@ -352,5 +352,9 @@ def event_text(kind: str, data: Mapping[str, Any], *, reader: str = STAFF) -> st
 
 
 def entry_text(entry: TimelineEntry, *, reader: str = STAFF) -> str:
-    """What a timeline entry says, in the active language; an entry from before events shows its text."""
-    return event_text(entry.kind, entry.data, reader=reader) or entry.summary
+    """What a timeline entry says, in the active language; an entry from before events shows its text.
+
+    An entry whose data no longer fills its message (and has no text) shows its kind rather
+    than nothing.
+    """
+    return event_text(entry.kind, entry.data, reader=reader) or entry.summary or entry.kind

@@ -148,7 +148,11 @@ def timeline_add(
     visibility: str = TimelineEntry.Visibility.ALL,
     data: dict | None = None,
 ) -> TimelineEntry:
-    """Add an event to the complaint's timeline (inside the action's transaction); see ``timeline_entry``."""
+    """Add an event to the complaint's timeline (inside the action's transaction); see ``timeline_entry``.
+
+    A new kind is registered in ``casework.dossier.events.EVENTS`` with its message, and the
+    call passes the facts: ``timeline_add(complaint=c, kind="routed", data={"service": "officer"})``.
+    """
     entry = timeline_entry(
         complaint=complaint,
         kind=kind,

@@ -186,3 +186,10 @@ def test_old_dutch_sentences_are_read_back_into_events(world: World) -> None:
         assert entry_text(unknown) == "Iets onherkenbaars"
     assert offered.summary.startswith("Zaak aangeboden") and offered.data["service"] == Service.OFFICER
     assert CaseIndex.objects.filter(case_id=complaint.pk).exists()
+
+
+def test_an_entry_whose_data_no_longer_fills_its_message_shows_its_kind() -> None:
+    broken = TimelineEntry(kind="routed", data={"service": "no-such-service"}, summary="")
+    legacy = TimelineEntry(kind="routed", data={}, summary="Doorgezet naar: Klachtenfunctionaris")
+    assert entry_text(broken) == "routed"
+    assert entry_text(legacy) == "Doorgezet naar: Klachtenfunctionaris"
