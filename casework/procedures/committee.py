@@ -19,12 +19,17 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from casework.dossier.access_log import Accessor, access_log_change
+from casework.dossier.events import JUDGEMENT
 from casework.dossier.services import actor_fields, index_sync, timeline_add
 from casework.index.models import CaseStatus, Consent
 from casework.models import CommitteeAdvice, Complaint, ComplaintPart, TimelineEntry
 from casework.procedures.mediation import MAX_TEXT, lock_open_complaint
 from outbox.services import outbox_enqueue
 from tenants.models import Provider
+
+# The words for a judgement live with the timeline's events (the advice's entry renders them
+# from its data); this name stays for code written before that.
+JUDGEMENT_SUMMARY = JUDGEMENT
 
 
 def _not_issued(complaint: Complaint) -> None:
