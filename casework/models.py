@@ -57,6 +57,15 @@ class ComplainantKind(models.TextChoices):
     RELATIVE = "relative", _("Ik ben nabestaande van de cliënt")
 
 
+# The labels above are the complainant's own words on the form; everyone else reads who
+# complains in the third person.
+COMPLAINANT_KIND_THIRD_PERSON = {
+    ComplainantKind.CLIENT: _("De cliënt zelf"),
+    ComplainantKind.REPRESENTATIVE: _("Een vertegenwoordiger van de cliënt"),
+    ComplainantKind.RELATIVE: _("Een nabestaande van de cliënt"),
+}
+
+
 class Complaint(models.Model):
     reference = models.CharField(max_length=20, unique=True)
     status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.RECEIVED)
@@ -113,6 +122,12 @@ class Complaint(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def complainant_kind_label(self) -> str:
+        """Who complains, in the third person (staff and provider pages; the form keeps 'Ik ben ...')."""
+        label = COMPLAINANT_KIND_THIRD_PERSON.get(self.complainant_kind)  # type: ignore[call-overload]
+        return str(label) if label is not None else self.get_complainant_kind_display()
+
 
 class ConsentRecord(models.Model):
     """Each consent decision, with the exact wording shown and who recorded it."""
@@ -143,7 +158,7 @@ class Visibility(models.TextChoices):
 
 
 class TimelineEntry(models.Model):
-    """One event on the case's timeline, in order, with who did it."""
+    """One event on the case's timeline, with who did it: a kind and its data, rendered when shown."""
 
     # One vocabulary of who sees what, for timeline entries, records and messages.
     Visibility = Visibility
@@ -153,7 +168,8 @@ class TimelineEntry(models.Model):
     kind = models.CharField(max_length=40)
     actor_user_id = models.BigIntegerField(null=True, blank=True)
     actor_label = models.CharField(max_length=120, blank=True)
-    summary = models.TextField()
+    # Text only for a kind not registered in casework.dossier.events (and entries from before).
+    summary = models.TextField(blank=True)
     visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.ALL)
     data = models.JSONField(default=dict, blank=True)
 
@@ -282,6 +298,9 @@ class Decision(models.Model):
     decisions_taken = models.TextField()
     measures_timeframe = models.TextField()
     decided_on = models.DateField()
+    # The language the decision is written in (the complainant's, unless the writer chose
+    # otherwise): the letter's headings follow it, so they never wrap text of another language.
+    language = models.CharField(max_length=8, default="nl")
     recorded_at = models.DateTimeField()
     recorded_by_user_id = models.BigIntegerField(null=True, blank=True)
     recorded_by_label = models.CharField(max_length=120, blank=True)

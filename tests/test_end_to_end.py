@@ -26,6 +26,7 @@ from pypdf import PdfReader
 from accounts.models import PlatformRole, Qualification
 from accounts.services import professional_create, totp_activate, user_create
 from casework.consent.wording import consent_wording
+from casework.dossier.events import entry_text
 from casework.index.models import CaseIndex, CaseStatus, Consent, Outcome, Service
 from casework.models import AccessLogEntry, ConsentRecord, Decision, TimelineEntry
 from casework.timesheets.models import TimeEntry
@@ -361,12 +362,15 @@ def test_a_widget_complaint_is_triaged_shared_after_consent_mediated_decided_and
         ("closing_letter_sent", None),
     ]
     by_kind = {entry.kind: entry for entry in timeline}
-    assert (
-        by_kind["intake_call"].visibility == Visibility.STAFF
-        and INTAKE_NOTES in by_kind["intake_call"].summary
+    assert by_kind["intake_call"].visibility == Visibility.STAFF and INTAKE_NOTES in entry_text(
+        by_kind["intake_call"]
     )
-    assert by_kind["time_note"].visibility == Visibility.STAFF and by_kind["time_note"].summary == TIME_NOTE
-    assert AGREEMENT not in by_kind["record_agreement"].summary  # the timeline names it, the record holds it
+    assert (
+        by_kind["time_note"].visibility == Visibility.STAFF and entry_text(by_kind["time_note"]) == TIME_NOTE
+    )
+    assert AGREEMENT not in entry_text(
+        by_kind["record_agreement"]
+    )  # the timeline names it, the record holds it
 
     ledger = TimeEntry.objects.filter(case=case).order_by("pk")
     assert [(e.kind, e.activity, e.minutes, e.worked_on, e.professional_id, e.service) for e in ledger] == [

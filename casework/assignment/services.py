@@ -65,10 +65,14 @@ def case_assign(
         timeline_add(
             complaint=complaint,
             kind="assignment_offered",
-            summary=f"Zaak aangeboden aan {professional} ({Service(locked.service).label})",
             actor_user_id=actor.pk,
             visibility=TimelineEntry.Visibility.STAFF,
-            data={"assignment_id": assignment.pk, "professional_user_id": professional.pk},
+            data={
+                "assignment_id": assignment.pk,
+                "professional_user_id": professional.pk,
+                "professional": str(professional),
+                "service": locked.service,
+            },
         )
         _save_case(locked, assignee=professional)
         _log(locked, complaint, accessor)
@@ -96,10 +100,13 @@ def assignment_accept(*, case: CaseIndex, professional: User, accessor: Accessor
         timeline_add(
             complaint=complaint,
             kind="assignment_accepted",
-            summary=f"{professional} ({Service(locked.service).label}) neemt de klacht in behandeling",
             actor_user_id=professional.pk,
             visibility=visibility,
-            data={"assignment_id": assignment.pk},
+            data={
+                "assignment_id": assignment.pk,
+                "professional": str(professional),
+                "service": locked.service,
+            },
         )
         _save_case(locked, assignee=professional)
         _log(locked, complaint, accessor)
@@ -135,10 +142,9 @@ def assignment_decline(*, case: CaseIndex, professional: User, reason: str, acce
         timeline_add(
             complaint=complaint,
             kind="assignment_declined",
-            summary=f"{professional} heeft de zaak afgewezen. Reden: {reason}",
             actor_user_id=professional.pk,
             visibility=TimelineEntry.Visibility.STAFF,
-            data={"assignment_id": assignment.pk, "reason": reason},
+            data={"assignment_id": assignment.pk, "reason": reason, "professional": str(professional)},
         )
         _save_case(locked, assignee=None)
         _log(locked, complaint, accessor)
@@ -183,7 +189,6 @@ def case_reassign(
         timeline_add(
             complaint=complaint,
             kind="assignment_replaced",
-            summary=(f"Zaak herverdeeld van {previous.professional} naar {professional}. Reden: {reason}"),
             actor_user_id=actor.pk,
             visibility=TimelineEntry.Visibility.STAFF,
             data={
@@ -191,6 +196,8 @@ def case_reassign(
                 "assignment_id": assignment.pk,
                 "previous_user_id": previous.professional_id,
                 "professional_user_id": professional.pk,
+                "previous": str(previous.professional),
+                "professional": str(professional),
                 "reason": reason,
             },
         )

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import PlatformRole, User
+from accounts.services import emails_by_language
 from casework.index.models import Assignment
 from outbox.services import TRANSIENT_ERRORS
 from tenants.hosts import platform_url
@@ -74,23 +75,22 @@ def notify_assignment_declined(assignment_id: int) -> int:
             and assignment.notified_at >= assignment.responded_at
         ):
             return 0
-        recipients = list(
-            User.objects.filter(roles__contains=[PlatformRole.COORDINATOR], is_active=True).values_list(
-                "email", flat=True
-            )
-        )
+        coordinators = User.objects.filter(roles__contains=[PlatformRole.COORDINATOR], is_active=True)
         context = {
             "reference": assignment.case.reference,
             "url": platform_url(_platform_path("case_match", assignment.case.reference)),
         }
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = render_to_string("casework/email/assignment_declined_subject.txt", context).strip()
-            body = render_to_string("casework/email/assignment_declined_body.txt", context)
-        if recipients:
+        sent = 0
+        # Each coordinator reads it in their own language (one e-mail per language).
+        for language, recipients in emails_by_language(coordinators).items():
+            with translation.override(language):
+                subject = render_to_string("casework/email/assignment_declined_subject.txt", context).strip()
+                body = render_to_string("casework/email/assignment_declined_body.txt", context)
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+            sent += len(recipients)
         assignment.notified_at = timezone.now()
         assignment.save(update_fields=["notified_at"])
-    return len(recipients)
+    return sent
 
 
 def _platform_path(name: str, *args: str) -> str:

@@ -68,10 +68,10 @@ def _note_to_timeline(complaint: Complaint, entry: TimeEntry, actor: User, note:
     timeline_add(
         complaint=complaint,
         kind="time_note",
-        summary=note,
         actor_user_id=actor.pk,
         visibility=TimelineEntry.Visibility.STAFF,
         data={
+            "text": note,
             "time_entry_id": entry.pk,
             "minutes": entry.minutes,
             "kind": entry.kind,

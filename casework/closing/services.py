@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tenants.utils import schema_context
@@ -173,21 +173,15 @@ def case_close(
         complaint.outcome = outcome
         complaint.closed_at = now
         complaint.save(update_fields=["status", "outcome", "closed_at"])
-        with translation.override("nl"):
-            outcome_label = str(Outcome(outcome).label)
-        summary = f"Zaak afgesloten. Uitkomst: {outcome_label}."
-        if follow_ups:
-            summary += (
-                " De klager is gewezen op de klachtencommissie, de geschilleninstantie (uiterlijk "
-                f"{closing.disputes_last_day:%d-%m-%Y}), het Tuchtcollege en de IGJ/Landelijk Meldpunt Zorg."
-            )
         timeline_add(
             complaint=complaint,
             kind="closed",
-            summary=summary,
             visibility=TimelineEntry.Visibility.ALL,
             data={
                 "outcome": outcome,
+                "disputes_last_day": closing.disputes_last_day.isoformat()
+                if closing.disputes_last_day
+                else "",
                 "closed_at": now.isoformat(),
                 "follow_up_options": follow_ups,
                 "basis": basis,
@@ -198,20 +192,15 @@ def case_close(
             timeline_add(
                 complaint=complaint,
                 kind=f"closing_{basis}",
-                summary=(
-                    "Intrekking door de klager vastgelegd: "
-                    if basis == "withdrawal"
-                    else "Doorverwijzing vastgelegd: "
-                )
-                + evidence.strip(),
                 visibility=TimelineEntry.Visibility.STAFF,
+                data={"evidence": evidence.strip()},
                 **actor_fields(actor),
             )
         if note.strip():
             timeline_add(
                 complaint=complaint,
                 kind="closing_note",
-                summary=note.strip(),
+                data={"text": note.strip()},
                 visibility=TimelineEntry.Visibility.STAFF,
                 **actor_fields(actor),
             )

@@ -61,7 +61,6 @@ def send_closing_letter(closing_id: int) -> bool:
         timeline_add(
             complaint=complaint,
             kind="closing_letter_sent",
-            summary="Afsluitbrief als PDF klaargezet; de klager kreeg per e-mail een link",
             visibility=Visibility.COMPLAINANT,
             data={"closing_id": closing.pk, "letter_id": letter.pk, "channel": "secure_link"},
         )

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.complainant.services import CaseView
 from casework.consent.wording import consent_wording
-from casework.index.models import Channel, Consent
+from casework.dossier.events import COMPLAINANT, entry_text
+from casework.index.models import Consent
 from casework.models import Complaint, TimelineEntry
 
 # The decision in a URL, in the complainant's words.
@@ -61,51 +62,17 @@ CONSENT_STATE = {
     Consent.WITHDRAWN: _("U heeft uw toestemming ingetrokken: de zorgaanbieder ziet uw klacht niet meer."),
 }
 
-TIMELINE_LABELS = {
-    "received": _("Klacht ontvangen"),
-    "consent_given": _("Toestemming om te delen gegeven"),
-    "consent_refused": _("Toestemming om te delen geweigerd"),
-    "consent_withdrawn": _("Toestemming om te delen ingetrokken"),
-    "track_formal": _("Klacht wordt formeel behandeld"),
-    "attachment_added": _("Bijlage toegevoegd"),
-    "claimed": _("Klacht gekoppeld aan een account"),
-    "follow_link_renewed": _("Volglink vernieuwd; de oude link werkt niet meer"),
-    # Deadlines, decision and closing (casework.deadlines.services, .decision, .closing).
-    "deadline_extended": _("Termijn voor het oordeel verlengd"),
-    "extension_notice_sent": _("Mededeling van de verlenging klaargezet bij uw documenten"),
-    "decision_recorded": _("Schriftelijk oordeel van de zorgaanbieder vastgelegd"),
-    "decision_revised": _("Nieuwe versie van het oordeel vastgelegd; de vorige blijft bewaard"),
-    "decision_sent": _("Oordeel klaargezet bij uw documenten"),
-    "measure_done": _("Maatregel uitgevoerd"),
-    "closed": _("Klacht afgesloten"),
-    "closing_letter_sent": _("Afsluitbrief klaargezet bij uw documenten"),
-    "letter_posted": _("Brief per post verstuurd"),
-    "formal_receipt_changed": _("Formele ontvangstdatum gewijzigd"),
-    # Mediation, committee and confidant (casework.procedures.mediation, .committee, .confidant);
-    # a meeting's entry keeps its own summary, which has the date.
-    "record_note": _("Notitie gedeeld"),
-    "record_agreement": _("Afspraak vastgelegd"),
-    "record_document": _("Document gedeeld"),
-    "message": _("Bericht"),
-    "confidant_note": _("Vastgelegd door de vertrouwenspersoon"),
-    "confidant_note_shared": _("Notitie van de vertrouwenspersoon gedeeld"),
-    "committee_advice": _("Oordeel en advies van de klachtencommissie uitgebracht"),
-}
-
 
 def timeline_rows(case: CaseView) -> list[dict[str, Any]]:
     """Timeline entries in the reader's language, saying who did what."""
-    rows = []
-    for entry in case.timeline:
-        label = str(TIMELINE_LABELS[entry.kind]) if entry.kind in TIMELINE_LABELS else None
-        if entry.kind == "received" and entry.data.get("channel") in Channel.values:
-            label = _("Klacht ontvangen via %(channel)s") % {"channel": Channel(entry.data["channel"]).label}
-        if entry.kind == "formal_receipt" and entry.data.get("formal_received_on"):
-            # The day the statutory term runs from, in the reader's language.
-            day = datetime.date.fromisoformat(entry.data["formal_received_on"])
-            label = _("Formele klacht ontvangen op %(date)s") % {"date": date_format(day, "j F Y")}
-        rows.append({"at": entry.at, "label": label or entry.summary, "actor": _actor(entry, case.complaint)})
-    return rows
+    return [
+        {
+            "at": entry.at,
+            "label": entry_text(entry, reader=COMPLAINANT),
+            "actor": _actor(entry, case.complaint),
+        }
+        for entry in case.timeline
+    ]
 
 
 def _actor(entry: TimelineEntry, complaint: Complaint) -> str:

@@ -356,7 +356,6 @@ def follow_link_renew(*, provider: Provider, token: str, accessor: Accessor) -> 
         timeline_add(
             complaint=link.complaint,
             kind="follow_link_renewed",
-            summary="Volglink vernieuwd; de oude link werkt niet meer",
             visibility=TimelineEntry.Visibility.COMPLAINANT,
         )
         access_log_change(
@@ -426,7 +425,6 @@ def _claim(*, provider: Provider, complaint_id: int, user: User, how: str, acces
         timeline_add(
             complaint=complaint,
             kind="claimed",
-            summary="Klacht gekoppeld aan een account van de klager",
             actor_user_id=user.pk,
             visibility=TimelineEntry.Visibility.COMPLAINANT,
             data={"how": how},

@@ -11,15 +11,6 @@ import datetime
 from casework.dossier.services import timeline_entry
 from casework.models import Complaint, TimelineEntry
 
-# How the formal receipt date was established (the evidence kept on the timeline).
-RECEIPT_BASIS = {
-    "submission": "de dag waarop de klager de klacht met toestemming indiende",
-    "arrival": "de dag waarop de brief of e-mail met toestemming binnenkwam, vastgelegd bij invoer",
-    "consent": "de dag waarop de toestemming om te delen binnenkwam (na de klacht zelf)",
-    "track_formal": "de dag waarop de klacht formeel werd, met toestemming",
-    "correction": "gecorrigeerd, met reden",
-}
-
 
 def formal_receipt_entry(
     *,
@@ -40,7 +31,6 @@ def formal_receipt_entry(
     return timeline_entry(
         complaint=complaint,
         kind="formal_receipt",
-        summary=f"Formele klacht ontvangen op {day:%d-%m-%Y}: {RECEIPT_BASIS[basis]}.",
         actor_user_id=actor_user_id,
         visibility=TimelineEntry.Visibility.ALL,
         data={

@@ -20,12 +20,6 @@ from casework.models import Complaint, ConsentRecord
 from reference.dates import today_amsterdam
 from tenants.models import Provider
 
-CONSENT_SUMMARY = {
-    Consent.GIVEN: "Toestemming om te delen gegeven",
-    Consent.REFUSED: "Toestemming om te delen geweigerd",
-    Consent.WITHDRAWN: "Toestemming om te delen ingetrokken",
-}
-
 
 def consent_record(
     *,
@@ -45,7 +39,7 @@ def consent_record(
     case that asked for the formal track starts the statutory clock on the later
     of the day the written complaint arrived and the day consent came (today).
     """
-    if decision not in CONSENT_SUMMARY:
+    if decision not in (Consent.GIVEN, Consent.REFUSED, Consent.WITHDRAWN):
         raise ValidationError(_("Onbekende keuze voor toestemming."), code="invalid")
     with schema_context(provider.schema_name), transaction.atomic():
         _case, complaint = case_lock(provider=provider, complaint_id=complaint_id)
@@ -88,7 +82,6 @@ def consent_record(
         timeline_add(
             complaint=complaint,
             kind=f"consent_{decision}",
-            summary=CONSENT_SUMMARY[decision],
             actor_user_id=actor_user_id,
         )
         if receipt is not None:
@@ -128,7 +121,6 @@ def complaint_make_formal(
         timeline_add(
             complaint=complaint,
             kind="track_formal",
-            summary="Klacht wordt formeel behandeld",
             actor_user_id=actor_user_id,
             data={"formal_received_on": str(complaint.formal_received_on or "")},
         )

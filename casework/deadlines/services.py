@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
@@ -32,11 +32,6 @@ class ConsentEvidence:
 
     given_on: datetime.date
     evidence: str
-
-
-def _dutch_date(day: datetime.date) -> str:
-    with translation.override("nl"):
-        return formats.date_format(day, "j F Y")
 
 
 def _consents_required(
@@ -170,17 +165,12 @@ def deadline_extend(
             )
         complaint.extended_deadline = new_deadline
         complaint.save(update_fields=["extended_deadline"])
-        with translation.override("nl"):
-            basis_label = str(Basis(basis).label)
         timeline_add(
             complaint=complaint,
             kind="deadline_extended",
-            summary=(
-                f"Termijn verlengd van {_dutch_date(current)} tot {_dutch_date(new_deadline)} "
-                f"({basis_label.lower()}).\n\nReden: {reason}"
-            ),
             visibility=TimelineEntry.Visibility.ALL,
             data={
+                "reason": reason,
                 "extension_id": extension.pk,
                 "basis": basis,
                 "previous_deadline": current.isoformat(),
@@ -262,10 +252,6 @@ def formal_receipt_change(
         timeline_add(
             complaint=complaint,
             kind="formal_receipt_changed",
-            summary=(
-                f"Formele ontvangstdatum gewijzigd van {_dutch_date(previous)} in "
-                f"{_dutch_date(received_on)}.\n\nReden: {reason}"
-            ),
             visibility=TimelineEntry.Visibility.ALL,
             actor_user_id=accessor.user_id,
             actor_label=accessor.user_label[:120],

@@ -97,7 +97,6 @@ def send_extension_notice(extension_id: int) -> bool:
         timeline_add(
             complaint=complaint,
             kind="extension_notice_sent",
-            summary="Mededeling van de verlenging als PDF klaargezet; de klager kreeg een link",
             visibility=Visibility.ALL,
             data={"extension_id": extension.pk, "letter_id": letter.pk, "channel": "secure_link"},
         )

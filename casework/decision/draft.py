@@ -59,7 +59,7 @@ def decision_draft_save(
         timeline_add(
             complaint=complaint,
             kind="decision_drafted",
-            summary=_("Concept-antwoord voorbereid") if created else _("Concept-antwoord bijgewerkt"),
+            data={"created": created},
             visibility=TimelineEntry.Visibility.PROVIDER,
             actor_user_id=accessor.user_id,
             actor_label=accessor.user_label,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from casework.decision.services import MeasureInput
+from casework.decision.services import LETTER_LANGUAGES, MeasureInput
 from casework.dossier.forms import DateInput, PlainForm
 from reference.dates import today_amsterdam
 
@@ -37,9 +37,22 @@ class DecisionForm(PlainForm):
         required=False,
     )
     decided_on = forms.DateField(label=_("Datum van het oordeel"), widget=DateInput())
+    language = forms.ChoiceField(
+        label=_("Taal van het oordeel"),
+        help_text=_("De koppen in de brief komen in deze taal, zodat de brief één taal spreekt."),
+        choices=[("nl", _("Nederlands")), ("en", _("Engels"))],
+        # Without one (an older form, a script) the service takes the complainant's language.
+        required=False,
+    )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("initial", {"decided_on": today_amsterdam()})
+    field_order = ["language", "conclusion", "decisions_taken", "measures_timeframe", "decided_on"]
+
+    def __init__(self, *args: object, complainant_language: str = "nl", **kwargs: object) -> None:
+        initial = {"decided_on": today_amsterdam(), **dict(kwargs.pop("initial", None) or {})}  # type: ignore[call-overload]
+        initial.setdefault(
+            "language", complainant_language if complainant_language in LETTER_LANGUAGES else "nl"
+        )
+        kwargs["initial"] = initial
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         # The parts are required by the service (one message per missing part);
         # mark them for browsers and screen readers without blocking the post.
@@ -57,7 +70,7 @@ class DecisionRevisionForm(DecisionForm):
         required=False,
     )
 
-    field_order = ["reason", "conclusion", "decisions_taken", "measures_timeframe", "decided_on"]
+    field_order = ["reason", "language", "conclusion", "decisions_taken", "measures_timeframe", "decided_on"]
 
 
 class DecisionDraftForm(PlainForm):

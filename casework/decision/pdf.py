@@ -17,8 +17,9 @@ from tenants.models import Provider
 
 
 def decision_pdf(*, provider: Provider, complaint: Complaint, decision: Decision) -> bytes:
-    """The written decision, in the complainant's language, as PDF bytes (the shared letter layout)."""
-    with translation.override(complaint.language or "nl"):
+    """The written decision as PDF bytes (the shared letter layout), headed in its own language."""
+    # The headings follow the language the decision is written in, not the interface's.
+    with translation.override(decision.language or complaint.language or "nl"):
         header = [
             _("Zorgaanbieder: %(name)s") % {"name": provider.name},
             _("Kenmerk: %(reference)s") % {"reference": complaint.reference},

@@ -33,6 +33,8 @@ from tenants.models import Provider
 # The three parts the law requires, with the message when one is missing.
 REQUIRED_PARTS = ("conclusion", "decisions_taken", "measures_timeframe")
 MAX_MEASURES = 20
+# The languages a decision letter can be written in (the interface's languages).
+LETTER_LANGUAGES = ("nl", "en")
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ def decision_record(
     measures: Sequence[MeasureInput] = (),
     decided_on: datetime.date | None = None,
     today: datetime.date | None = None,
+    language: str = "",
 ) -> Decision:
     """Record the provider's written decision on a consented complaint and send it to the complainant.
 
@@ -164,6 +167,7 @@ def decision_record(
         measures=measures,
         decided_on=decided_on,
         today=today,
+        language=language,
         revision_reason=None,
     )
 
@@ -181,6 +185,7 @@ def decision_revise(
     measures: Sequence[MeasureInput] = (),
     decided_on: datetime.date | None = None,
     today: datetime.date | None = None,
+    language: str = "",
 ) -> Decision:
     """Follow the current decision with a new version (with its reason); the earlier one is kept.
 
@@ -201,6 +206,7 @@ def decision_revise(
         measures=measures,
         decided_on=decided_on,
         today=today,
+        language=language,
         revision_reason=reason.strip(),
     )
 
@@ -217,6 +223,7 @@ def _decision_write(
     measures: Sequence[MeasureInput],
     decided_on: datetime.date | None,
     today: datetime.date | None,
+    language: str,
     revision_reason: str | None,
 ) -> Decision:
     today = today or today_amsterdam()
@@ -259,6 +266,8 @@ def _decision_write(
             decisions_taken=decisions_taken.strip(),
             measures_timeframe=measures_timeframe.strip(),
             decided_on=decided_on,
+            # Written in the language the writer chose, else the complainant's.
+            language=language if language in LETTER_LANGUAGES else (complaint.language or "nl"),
             recorded_at=now,
             recorded_by_user_id=getattr(actor, "pk", None),
             recorded_by_label=str(actor)[:120] if actor else "",
@@ -267,20 +276,13 @@ def _decision_write(
             Measure(decision=decision, description=m.description.strip()[:500], due_on=m.due_on, position=i)
             for i, m in enumerate(measures)
         )
-        if revision_reason is None:
-            summary = f"Schriftelijk oordeel van de zorgaanbieder vastgelegd ({len(measures)} maatregel(en))."
-        else:
-            summary = (
-                f"Nieuwe versie ({decision.version}) van het oordeel vastgelegd; de vorige blijft bewaard."
-                f"\n\nReden: {revision_reason}"
-            )
         timeline_add(
             complaint=complaint,
             kind="decision_recorded" if revision_reason is None else "decision_revised",
-            summary=summary,
             visibility=TimelineEntry.Visibility.ALL,
             data={
                 "decision_id": decision.pk,
+                "reason": revision_reason or "",
                 "version": decision.version,
                 "supersedes": current.pk if revision_reason is not None and current else None,
                 "decided_on": decided_on.isoformat(),
@@ -323,9 +325,8 @@ def measure_mark_done(
         timeline_add(
             complaint=complaint,
             kind="measure_done",
-            summary=f"Maatregel uitgevoerd: {measure.description}",
             visibility=TimelineEntry.Visibility.ALL,
-            data={"measure_id": measure.pk},
+            data={"measure_id": measure.pk, "description": measure.description},
             **actor_fields(actor),
         )
         access_log_change(

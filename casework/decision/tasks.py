@@ -47,7 +47,6 @@ def send_decision(decision_id: int) -> bool:
         timeline_add(
             complaint=complaint,
             kind="decision_sent",
-            summary="Oordeel als PDF in het dossier klaargezet; de klager kreeg per e-mail een link",
             visibility=Visibility.ALL,
             data={"decision_id": decision.pk, "letter_id": letter.pk, "channel": "secure_link"},
         )

@@ -38,6 +38,7 @@ from casework.dossier.permissions import (
 from casework.dossier.selectors import provider_complaint_or_404
 from casework.models import Complaint, Decision, Measure
 from reference import deadline_rules as deadlines
+from reference.languages import language_label
 from tenants.permissions import provider_member_required
 from tenants.tenancy import request_provider
 
@@ -60,7 +61,9 @@ def decision(request: HttpRequest, reference: str) -> HttpResponse:
     # Bound on every POST, an empty one too (``request.POST or None`` would show a blank form
     # with a 400 and no error saying what is missing).
     posted = request.POST if request.method == "POST" else None
-    form = DecisionForm(posted, initial=draft_initial(complaint=complaint))
+    form = DecisionForm(
+        posted, initial=draft_initial(complaint=complaint), complainant_language=complaint.language
+    )
     formset = MeasureFormSet(posted, prefix="measure")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
@@ -74,6 +77,7 @@ def decision(request: HttpRequest, reference: str) -> HttpResponse:
                 measures_timeframe=form.cleaned_data["measures_timeframe"],
                 measures=measures_from(formset),
                 decided_on=form.cleaned_data["decided_on"],
+                language=form.cleaned_data["language"],
             )
         except Complaint.DoesNotExist:
             raise Http404 from None
@@ -96,6 +100,7 @@ def decision(request: HttpRequest, reference: str) -> HttpResponse:
             "form": form,
             "formset": formset,
             "deadline": deadlines.complaint_deadline(complaint),
+            "complainant_language": language_label(complaint.language or "nl"),
         },
         status=status,
     )
@@ -114,10 +119,11 @@ def decision_revise_view(request: HttpRequest, reference: str) -> HttpResponse:
         "conclusion": current.conclusion,
         "decisions_taken": current.decisions_taken,
         "measures_timeframe": current.measures_timeframe,
+        "language": current.language,
     }
     # Bound on every POST, an empty one too, so the errors say what is missing.
     posted = request.POST if request.method == "POST" else None
-    form = DecisionRevisionForm(posted, initial=initial)
+    form = DecisionRevisionForm(posted, initial=initial, complainant_language=complaint.language)
     formset = MeasureFormSet(posted, prefix="measure")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
@@ -132,6 +138,7 @@ def decision_revise_view(request: HttpRequest, reference: str) -> HttpResponse:
                 measures_timeframe=form.cleaned_data["measures_timeframe"],
                 measures=measures_from(formset),
                 decided_on=form.cleaned_data["decided_on"],
+                language=form.cleaned_data["language"],
             )
         except Complaint.DoesNotExist:
             raise Http404 from None
@@ -150,7 +157,13 @@ def decision_revise_view(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request,
         "casework/provider/decision_form.html",
-        {"complaint": complaint, "form": form, "formset": formset, "revising": current},
+        {
+            "complaint": complaint,
+            "form": form,
+            "formset": formset,
+            "revising": current,
+            "complainant_language": language_label(complaint.language or "nl"),
+        },
         status=400 if request.method == "POST" else 200,
     )
 

@@ -106,15 +106,15 @@ def letter_issue(
         PostalLetter.objects.create(
             provider=provider, case=case, letter_id=letter.pk, kind=kind, created_at=now
         )
-        with translation.override("nl"):
-            label = str(Letter.Kind(kind).label)
         timeline_add(
             complaint=complaint,
             kind="letter_to_post",
-            summary=f"{label} staat op de printlijst om per post te versturen"
-            + ("." if complaint.complainant_email else " (geen e-mailadres van de klager bekend)."),
             visibility=Visibility.STAFF,
-            data={"letter_id": letter.pk, "kind": kind},
+            data={
+                "letter_id": letter.pk,
+                "letter_kind": kind,
+                "has_email": bool(complaint.complainant_email),
+            },
         )
     return letter, True
 
@@ -185,16 +185,13 @@ def letter_mark_posted(
             letter.save(update_fields=["posted_on", "posted_by_user_id"])
             sent = timezone.make_aware(datetime.datetime.combine(posted_on, datetime.time(12, 0)))
             _mark_source_delivered(letter, sent)
-            with translation.override("nl"):
-                label = str(Letter.Kind(letter.kind).label)
             timeline_add(
                 complaint=letter.complaint,
                 kind="letter_posted",
-                summary=f"{label} per post verstuurd op {posted_on:%d-%m-%Y}.",
                 visibility=Visibility.ALL,
                 actor_user_id=getattr(actor, "pk", None),
                 actor_label=str(actor)[:120] if actor else "",
-                data={"letter_id": letter.pk, "posted_on": posted_on.isoformat()},
+                data={"letter_id": letter.pk, "letter_kind": letter.kind, "posted_on": posted_on.isoformat()},
             )
             access_log_change(
                 provider=row.provider,

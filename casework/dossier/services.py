@@ -113,13 +113,19 @@ def timeline_entry(
     *,
     complaint: Complaint,
     kind: str,
-    summary: str,
+    summary: str = "",
     actor_user_id: int | None = None,
     actor_label: str = "",
     visibility: str = TimelineEntry.Visibility.ALL,
     data: dict | None = None,
 ) -> TimelineEntry:
-    """An unsaved timeline entry (for ``bulk_create``); ``timeline_add`` saves one at once."""
+    """An unsaved timeline entry (for ``bulk_create``); ``timeline_add`` saves one at once.
+
+    An entry is an event: ``kind`` (registered in ``casework.dossier.events``) and
+    ``data`` (codes, ISO dates, numbers, people's own words), rendered in the
+    reader's language when shown. ``summary`` is only for text of a kind that is
+    not registered: it is shown as it was written, as a note.
+    """
     return TimelineEntry(
         complaint=complaint,
         at=timezone.now(),
@@ -136,12 +142,17 @@ def timeline_add(
     *,
     complaint: Complaint,
     kind: str,
-    summary: str,
+    summary: str = "",
     actor_user_id: int | None = None,
     actor_label: str = "",
     visibility: str = TimelineEntry.Visibility.ALL,
     data: dict | None = None,
 ) -> TimelineEntry:
+    """Add an event to the complaint's timeline (inside the action's transaction); see ``timeline_entry``.
+
+    A new kind is registered in ``casework.dossier.events.EVENTS`` with its message, and the
+    call passes the facts: ``timeline_add(complaint=c, kind="routed", data={"service": "officer"})``.
+    """
     entry = timeline_entry(
         complaint=complaint,
         kind=kind,

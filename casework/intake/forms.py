@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils.translation import get_language
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
@@ -17,9 +18,20 @@ from casework.dossier.attachments import MAX_FILES, CheckedFile, check_attachmen
 from casework.dossier.forms import DateInput, PlainForm
 from casework.index.models import Channel, Consent, Track
 from casework.intake.services import ComplaintSubmission
-from casework.models import Category, ComplainantKind, Goal, Law
+from casework.models import COMPLAINANT_KIND_THIRD_PERSON, Category, ComplainantKind, Goal, Law
 from reference.dates import today_amsterdam
 from tenants.models import Provider
+
+
+def _attachments_hint() -> str:
+    return gettext("Maximaal %(count)d bestanden: PDF, JPG, PNG, HEIC, DOCX of tekst, elk tot 10 MB.") % {
+        "count": MAX_FILES
+    }
+
+
+# Filled in when shown, in the reader's language: '%' on a lazy string at import time fixed
+# the hint in the language of that moment (Dutch), so the English form had a Dutch hint.
+ATTACHMENTS_HINT = lazy(_attachments_hint, str)()
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -105,8 +117,7 @@ class ComplaintForm(forms.Form):
     attachments = MultipleFileField(
         label=_("Bijlagen (niet verplicht)"),
         required=False,
-        help_text=_("Maximaal %(count)d bestanden: PDF, JPG, PNG, HEIC, DOCX of tekst, elk tot 10 MB.")
-        % {"count": MAX_FILES},
+        help_text=ATTACHMENTS_HINT,
     )
 
     def __init__(self, *args: Any, require_email: bool = True, **kwargs: Any) -> None:
@@ -231,11 +242,7 @@ class CoordinatorComplaintForm(ComplaintForm):
         )
         for name, label in labels.items():
             self.fields[name].label = label
-        self.fields["complainant_kind"].choices = [
-            (ComplainantKind.CLIENT, _("De cliënt zelf")),
-            (ComplainantKind.REPRESENTATIVE, _("Een vertegenwoordiger van de cliënt")),
-            (ComplainantKind.RELATIVE, _("Een nabestaande van de cliënt")),
-        ]
+        self.fields["complainant_kind"].choices = list(COMPLAINANT_KIND_THIRD_PERSON.items())
         self.fields["complainant_email"].help_text = _(
             "Niet verplicht: een telefoonnummer is genoeg. Met een e-mailadres krijgt de klager "
             "een ontvangstbevestiging."

@@ -253,7 +253,6 @@ def _create(
         timeline_entry(
             complaint=complaint,
             kind="received",
-            summary=f"Klacht ontvangen via {Channel(channel).label}",
             actor_user_id=entered_by_user_id or complainant_user_id,
             data={"channel": channel, "track": submission.track},
         )
@@ -273,9 +272,6 @@ def _create(
             timeline_entry(
                 complaint=complaint,
                 kind=f"consent_{submission.consent}",
-                summary="Toestemming om te delen gegeven"
-                if submission.consent == Consent.GIVEN
-                else "Toestemming om te delen geweigerd",
                 actor_user_id=entered_by_user_id or complainant_user_id,
             )
         )
@@ -320,8 +316,7 @@ def _store_attachment(complaint: Complaint, checked: CheckedFile, now: datetime.
     timeline_add(
         complaint=complaint,
         kind="attachment_added",
-        summary=f"Bijlage toegevoegd ({checked.content_type})",
-        data={"attachment_id": attachment.pk},
+        data={"attachment_id": attachment.pk, "content_type": checked.content_type},
     )
     return attachment
 

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import PlatformRole, User
+from accounts.services import emails_by_language
 from casework.dossier.services import follow_link_create
 from casework.models import Complaint
 from outbox.services import TRANSIENT_ERRORS
@@ -64,16 +65,14 @@ def notify_coordinators(complaint_id: int) -> int:
     """Tell the coordinators a case arrived: its reference and a link to the queue, nothing else."""
     require_tenant_schema()
     complaint = Complaint.objects.only("reference").get(pk=complaint_id)
-    recipients = list(
-        User.objects.filter(roles__contains=[PlatformRole.COORDINATOR], is_active=True).values_list(
-            "email", flat=True
-        )
-    )
-    if not recipients:
-        return 0
-    body = render_to_string(
-        "casework/email/new_case_coordinator.txt",
-        {"reference": complaint.reference, "queue_url": platform_url("/werkplek/wachtrij/")},
-    )
-    send_mail(f"Nieuwe klacht {complaint.reference}", body, settings.DEFAULT_FROM_EMAIL, recipients)
-    return len(recipients)
+    coordinators = User.objects.filter(roles__contains=[PlatformRole.COORDINATOR], is_active=True)
+    context = {"reference": complaint.reference, "queue_url": platform_url("/werkplek/wachtrij/")}
+    sent = 0
+    # Each coordinator reads it in their own language (one e-mail per language).
+    for language, recipients in emails_by_language(coordinators).items():
+        with translation.override(language):
+            subject = render_to_string("casework/email/new_case_coordinator_subject.txt", context).strip()
+            body = render_to_string("casework/email/new_case_coordinator.txt", context)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        sent += len(recipients)
+    return sent

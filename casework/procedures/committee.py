@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from casework.dossier.access_log import Accessor, access_log_change
+from casework.dossier.events import JUDGEMENT
 from casework.dossier.services import actor_fields, index_sync, timeline_add
 from casework.index.models import CaseStatus, Consent
 from casework.models import CommitteeAdvice, Complaint, ComplaintPart, TimelineEntry
@@ -26,11 +27,9 @@ from casework.procedures.mediation import MAX_TEXT, lock_open_complaint
 from outbox.services import outbox_enqueue
 from tenants.models import Provider
 
-JUDGEMENT_SUMMARY = {
-    ComplaintPart.Judgement.FOUNDED: "gegrond",
-    ComplaintPart.Judgement.PARTLY_FOUNDED: "deels gegrond",
-    ComplaintPart.Judgement.UNFOUNDED: "ongegrond",
-}
+# The words for a judgement live with the timeline's events (the advice's entry renders them
+# from its data); this name stays for code written before that.
+JUDGEMENT_SUMMARY = JUDGEMENT
 
 
 def _not_issued(complaint: Complaint) -> None:
@@ -67,7 +66,6 @@ def complaint_part_add(
         timeline_add(
             complaint=complaint,
             kind="complaint_part_added",
-            summary=f"Klachtonderdeel {part.position} geformuleerd door de commissie",
             visibility=TimelineEntry.Visibility.STAFF,
             data={"part_id": part.pk, "position": part.position},
             **actor_fields(accessor),
@@ -99,9 +97,8 @@ def complaint_part_judge(
         timeline_add(
             complaint=complaint,
             kind="complaint_part_judged",
-            summary=f"Klachtonderdeel {part.position} beoordeeld: {JUDGEMENT_SUMMARY[judgement]}",
             visibility=TimelineEntry.Visibility.STAFF,
-            data={"part_id": part.pk, "judgement": judgement},
+            data={"part_id": part.pk, "position": part.position, "judgement": judgement},
             **actor_fields(accessor),
         )
         _log(provider, accessor, complaint, "committee_part", f"part {part.position} judged")
@@ -143,11 +140,9 @@ def committee_advice_issue(
             issued_by_user_id=accessor.user_id,
             issued_by_label=accessor.user_label,
         )
-        verdicts = "; ".join(f"{p.position}: {JUDGEMENT_SUMMARY[p.judgement]}" for p in parts)
         timeline_add(
             complaint=complaint,
             kind="committee_advice",
-            summary=f"De klachtencommissie heeft haar oordeel en advies uitgebracht ({verdicts})",
             visibility=TimelineEntry.Visibility.ALL
             if complaint.consent == Consent.GIVEN
             else TimelineEntry.Visibility.COMPLAINANT,

@@ -22,15 +22,6 @@ from casework.models import ConfidantNote, TimelineEntry
 from casework.procedures.mediation import MAX_TEXT, lock_open_complaint
 from tenants.models import Provider
 
-SHARE_SUMMARY = {
-    ConfidantNote.SharedWith.KLACHTPUNT: (
-        "De klager heeft een notitie van de vertrouwenspersoon gedeeld met Klachtpunt"
-    ),
-    ConfidantNote.SharedWith.PROVIDER: (
-        "De klager heeft een notitie van de vertrouwenspersoon gedeeld met Klachtpunt en de zorgaanbieder"
-    ),
-}
-
 
 def confidant_note_add(
     *, provider: Provider, complaint_id: int, accessor: Accessor, kind: str, text: str
@@ -60,9 +51,6 @@ def confidant_note_add(
         timeline_add(
             complaint=complaint,
             kind="confidant_note",
-            summary="Keuze van de cliënt vastgelegd door de vertrouwenspersoon"
-            if kind == ConfidantNote.Kind.CHOICE
-            else "Notitie van de vertrouwenspersoon",
             visibility=TimelineEntry.Visibility.COMPLAINANT,
             data={"note_id": note.pk, "note_kind": kind},
             **actor_fields(accessor),
@@ -107,7 +95,6 @@ def confidant_note_share(
         timeline_add(
             complaint=complaint,
             kind="confidant_note_shared",
-            summary=SHARE_SUMMARY[shared_with],
             visibility=TimelineEntry.Visibility.ALL
             if shared_with == ConfidantNote.SharedWith.PROVIDER
             else TimelineEntry.Visibility.COMPLAINANT,

@@ -20,7 +20,7 @@ import uuid
 import structlog
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
@@ -56,22 +56,6 @@ AUDIENCE_TIMELINE = {
     Message.Audience.ALL: TimelineEntry.Visibility.ALL,
     Message.Audience.CONFIDANT: TimelineEntry.Visibility.COMPLAINANT,
 }
-SENDER_SUMMARY = {
-    Message.Party.COMPLAINANT: "Bericht van de klager",
-    Message.Party.PROVIDER: "Bericht van de zorgaanbieder",
-    Message.Party.STAFF: "Bericht van Klachtpunt",
-}
-RECORD_SUMMARY = {
-    CaseRecord.Kind.NOTE: "Notitie vastgelegd",
-    CaseRecord.Kind.AGREEMENT: "Afspraak vastgelegd",
-    CaseRecord.Kind.DOCUMENT: "Document toegevoegd",
-}
-MEETING_SUMMARY = {
-    Meeting.Kind.PHONE: "Telefonisch gesprek",
-    Meeting.Kind.VIDEO: "Videogesprek",
-    Meeting.Kind.ON_SITE: "Gesprek op locatie",
-    Meeting.Kind.HEARING: "Hoorzitting",
-}
 
 
 def lock_open_complaint(provider: Provider, complaint_id: int) -> Complaint:
@@ -80,11 +64,6 @@ def lock_open_complaint(provider: Provider, complaint_id: int) -> Complaint:
     if complaint.status == CaseStatus.CLOSED:
         raise ValidationError(_("Deze zaak is afgesloten."), code="closed")
     return complaint
-
-
-def dutch_moment(moment: datetime.datetime) -> str:
-    with translation.override("nl"):
-        return formats.date_format(timezone.localtime(moment), "j F Y H:i")
 
 
 def _require_consent(complaint: Complaint, what: str) -> None:
@@ -204,7 +183,6 @@ def meeting_schedule(
         timeline_add(
             complaint=complaint,
             kind="meeting_scheduled",
-            summary=f"{MEETING_SUMMARY[kind]} gepland op {dutch_moment(starts_at)}",
             visibility=_meeting_visibility(meeting),
             data={"meeting_id": meeting.pk, "meeting_kind": kind, "starts_at": starts_at.isoformat()},
             **actor_fields(accessor),
@@ -241,9 +219,12 @@ def meeting_cancel(*, provider: Provider, complaint_id: int, meeting_id: int, ac
         timeline_add(
             complaint=complaint,
             kind="meeting_cancelled",
-            summary=f"{MEETING_SUMMARY[meeting.kind]} van {dutch_moment(meeting.starts_at)} geannuleerd",
             visibility=_meeting_visibility(meeting),
-            data={"meeting_id": meeting.pk},
+            data={
+                "meeting_id": meeting.pk,
+                "meeting_kind": meeting.kind,
+                "starts_at": meeting.starts_at.isoformat(),
+            },
             **actor_fields(accessor),
         )
         access_log_change(
@@ -309,15 +290,14 @@ def record_add(
             record.sha256 = document.sha256
             record.file.save(document.stored_name, document.content, save=False)
         record.save()
-        summary = RECORD_SUMMARY[kind]
-        if document is not None:
-            summary = f"{summary}: {document.original_name}"
         timeline_add(
             complaint=complaint,
             kind=f"record_{kind}",
-            summary=summary,
             visibility=visibility,
-            data={"record_id": record.pk},
+            data={
+                "record_id": record.pk,
+                "file_name": document.original_name if document is not None else "",
+            },
             **actor_fields(accessor),
         )
         access_log_change(
@@ -372,7 +352,6 @@ def message_send(
         timeline_add(
             complaint=complaint,
             kind="message",
-            summary=SENDER_SUMMARY[sender],
             visibility=AUDIENCE_TIMELINE[audience],
             data={"message_id": message.pk, "sender": sender, "audience": audience},
             **actor_fields(accessor),

@@ -27,6 +27,7 @@ from pydantic import Field
 from casework.deadlines.selectors import complaint_deadline
 from casework.dossier.access_log import Event, access_log_request
 from casework.dossier.api import NOT_FOUND, ErrorOut, no_store
+from casework.dossier.events import entry_text
 from casework.dossier.permissions import VIEW_DOSSIER, allowed
 from casework.dossier.selectors import provider_complaint_get
 from casework.models import Complaint
@@ -210,7 +211,7 @@ def case_detail(request: HttpRequest, response: HttpResponse, reference: str) ->
             "goal": complaint.goal,
             "goal_details": complaint.goal_details,
             "timeline": [
-                {"kind": e.kind, "at": e.at, "summary": e.summary}
+                {"kind": e.kind, "at": e.at, "summary": entry_text(e)}
                 for e in provider_timeline(complaint=complaint)
             ],
             # What is shared with the provider, through the same gates as its pages.

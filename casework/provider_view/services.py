@@ -86,7 +86,6 @@ def complaint_participant_add(
         timeline_add(
             complaint=complaint,
             kind="participant_added",
-            summary=_("%(role)s vastgelegd") % {"role": Role(role).label},
             visibility=TimelineEntry.Visibility.PROVIDER,
             data={"role": role, "user_id": user_id},
             actor_user_id=accessor.user_id,
@@ -114,7 +113,6 @@ def complaint_participant_remove(
         timeline_add(
             complaint=complaint,
             kind="participant_removed",
-            summary=_("%(role)s afgemeld") % {"role": Role(participant.role).label},
             visibility=TimelineEntry.Visibility.PROVIDER,
             data={"role": participant.role, "user_id": participant.user_id},
             actor_user_id=accessor.user_id,

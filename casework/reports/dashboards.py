@@ -200,7 +200,7 @@ def incoming_per_week(cases: Any, today: datetime.date, weeks: int = WEEKS) -> S
     channels = [channel for channel in Channel if any(key[1] == channel for key in found)] or [Channel.WIDGET]
     rows = [
         Row(
-            f"{_week_label(day)} ({formats.date_format(day, 'j M')})",
+            f"{_week_label(day)} ({formats.date_format(day, 'MONTH_DAY_FORMAT')})",
             [count(found.get((day, channel), 0)) for channel in channels]
             + [count(sum(found.get((day, channel), 0) for channel in channels))],
             key=day.isoformat(),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
@@ -42,11 +42,6 @@ def route_suggestion(*, law: str, category_code: str) -> str:
     if category_code == "privacy":
         return Service.DPO
     return Service.OFFICER
-
-
-def _dutch(label: object) -> str:
-    with translation.override("nl"):
-        return str(label)
 
 
 def _lock(provider: Provider, complaint_id: int) -> tuple[Complaint, CaseIndex]:
@@ -96,20 +91,17 @@ def intake_call_record(
         complaint.goal_details = goal_details.strip()
         complaint.save(update_fields=["goal", "goal_details"])
         _start_intake(complaint)
-        if goal != previous:
-            goal_text = (
-                f"Doel gewijzigd van '{_dutch(Goal(previous).label)}' naar '{_dutch(Goal(goal).label)}'"
-            )
-        elif changed:
-            goal_text = f"Doel bevestigd ('{_dutch(Goal(goal).label)}'), toelichting aangepast"
-        else:
-            goal_text = f"Doel bevestigd ('{_dutch(Goal(goal).label)}')"
         timeline_add(
             complaint=complaint,
             kind="intake_call",
-            summary=f"Intakegesprek gevoerd. {goal_text}.\n\nBesproken: {discussed}",
             visibility=Visibility.STAFF,
-            data={"goal": goal, "previous_goal": previous, "goal_changed": goal != previous},
+            data={
+                "goal": goal,
+                "previous_goal": previous,
+                "goal_changed": goal != previous,
+                "details_changed": changed,
+                "discussed": discussed,
+            },
             **actor_fields(actor),
         )
         index_sync(complaint=complaint, provider=provider)
@@ -144,7 +136,6 @@ def case_resolve_at_intake(
         timeline_add(
             complaint=complaint,
             kind="resolved_at_intake",
-            summary=f"Afgesloten na de intake. Uitkomst: {_dutch(Outcome(outcome).label)}.",
             visibility=Visibility.COMPLAINANT,
             data={"outcome": outcome, "closed_at": now.isoformat(), "basis": basis},
             **actor_fields(actor),
@@ -153,7 +144,7 @@ def case_resolve_at_intake(
             timeline_add(
                 complaint=complaint,
                 kind="triage_note",
-                summary=note.strip(),
+                data={"text": note.strip()},
                 visibility=Visibility.STAFF,
                 **actor_fields(actor),
             )
@@ -187,7 +178,6 @@ def consent_request_send(
         entry = timeline_add(
             complaint=complaint,
             kind="consent_requested",
-            summary="Toestemming om de klacht te delen gevraagd per e-mail",
             visibility=Visibility.COMPLAINANT,
             data={"channel": "email"},
             **actor_fields(actor),
@@ -233,7 +223,6 @@ def case_route(
         timeline_add(
             complaint=complaint,
             kind="routed",
-            summary=f"Doorgezet naar: {_dutch(Service(service).label)}",
             visibility=Visibility.COMPLAINANT,
             data={"service": service, "previous_service": previous},
             **actor_fields(actor),
@@ -242,7 +231,7 @@ def case_route(
             timeline_add(
                 complaint=complaint,
                 kind="triage_note",
-                summary=note.strip(),
+                data={"text": note.strip()},
                 visibility=Visibility.STAFF,
                 **actor_fields(actor),
             )

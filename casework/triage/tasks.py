@@ -57,7 +57,6 @@ def send_consent_request(complaint_id: int, request_id: int) -> bool:
         timeline_add(
             complaint=complaint,
             kind="consent_request_sent",
-            summary="E-mail met het verzoek om toestemming verzonden",
             visibility=TimelineEntry.Visibility.COMPLAINANT,
             data={"channel": "email", "request_id": request_id},
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import quote
 
 from allauth.account.models import EmailAddress
@@ -78,3 +79,11 @@ def totp_uri(user: User, secret: str) -> str:
     issuer = settings.MFA_TOTP_ISSUER
     label = quote(f"{issuer}:{user.email}")
     return f"otpauth://totp/{label}?secret={secret}&issuer={quote(issuer)}&digits=6&period=30"
+
+
+def emails_by_language(users: Iterable[User]) -> dict[str, list[str]]:
+    """The users' e-mail addresses grouped by their preferred language, so each reads a notice in theirs."""
+    grouped: dict[str, list[str]] = {}
+    for user in users:
+        grouped.setdefault(user.preferred_language or settings.LANGUAGE_CODE, []).append(user.email)
+    return grouped

@@ -12,6 +12,7 @@ from django_tenants.utils import schema_context
 from billing.selectors import time_entries_visible_to_provider
 from casework.assignment.services import assignment_accept, case_assign, case_reassign
 from casework.assignment.time import time_entry_log
+from casework.dossier.events import entry_text
 from casework.index.models import CaseIndex, Consent, Service
 from casework.models import TimelineEntry
 from casework.timesheets.models import Activity, LedgerMonth, TimeEntry, TimeKind
@@ -57,7 +58,7 @@ def test_assigned_professional_logs_time_and_the_note_goes_to_the_timeline(world
     assert entry.provider_id == world.alpha.pk and entry.service == Service.OFFICER
     with schema_context(world.alpha.schema_name):
         [note] = TimelineEntry.objects.filter(complaint_id=case.case_id, kind="time_note")
-    assert note.summary == NOTE and note.visibility == TimelineEntry.Visibility.STAFF
+    assert entry_text(note) == NOTE and note.visibility == TimelineEntry.Visibility.STAFF
     assert note.actor_user_id == professional.pk and note.data["time_entry_id"] == entry.pk
 
 
@@ -91,7 +92,8 @@ def test_no_notes_in_the_ledger_or_anywhere_in_the_public_schema(world) -> None:
     assert tables and hits == []
     with connection.cursor() as cursor:
         cursor.execute(
-            f'SELECT count(*) FROM "{world.alpha.schema_name}".casework_timelineentry WHERE summary LIKE %s',
+            f'SELECT count(*) FROM "{world.alpha.schema_name}".casework_timelineentry '
+            "WHERE data->>'text' LIKE %s",
             ["%Zwaluw-7%"],
         )
         assert cursor.fetchone()[0] == 1

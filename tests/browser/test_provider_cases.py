@@ -68,6 +68,7 @@ def shared_cases(
             "pending": submit(
                 world.alpha, submission=submission(consent=Consent.PENDING)
             ).complaint.reference,
+            "english": submit(world.alpha, submission=submission(language="en")).complaint.reference,
         }
 
     with django_db_blocker.unblock():
@@ -142,6 +143,17 @@ def test_provider_lists_searches_and_opens_consented_complaints_only(
 
     missing = page.goto(live_site.alpha(f"/klachten/{shared_cases['pending']}/"))
     assert missing is not None and missing.status == 404
+
+
+def test_the_decision_page_tells_the_writer_which_language_the_complainant_reads(
+    admin_page: Page, live_site: LiveServer, shared_cases: dict[str, str]
+) -> None:
+    page = admin_page
+    page.goto(live_site.alpha(f"/klachten/{shared_cases['english']}/oordeel/"))
+    expect(page.get_by_text("De klager leest het liefst in het Engels.")).to_be_visible()
+    # The letter's language starts as the complainant's; its headings follow it.
+    expect(page.get_by_label("Taal van het oordeel")).to_have_value("en")
+    assert_accessible(page, "provider-decision-language")
 
 
 def test_provider_admin_makes_and_revokes_an_api_key(

@@ -16,6 +16,7 @@ from casework.assignment.services import (
     case_reassign,
 )
 from casework.assignment.tasks import notify_assignment_offered
+from casework.dossier.events import entry_text
 from casework.index.models import Assignment, CaseIndex, CaseStatus
 from casework.models import Complaint, TimelineEntry
 from outbox.models import OutboxMessage
@@ -132,7 +133,7 @@ def test_decline_returns_the_case_to_the_queue_with_the_reason(
     assert case.assignee is None and case.status == CaseStatus.INTAKE
     assert _dossier_status(case) == CaseStatus.INTAKE
     [entry] = _timeline(case, "assignment_declined")
-    assert "Te vol deze maand" in entry.summary and entry.visibility == TimelineEntry.Visibility.STAFF
+    assert "Te vol deze maand" in entry_text(entry) and entry.visibility == TimelineEntry.Visibility.STAFF
     # The coordinators hear of it (reference and link only).
     [email] = [m for m in mail.outbox if world.coordinator.email in m.to and "wachtrij" in m.subject]
     assert case.reference in email.subject and f"/werkplek/zaken/{case.reference}/toewijzen/" in email.body
@@ -199,7 +200,7 @@ def test_reassignment_is_recorded_in_history_and_timeline(world) -> None:  # typ
     case.refresh_from_db()
     assert case.assignee == second.user
     [entry] = _timeline(case, "assignment_replaced")
-    assert "Eerste Functionaris" in entry.summary and "Tweede Functionaris" in entry.summary
+    assert "Eerste Functionaris" in entry_text(entry) and "Tweede Functionaris" in entry_text(entry)
     assert entry.data["reason"] == "Langdurig ziek gemeld"
     html = (
         staff_client(world.coordinator).get(f"/werkplek/zaken/{case.reference}/toewijzen/").content.decode()

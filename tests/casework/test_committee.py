@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from icalendar import Calendar
 
+from casework.dossier.events import entry_text
 from casework.index.models import CaseIndex, CaseStatus, Service
 from casework.models import CommitteeAdvice, ComplaintPart, Meeting, TimelineEntry
 from casework.procedures.committee import committee_advice_issue, complaint_part_add, complaint_part_judge
@@ -130,8 +131,8 @@ def test_committee_judges_each_part_and_issues_its_advice(
         advice = CommitteeAdvice.objects.get(complaint_id=case.case_id)
         [entry] = TimelineEntry.objects.filter(complaint_id=case.case_id, kind="committee_advice")
     assert advice.issued_by_user_id == member.pk
-    assert (
-        entry.visibility == TimelineEntry.Visibility.ALL and "1: gegrond; 2: deels gegrond" in entry.summary
+    assert entry.visibility == TimelineEntry.Visibility.ALL and "1: gegrond; 2: deels gegrond" in entry_text(
+        entry
     )
     assert complaint_of(case).status == CaseStatus.DECISION
     assert CaseIndex.objects.get(pk=case.pk).status == CaseStatus.DECISION

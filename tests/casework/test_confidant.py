@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django_tenants.utils import schema_context
 
 from casework.consent.services import consent_record
+from casework.dossier.events import entry_text
 from casework.index.models import Channel, Consent, Service
 from casework.models import ConfidantNote, TimelineEntry
 from casework.procedures.confidant import confidant_note_add, confidant_note_share
@@ -89,11 +90,10 @@ def test_confidant_notes_hidden_from_officer_coordinator_and_provider_until_shar
 
     # The timeline says the confidant wrote something, never what.
     with schema_context(world.alpha.schema_name):
-        summaries = list(
-            TimelineEntry.objects.filter(complaint_id=case.case_id, kind="confidant_note").values_list(
-                "summary", flat=True
-            )
-        )
+        summaries = [
+            entry_text(e)
+            for e in TimelineEntry.objects.filter(complaint_id=case.case_id, kind="confidant_note")
+        ]
     assert len(summaries) == 2 and all(NOTE not in s and CHOICE not in s for s in summaries)
 
     # The client shares the note with Klachtpunt from the follow page, the choice also with the provider.

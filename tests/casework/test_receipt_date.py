@@ -21,6 +21,7 @@ from casework.closing.services import case_close
 from casework.consent.services import consent_record
 from casework.deadlines.services import formal_receipt_change
 from casework.dossier.access_log import AccessChannel, Accessor
+from casework.dossier.events import entry_text
 from casework.index.models import CaseIndex, Channel, Consent, Outcome, Track
 from casework.intake.entry import coordinator_complaint_enter
 from casework.intake.services import widget_complaint_submit
@@ -193,7 +194,7 @@ def test_changing_the_receipt_date_needs_a_reason_and_is_logged_and_on_the_timel
             entry.data["previous"] == today.isoformat()
             and entry.data["formal_received_on"] == earlier.isoformat()
         )
-        assert "datumstempel" in entry.summary and entry.actor_user_id == world.coordinator.pk
+        assert "datumstempel" in entry_text(entry) and entry.actor_user_id == world.coordinator.pk
         log = AccessLogEntry.objects.get(case_id=changed.pk, subject="formal_receipt")
         assert (
             log.event == "change"

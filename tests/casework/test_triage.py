@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from casework.dossier.events import entry_text
 from casework.index.models import CaseIndex, CaseStatus, Consent, Outcome, Service
 from casework.models import Complaint, ConsentRecord, TimelineEntry
 from casework.triage import services as triage
@@ -72,10 +73,16 @@ def test_intake_call_records_what_was_discussed_for_staff_only_and_the_goal(worl
     )
     entry = timeline(world, complaint)[-1]
     assert entry.kind == "intake_call" and entry.visibility == TimelineEntry.Visibility.STAFF
-    assert "Klager wil vooral dat het rooster verandert." in entry.summary
-    assert "Doel gewijzigd van 'Uitleg' naar 'Verandering of verbetering'" in entry.summary
+    assert "Klager wil vooral dat het rooster verandert." in entry_text(entry)
+    assert "Doel gewijzigd van 'Uitleg' naar 'Verandering of verbetering'" in entry_text(entry)
     assert entry.actor_user_id == world.coordinator.pk
-    assert entry.data == {"goal": "change", "previous_goal": "explanation", "goal_changed": True}
+    assert entry.data == {
+        "goal": "change",
+        "previous_goal": "explanation",
+        "goal_changed": True,
+        "details_changed": True,
+        "discussed": "Klager wil vooral dat het rooster verandert.",
+    }
     changed = dossier(world, complaint)
     assert changed.goal == "change" and changed.goal_details == "Vaste avonddienst voor medicatie."
     assert changed.status == CaseStatus.INTAKE
@@ -141,7 +148,7 @@ def test_intake_call_with_the_same_goal_confirms_it(world: World) -> None:
         discussed="Kort.",
         goal="apology",
     )
-    assert "Doel bevestigd ('Excuses')" in timeline(world, complaint)[-1].summary
+    assert "Doel bevestigd ('Excuses')" in entry_text(timeline(world, complaint)[-1])
 
 
 def test_intake_call_needs_what_was_discussed(world: World) -> None:
@@ -175,7 +182,7 @@ def test_resolve_at_intake_closes_with_the_outcome_in_dossier_timeline_and_index
     assert case.closed_at is not None
     assert dossier(world, complaint).status == CaseStatus.CLOSED
     closing, note = timeline(world, complaint)[-2:]
-    assert closing.kind == "resolved_at_intake" and "Uitkomst: Opgelost" in closing.summary
+    assert closing.kind == "resolved_at_intake" and "Uitkomst: Opgelost" in entry_text(closing)
     assert closing.visibility == TimelineEntry.Visibility.COMPLAINANT
     assert closing.data["outcome"] == "resolved"
     assert note.kind == "triage_note" and note.visibility == TimelineEntry.Visibility.STAFF
@@ -292,7 +299,7 @@ def test_route_sets_the_service_in_the_index_and_on_the_timeline(world: World) -
     case.refresh_from_db()
     assert case.service == Service.CONFIDANT and case.status == CaseStatus.INTAKE
     entry = timeline(world, complaint)[-1]
-    assert entry.kind == "routed" and entry.summary == "Doorgezet naar: Vertrouwenspersoon"
+    assert entry.kind == "routed" and entry_text(entry) == "Doorgezet naar: Vertrouwenspersoon"
     assert entry.data == {"service": "confidant", "previous_service": "intake"}
 
 
