@@ -11,28 +11,18 @@ itself is never cached (pages are ``never_cache`` and read PostgreSQL).
 
 from __future__ import annotations
 
-import hashlib
-
+from allauth.core.internal.ratelimit import Rate, get_cache_key, get_rates
 from django.conf import settings
 from django.core.cache import cache
 
 # allauth's rate-limited actions keyed by something that names the person (the e-mail address).
 PER_KEY_ACTIONS = ("login_failed", "reset_password", "reset_password_email", "change_email", "manage_email")
+APP = "allauth.account"
 
 
-def _rates(action: str) -> list[str]:
-    configured = dict(getattr(settings, "ACCOUNT_RATE_LIMITS", {}) or {})
-    from allauth.account import app_settings
-
-    defaults = dict(app_settings.RATE_LIMITS or {})
-    value = configured.get(action, defaults.get(action))
-    return [rate.strip() for rate in str(value or "").split(",") if rate.strip().endswith("/key")]
-
-
-def _key(action: str, rate: str, source: str) -> str:
-    # allauth.core.internal.ratelimit.get_cache_key for a per-key rate.
-    digest = hashlib.sha256(source.encode("utf8")).hexdigest()
-    return f"allauth:rl:allauth.account:{action}:{rate}:{digest}"
+def _key(action: str, rate: Rate, source: str) -> str:
+    # allauth builds the key from the rate and a SHA-256 of the source; ask it, so ours never drift.
+    return str(get_cache_key(None, app=APP, action=action, rate=rate, key=source))  # type: ignore[arg-type]
 
 
 def _platform_hosts() -> set[str]:
@@ -47,7 +37,9 @@ def complainant_cache_keys(*, emails: list[str]) -> list[str]:
     hosts = _platform_hosts()
     for email in {address.strip().lower() for address in emails if address}:
         for action in PER_KEY_ACTIONS:
-            for rate in _rates(action):
+            for rate in get_rates(app=APP, action=action):
+                if rate.per != "key":
+                    continue
                 # Login counters are keyed by the host and the address; the others by the address.
                 keys.append(_key(action, rate, email))
                 keys.extend(_key(action, rate, f"{host}:{email}") for host in hosts)
