@@ -945,7 +945,7 @@ class DecisionDraft(models.Model):
 
 
 class DataRightsRecord(models.Model):
-    """A complainant's own request under the AVG about one dossier: an export, an erasure, an account deletion.
+    """A complainant's own AVG request about one dossier: an export, an erasure, an account deletion.
 
     Kept in the provider's schema with the dossier it concerns, as the access
     log is: by the complaint's id and reference without a foreign key, so the
