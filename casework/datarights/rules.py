@@ -25,9 +25,10 @@ A complaint dossier at Klachtpunt:
   their files, follow links.
 
 Whatever happens to the dossier, the access log (NEN 7513) keeps its rows
-for five years after each access, and this request's own record is kept as
-long (AVG art. 5(2): we show what we did); neither holds a name or what the
-complaint says.
+for five years after each access and never shorter than the dossier they
+describe (the append-only trigger enforces both), and this request's own
+record is kept five years (AVG art. 5(2): we show what we did); neither holds
+a name or what the complaint says.
 """
 
 from __future__ import annotations
@@ -71,12 +72,24 @@ REASON_LABELS: dict[str, Promise] = {
     "no_duty": _("Geen wettelijke plicht houdt dit nog vast."),
     "not_personal": _("Dit zijn geen persoonsgegevens meer: niemand kan er u in herkennen."),
     "nen7513": _("De wet schrijft een toegangslog van vijf jaar voor (NEN 7513, Wabvpz)."),
+    "nen7513_open": _(
+        "De wet schrijft een toegangslog voor (NEN 7513, Wabvpz): zolang uw dossier bestaat, en daarna tot "
+        "vijf jaar na de laatste inzage."
+    ),
     "accountability": _("Klachtpunt moet kunnen laten zien dat uw verzoek is uitgevoerd (AVG art. 5 lid 2)."),
     "until_deleted": _("Zolang u uw account houdt; u kunt het hieronder verwijderen."),
     "account_deleted": _("Uw account is verwijderd."),
 }
 
 ACTION_LABELS: dict[str, Promise] = {ERASED: _("Gewist"), KEPT: _("Bewaard")}
+
+# What "until" means for something kept without an end date, by the reason it is kept.
+OPEN_ENDED: dict[str, Promise] = {
+    "open_complaint": _("zolang de klacht loopt"),
+    "nen7513_open": _("zolang het dossier bestaat"),
+    "not_personal": _("geen einddatum: anoniem"),
+    "until_deleted": _("tot u het verwijdert"),
+}
 
 
 @dataclass(frozen=True)
@@ -146,20 +159,25 @@ def dossier_kept_until(facts: DossierFacts) -> datetime.date | None:
 def dossier_plan(facts: DossierFacts, *, today: datetime.date) -> DossierPlan:
     """What erasure does to this dossier today, item by item (see the module docstring)."""
     where = {"reference": facts.reference, "provider_name": facts.provider_name}
+    # A log row lives five years after the access, and never shorter than the dossier it describes.
     log_until = add_years(max(filter(None, [facts.last_access_on, today])), ACCESS_LOG_YEARS)
-    always = (
-        Item("access_log", KEPT, "nen7513", until=log_until, **where),
-        Item("request_record", KEPT, "accountability", until=add_years(today, ACCESS_LOG_YEARS), **where),
-    )
+    record = Item("request_record", KEPT, "accountability", until=add_years(today, ACCESS_LOG_YEARS), **where)
     if not facts.closed:
         return DossierPlan(
             reduce=False,
             erase_contact=False,
-            items=(Item("dossier", KEPT, "open_complaint", **where), *always),
+            items=(
+                Item("dossier", KEPT, "open_complaint", **where),
+                Item("access_log", KEPT, "nen7513_open", **where),
+                record,
+            ),
         )
     kept_until = dossier_kept_until(facts)
-    duty = (facts.formal or facts.has_decision) and kept_until is not None and kept_until >= today
-    if duty:
+    if (facts.formal or facts.has_decision) and kept_until is not None and kept_until >= today:
+        always: tuple[Item, ...] = (
+            Item("access_log", KEPT, "nen7513", until=max(log_until, kept_until), **where),
+            record,
+        )
         return DossierPlan(
             reduce=False,
             erase_contact=True,
@@ -179,7 +197,8 @@ def dossier_plan(facts: DossierFacts, *, today: datetime.date) -> DossierPlan:
             Item("attachments", ERASED, "no_duty", **where),
             Item("follow_links", ERASED, "no_duty", **where),
             Item("statistics", KEPT, "not_personal", **where),
-            *always,
+            Item("access_log", KEPT, "nen7513", until=log_until, **where),
+            record,
         ),
     )
 
@@ -196,6 +215,7 @@ def item_rows(items: list[dict[str, str | None]]) -> list[dict[str, object]]:
                 "action_label": ACTION_LABELS.get(str(item["action"]), item["action"]),
                 "reason": REASON_LABELS.get(str(item["reason"]), item["reason"]),
                 "until": datetime.date.fromisoformat(until) if until else None,
+                "open_ended": OPEN_ENDED.get(str(item["reason"]), ""),
                 "reference": item.get("reference") or "",
                 "provider_name": item.get("provider_name") or "",
             }

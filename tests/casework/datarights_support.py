@@ -44,6 +44,20 @@ from tests.support import PASSWORD
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+def forget_media_root() -> None:
+    """Make the file storage read ``MEDIA_ROOT`` again.
+
+    django-tenants' storage caches the media root it first saw
+    (``relative_media_root``) and forgets it only when
+    ``MULTITENANT_RELATIVE_MEDIA_ROOT`` changes, not ``MEDIA_ROOT``: a test that
+    points ``MEDIA_ROOT`` at its own folder would otherwise leave every later
+    file of this process in that folder.
+    """
+    storage = Attachment._meta.get_field("file").storage
+    storage.location  # noqa: B018 (sets up the lazy default storage)
+    getattr(storage, "_wrapped", storage).__dict__.pop("relative_media_root", None)
+
+
 def new_complainant(label: str = "klager") -> User:
     return user_create(email=f"{label}-{uuid.uuid4().hex[:8]}@example.test", password=PASSWORD)
 

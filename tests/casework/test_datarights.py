@@ -12,6 +12,7 @@ import base64
 import datetime
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,7 @@ from tests.casework.accessors import STAFF
 from tests.casework.datarights_support import (
     PDF,
     file_complaint,
+    forget_media_root,
     new_complainant,
     part_ids,
     seeded_complainant,
@@ -48,9 +50,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+def media_root(settings, tmp_path: Path) -> Iterator[Path]:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = str(tmp_path)
-    return tmp_path
+    forget_media_root()
+    yield tmp_path
+    forget_media_root()  # or later tests in this process write into this test's folder
 
 
 def logged_in(user: User) -> Client:
@@ -433,7 +437,13 @@ def test_rules_informal_closed_or_past_retention_is_erased_and_open_is_kept() ->
     open_plan = dossier_plan(facts(closed=False, closed_on=None), today=today)
     assert not open_plan.reduce and not open_plan.erase_contact
     log_item = next(item for item in open_plan.items if item.code == "access_log")
-    assert log_item.until == datetime.date(2031, 6, 1)
+    assert (log_item.until, log_item.reason) == (None, "nen7513_open")  # as long as the dossier, at least
+    informal = dossier_plan(facts(formal=False, has_decision=False), today=today)
+    informal_log = next(item for item in informal.items if item.code == "access_log")
+    assert informal_log.until == datetime.date(2031, 6, 1)
+    formal = dossier_plan(facts(retention_years=10), today=today)
+    # A dossier kept longer than five years of log keeps its log as long.
+    assert next(item for item in formal.items if item.code == "access_log").until == datetime.date(2036, 3, 1)
 
 
 def test_rules_29_february_plus_years_is_28_february() -> None:
