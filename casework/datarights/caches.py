@@ -22,7 +22,7 @@ APP = "allauth.account"
 
 def _key(action: str, rate: Rate, source: str) -> str:
     # allauth builds the key from the rate and a SHA-256 of the source; ask it, so ours never drift.
-    return str(get_cache_key(None, app=APP, action=action, rate=rate, key=source))  # type: ignore[arg-type]
+    return str(get_cache_key(None, app=APP, action=action, rate=rate, key=source))
 
 
 def _platform_hosts() -> set[str]:

@@ -148,7 +148,7 @@ def _file(part: str, row: models.Model, value: FieldFile) -> FileOut | None:
         return None
     with value.open("rb") as handle:
         content = handle.read()
-    name = getattr(row, "original_name", "") or value.name.rsplit("/", 1)[-1]
+    name = getattr(row, "original_name", "") or (value.name or "").rsplit("/", 1)[-1]
     content_type = getattr(row, "content_type", "") or "application/pdf"
     return FileOut(part=part, row_id=row.pk, name=name, content_type=content_type, content=content)
 
@@ -206,7 +206,7 @@ def dossier_collect(*, provider: Provider, complaint: Complaint) -> DossierOut:
             .values_list(*RECORD_FIELDS)
         ]
         facts = row_data(complaint)
-        facts["category"] = complaint.category.code if complaint.category_id else ""
+        facts["category"] = complaint.category.code if complaint.category else ""
     return DossierOut(
         reference=complaint.reference,
         provider_name=provider.name,

@@ -158,34 +158,38 @@ def dossier_kept_until(facts: DossierFacts) -> datetime.date | None:
 
 def dossier_plan(facts: DossierFacts, *, today: datetime.date) -> DossierPlan:
     """What erasure does to this dossier today, item by item (see the module docstring)."""
-    where = {"reference": facts.reference, "provider_name": facts.provider_name}
+
+    def item(code: str, action: str, reason: str, until: datetime.date | None = None) -> Item:
+        where = {"reference": facts.reference, "provider_name": facts.provider_name}
+        return Item(code, action, reason, until, **where)
+
     # A log row lives five years after the access, and never shorter than the dossier it describes.
     log_until = add_years(max(filter(None, [facts.last_access_on, today])), ACCESS_LOG_YEARS)
-    record = Item("request_record", KEPT, "accountability", until=add_years(today, ACCESS_LOG_YEARS), **where)
+    record = item("request_record", KEPT, "accountability", until=add_years(today, ACCESS_LOG_YEARS))
     if not facts.closed:
         return DossierPlan(
             reduce=False,
             erase_contact=False,
             items=(
-                Item("dossier", KEPT, "open_complaint", **where),
-                Item("access_log", KEPT, "nen7513_open", **where),
+                item("dossier", KEPT, "open_complaint"),
+                item("access_log", KEPT, "nen7513_open"),
                 record,
             ),
         )
     kept_until = dossier_kept_until(facts)
     if (facts.formal or facts.has_decision) and kept_until is not None and kept_until >= today:
         always: tuple[Item, ...] = (
-            Item("access_log", KEPT, "nen7513", until=max(log_until, kept_until), **where),
+            item("access_log", KEPT, "nen7513", until=max(log_until, kept_until)),
             record,
         )
         return DossierPlan(
             reduce=False,
             erase_contact=True,
             items=(
-                Item("contact_details", ERASED, "no_duty", **where),
-                Item("name_email", KEPT, "dossier_retention", until=kept_until, **where),
-                Item("dossier", KEPT, "dossier_retention", until=kept_until, **where),
-                Item("attachments", KEPT, "dossier_retention", until=kept_until, **where),
+                item("contact_details", ERASED, "no_duty"),
+                item("name_email", KEPT, "dossier_retention", until=kept_until),
+                item("dossier", KEPT, "dossier_retention", until=kept_until),
+                item("attachments", KEPT, "dossier_retention", until=kept_until),
                 *always,
             ),
         )
@@ -193,11 +197,11 @@ def dossier_plan(facts: DossierFacts, *, today: datetime.date) -> DossierPlan:
         reduce=True,
         erase_contact=False,
         items=(
-            Item("dossier", ERASED, "no_duty", **where),
-            Item("attachments", ERASED, "no_duty", **where),
-            Item("follow_links", ERASED, "no_duty", **where),
-            Item("statistics", KEPT, "not_personal", **where),
-            Item("access_log", KEPT, "nen7513", until=log_until, **where),
+            item("dossier", ERASED, "no_duty"),
+            item("attachments", ERASED, "no_duty"),
+            item("follow_links", ERASED, "no_duty"),
+            item("statistics", KEPT, "not_personal"),
+            item("access_log", KEPT, "nen7513", until=log_until),
             record,
         ),
     )
@@ -205,7 +209,7 @@ def dossier_plan(facts: DossierFacts, *, today: datetime.date) -> DossierPlan:
 
 def item_rows(items: list[dict[str, str | None]]) -> list[dict[str, object]]:
     """Stored items (``Item.as_data``) ready for a page, in the active language."""
-    rows = []
+    rows: list[dict[str, object]] = []
     for item in items:
         until = item.get("until")
         rows.append(
