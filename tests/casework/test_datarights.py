@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from allauth.account.models import EmailAddress
 from django.apps import apps
+from django.core import mail
 from django.core.cache import cache
 from django.db import models
 from django.test import Client
@@ -31,7 +32,7 @@ from casework.datarights.inventory import DOSSIER_PARTS, EXCLUDED
 from casework.datarights.rules import ERASED, KEPT, DossierFacts, add_years, dossier_plan
 from casework.datarights.services import AccountNotDeletable, account_delete, complainant_erase, user_targets
 from casework.dossier.services import follow_link_create
-from casework.index.models import CaseIndex, CaseStatus, Track
+from casework.index.models import CaseIndex, CaseStatus, Channel, Track
 from casework.models import AccessLogEntry, CaseStatistic, Complaint, DataRightsRecord
 from tests.casework.accessors import STAFF
 from tests.casework.datarights_support import (
@@ -43,8 +44,9 @@ from tests.casework.datarights_support import (
     seeded_complainant,
     stored_paths,
 )
+from tests.casework.factories import submission, submit
 from tests.conftest import host_client
-from tests.support import PASSWORD, World
+from tests.support import PASSWORD, World, submit_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +102,22 @@ def test_the_privacy_notice_is_linked_on_every_intake_form_before_its_submit_but
     challenge = alpha_client.get("/api/v1/complaints/challenge").json()
     assert challenge["privacy_notice_url"].endswith("/privacyverklaring/")
     assert world.alpha_host.split(":")[0] in challenge["privacy_notice_url"]
+
+
+def test_complaints_taken_in_by_phone_or_letter_get_the_notice_too(
+    world: World, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    coordinator = host_client("localhost")
+    response = coordinator.post("/accounts/login/", {"login": world.coordinator.email, "password": PASSWORD})
+    assert submit_totp(coordinator, response.url).status_code == 302
+    entry = coordinator.get("/werkplek/klachten/nieuw/alpha/").content.decode()
+    assert 0 <= entry.find("/privacyverklaring/") < entry.rfind('type="submit"')
+    # Whatever the channel, the acknowledgement carries the link.
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(world.alpha, channel=Channel.PHONE, submission=submission(language="en"))
+    ack = next(message for message in mail.outbox if message.to == ["jan.jansen@example.nl"])
+    assert "http://localhost:8000/privacyverklaring/" in ack.body
+    assert "privacy notice" in ack.body
 
 
 def test_the_privacy_notice_is_short_and_speaks_dutch_and_english(alpha_client: Client) -> None:
