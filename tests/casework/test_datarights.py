@@ -20,6 +20,7 @@ from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.core import mail
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import models
 from django.test import Client
 from django.utils import timezone
@@ -33,7 +34,7 @@ from casework.datarights.rules import ERASED, KEPT, DossierFacts, add_years, dos
 from casework.datarights.services import AccountNotDeletable, account_delete, complainant_erase, user_targets
 from casework.dossier.services import follow_link_create
 from casework.index.models import CaseIndex, CaseStatus, Channel, Track
-from casework.models import AccessLogEntry, CaseStatistic, Complaint, DataRightsRecord
+from casework.models import AccessLogEntry, CaseRecord, CaseStatistic, Complaint, DataRightsRecord
 from tests.casework.accessors import STAFF
 from tests.casework.datarights_support import (
     PDF,
@@ -253,10 +254,17 @@ def test_erasing_a_closed_informal_complaint_deletes_the_dossier_and_its_files_a
     world: World, alpha_client: Client
 ) -> None:
     complaint = file_complaint(world.alpha, user=None, name="Kees Klaag", text="Onvriendelijk bejegend.")
+    with schema_context(world.alpha.schema_name):  # a document from the mediation, on disk too
+        CaseRecord.objects.create(
+            complaint=complaint,
+            kind=CaseRecord.Kind.DOCUMENT,
+            file=ContentFile(b"gespreksverslag", name="verslag.txt"),
+            created_at=timezone.now(),
+        )
     close(world.alpha, complaint, track=Track.INFORMAL, closed_ago=datetime.timedelta(days=10))
     token = follow_token(world.alpha, complaint)
     paths = stored_paths(world.alpha, complaint)
-    assert paths and all(path.is_file() for path in paths)
+    assert len(paths) == 2 and all(path.is_file() for path in paths)
 
     preview = alpha_client.get(f"/volg/{token}/gegevens/wissen/")
     assert preview.status_code == 200 and "Ja, wis mijn gegevens" in preview.content.decode()
