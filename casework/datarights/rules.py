@@ -78,7 +78,7 @@ REASON_LABELS: dict[str, Promise] = {
     ),
     "accountability": _("Klachtpunt moet kunnen laten zien dat uw verzoek is uitgevoerd (AVG art. 5 lid 2)."),
     "until_deleted": _("Zolang u uw account houdt; u kunt het hieronder verwijderen."),
-    "account_deleted": _("Uw account is verwijderd."),
+    "account_deleted": _("Dit verdwijnt met uw account."),
 }
 
 ACTION_LABELS: dict[str, Promise] = {ERASED: _("Gewist"), KEPT: _("Bewaard")}

@@ -199,7 +199,16 @@ def _erase_one(
         items = list(plan.items)
         emails = [complaint.complainant_email] if complaint.complainant_email else []
         if unlink and not plan.reduce:
-            items.insert(0, Item("account_link", ERASED, "account_deleted", reference=case.reference))
+            items.insert(
+                0,
+                Item(
+                    "account_link",
+                    ERASED,
+                    "account_deleted",
+                    reference=case.reference,
+                    provider_name=provider.name,
+                ),
+            )
         record = DataRightsRecord(
             kind=kind,
             at=now,
@@ -291,6 +300,31 @@ def account_deletable(user: User) -> bool:
         or user.is_superuser
         or ProviderMembership.objects.filter(user=user).exists()
     )
+
+
+def account_delete_preview(*, user: User) -> list[Item]:
+    """What deleting the account would do today, item by item (nothing changes)."""
+    today = today_amsterdam()
+    items: list[Item] = []
+    for target in user_targets(user=user):
+        with schema_context(target.provider.schema_name):
+            complaint = _own_complaint(target, user.pk)
+            if complaint is None:
+                continue
+            plan = dossier_plan(_facts(target, complaint), today=today)
+        if not plan.reduce:
+            items.append(
+                Item(
+                    "account_link",
+                    ERASED,
+                    "account_deleted",
+                    reference=target.case.reference,
+                    provider_name=target.provider.name,
+                )
+            )
+        items.extend(plan.items)
+    items.append(Item("account", ERASED, "account_deleted"))
+    return items
 
 
 def account_delete(*, user: User, accessor: Accessor) -> list[Item]:

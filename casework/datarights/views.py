@@ -34,6 +34,7 @@ from casework.datarights.services import (
     Target,
     account_deletable,
     account_delete,
+    account_delete_preview,
     complainant_erase,
     datarights_export,
     erasure_preview,
@@ -188,7 +189,7 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
         "casework/datarights/account_delete.html",
         {
             "form": form,
-            "rows": _rows(erasure_preview(targets=user_targets(user=user), user=None)),
+            "rows": _rows(account_delete_preview(user=user)),
             "cancel_url": reverse("datarights_portal"),
         },
     )

@@ -164,6 +164,25 @@ def test_a_complainant_downloads_and_erases_their_data_in_mijn_klachten_in_dutch
         return gone, kept
 
     assert committed(state) == (True, True)
+
+    # Then the account itself goes; the open complaint stays, no longer linked to it.
+    page.goto(live_site.url("/mijn-gegevens/"))
+    page.get_by_role("link", name="Account verwijderen").click()
+    expect(page.get_by_role("heading", name="Account verwijderen", level=1)).to_be_visible()
+    assert_accessible(page, "datarights-nl-account-delete")
+    page.get_by_label("Uw wachtwoord").fill(PASSWORD)
+    page.get_by_label("Ik begrijp dat mijn account niet terug te halen is.").check()
+    page.get_by_role("button", name="Verwijder mijn account").click()
+    expect(page.get_by_role("heading", name="Uw account is verwijderd", level=1)).to_be_visible()
+    expect(page.get_by_role("link", name="Inloggen")).to_be_visible()
+    assert_accessible(page, "datarights-nl-account-deleted")
+
+    def account_gone() -> tuple[bool, int | None]:
+        with schema_context(world.beta.schema_name):
+            owner = Complaint.objects.get(pk=still_open.pk).complainant_user_id
+        return not User.objects.filter(pk=user.pk).exists(), owner
+
+    assert committed(account_gone) == (True, None)
     page.context.close()
 
 

@@ -371,6 +371,9 @@ def test_deleting_the_account_removes_the_user_and_keeps_unlinked_what_the_law_k
     informal_files = stored_paths(world.beta, informal)
     client = logged_in(user)
     assert "Account verwijderen" in client.get("/mijn-gegevens/").content.decode()
+    preview = client.get("/mijn-gegevens/account-verwijderen/").content.decode()
+    assert "De koppeling tussen dit dossier en uw account" in preview and open_complaint.reference in preview
+    assert User.objects.filter(pk=user.pk).exists()  # looking changes nothing
 
     refused = client.post("/mijn-gegevens/account-verwijderen/", {"password": "wrong", "confirm": "on"})
     assert refused.status_code == 200 and User.objects.filter(pk=user.pk).exists()
