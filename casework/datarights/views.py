@@ -43,6 +43,7 @@ from casework.datarights.services import (
 )
 from casework.dossier.access_log import AccessChannel, request_accessor
 from casework.models import Complaint
+from tenants.hosts import platform_url
 
 FORMATS = {"json": "application/json", "pdf": "application/pdf"}
 PORTAL = AccessChannel.COMPLAINANT_PORTAL
@@ -207,7 +208,11 @@ def _follow(request: HttpRequest, token: str) -> tuple[Target, Complaint] | Http
         return render(
             request,
             "casework/follow/refused.html",
-            {"reason": exc.reason, "provider": request.tenant},  # type: ignore[attr-defined]
+            {
+                "reason": exc.reason,
+                "provider": request.tenant,  # type: ignore[attr-defined]
+                "platform_url": platform_url("/mijn-klachten/"),
+            },
             status=404 if exc.reason == "unknown" else 410,
         )
     return follow_target(provider=case.provider, complaint=case.complaint), case.complaint
