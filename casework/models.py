@@ -958,3 +958,44 @@ class DecisionDraft(models.Model):
 
     def __str__(self) -> str:
         return f"draft on {self.complaint_id}"
+
+
+# --- The complainant's own AVG rights against Klachtpunt --------------------------
+
+
+class DataRightsRecord(models.Model):
+    """A complainant's own AVG request about one dossier: an export, an erasure, an account deletion.
+
+    Kept in the provider's schema with the dossier it concerns, as the access
+    log is: by the complaint's id and reference without a foreign key, so the
+    record of an erasure outlives the dossier it erased (AVG art. 5(2): we can
+    show what we did). ``items`` holds what was erased and what is kept, until
+    when and why, as codes and dates (casework.datarights.rules renders them
+    in the reader's language); never a name or what the complaint says.
+    """
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("Download van uw gegevens (art. 15 en 20)")
+        ERASURE = "erasure", _("Wissen van uw gegevens (art. 17)")
+        ACCOUNT_DELETION = "account_deletion", _("Account verwijderd")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField()
+    case_id = models.BigIntegerField()
+    reference = models.CharField(max_length=20)
+    # The access point (an AccessLogEntry.AccessChannel value): Mijn klachten or the follow link.
+    channel = models.CharField(max_length=24)
+    # The account that asked (a public-schema id), if any; after an account deletion a bare number.
+    user_id = models.BigIntegerField(null=True, blank=True)
+    # For an export: json or pdf.
+    file_format = models.CharField(max_length=8, blank=True)
+    items = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["case_id", "at"], name="datarights_case_at")]
+        verbose_name = _("AVG-verzoek van de klager")
+        verbose_name_plural = _("AVG-verzoeken van klagers")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reference} @ {self.at:%Y-%m-%d %H:%M}"

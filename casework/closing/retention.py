@@ -28,9 +28,9 @@ from django.db.models import F, Func, Value
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from casework.dossier.access_log import SYSTEM, access_log_purge_older_than, access_log_record
+from casework.dossier.access_log import SYSTEM, Accessor, access_log_purge_older_than, access_log_record
 from casework.index.models import CaseIndex, CaseStatus, PostalLetter
-from casework.models import AccessLogEntry, Attachment, CaseStatistic, Complaint, Letter
+from casework.models import AccessLogEntry, Attachment, CaseRecord, CaseStatistic, Complaint, Letter
 from outbox.services import outbox_enqueue
 from tenants.models import Provider
 from tenants.tenancy import require_tenant_schema
@@ -112,57 +112,81 @@ def dossier_reduce(*, provider: Provider, case_pk: int, now: datetime.datetime) 
         case = retention_due(now=now).select_for_update(of=("self",)).filter(pk=case_pk).first()
         if case is None:
             return 0
-        # The one lock order (casework.dossier.locking.case_lock): the index row above, then the
-        # dossier; here the dossier may already be gone, so it is looked up, not required.
-        complaint = Complaint.objects.select_for_update().filter(pk=case.case_id).first()
-        files: list[str] = []
-        if complaint is not None:
-            received = timezone.localdate(complaint.received_at)
-            closed = timezone.localdate(case.closed_at)
-            CaseStatistic.objects.create(
-                category_code=case.category_code,
-                law=complaint.law,
-                channel=complaint.channel,
-                track=complaint.track,
-                service=case.service,
-                outcome=case.outcome or complaint.outcome,
-                received_month=_month(received),
-                formal_received_month=_month(complaint.formal_received_on),
-                closed_month=_month(closed),
-                handling_days=max((closed - received).days, 0),
-                decision_in_time=(case.decided_on <= case.deadline)
-                if case.decided_on and case.deadline
-                else None,
-                reduced_month=_month(timezone.localdate(now)),
-            )
-            files = [
-                name
-                for name in Attachment.objects.filter(complaint=complaint).values_list("file", flat=True)
-                if name
-            ] + [
-                name
-                for name in Letter.objects.filter(complaint=complaint).values_list("file", flat=True)
-                if name
-            ]
-            complaint.delete()
-        PostalLetter.objects.filter(case=case).delete()
-        access_log_record(
+        files = dossier_reduce_locked(
             provider=provider,
-            event=AccessLogEntry.Event.DELETE,
+            case=case,
+            now=now,
             accessor=SYSTEM,
-            case_id=case.case_id,
-            reference=case.reference,
             detail="Bewaartermijn verstreken: dossier verwijderd, anonieme cijfers bewaard",
-            at=now,
         )
-        case.complainant_user = None
-        case.reduced_at = now
-        case.save(update_fields=["complainant_user", "reduced_at", "updated_at"])
-        storage = Attachment._meta.get_field("file").storage
-        for name in files:
-            storage.delete(name)
-        if complaint is not None:
-            _remove_empty_folder(storage, f"complaints/{case.case_id}/letters")
-            _remove_empty_folder(storage, f"complaints/{case.case_id}")
-    log.info("dossier_reduced", reference=case.reference, schema=provider.schema_name, files=len(files))
+    log.info("dossier_reduced", reference=case.reference, schema=provider.schema_name, files=files)
     return 1
+
+
+def dossier_reduce_locked(
+    *, provider: Provider, case: CaseIndex, now: datetime.datetime, accessor: Accessor, detail: str
+) -> int:
+    """Reduce the dossier behind ``case`` (its index row, already locked) to its anonymous figures.
+
+    Call inside the caller's transaction and the provider's schema: the
+    statistic, the deletion of the dossier and everything under it, its
+    postal-letter rows, the deletion's access-log row by ``accessor``, the
+    index row's unlinking, then the files (attachments, letters, records) on
+    disk. Returns how many files were removed. Shared by the retention job and
+    the complainant's own erasure request (casework.datarights).
+    """
+    # The one lock order (casework.dossier.locking.case_lock): the index row (locked by the
+    # caller), then the dossier; here the dossier may already be gone, so it is looked up.
+    complaint = Complaint.objects.select_for_update().filter(pk=case.case_id).first()
+    files: list[str] = []
+    if complaint is not None:
+        received = timezone.localdate(complaint.received_at)
+        closed = timezone.localdate(case.closed_at or complaint.closed_at or now)
+        CaseStatistic.objects.create(
+            category_code=case.category_code,
+            law=complaint.law,
+            channel=complaint.channel,
+            track=complaint.track,
+            service=case.service,
+            outcome=case.outcome or complaint.outcome,
+            received_month=_month(received),
+            formal_received_month=_month(complaint.formal_received_on),
+            closed_month=_month(closed),
+            handling_days=max((closed - received).days, 0),
+            decision_in_time=(case.decided_on <= case.deadline)
+            if case.decided_on and case.deadline
+            else None,
+            reduced_month=_month(timezone.localdate(now)),
+        )
+        files = dossier_files(complaint)
+        complaint.delete()
+    PostalLetter.objects.filter(case=case).delete()
+    access_log_record(
+        provider=provider,
+        event=AccessLogEntry.Event.DELETE,
+        accessor=accessor,
+        case_id=case.case_id,
+        reference=case.reference,
+        detail=detail,
+        at=now,
+    )
+    case.complainant_user = None
+    case.reduced_at = now
+    case.save(update_fields=["complainant_user", "reduced_at", "updated_at"])
+    storage = Attachment._meta.get_field("file").storage
+    for name in files:
+        storage.delete(name)
+    if complaint is not None:
+        for folder in ("letters", "records", ""):
+            _remove_empty_folder(storage, f"complaints/{case.case_id}/{folder}".rstrip("/"))
+    return len(files)
+
+
+def dossier_files(complaint: Complaint) -> list[str]:
+    """The stored files of a dossier: attachments, letters and the case work's documents."""
+    return [
+        name
+        for model in (Attachment, Letter, CaseRecord)
+        for name in model.objects.filter(complaint=complaint).values_list("file", flat=True)
+        if name
+    ]

@@ -78,6 +78,7 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
     context["formal_url"] = reverse("follow_formal", args=[token])
     context["renew_url"] = reverse("follow_renew", args=[token])
     context["account_url"] = reverse("follow_account", args=[token])
+    context["rights_url"] = reverse("datarights_follow", args=[token])
     context["letters"] = _letter_rows(case, lambda pk: reverse("follow_letter", args=[token, pk]))
     return render(request, "casework/follow/case.html", context)
 

@@ -55,6 +55,7 @@ from casework.intake.services import CONFLICT_MESSAGE, IdempotencyConflict, widg
 from casework.models import ComplainantKind
 from reference.categories import STANDARD_CATEGORIES
 from reference.deadline_rules import complaint_deadline
+from tenants.hosts import provider_url
 
 router = Router(tags=["intake"])
 
@@ -73,6 +74,10 @@ class FormTokenOut(Schema):
     challenge: ChallengeOut | None = Field(
         description="Solve and send back as `altcha`: base64 of JSON "
         "{algorithm, challenge, number, salt, signature}; null when proof of work is off"
+    )
+    privacy_notice_url: str = Field(
+        description="Klachtpunt's privacy notice (AVG art. 13): link it on your form before it is sent; "
+        "it answers in Dutch, or English with Accept-Language: en"
     )
 
 
@@ -273,6 +278,7 @@ def complaint_challenge(request: HttpRequest, response: HttpResponse) -> Status:
             "token": form_token_make(provider),
             "expires_at": form_token_expires_at(),
             "challenge": pow_challenge_create(provider),
+            "privacy_notice_url": provider_url(provider, "/privacyverklaring/"),
         },
     )
 
@@ -370,6 +376,8 @@ def _invalid(form: ComplaintForm) -> Status:
     },
     summary="File a complaint",
     description=(
+        "Link Klachtpunt's privacy notice (privacy_notice_url from /challenge) on the form before it is "
+        "sent (AVG art. 13). "
         "201: filed. 200: an earlier request with the same Idempotency-Key and the same content filed it; "
         "only the reference is returned (no follow_url). "
         "409: the Idempotency-Key was used before with other content. "

@@ -44,6 +44,7 @@ def send_acknowledgement(complaint_id: int) -> bool:
             "follow_url": follow_url,
             "formal": complaint.formal_received_on is not None,
             "deadline": complaint_deadline(complaint),
+            "privacy_url": platform_url("/privacyverklaring/"),
         }
         with translation.override(complaint.language):
             subject = render_to_string("casework/email/acknowledgement_subject.txt", context).strip()

@@ -17,6 +17,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Complainant portal (Mijn klachten, filing against any provider) and coordinator entry.
     path("", include("casework.complainant.urls_platform")),
+    # The privacy notice and the complainant's own data rights (download, erasure, account deletion).
+    path("", include("casework.datarights.urls_platform")),
     # Staff workspace: the coordinator queue, dossiers and triage.
     path("werkplek/", include("casework.triage.urls")),
     # Professionals: directory, matching and assignment, my cases, time logging.

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("tenants.urls")),
     # Following a complaint by secure link (no account needed).
     path("", include("casework.complainant.urls_provider")),
+    # The privacy notice and the complainant's own data rights behind a follow link.
+    path("", include("casework.datarights.urls_provider")),
     # The provider's own view of consented complaints.
     path("", include("casework.provider_view.urls")),
     # The provider's written decision, its measures and deadline extensions.

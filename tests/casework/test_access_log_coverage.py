@@ -16,6 +16,7 @@ import ast
 import datetime
 import importlib
 import inspect
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from accounts.services import user_create
 from casework.assignment.services import assignment_accept, assignment_decline, case_assign, case_reassign
 from casework.assignment.time import time_entry_log
 from casework.closing.services import case_close
@@ -41,6 +43,7 @@ from casework.complainant.services import (
     portal_complaint_file,
 )
 from casework.consent.services import complaint_make_formal, consent_record
+from casework.datarights.services import account_delete, complainant_erase, user_targets
 from casework.deadlines.services import deadline_extend, formal_receipt_change
 from casework.decision.draft import decision_draft_save
 from casework.decision.services import MeasureInput, decision_record, decision_revise, measure_mark_done
@@ -546,6 +549,34 @@ def _run_draft(w: World, a: Accessor) -> int:
     return case.case_id
 
 
+def _closed_formal_own(w: World) -> tuple[User, Complaint]:
+    """A closed formal complaint of a fresh account: erasure keeps it and changes it (contact details)."""
+    user = user_create(email=f"rights-{uuid.uuid4().hex[:8]}@example.test", password="Test-wachtwoord-2026")
+    complaint = submit(
+        w.alpha,
+        channel=Channel.PORTAL,
+        submission=submission(track=Track.FORMAL, complainant_phone="0612345678"),
+        complainant_user_id=user.pk,
+    ).complaint
+    values = {"status": CaseStatus.CLOSED, "closed_at": timezone.now()}
+    with schema_context(w.alpha.schema_name):
+        Complaint.objects.filter(pk=complaint.pk).update(**values)
+    CaseIndex.objects.filter(provider=w.alpha, case_id=complaint.pk).update(**values)
+    return user, complaint
+
+
+def _run_erase(w: World, a: Accessor) -> int:
+    user, complaint = _closed_formal_own(w)
+    complainant_erase(targets=user_targets(user=user), user=user, accessor=a)
+    return complaint.pk
+
+
+def _run_account_delete(w: World, a: Accessor) -> int:
+    user, complaint = _closed_formal_own(w)
+    account_delete(user=user, accessor=a)
+    return complaint.pk
+
+
 # Every action that creates or changes a dossier, and how to run it.
 ACTIONS: dict[str, Run] = {
     "casework.intake.services.complaint_submit": _run_submit,
@@ -588,6 +619,8 @@ ACTIONS: dict[str, Run] = {
     "casework.procedures.committee.committee_advice_issue": _run_advice,
     "casework.procedures.confidant.confidant_note_add": _run_note_add,
     "casework.procedures.confidant.confidant_note_share": _run_note_share,
+    "casework.datarights.services.complainant_erase": _run_erase,
+    "casework.datarights.services.account_delete": _run_account_delete,
 }
 
 

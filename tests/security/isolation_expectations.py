@@ -102,6 +102,12 @@ EXPECTATIONS: dict[str, Rule] = {
     "platform:portal_case_message": OWNER_POST,
     "platform:portal_case_note_share": OWNER_POST,
     "platform:portal_case_document": OWNER,
+    # The privacy notice (AVG art. 13) and the complainant's own data rights: every account's own data.
+    "platform:privacy_notice": PUBLIC,
+    "platform:datarights_portal": LOGGED_IN,
+    "platform:datarights_portal_download": LOGGED_IN,
+    "platform:datarights_portal_erase": LOGGED_IN,
+    "platform:datarights_account_delete": LOGGED_IN,
     "platform:coordinator_entry_start": rule("coordinator"),
     "platform:coordinator_entry": rule("coordinator"),
     "platform:case_queue": COORDINATION,
@@ -173,6 +179,10 @@ EXPECTATIONS: dict[str, Rule] = {
     "tenant:follow_formal": TOKEN,
     "tenant:follow_renew": TOKEN,
     "tenant:follow_account": TOKEN,
+    "tenant:privacy_notice": PUBLIC,
+    "tenant:datarights_follow": TOKEN,
+    "tenant:datarights_follow_download": TOKEN,
+    "tenant:datarights_follow_erase": TOKEN,
     "tenant:follow_message": TOKEN_POST,
     "tenant:follow_note_share": TOKEN_POST,
     # The seeded document is on the officer's case: another case's follow link does not open it.

@@ -50,6 +50,7 @@ def param_values(route: Route, role: Role, matrix: MatrixWorld, side: str) -> di
         "key_id": objects.api_key_id,
         "year": datetime.date.today().year,
         "fmt": "csv",
+        "file_format": "json",
         "action": "toevoegen",
         "attachment_id": objects.attachment_id,
         "letter_id": MISSING_ID,  # the seed sends no letters
