@@ -324,6 +324,11 @@ EVENTS: dict[str, EventKind] = {
         computed=_verdicts,
         for_complainant=_("Oordeel en advies van de klachtencommissie uitgebracht"),
     ),
+    # The complainant's own rights (casework.datarights).
+    "erasure_request": EventKind(_("Verzoek van de klager om gegevens te wissen (AVG art. 17) uitgevoerd")),
+    "account_deleted": EventKind(
+        _("Account van de klager verwijderd; gegevens gewist voor zover de wet ze niet bewaart (AVG art. 17)")
+    ),
 }
 
 
