@@ -208,6 +208,7 @@ EXPECTATIONS: dict[str, Rule] = {
     # concerned act, so other members are refused with 403 or 404 (the seed names nobody on a
     # complaint; "403|404" accepts either refusal, never a pass).
     "tenant:provider_member_roles": PROVIDER_ADMIN,
+    "tenant:provider_disputes_body": PROVIDER_ADMIN,
     # The seeded user id is nobody's membership here: found by no one.
     "tenant:provider_member_roles_update": rule("member:admin", method="POST", granted="404"),
     "tenant:provider_complaint_participant_add": rule("member:admin", method="POST", refused_as=NEED_TO_KNOW),
