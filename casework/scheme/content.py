@@ -65,8 +65,9 @@ def scheme_sections(facts: dict[str, Any], language: str) -> list[dict[str, str]
             (
                 _("Waarvoor deze regeling is"),
                 _(
-                    "Deze klachtenregeling beschrijft hoe u een klacht over %(name)s indient en hoe uw klacht "
-                    "wordt behandeld. Zo staat het in de Wet kwaliteit, klachten en geschillen zorg (Wkkgz). "
+                    "Deze klachtenregeling beschrijft hoe u een klacht over %(name)s indient en hoe "
+                    "uw klacht wordt behandeld. Zo staat het in de Wet kwaliteit, klachten en geschillen "
+                    "zorg (Wkkgz). "
                     "%(name)s laat klachten behandelen door Klachtpunt, een onafhankelijke klachtenservice. "
                     "Een klacht indienen kost u niets."
                 )
@@ -117,8 +118,8 @@ def scheme_sections(facts: dict[str, Any], language: str) -> list[dict[str, str]
                 (
                     _("Vertrouwenspersoon"),
                     _(
-                        "Een vertrouwenspersoon staat aan uw kant. Wat u met de vertrouwenspersoon bespreekt, "
-                        "ziet %(name)s niet, tenzij u dat wilt."
+                        "Een vertrouwenspersoon staat aan uw kant. Wat u met de vertrouwenspersoon "
+                        "bespreekt, ziet %(name)s niet, tenzij u dat wilt."
                     )
                     % {"name": name},
                 )
@@ -127,10 +128,11 @@ def scheme_sections(facts: dict[str, Any], language: str) -> list[dict[str, str]
             (
                 _("Termijnen"),
                 _(
-                    "Dient u een schriftelijke klacht in, dan krijgt u binnen %(weeks)d weken een schriftelijk "
-                    "oordeel van %(name)s. %(name)s mag die termijn één keer met ten hoogste %(extra)d weken "
-                    "verlengen. Dat moet %(name)s u vóór het einde van de %(weeks)d weken schriftelijk en met "
-                    "redenen laten weten. Nog langer mag alleen als u daarmee instemt."
+                    "Dient u een schriftelijke klacht in, dan krijgt u binnen %(weeks)d weken een "
+                    "schriftelijk oordeel van %(name)s. %(name)s mag die termijn één keer met ten hoogste "
+                    "%(extra)d weken "
+                    "verlengen. Dat moet %(name)s u vóór het einde van de %(weeks)d weken schriftelijk "
+                    "en met redenen laten weten. Nog langer mag alleen als u daarmee instemt."
                 )
                 % {"weeks": terms["decision_weeks"], "extra": terms["extension_weeks"], "name": name},
             )
@@ -140,8 +142,8 @@ def scheme_sections(facts: dict[str, Any], language: str) -> list[dict[str, str]
                 (
                     _("Klachtencommissie"),
                     _(
-                        "U kunt uw klacht ook voorleggen aan een onafhankelijke klachtencommissie. De commissie "
-                        "hoort u en %(name)s, en geeft daarna een oordeel."
+                        "U kunt uw klacht ook voorleggen aan een onafhankelijke klachtencommissie. "
+                        "De commissie hoort u en %(name)s, en geeft daarna een oordeel."
                     )
                     % {"name": name},
                 )
@@ -151,8 +153,9 @@ def scheme_sections(facts: dict[str, Any], language: str) -> list[dict[str, str]
             (
                 _("Geschilleninstantie"),
                 _(
-                    "Bent u het niet eens met het oordeel, of kreeg u het niet op tijd? Dan kunt u het geschil "
-                    "voorleggen aan de geschilleninstantie waarbij %(name)s is aangesloten. Die doet een "
+                    "Bent u het niet eens met het oordeel, of kreeg u het niet op tijd? Dan kunt u het "
+                    "geschil voorleggen aan de geschilleninstantie waarbij %(name)s is aangesloten. "
+                    "Die doet een "
                     "bindende uitspraak en kan een schadevergoeding toekennen. Dat kan tot %(years)d jaar "
                     "nadat u de klacht bij %(name)s indiende.\n%(contact)s\nKosten: %(fee)s"
                 )
@@ -163,8 +166,8 @@ def scheme_sections(facts: dict[str, Any], language: str) -> list[dict[str, str]
             (
                 _("Andere mogelijkheden"),
                 _(
-                    "Gaat uw klacht over een BIG-geregistreerde zorgverlener, dan kunt u ook naar het Regionaal "
-                    "Tuchtcollege voor de Gezondheidszorg. Bij het Landelijk Meldpunt Zorg van de Inspectie "
+                    "Gaat uw klacht over een BIG-geregistreerde zorgverlener, dan kunt u ook naar het "
+                    "Regionaal Tuchtcollege voor de Gezondheidszorg. Bij het Landelijk Meldpunt Zorg van de Inspectie "
                     "Gezondheidszorg en Jeugd krijgt u advies en kunt u een melding doen."
                 ),
             ),
