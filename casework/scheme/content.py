@@ -167,8 +167,8 @@ def scheme_sections(facts: dict[str, Any], language: str) -> list[dict[str, str]
                 _("Andere mogelijkheden"),
                 _(
                     "Gaat uw klacht over een BIG-geregistreerde zorgverlener, dan kunt u ook naar het "
-                    "Regionaal Tuchtcollege voor de Gezondheidszorg. Bij het Landelijk Meldpunt Zorg van de Inspectie "
-                    "Gezondheidszorg en Jeugd krijgt u advies en kunt u een melding doen."
+                    "Regionaal Tuchtcollege voor de Gezondheidszorg. Bij het Landelijk Meldpunt Zorg van "
+                    "de Inspectie Gezondheidszorg en Jeugd krijgt u advies en kunt u een melding doen."
                 ),
             ),
             (
