@@ -1,4 +1,4 @@
-"""The provider's complaints scheme: generated from what it has, reviewed and published by its admin, public."""
+"""The complaints scheme: generated from what the provider has, reviewed and published by its admin."""
 
 from __future__ import annotations
 
