@@ -11,8 +11,9 @@ from tenants.hosts import provider_url
 from tenants.models import Provider
 from tenants.selectors import provider_by_slug
 
-# The image is cached briefly by browsers and the provider's visitors; the page never is.
-BADGE_MAX_AGE_SECONDS = 300
+# The image may be cached for a minute by browsers (it shows on every page of a provider's website);
+# the verification page behind it never is, and asks for the image by its state.
+BADGE_MAX_AGE_SECONDS = 60
 
 
 def _provider(slug: str) -> Provider:

@@ -9,5 +9,5 @@ class SchemePublishForm(forms.Form):
     effective_on = forms.DateField(
         label=_("Geldt vanaf"),
         help_text=_("Vandaag of later. Tot die dag blijft de huidige versie gelden."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

@@ -118,7 +118,7 @@ def _badge_snippet(slug: str) -> str:
     page = platform_url(f"/lidmaatschap/{slug}/")
     image = platform_url(f"/lidmaatschap/{slug}/badge.svg")
     alt = _("Aangesloten bij Klachtpunt: bekijk of het lidmaatschap actief is")
-    return f'<a href="{page}"><img src="{image}" alt="{alt}" width="220" height="56"></a>'
+    return f'<a href="{page}"><img src="{image}" alt="{alt}" width="264" height="56"></a>'
 
 
 @never_cache
