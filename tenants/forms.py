@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django import forms
@@ -112,7 +112,13 @@ class MemberRolesForm(forms.Form):
         self.user_id = user_id
 
 
-class DisputesBodyChoiceField(forms.ModelChoiceField):
+if TYPE_CHECKING:  # django-stubs makes the field generic for the type checker only.
+    _BodyChoiceField = forms.ModelChoiceField[DisputesBody]
+else:
+    _BodyChoiceField = forms.ModelChoiceField
+
+
+class DisputesBodyChoiceField(_BodyChoiceField):
     """A choice from the disputes bodies the platform offers, shown with the care they cover."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -128,7 +134,7 @@ class DisputesBodyChoiceField(forms.ModelChoiceField):
         kwargs.setdefault("error_messages", {"required": gettext_lazy("Kies uw geschilleninstantie.")})
         super().__init__(queryset=DisputesBody.objects.filter(active=True).order_by("name"), **kwargs)
 
-    def label_from_instance(self, obj: DisputesBody) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: DisputesBody) -> str:
         return f"{obj.name} ({obj.sector})"
 
 

@@ -45,12 +45,13 @@ class Provider(TenantMixin):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="providers",
+        # No reverse accessor: reference imports nothing of ours, so it knows no providers.
+        related_name="+",
         help_text=_("De geschilleninstantie waarbij de zorgaanbieder is aangesloten."),
     )
     # What was typed at sign-up before the list existed, kept only when it matched no listed body
     # (tenants migration 0007): the platform admin resolves it and the provider admin chooses one.
-    disputes_body_unmatched = models.CharField(
+    disputes_body_unmatched: models.CharField[str, str] = models.CharField(
         _("geschilleninstantie (oude vrije tekst, niet herkend)"), max_length=200, blank=True
     )
     # How long closed dossiers are kept before the retention job reduces them.

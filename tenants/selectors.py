@@ -32,4 +32,5 @@ def provider_by_slug(*, slug: str) -> Provider:
 
 def provider_disputes_body(provider: Provider) -> DisputesBody | None:
     """The disputes body ``provider`` is affiliated with now, read fresh (a cached provider may be stale)."""
-    return DisputesBody.objects.filter(providers=provider.pk).first()
+    current = Provider.objects.filter(pk=provider.pk).values("disputes_body_id")
+    return DisputesBody.objects.filter(pk__in=current).first()

@@ -24,9 +24,10 @@ log = structlog.get_logger(__name__)
 
 def _locked_provider(provider: Provider) -> Provider:
     # The provider row serialises every change to its scheme: one draft at a time, versions in order.
-    return (
+    locked: Provider = (
         Provider.objects.select_for_update(of=("self",)).select_related("disputes_body").get(pk=provider.pk)
     )
+    return locked
 
 
 def scheme_draft_generate(*, provider: Provider, actor: User) -> ComplaintsScheme:

@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                 help_text="De geschilleninstantie waarbij de zorgaanbieder is aangesloten.",
                 null=True,
                 on_delete=django.db.models.deletion.PROTECT,
-                related_name="providers",
+                related_name="+",
                 to="reference.disputesbody",
                 verbose_name="geschilleninstantie",
             ),
