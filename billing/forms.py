@@ -15,6 +15,7 @@ from billing.memberships import ServiceOffer
 from billing.models import LIVE_SIGNUP_STATES, SignUp
 from billing.signup import SignUpData
 from billing.vat import gross_cents
+from tenants.forms import DisputesBodyChoiceField
 from tenants.models import RESERVED_SLUGS, SLUG_RE, Provider, Sector
 
 POSTCODE_RE = re.compile(r"^\s*(\d{4})\s?([A-Za-z]{2})\s*$")
@@ -66,11 +67,7 @@ class SignUpForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Kies ten minste één dienst.")},
     )
-    disputes_body = forms.CharField(
-        label=_("Uw geschilleninstantie"),
-        help_text=_("De erkende geschilleninstantie waarbij u bent aangesloten (Wkkgz artikel 18)."),
-        max_length=200,
-    )
+    disputes_body = DisputesBodyChoiceField()
     accept_dpa = forms.BooleanField(
         label=_("Ik ga akkoord met de verwerkersovereenkomst"),
         error_messages={
@@ -160,7 +157,7 @@ class SignUpForm(forms.Form):
             password=data["password"],
             slug=data["slug"],
             services=list(data["services"]),
-            disputes_body=data["disputes_body"].strip(),
+            disputes_body=data["disputes_body"],
         )
 
 

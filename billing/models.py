@@ -105,7 +105,15 @@ class SignUp(models.Model):
     password_hash = models.CharField(max_length=256)
     slug = models.CharField(_("adres-naam"), max_length=40)
     services = ArrayField(models.CharField(max_length=16), default=list)
-    disputes_body = models.CharField(_("geschilleninstantie"), max_length=200)
+    disputes_body = models.ForeignKey(
+        "reference.DisputesBody",
+        verbose_name=_("geschilleninstantie"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Sign-ups started before the list existed typed a name (billing migration 0009).
+    disputes_body_text = models.CharField(_("geschilleninstantie (vrije tekst)"), max_length=200, blank=True)
     dpa_version = models.CharField(_("versie verwerkersovereenkomst"), max_length=20)
     dpa_accepted_at = models.DateTimeField(_("verwerkersovereenkomst aanvaard op"))
     token = models.CharField(max_length=64, unique=True)

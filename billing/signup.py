@@ -50,6 +50,7 @@ from billing.memberships import (
 from billing.models import MembershipStatus, PaymentState, Price, SignUp, SignUpState
 from outbox.services import outbox_enqueue
 from reference.dates import today_amsterdam
+from reference.models import DisputesBody
 from tenants.hosts import platform_url
 from tenants.models import Provider, ProviderRole
 from tenants.provisioning import provider_provision
@@ -85,7 +86,7 @@ class SignUpData:
     password: str
     slug: str
     services: list[str]
-    disputes_body: str
+    disputes_body: DisputesBody
 
 
 def signup_start(*, data: SignUpData) -> SignUp:
@@ -261,6 +262,8 @@ def signup_provision(*, signup_id: int) -> SignUp:
         sector=signup.sector,
         kvk_number=signup.kvk_number,
         city=signup.city,
+        disputes_body=signup.disputes_body,
+        disputes_body_unmatched="" if signup.disputes_body_id else signup.disputes_body_text,
     )
     subscription: dict[str, Any] = {}
     client = stripe_gateway.stripe_client()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from billing import views
+from billing import badge_views, views
 
 urlpatterns = [
     path("aanmelden/", views.signup, name="billing_signup"),
@@ -10,5 +10,8 @@ urlpatterns = [
     path("aanmelden/klaar/<str:token>/status/", views.signup_status, name="billing_signup_status"),
     path("aanmelden/klaar/<str:token>/verder/", views.signup_continue, name="billing_signup_continue"),
     path("aanmelden/geannuleerd/<str:token>/", views.signup_cancelled, name="billing_signup_cancelled"),
+    # The membership badge for a provider's website, and the verification page it links to.
+    path("lidmaatschap/<slug:slug>/", badge_views.membership_verify, name="membership_verify"),
+    path("lidmaatschap/<slug:slug>/badge.svg", badge_views.membership_badge, name="membership_badge"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
 ]

@@ -351,6 +351,8 @@ class ClosingNotice(models.Model):
     # Codes from casework.closing.services.FOLLOW_UP_OPTIONS, in the order told.
     follow_up_options = models.JSONField(default=list, blank=True)
     disputes_body = models.CharField(max_length=200, blank=True)
+    # The disputes body's address, telephone, e-mail and website as they were at closing, one per line.
+    disputes_body_contact = models.TextField(blank=True)
     disputes_last_day = models.DateField(null=True, blank=True)
     closed_at = models.DateTimeField()
     closed_by_user_id = models.BigIntegerField(null=True, blank=True)
@@ -999,3 +1001,47 @@ class DataRightsRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.reference} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class ComplaintsScheme(models.Model):
+    """One version of the provider's published complaints scheme (klachtenregeling).
+
+    Generated from what the provider has (services, committee, disputes body,
+    terms, contact routes, privacy) in Dutch and English, reviewed by the
+    provider admin and published with the date it takes effect. A published
+    version is never edited: a change is a new version. No personal data.
+    """
+
+    # At most one unpublished draft at a time: casework.scheme.services makes and replaces it
+    # under the provider's row lock.
+    version = models.PositiveIntegerField(unique=True)
+    # {"nl": [{"heading": ..., "body": ...}, ...], "en": [...]}: the text as generated.
+    content = models.JSONField(default=dict)
+    # The provider facts the text was generated from (disputes body, services, terms), for the record.
+    facts = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+    created_by_user_id = models.BigIntegerField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by_user_id = models.BigIntegerField(null=True, blank=True)
+    published_by_label = models.CharField(max_length=150, blank=True)
+    effective_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(published_at__isnull=True) | models.Q(effective_on__isnull=False),
+                name="published_scheme_has_effective_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"scheme v{self.version}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def sections(self, language: str) -> list[dict[str, str]]:
+        """The text in ``language`` (nl or en), Dutch when that language is missing."""
+        return list(self.content.get(language) or self.content.get("nl") or [])

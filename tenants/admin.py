@@ -10,8 +10,18 @@ class DomainInline(admin.TabularInline):
 
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "sector", "city", "created_at")
-    search_fields = ("name", "slug", "city")
+    # The disputes body, and the free text from before the list that matched none of it (to resolve).
+    list_display = (
+        "name",
+        "slug",
+        "sector",
+        "city",
+        "disputes_body",
+        "disputes_body_unmatched",
+        "created_at",
+    )
+    list_filter = ("disputes_body",)
+    search_fields = ("name", "slug", "city", "disputes_body_unmatched")
     readonly_fields = ("schema_name",)
     inlines = [DomainInline]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django import forms
@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from reference.models import DisputesBody
 from tenants.models import MEMBERSHIP_ROLES
 
 MAX_ORIGINS = 20
@@ -109,3 +110,35 @@ class MemberRolesForm(forms.Form):
         kwargs.setdefault("auto_id", f"id_member_{user_id}_%s")
         super().__init__(*args, **kwargs)
         self.user_id = user_id
+
+
+if TYPE_CHECKING:  # django-stubs makes the field generic for the type checker only.
+    _BodyChoiceField = forms.ModelChoiceField[DisputesBody]
+else:
+    _BodyChoiceField = forms.ModelChoiceField
+
+
+class DisputesBodyChoiceField(_BodyChoiceField):
+    """A choice from the disputes bodies the platform offers, shown with the care they cover."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", gettext_lazy("Uw geschilleninstantie"))
+        kwargs.setdefault(
+            "help_text",
+            gettext_lazy(
+                "De erkende geschilleninstantie waarbij u bent aangesloten (Wkkgz artikel 18). Staat die er "
+                "niet bij? Neem contact met ons op."
+            ),
+        )
+        kwargs.setdefault("empty_label", gettext_lazy("Kies een geschilleninstantie"))
+        kwargs.setdefault("error_messages", {"required": gettext_lazy("Kies uw geschilleninstantie.")})
+        super().__init__(queryset=DisputesBody.objects.filter(active=True).order_by("name"), **kwargs)
+
+    def label_from_instance(self, obj: DisputesBody) -> str:
+        return f"{obj.name} ({obj.sector})"
+
+
+class DisputesBodyForm(forms.Form):
+    """The provider admin chooses the disputes body on the settings page."""
+
+    disputes_body = DisputesBodyChoiceField()

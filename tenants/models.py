@@ -37,12 +37,22 @@ class Provider(TenantMixin):
     kvk_number = models.CharField(_("KvK-nummer"), max_length=8, blank=True)
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, default=Sector.OTHER)
     city = models.CharField(_("plaats"), max_length=100, blank=True)
-    # Wkkgz art. 18: the disputes body the provider is affiliated with, named in closing letters.
-    disputes_body = models.CharField(
-        _("geschilleninstantie"),
-        max_length=200,
+    # Wkkgz art. 18: the disputes body the provider is affiliated with, chosen from the platform's
+    # list (reference.DisputesBody), named in closing letters and the complaints scheme.
+    disputes_body = models.ForeignKey(
+        "reference.DisputesBody",
+        verbose_name=_("geschilleninstantie"),
+        null=True,
         blank=True,
+        on_delete=models.PROTECT,
+        # No reverse accessor: reference imports nothing of ours, so it knows no providers.
+        related_name="+",
         help_text=_("De geschilleninstantie waarbij de zorgaanbieder is aangesloten."),
+    )
+    # What was typed at sign-up before the list existed, kept only when it matched no listed body
+    # (tenants migration 0007): the platform admin resolves it and the provider admin chooses one.
+    disputes_body_unmatched: models.CharField[str, str] = models.CharField(
+        _("geschilleninstantie (oude vrije tekst, niet herkend)"), max_length=200, blank=True
     )
     # How long closed dossiers are kept before the retention job reduces them.
     retention_years = models.PositiveSmallIntegerField(
@@ -186,3 +196,33 @@ class ProviderApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ProviderAuditEvent(models.Model):
+    """A change to the provider's own settings, by whom and when (public schema; no dossier data).
+
+    Dossier accesses go to the access log in the provider's schema; this log
+    holds what the provider admin changes about the organisation itself: the
+    disputes body, the published complaints scheme. ``data`` holds ids and
+    names of what changed, never complaint content.
+    """
+
+    class Action(models.TextChoices):
+        DISPUTES_BODY_CHANGED = "disputes_body_changed", _("Geschilleninstantie gewijzigd")
+        SCHEME_PUBLISHED = "scheme_published", _("Klachtenregeling gepubliceerd")
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="audit_events")
+    action = models.CharField(max_length=32, choices=Action.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["provider", "action", "-at"], name="provider_audit_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id}:{self.action}@{self.at:%Y-%m-%d}"

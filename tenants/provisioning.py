@@ -31,6 +31,7 @@ from django.db.migrations.loader import MigrationLoader
 from django_tenants.migration_executors import get_executor
 
 from outbox.services import outbox_enqueue
+from reference.models import DisputesBody
 from tenants.models import Domain, Provider, TenantSchemaTemplate
 
 log = structlog.get_logger(__name__)
@@ -226,6 +227,8 @@ def provider_provision(
     sector: str = "other",
     kvk_number: str = "",
     city: str = "",
+    disputes_body: DisputesBody | None = None,
+    disputes_body_unmatched: str = "",
     fast: bool = True,
 ) -> Provider:
     """Create a provider, its schema (full and migrated) and its domain, in one transaction.
@@ -242,7 +245,14 @@ def provider_provision(
     schema_name = Provider.schema_name_for(slug)
     with transaction.atomic():
         provider = Provider(
-            name=name, slug=slug, schema_name=schema_name, sector=sector, kvk_number=kvk_number, city=city
+            name=name,
+            slug=slug,
+            schema_name=schema_name,
+            sector=sector,
+            kvk_number=kvk_number,
+            city=city,
+            disputes_body=disputes_body,
+            disputes_body_unmatched=disputes_body_unmatched,
         )
         provider.full_clean()
         provider.save()

@@ -17,11 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from reference.models import DisputesBody
 from tenants.models import (
     MEMBERSHIP_ROLES,
     Domain,
     Provider,
     ProviderApiKey,
+    ProviderAuditEvent,
     ProviderMembership,
     ProviderRole,
 )
@@ -165,3 +167,60 @@ def membership_roles_set(
         roles=cleaned,
     )
     return membership
+
+
+def provider_audit_record(
+    *, provider: Provider, action: str, actor: User | None, data: dict[str, object]
+) -> ProviderAuditEvent:
+    """Write one row of the provider's settings log; call it inside the change's own transaction."""
+    return ProviderAuditEvent.objects.create(
+        provider=provider,
+        action=action,
+        at=timezone.now(),
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=(getattr(actor, "display_name", "") or getattr(actor, "email", "")) if actor else "",
+        data=data,
+    )
+
+
+def _body_ref(body: DisputesBody | None) -> dict[str, object] | None:
+    return None if body is None else {"id": body.pk, "name": body.name}
+
+
+def provider_disputes_body_set(*, provider: Provider, disputes_body: DisputesBody, actor: User) -> bool:
+    """Affiliate ``provider`` with ``disputes_body`` (Wkkgz art. 18); True when it changed.
+
+    Guarantees: only a body the platform still offers (``active``) can be
+    chosen; the provider row is locked, so two admins saving at once log two
+    honest changes; the change and its ``disputes_body_changed`` audit row
+    (from and to, by id and name) commit together; choosing the current body
+    again changes and logs nothing. A leftover unmatched free text is cleared.
+    """
+    if not disputes_body.active:
+        raise ValidationError(_("Deze geschilleninstantie is niet meer te kiezen."), code="inactive_body")
+    with transaction.atomic():
+        locked = (
+            Provider.objects.select_for_update(of=("self",))
+            .select_related("disputes_body")
+            .get(pk=provider.pk)
+        )
+        if locked.disputes_body_id == disputes_body.pk and not locked.disputes_body_unmatched:
+            return False
+        data: dict[str, object] = {"from": _body_ref(locked.disputes_body), "to": _body_ref(disputes_body)}
+        if locked.disputes_body_unmatched:
+            data["from_unmatched_text"] = locked.disputes_body_unmatched
+        Provider.objects.filter(pk=provider.pk).update(
+            disputes_body=disputes_body, disputes_body_unmatched=""
+        )
+        provider_audit_record(
+            provider=provider, action=ProviderAuditEvent.Action.DISPUTES_BODY_CHANGED, actor=actor, data=data
+        )
+    provider.disputes_body = disputes_body
+    provider.disputes_body_unmatched = ""
+    log.info(
+        "provider_disputes_body_set",
+        provider=provider.schema_name,
+        body_id=disputes_body.pk,
+        actor_id=actor.pk,
+    )
+    return True

@@ -6,6 +6,7 @@ from tenants import views, widget_views
 
 urlpatterns = [
     path("instellingen/klachtenformulier/", widget_views.widget_settings, name="widget_settings"),
+    path("instellingen/geschilleninstantie/", views.disputes_body_settings, name="provider_disputes_body"),
     path("instellingen/gebruikers/", views.member_roles, name="provider_member_roles"),
     path(
         "instellingen/gebruikers/<int:user_id>/",

@@ -31,6 +31,7 @@ from casework.index.models import CaseIndex, CaseStatus, Consent, Outcome, Servi
 from casework.models import AccessLogEntry, ConsentRecord, Decision, TimelineEntry
 from casework.timesheets.models import TimeEntry
 from reference import deadline_rules as deadlines
+from reference.models import DisputesBody
 from tenants.models import Provider
 from tests.casework.factories import WHAT_HAPPENED
 from tests.casework.procedure_support import access_log_mark, log_entries
@@ -45,7 +46,7 @@ Channel = AccessLogEntry.AccessChannel
 Visibility = TimelineEntry.Visibility
 
 COMPLAINANT_EMAIL = "jan.jansen@example.nl"
-DISPUTES_BODY = "De Geschillencommissie Zorg"
+DISPUTES_BODY = "De Geschillencommissie Zorg Algemeen"
 INTAKE_NOTES = "Klager wil vooral weten waarom de medicatie twee avonden niet is gegeven."
 AGREEMENT = "Teamleider legt de medicatieronde uit; klager en team evalueren over zes weken."
 TIME_NOTE = "Voorgesprek met de teamleider over de medicatieronde"
@@ -81,7 +82,7 @@ def test_a_widget_complaint_is_triaged_shared_after_consent_mediated_decided_and
     world: World,
 ) -> None:
     alpha = world.alpha
-    Provider.objects.filter(pk=alpha.pk).update(disputes_body=DISPUTES_BODY)
+    Provider.objects.filter(pk=alpha.pk).update(disputes_body=DisputesBody.objects.get(name=DISPUTES_BODY))
     officer = user_create(
         email="fatima.bakker@klachtpunt.test",
         password=PASSWORD,

@@ -36,6 +36,8 @@ def closing_letter_pdf(*, provider: Provider, complaint: Complaint, closing: Clo
                 text += " " + _("Dat kan tot en met %(date)s.") % {
                     "date": formats.date_format(row["last_day"], "j F Y")
                 }
+            if row.get("body_contact"):
+                text += "\n" + "\n".join([str(row["body_name"]), *row["body_contact"]])
             title = str(row["title"])
             if row.get("body_name"):
                 title += f" ({row['body_name']})"

@@ -32,6 +32,7 @@ from casework.procedures.mediation import meeting_cancel
 from outbox.services import outbox_enqueue
 from reference import deadline_rules as deadlines
 from tenants.models import Provider
+from tenants.selectors import provider_disputes_body
 
 # Outcomes after which the complainant is told where else to go.
 NOT_RESOLVED_OUTCOMES = (Outcome.NOT_RESOLVED, Outcome.PARTLY_RESOLVED)
@@ -99,6 +100,7 @@ def follow_up_rows(closing: ClosingNotice) -> list[dict[str, Any]]:
         row = {"code": code, "title": option.title, "explanation": option.explanation}
         if code == "disputes_body":
             row["body_name"] = closing.disputes_body
+            row["body_contact"] = [line for line in closing.disputes_body_contact.splitlines() if line]
             row["last_day"] = closing.disputes_last_day
         rows.append(row)
     return rows
@@ -156,11 +158,13 @@ def case_close(
                 provider=provider, complaint_id=complaint_id, meeting_id=meeting_id, accessor=accessor
             )
         follow_ups = list(FOLLOW_UP_CODES) if outcome in NOT_RESOLVED_OUTCOMES else []
+        body = provider_disputes_body(provider)
         closing = ClosingNotice.objects.create(
             complaint=complaint,
             outcome=outcome,
             follow_up_options=follow_ups,
-            disputes_body=provider.disputes_body,
+            disputes_body=body.name if body else "",
+            disputes_body_contact="\n".join(body.contact_lines()) if body else "",
             disputes_last_day=deadlines.disputes_last_day(filed_with_provider_on(complaint))
             if follow_ups
             else None,

@@ -30,6 +30,7 @@ from casework.index.models import CaseIndex, CaseStatus
 from casework.index.selectors import case_or_404
 from casework.models import Complaint
 from reference import deadline_rules as deadlines
+from tenants.selectors import provider_disputes_body
 
 
 def _back(request: HttpRequest, case: CaseIndex) -> HttpResponse:
@@ -76,7 +77,7 @@ def close(request: HttpRequest, reference: str) -> HttpResponse:
             "case": case,
             "form": form,
             "follow_up_options": FOLLOW_UP_OPTIONS,
-            "disputes_body": case.provider.disputes_body,
+            "disputes_body": provider_disputes_body(case.provider),
             "disputes_last_day": disputes_day,
             "back_url": _back(request, case).url,
         },

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from casework.dossier.pdf import letter_pdf
 from casework.models import Complaint, Decision
 from tenants.models import Provider
+from tenants.selectors import provider_disputes_body
 
 
 def decision_pdf(*, provider: Provider, complaint: Complaint, decision: Decision) -> bytes:
@@ -54,6 +55,7 @@ def decision_pdf(*, provider: Provider, complaint: Complaint, decision: Decision
                     },
                 )
             )
+        body = provider_disputes_body(provider)
         sections.append(
             (
                 _("Niet tevreden?"),
@@ -63,7 +65,7 @@ def decision_pdf(*, provider: Provider, complaint: Complaint, decision: Decision
                     "kenmerk %(reference)s."
                 )
                 % {
-                    "body": f" ({provider.disputes_body})" if provider.disputes_body else "",
+                    "body": f" ({body.name}, {', '.join(body.contact_lines())})" if body else "",
                     "reference": complaint.reference,
                 },
             )

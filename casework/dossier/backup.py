@@ -40,7 +40,16 @@ from casework.models import Complaint
 from tenants.models import Domain, Provider
 
 FORMAT = 1
-PROVIDER_FIELDS = ("name", "slug", "kvk_number", "sector", "city", "disputes_body", "retention_years")
+PROVIDER_FIELDS = (
+    "name",
+    "slug",
+    "kvk_number",
+    "sector",
+    "city",
+    "disputes_body_id",
+    "disputes_body_unmatched",
+    "retention_years",
+)
 
 
 class BackupError(Exception):
@@ -211,7 +220,11 @@ def tenant_restore(*, source: Path) -> RestoreResult:
     shutil.copytree(source / "media", target_media, dirs_exist_ok=True)
     known_users = set(User.objects.values_list("pk", flat=True))
     with transaction.atomic():
-        provider = Provider(schema_name=schema, **manifest["provider"])
+        fields = dict(manifest["provider"])
+        # Backups made before the disputes body became a choice from a list hold its name as text.
+        if isinstance(fields.get("disputes_body"), str):
+            fields["disputes_body_unmatched"] = fields.pop("disputes_body")
+        provider = Provider(schema_name=schema, **fields)
         provider.save()
         for domain in manifest["domains"]:
             Domain.objects.create(tenant=provider, **domain)

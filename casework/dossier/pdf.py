@@ -85,6 +85,29 @@ class LetterPDF(FPDF):
         self.ln(3)
 
 
+def document_pdf(
+    *,
+    author: str,
+    title: str,
+    heading: str,
+    header_lines: Sequence[str],
+    sections: Sequence[tuple[str, str]],
+) -> bytes:
+    """An A4 document: a heading, header lines, then (heading, text) sections; an empty heading
+    gives a plain paragraph. Letters and the provider's complaints scheme use this layout."""
+    pdf = LetterPDF(_font_path())
+    pdf.set_title(title)
+    pdf.set_author(author)
+    pdf.add_page()
+    pdf.heading(heading, size=16)
+    pdf.paragraph("\n".join(header_lines))
+    for section_heading, text in sections:
+        if section_heading:
+            pdf.heading(section_heading)
+        pdf.paragraph(text)
+    return bytes(pdf.output())
+
+
 def letter_pdf(
     *,
     provider: Provider,
@@ -99,14 +122,6 @@ def letter_pdf(
     ``sections`` are (heading, text) pairs; an empty heading gives a plain paragraph.
     The caller renders the texts in the complainant's language.
     """
-    pdf = LetterPDF(_font_path())
-    pdf.set_title(title)
-    pdf.set_author(provider.name)
-    pdf.add_page()
-    pdf.heading(heading, size=16)
-    pdf.paragraph("\n".join(header_lines))
-    for section_heading, text in sections:
-        if section_heading:
-            pdf.heading(section_heading)
-        pdf.paragraph(text)
-    return bytes(pdf.output())
+    return document_pdf(
+        author=provider.name, title=title, heading=heading, header_lines=header_lines, sections=sections
+    )

@@ -25,6 +25,8 @@ urlpatterns = [
     # Messages, shared notes and documents (follow link, provider), and the admin's access log.
     path("", include("casework.procedures.urls_provider")),
     path("", include("casework.dossier.urls")),
+    # The provider's published complaints scheme (public), its PDF and versions, and the admin's review.
+    path("", include("casework.scheme.urls")),
     # The provider's annual complaints report (page, PDF, exports).
     path("", include("casework.reports.urls_provider")),
     # The provider's subscription page and the one-time login link after sign-up.

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin
 
 from reference import deadline_rules
-from reference.models import DesignatedDay, DesignatedDayDecree
+from reference.models import DesignatedDay, DesignatedDayDecree, DisputesBody
 
 if TYPE_CHECKING:  # Django's admin classes are generic for the type checker only.
     _DayInline = admin.TabularInline[DesignatedDay, DesignatedDayDecree]
@@ -33,3 +33,16 @@ class DesignatedDayDecreeAdmin(_DecreeAdmin):
     def delete_model(self, request: Any, obj: Any) -> None:
         super().delete_model(request, obj)
         deadline_rules.forget_designated_days()
+
+
+if TYPE_CHECKING:
+    _DisputesBodyAdmin = admin.ModelAdmin[DisputesBody]
+else:
+    _DisputesBodyAdmin = admin.ModelAdmin
+
+
+@admin.register(DisputesBody)
+class DisputesBodyAdmin(_DisputesBodyAdmin):
+    list_display = ("name", "sector", "website", "to_be_confirmed", "active")
+    list_filter = ("active", "to_be_confirmed")
+    search_fields = ("name", "sector")

@@ -53,3 +53,51 @@ class DesignatedDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.name}"
+
+
+class DisputesBody(models.Model):
+    """A disputes body (geschilleninstantie, Wkkgz art. 18) a provider can be affiliated with.
+
+    The platform admin keeps this list in the Django admin; a provider chooses
+    one at sign-up and on its settings page. Closing letters and the published
+    complaints scheme name it with these contact details. Public schema; no
+    personal data. ``to_be_confirmed`` marks rows whose details (address, fee)
+    were entered without being checked against the body's own publication.
+    """
+
+    name = models.CharField(_("naam"), max_length=200, unique=True)
+    sector = models.CharField(
+        _("sector"), max_length=200, help_text=_("Voor welke zorg, bijvoorbeeld: alle zorg, mondzorg.")
+    )
+    address = models.TextField(_("postadres"), help_text=_("Eén regel per adresregel."))
+    phone = models.CharField(_("telefoonnummer"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mailadres"), blank=True)
+    website = models.URLField(_("website"))
+    fee = models.CharField(
+        _("kosten voor de klager"),
+        max_length=300,
+        help_text=_("Het klachtgeld dat de klager betaalt, zoals de instantie het publiceert."),
+    )
+    to_be_confirmed = models.BooleanField(
+        _("gegevens nog te bevestigen"),
+        default=False,
+        help_text=_("Aan zolang adres of kosten niet zijn nagekeken bij de instantie zelf."),
+    )
+    active = models.BooleanField(
+        _("te kiezen"), default=True, help_text=_("Uit: niet meer te kiezen bij aanmelding of instellingen.")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("geschilleninstantie")
+        verbose_name_plural = _("geschilleninstanties")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def contact_lines(self) -> list[str]:
+        """The address lines, then telephone, e-mail and website: what a letter prints under the name."""
+        lines = [line.strip() for line in self.address.splitlines() if line.strip()]
+        lines += [value for value in (self.phone, self.email, self.website) if value]
+        return lines

@@ -15,11 +15,15 @@ from accounts.models import User
 from billing.memberships import provider_membership_lapsed
 from billing.models import LoginLink, Membership, MembershipStatus, PaymentState, SignUp, SignUpState
 from billing.signup import signups_cleanup
+from reference.models import DisputesBody
 from tenants.models import Provider, ProviderMembership, ProviderRole
 from tests.billing.conftest import post_event
 from tests.fakestripe import FakeStripe
 
 pytestmark = pytest.mark.django_db
+
+
+DISPUTES_BODY = "De Geschillencommissie Zorg Algemeen"
 
 
 def form_data(**overrides: Any) -> dict[str, Any]:
@@ -37,7 +41,7 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         "password": "Een-lang-wachtwoord-2026",
         "slug": "gamma",
         "services": ["officer"],
-        "disputes_body": "Geschillencommissie Zorg",
+        "disputes_body": str(DisputesBody.objects.get(name=DISPUTES_BODY).pk),
         "accept_dpa": "on",
     }
     data.update(overrides)
@@ -129,9 +133,7 @@ def test_signup_webhook_first_then_redirect(
     assert checkout_url.startswith(fake_stripe.url + "/checkout/")
     session = fake_stripe.get("checkout.session", signup.checkout_session_id)
     assert session["payment_method_types"] == ["ideal", "sepa_debit"] and session["mode"] == "subscription"
-    assert (
-        signup.dpa_version and signup.dpa_accepted_at and signup.disputes_body == "Geschillencommissie Zorg"
-    )
+    assert signup.dpa_version and signup.dpa_accepted_at and signup.disputes_body.name == DISPUTES_BODY
     assert not Provider.objects.filter(slug="gamma").exists()
 
     fake_stripe.complete_checkout(signup.checkout_session_id, "ideal")

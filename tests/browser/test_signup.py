@@ -31,6 +31,9 @@ from tests.support import World, free_port
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser"), pytest.mark.django_db]
 
 PASSWORD = "Een-lang-wachtwoord-2026"
+GENERAL_DISPUTES_BODY = (
+    "De Geschillencommissie Zorg Algemeen (Alle zorg waarvoor geen eigen geschilleninstantie bestaat)"
+)
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ def test_signup_through_checkout_lands_logged_in_on_the_new_providers_host(
     page.get_by_label("Straat en huisnummer").fill("Dijkweg 12")
     page.get_by_label("Postcode").fill("8011 AB")
     page.get_by_label("Plaats").fill("Zwolle")
-    page.get_by_label("Uw geschilleninstantie").fill("Geschillencommissie Zorg")
+    page.get_by_label("Uw geschilleninstantie").select_option(label=GENERAL_DISPUTES_BODY)
     page.get_by_label("Uw naam").fill("Dirk Delta")
     page.get_by_label("Uw e-mailadres").fill(f"dirk@{slug}.test")
     page.get_by_label("Kies een wachtwoord").fill(PASSWORD)
@@ -180,6 +183,8 @@ def test_signup_through_checkout_lands_logged_in_on_the_new_providers_host(
         signup = SignUp.objects.get(slug=slug)
         assert signup.state == SignUpState.PROVISIONED and signup.synced
         assert signup.provider.membership.status == "active"
+        # The disputes body chosen from the list reached the provider.
+        assert signup.provider.disputes_body.name == "De Geschillencommissie Zorg Algemeen"
 
 
 def fill_signup(page: Page, slug: str) -> None:
@@ -188,7 +193,7 @@ def fill_signup(page: Page, slug: str) -> None:
     page.get_by_label("Straat en huisnummer").fill("Laan 1")
     page.get_by_label("Postcode").fill("1011 AA")
     page.get_by_label("Plaats").fill("Amsterdam")
-    page.get_by_label("Uw geschilleninstantie").fill("Geschillencommissie Zorg")
+    page.get_by_label("Uw geschilleninstantie").select_option(label=GENERAL_DISPUTES_BODY)
     page.get_by_label("Uw naam").fill("Eva Epsilon")
     page.get_by_label("Uw e-mailadres").fill(f"eva@{slug}.test")
     page.get_by_label("Kies een wachtwoord").fill(PASSWORD)

@@ -21,6 +21,7 @@ from casework.index.models import Assignment, CaseIndex, CaseStatus, Outcome
 from casework.models import ClosingNotice, Complaint, Letter, TimelineEntry
 from casework.triage.selectors import QueueFilters, queue_page
 from reference.deadline_rules import disputes_last_day
+from reference.models import DisputesBody
 from tenants.models import Provider
 from tests.casework.accessors import STAFF
 from tests.casework.factories import WHAT_HAPPENED, submit
@@ -53,10 +54,18 @@ def decided_complaint(world: World) -> tuple[Complaint, CaseIndex]:
 
 @pytest.fixture
 def named_disputes_body(world: World):  # type: ignore[no-untyped-def]
-    Provider.objects.filter(pk=world.alpha.pk).update(disputes_body="Geschilleninstantie Zorg Test")
-    world.alpha.disputes_body = "Geschilleninstantie Zorg Test"
-    yield world.alpha.disputes_body
-    world.alpha.disputes_body = ""
+    body = DisputesBody.objects.create(
+        name="Geschilleninstantie Zorg Test",
+        sector="Alle zorg",
+        address="Postbus 1234\n1000 AB Amsterdam",
+        phone="020 123 45 67",
+        website="https://geschil.example.nl",
+        fee="EUR 50",
+    )
+    Provider.objects.filter(pk=world.alpha.pk).update(disputes_body=body)
+    world.alpha.disputes_body = body
+    yield body.name
+    world.alpha.disputes_body = None
 
 
 def test_closing_not_resolved_tells_the_follow_up_options_with_the_disputes_date(
@@ -75,6 +84,13 @@ def test_closing_not_resolved_tells_the_follow_up_options_with_the_disputes_date
     last_day = disputes_last_day(complaint.formal_received_on)
     assert closing.follow_up_options == ["committee", "disputes_body", "disciplinary", "igj"]
     assert closing.disputes_last_day == last_day and closing.disputes_body == named_disputes_body
+    # The contact details as they were at closing: a later change of body does not rewrite the letter.
+    assert closing.disputes_body_contact.splitlines() == [
+        "Postbus 1234",
+        "1000 AB Amsterdam",
+        "020 123 45 67",
+        "https://geschil.example.nl",
+    ]
     row = CaseIndex.objects.get(pk=case.pk)
     assert (
         row.status == CaseStatus.CLOSED and row.outcome == Outcome.NOT_RESOLVED and row.closed_at is not None
@@ -97,6 +113,7 @@ def test_closing_not_resolved_tells_the_follow_up_options_with_the_disputes_date
     for words in (
         "Klachtencommissie",
         "Geschilleninstantie Zorg Test",
+        "Postbus 1234 1000 AB Amsterdam 020 123 45 67 https://geschil.example.nl",
         "Tuchtcollege",
         "Landelijk Meldpunt Zorg",
     ):
@@ -163,6 +180,7 @@ def test_follow_page_shows_the_outcome_and_follow_up_options(
     last_day = disputes_last_day(timezone.localdate(result.complaint.received_at))
     assert "Uw klacht is afgesloten" in html and "Niet opgelost" in html
     assert "Geschilleninstantie Zorg Test" in html and "Tuchtcollege" in html
+    assert "Postbus 1234<br>1000 AB Amsterdam" in html and "https://geschil.example.nl" in html
     assert f"{last_day.day} " in html and str(last_day.year) in html
 
 

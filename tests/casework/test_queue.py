@@ -352,7 +352,7 @@ def test_counts_are_kept_until_the_case_index_changes_however_it_is_written(
     with translation.override("en"):
         english = queue_counts(QueueFilters())
     assert english.total == 4
-    assert [o.label for o in english.options["status"]][0] == "Received"
+    assert english.options["status"][0].label == "Received"
 
 
 def test_counts_show_in_the_filter_controls(mixed_queue: dict[str, Any], coordinator_client: Client) -> None:

@@ -9,8 +9,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from accounts.services import user_create
-from casework.index.models import CaseIndex, CaseKind
 from casework.dossier.access_log import AccessChannel, Event
+from casework.index.models import CaseIndex, CaseKind
 from casework.models import AccessLogEntry, PrivacyRequest
 from tests.privacy.conftest import Dpo
 from tests.support import PASSWORD, World

@@ -167,6 +167,9 @@ EXPECTATIONS: dict[str, Rule] = {
     "platform:billing_signup_cancelled": rule(anonymous="404", refused="404"),
     # Stripe's webhook: open to anyone by design, its gate is the signature (an unsigned body gets a 400).
     "platform:stripe_webhook": rule("anyone", method="POST"),
+    # The membership badge and its verification page: public by design, no personal data.
+    "platform:membership_verify": PUBLIC,
+    "platform:membership_badge": PUBLIC,
     # ---- a provider's host (the own provider, alpha) ----
     "tenant:home": PUBLIC,
     "tenant:provider_workspace": MEMBER,
@@ -220,6 +223,17 @@ EXPECTATIONS: dict[str, Rule] = {
     # concerned act, so other members are refused with 403 or 404 (the seed names nobody on a
     # complaint; "403|404" accepts either refusal, never a pass).
     "tenant:provider_member_roles": PROVIDER_ADMIN,
+    "tenant:provider_disputes_body": PROVIDER_ADMIN,
+    # The complaints scheme: public pages (the seed publishes none, so the scheme itself is not found),
+    # the admin's review page and its two forms.
+    "tenant:scheme_public": rule("anyone", granted="404"),
+    "tenant:scheme_pdf": rule("anyone", granted="404"),
+    "tenant:scheme_versions": PUBLIC,
+    "tenant:scheme_version": rule("anyone", granted="404"),
+    "tenant:scheme_version_pdf": rule("anyone", granted="404"),
+    "tenant:scheme_manage": PROVIDER_ADMIN,
+    "tenant:scheme_generate": rule("member:admin", method="POST"),
+    "tenant:scheme_publish": rule("member:admin", method="POST"),
     # The seeded user id is nobody's membership here: found by no one.
     "tenant:provider_member_roles_update": rule("member:admin", method="POST", granted="404"),
     "tenant:provider_complaint_participant_add": rule("member:admin", method="POST", refused_as=NEED_TO_KNOW),

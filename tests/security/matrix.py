@@ -56,6 +56,7 @@ def param_values(route: Route, role: Role, matrix: MatrixWorld, side: str) -> di
         "letter_id": MISSING_ID,  # the seed sends no letters
         "participant_id": MISSING_ID,  # nor names people at a complaint
         "absence_id": MISSING_ID,
+        "version": MISSING_ID,  # nor publishes a complaints scheme
         "conflict_id": MISSING_ID,
         "object_id": 1,  # the admin site is not per tenant: one object id for both sides
         "id": matrix.users["complainant"].pk,

@@ -10,13 +10,14 @@ from django.core.management.base import BaseCommand
 from accounts.models import Absence, ConflictOfInterest, PlatformRole, Professional, Qualification, User
 from accounts.services import professional_create, totp_activate, totp_secret, totp_uri, user_create
 from reference.dates import today_amsterdam
+from reference.models import DisputesBody
 from tenants.models import ProviderRole, Sector
 from tenants.provisioning import provider_provision
 from tenants.services import membership_grant, platform_tenant_ensure
 
 DEMO_PASSWORD = "Klachtpunt-demo-2026"  # noqa: S105 (printed demo login, never used outside the demo)  # nosec B105  # the demo's printed login, never used outside it
 
-DEMO_DISPUTES_BODY = "Geschillencommissie Zorg"
+DEMO_DISPUTES_BODY = "De Geschillencommissie Zorg Algemeen"
 
 PROVIDERS = [
     ("demo", "Zorggroep De Linde", Sector.ELDERLY, "Utrecht", "12345678"),
@@ -111,8 +112,8 @@ class Command(BaseCommand):
                 name=name, slug=slug, sector=sector, city=city, kvk_number=kvk
             )
             # The disputes body named in closing letters (Wkkgz art. 18).
-            if not providers[slug].disputes_body:
-                providers[slug].disputes_body = DEMO_DISPUTES_BODY
+            if providers[slug].disputes_body_id is None:
+                providers[slug].disputes_body = DisputesBody.objects.filter(name=DEMO_DISPUTES_BODY).first()
                 providers[slug].save(update_fields=["disputes_body"])
 
         for email, name, roles, superuser, professional in PLATFORM_USERS:

@@ -1,0 +1,1 @@
+"""The provider's published complaints scheme (klachtenregeling): generated, reviewed, versioned, public."""
