@@ -38,7 +38,7 @@ from casework.timesheets.models import TimeEntry
 from reference.deadline_rules import atw_term_end, decision_deadline
 from tenants.services import api_key_create
 from tests.casework.accessors import STAFF
-from tests.casework.factories_professionals import make_case, make_professional, staff_client
+from tests.casework.factories_professionals import make_professional, staff_client
 from tests.casework.procedure_support import (
     access_log_mark,
     complaint_of,
