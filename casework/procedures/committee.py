@@ -125,10 +125,10 @@ def committee_advice_issue(
             raise ValidationError(
                 _("Deze zaak heeft een panel; de voorzitter ondertekent het oordeel."), code="panel"
             )
-        return advice_issue_locked(provider=provider, complaint=complaint, accessor=accessor, advice=advice)
+        return _advice_issue_locked(provider=provider, complaint=complaint, accessor=accessor, advice=advice)
 
 
-def advice_issue_locked(
+def _advice_issue_locked(
     *, provider: Provider, complaint: Complaint, accessor: Accessor, advice: str
 ) -> CommitteeAdvice:
     """Issue the advice on ``complaint``, locked in the caller's transaction (``committee_advice_issue``)."""

@@ -63,7 +63,7 @@ from casework.models import (
     TimelineEntry,
     WrittenRoundStep,
 )
-from casework.procedures.committee import advice_issue_locked
+from casework.procedures.committee import _advice_issue_locked
 from casework.procedures.mediation import MAX_TEXT, lock_open_complaint, meeting_schedule
 from reference.dates import today_amsterdam
 from reference.deadline_rules import committee_decision_binds
@@ -464,7 +464,7 @@ def hearing_report_record(
 def deliberation_note_add(
     *, provider: Provider, complaint_id: int, accessor: Accessor, text: str
 ) -> DeliberationNote:
-    """A panel seat adds to the deliberation: read by the panel only, never on any timeline."""
+    """A seat adds to the deliberation: the panel reads it; the timeline says only that it happened."""
     text = text.strip()
     if not text:
         raise ValidationError(_("Schrijf uw bijdrage aan het beraad."), code="text")
@@ -480,6 +480,15 @@ def deliberation_note_add(
             author_user_id=seat.user_id,
             author_label=seat.label,
             created_at=timezone.now(),
+        )
+        # That the panel deliberated, never what: Klachtpunt's timeline only, without the text.
+        timeline_add(
+            complaint=complaint,
+            kind="deliberation_note",
+            summary="Bijdrage aan het beraad van het panel",
+            visibility=TimelineEntry.Visibility.STAFF,
+            data={"note_id": note.pk},
+            **actor_fields(accessor),
         )
         access_log_change(
             provider=provider,
@@ -517,7 +526,9 @@ def panel_judgement_sign(
     with schema_context(provider.schema_name), transaction.atomic():
         complaint = lock_open_complaint(provider, complaint_id)
         chair = _seat(complaint, accessor, Seat.CHAIR)
-        issued = advice_issue_locked(provider=provider, complaint=complaint, accessor=accessor, advice=advice)
+        issued = _advice_issue_locked(
+            provider=provider, complaint=complaint, accessor=accessor, advice=advice
+        )
         binding = committee_decision_binds(complaint.law)
         sign_off = CommitteeSignOff.objects.create(
             advice=issued,

@@ -61,17 +61,23 @@ from tenants.models import ProviderMembership
 # --- The coordinator: forming the panel ---------------------------------------------
 
 
-def _committee_case(reference: str) -> CaseIndex:
-    return get_object_or_404(
-        CaseIndex.objects.select_related("provider"), reference=reference, service=Service.COMMITTEE
-    )
+def _case(reference: str) -> CaseIndex:
+    return get_object_or_404(CaseIndex.objects.select_related("provider"), reference=reference)
 
 
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 @never_cache
 def panel_compose(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _committee_case(reference)
+    case = _case(reference)
+    if case.service != Service.COMMITTEE:
+        access_log_request(request, Event.READ, case=case, subject="committee_panel")
+        return render(
+            request,
+            "casework/procedures/panel_compose.html",
+            {"case": case, "form": None, "candidates": {}, "not_committee": True},
+            status=200 if request.method == "GET" else 400,
+        )
     candidates = panel_candidates(case)
     choices = {
         seat: [(c.professional.user_id, str(c.professional.user)) for c in found if c.eligible]
