@@ -759,7 +759,8 @@ class HearingReport(models.Model):
     """The secretary's record of a hearing: who attended, and the minutes (the panel only)."""
 
     meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="hearing_report")
-    # [{"who": "chair"|"member"|"secretary"|"complainant"|"provider", "label": str, "present": bool}]
+    # [{"key": "panel-<user id>"|"complainant"|"provider",
+    #   "who": "chair"|"member"|"secretary"|"complainant"|"provider", "label": str, "present": bool}]
     attendance = models.JSONField(default=list)
     minutes = models.TextField()
     recorded_by_user_id = models.BigIntegerField(null=True, blank=True)

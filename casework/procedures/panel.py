@@ -427,7 +427,7 @@ def hearing_report_record(
             )
         wanted = set(present)
         attendance = [
-            {"who": who, "label": label, "present": key in wanted}
+            {"key": key, "who": who, "label": label, "present": key in wanted}
             for key, who, label in hearing_attendees(meeting)
         ]
         report, _created = HearingReport.objects.update_or_create(

@@ -177,7 +177,12 @@ def _render(
                 or HearingReportForm(
                     prefix=f"report-{meeting.pk}",
                     attendees=[(key, label) for key, _who, label in hearing_attendees(meeting)],
-                    initial={"minutes": report.minutes if report else ""},
+                    initial={
+                        "minutes": report.minutes if report else "",
+                        "present": [row.get("key") for row in report.attendance if row["present"]]
+                        if report
+                        else [],
+                    },
                 ),
             )
             for meeting, report in panel.hearings
