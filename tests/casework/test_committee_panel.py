@@ -449,3 +449,27 @@ def test_every_panel_member_logs_time_on_the_case(world: World) -> None:
         staff_client(_committee_professional()).get(f"/werkplek/zaken/{case.reference}/uren/").status_code
         == 404
     )
+
+
+# --- The terms, as the law reads (pure) ------------------------------------------------------
+
+
+def test_wzd_and_wvggz_committee_terms_are_two_weeks_and_bind() -> None:
+    from reference.deadline_rules import (
+        CONSENT_NEEDED_FROM,
+        UNILATERAL_EXTENSIONS,
+        committee_decision_binds,
+        decision_rule,
+    )
+
+    monday = datetime.date(2026, 3, 2)
+    assert decision_deadline(monday, "wzd") == datetime.date(2026, 3, 16)
+    assert decision_deadline(monday, "wvggz") == datetime.date(2026, 3, 16)
+    assert decision_deadline(monday, "wlz") == datetime.date(2026, 4, 13)
+    assert decision_rule("wvggz").source == "Wvggz art. 10:7 lid 1"
+    assert committee_decision_binds("wzd") and committee_decision_binds("wvggz")
+    assert not committee_decision_binds("wlz") and not committee_decision_binds("unknown")
+    # Extension only with both parties' consent, never by notice alone.
+    for law in ("wzd", "wvggz"):
+        assert UNILATERAL_EXTENSIONS[law] == 0
+        assert CONSENT_NEEDED_FROM[law] == ("complainant", "provider")
