@@ -146,6 +146,8 @@ def meetings_visible(*, complaint: Complaint, viewer: Viewer) -> QuerySet[Meetin
 class CommitteeView:
     parts: list[ComplaintPart]
     advice: CommitteeAdvice | None
+    # The chair's signature and recommendations, when a panel judged the case.
+    sign_off: CommitteeSignOff | None = None
 
     @property
     def all_judged(self) -> bool:
@@ -158,7 +160,11 @@ def committee_visible(*, complaint: Complaint, viewer: Viewer) -> CommitteeView:
     advice = CommitteeAdvice.objects.filter(complaint=complaint).first()
     if not viewer.is_staff and (advice is None or not _provider_may_read(complaint, viewer)):
         return CommitteeView(parts=[], advice=None)
-    return CommitteeView(parts=list(ComplaintPart.objects.filter(complaint=complaint)), advice=advice)
+    return CommitteeView(
+        parts=list(ComplaintPart.objects.filter(complaint=complaint)),
+        advice=advice,
+        sign_off=CommitteeSignOff.objects.filter(advice=advice).first() if advice else None,
+    )
 
 
 @dataclass

@@ -109,6 +109,12 @@ def meeting_invitees(meeting: Meeting, provider: Provider) -> list[Invitee]:
             if user_id not in staff_ids
         ]
     staff = User.objects.in_bulk([user_id for user_id in staff_ids if user_id])
+    # A hearing's seats work on the panel's page; a mediation meeting's officer on the case page.
+    staff_url = (
+        platform_url(_platform_path("case_panel", complaint.reference))
+        if meeting.kind == Meeting.Kind.HEARING
+        else staff_case_url(complaint)
+    )
     for user_id in staff_ids:
         person = staff.get(user_id)
         if person is not None and person.is_active:
@@ -116,7 +122,7 @@ def meeting_invitees(meeting: Meeting, provider: Provider) -> list[Invitee]:
                 Invitee(
                     email=person.email,
                     name=str(person),
-                    url=staff_case_url(complaint),
+                    url=staff_url,
                     language=person.preferred_language or "nl",
                 )
             )

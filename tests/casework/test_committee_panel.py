@@ -390,6 +390,12 @@ def test_only_the_chair_signs_and_under_the_wkkgz_the_provider_then_decides(worl
     assert sign_off.binding is False and sign_off.chair_user_id == people["chair"].pk
     assert complaint_of(case).status == CaseStatus.DECISION
     assert CaseIndex.objects.get(pk=case.pk).decided_on is None
+    # Both parties read the judgement per part and the recommendations, signed by the chair.
+    provider_page = provider_login(world).get(f"/klachten/{case.reference}/").content.decode()
+    follow_page = host_client(world.alpha_host).get(f"/volg/{follow_token(case)}/").content.decode()
+    for page in (provider_page, follow_page):
+        assert "Pas het rooster aan." in page and "Uit het rooster blijkt het." in page
+        assert people["chair"].display_name in page
 
 
 def test_wzd_committee_decision_is_due_two_weeks_after_receipt_and_reminds_the_panel(world: World) -> None:
