@@ -18,7 +18,9 @@ from casework.assignment.selectors import case_for_professional, my_cases
 from casework.assignment.services import AssignmentError, assignment_accept, assignment_decline
 from casework.assignment.time import on_panel, time_entry_log
 from casework.dossier.access_log import Event, access_log_request, request_accessor
+from casework.dossier.panel import panel_seats_of
 from casework.index.models import CaseIndex
+from casework.models import PanelMember
 from casework.timesheets.models import TimeEntry
 from casework.timesheets.selectors import case_time_entries, hours_for_month
 from casework.timesheets.services import (
@@ -35,11 +37,17 @@ from reference.dates import month_bounds, today_amsterdam
 @professional_required
 @require_GET
 def my_cases_view(request: HttpRequest) -> HttpResponse:
-    rows = my_cases(user=signed_in(request))
+    user = signed_in(request)
+    rows = my_cases(user=user)
     return render(
         request,
         "casework/assignment/my_cases.html",
-        {"rows": rows, "offers": sum(1 for row in rows if row.is_offer)},
+        {
+            "rows": rows,
+            "offers": sum(1 for row in rows if row.is_offer),
+            # Committee cases where they sit on the panel (chair, member, secretary).
+            "seats": [(case, PanelMember.Role(role).label) for case, role in panel_seats_of(user.pk)],
+        },
     )
 
 

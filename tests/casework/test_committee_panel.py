@@ -448,6 +448,12 @@ def test_every_panel_member_logs_time_on_the_case(world: World) -> None:
             },
         )
         assert response.status_code == 302, response.content.decode()[:2000]
+    # The member finds the case in "Mijn zaken", under their seat on a panel.
+    my_cases = staff_client(people["member1"]).get("/werkplek/mijn-zaken/")
+    assert my_cases.status_code == 200
+    assert case.reference in my_cases.content.decode() and f"/werkplek/zaken/{case.reference}/commissie/" in (
+        my_cases.content.decode()
+    )
     logged = set(TimeEntry.objects.filter(case=case).values_list("professional_id", "minutes"))
     assert logged == {(people["member1"].pk, 45), (people["secretary"].pk, 45)}
     # Someone off the panel does not reach the case's time page.
