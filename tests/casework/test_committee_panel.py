@@ -16,9 +16,11 @@ from django_tenants.utils import schema_context
 from icalendar import Calendar
 
 from accounts.models import ConflictOfInterest, Qualification, User
+from casework.closing.services import case_close
 from casework.deadlines.reminders import deadline_reminder_send, deadline_reminders_run
 from casework.index.models import CaseIndex, CaseStatus, DeadlineReminder, Service, Track
 from casework.models import (
+    ClosingNotice,
     CommitteeSignOff,
     ComplaintPart,
     DeliberationNote,
@@ -38,6 +40,7 @@ from casework.timesheets.models import TimeEntry
 from reference.deadline_rules import atw_term_end, decision_deadline
 from tenants.services import api_key_create
 from tests.casework.accessors import STAFF
+from tests.casework.factories_decision import record_decision
 from tests.casework.factories_professionals import make_professional, staff_client
 from tests.casework.procedure_support import (
     access_log_mark,
@@ -433,6 +436,18 @@ def test_wzd_committee_decision_is_due_two_weeks_after_receipt_and_reminds_the_p
     assert deadline_reminders_run(today=case.deadline + datetime.timedelta(days=1)) == 0
     with schema_context(world.alpha.schema_name):
         assert CommitteeSignOff.objects.filter(advice__complaint_id=case.case_id, binding=True).exists()
+    # The provider gives no decision of its own; the committee's closes the formal complaint.
+    with pytest.raises(ValidationError, match="bindende beslissing"):
+        record_decision(world.alpha, complaint_of(case), world.alpha_admin)
+    case_close(
+        provider=world.alpha,
+        complaint_id=case.case_id,
+        actor=world.coordinator,
+        accessor=STAFF,
+        outcome="resolved",
+    )
+    with schema_context(world.alpha.schema_name):
+        assert ClosingNotice.objects.get(complaint_id=case.case_id).basis == "committee"
 
 
 def test_every_panel_member_logs_time_on_the_case(world: World) -> None:
