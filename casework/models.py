@@ -694,6 +694,124 @@ class CommitteeAdvice(models.Model):
         return f"advice on {self.complaint_id}"
 
 
+class CommitteeSignOff(models.Model):
+    """The chair's sign-off of the panel's judgement (per part) and recommendations.
+
+    Written with the ``CommitteeAdvice`` it signs, in one action
+    (``casework.procedures.panel.panel_judgement_sign``). ``binding``: under
+    the Wzd and the Wvggz the committee's decision binds the provider; under
+    the Wkkgz it is advice and the provider decides.
+    """
+
+    advice = models.OneToOneField(CommitteeAdvice, on_delete=models.CASCADE, related_name="sign_off")
+    recommendations = models.TextField(blank=True)
+    binding = models.BooleanField(default=False)
+    chair_user_id = models.BigIntegerField()
+    chair_label = models.CharField(max_length=150)
+    signed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"sign-off of advice {self.advice_id}"
+
+
+class PanelMember(models.Model):
+    """A seat on the committee's panel for one complaint: chair, member or secretary.
+
+    Chosen by the coordinator through matching's eligibility checks
+    (conflict of interest, availability, capacity); ``reasons`` keeps the
+    matching reasons shown when the seat was given.
+    """
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("Voorzitter")
+        MEMBER = "member", _("Lid")
+        SECRETARY = "secretary", _("Ambtelijk secretaris")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="panel")
+    user_id = models.BigIntegerField()
+    label = models.CharField(max_length=150)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    reasons = models.JSONField(default=list, blank=True)
+    appointed_at = models.DateTimeField()
+    appointed_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["role", "label", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "user_id"], name="one_panel_seat_per_person"),
+            models.UniqueConstraint(
+                fields=["complaint"], condition=models.Q(role="chair"), name="one_panel_chair"
+            ),
+            models.UniqueConstraint(
+                fields=["complaint"], condition=models.Q(role="secretary"), name="one_panel_secretary"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} on {self.complaint_id}"
+
+
+class WrittenRoundStep(models.Model):
+    """One step of the committee's written round, with its deadline and when it came in."""
+
+    class Kind(models.TextChoices):
+        COMPLAINT = "complaint", _("Klaagschrift van de klager")
+        RESPONSE = "response", _("Verweerschrift van de zorgaanbieder")
+        REPLY = "reply", _("Reactie van de klager op het verweer")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="written_round")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    due_on = models.DateField()
+    received_on = models.DateField(null=True, blank=True)
+    set_by_user_id = models.BigIntegerField(null=True, blank=True)
+    received_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "kind"], name="one_written_round_step_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.complaint_id}"
+
+
+class HearingReport(models.Model):
+    """The secretary's record of a hearing: who attended, and the minutes (the panel only)."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="hearing_report")
+    # [{"key": "panel-<user id>"|"complainant"|"provider",
+    #   "who": "chair"|"member"|"secretary"|"complainant"|"provider", "label": str, "present": bool}]
+    attendance = models.JSONField(default=list)
+    minutes = models.TextField()
+    recorded_by_user_id = models.BigIntegerField(null=True, blank=True)
+    recorded_by_label = models.CharField(max_length=150, blank=True)
+    recorded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"report of meeting {self.meeting_id}"
+
+
+class DeliberationNote(models.Model):
+    """The panel's private deliberation: read by the panel only, never by the parties.
+
+    Every read goes through ``casework.procedures.selectors.deliberation_visible``
+    (the rule ``casework.read_deliberation`` in ``casework.dossier.permissions``).
+    """
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="deliberation")
+    text = models.TextField()
+    author_user_id = models.BigIntegerField()
+    author_label = models.CharField(max_length=150)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"deliberation note {self.pk}"
+
+
 # --- The data-protection officer's registers (AVG): requests, breaches, advice -------
 # Kept in the provider's schema like the complaint dossier; the public case index
 # holds only their routing metadata (kind, dates, status, assignee). The actions are

@@ -288,6 +288,11 @@ class _CaseTexts:
         return self._distances[area]
 
 
+def case_texts(case: CaseIndex) -> _CaseTexts:
+    """The translated sentences for ``case``, made once; pass to ``exclusions`` and ``score_factors``."""
+    return _CaseTexts(case)
+
+
 def exclusions(
     case: CaseIndex, professional: Professional, texts: _CaseTexts | None = None
 ) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from casework.dossier.access_log import Accessor, access_log_change
+from casework.dossier.panel import panel_role
 from casework.dossier.services import timeline_add
 from casework.index.models import CaseIndex
 from casework.models import Complaint, TimelineEntry
@@ -22,6 +23,11 @@ from casework.timesheets.models import TimeEntry
 from casework.timesheets.services import TimeEntryError, ledger_entry_add
 
 MAX_NOTE_LENGTH = 4000
+
+
+def on_panel(case: CaseIndex, user: User) -> bool:
+    """Whether ``user`` sits on the committee panel of ``case`` (each seat logs its own time)."""
+    return panel_role(provider=case.provider, complaint_id=case.case_id, user_id=user.pk) is not None
 
 
 def time_entry_log(
@@ -55,6 +61,7 @@ def time_entry_log(
             worked_on=worked_on,
             activity=activity,
             today=today,
+            on_panel=on_panel(case, actor),
         )
         with schema_context(case.provider.schema_name):
             complaint = Complaint.objects.only("pk", "reference").get(pk=case.case_id)

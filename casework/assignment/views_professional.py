@@ -16,9 +16,11 @@ from accounts.permissions import professional_required, signed_in, time_logger_r
 from casework.assignment.forms import DeclineForm, TimeEntryForm, parse_month
 from casework.assignment.selectors import case_for_professional, my_cases
 from casework.assignment.services import AssignmentError, assignment_accept, assignment_decline
-from casework.assignment.time import time_entry_log
+from casework.assignment.time import on_panel, time_entry_log
 from casework.dossier.access_log import Event, access_log_request, request_accessor
+from casework.dossier.panel import panel_seats_of
 from casework.index.models import CaseIndex
+from casework.models import PanelMember
 from casework.timesheets.models import TimeEntry
 from casework.timesheets.selectors import case_time_entries, hours_for_month
 from casework.timesheets.services import (
@@ -35,11 +37,17 @@ from reference.dates import month_bounds, today_amsterdam
 @professional_required
 @require_GET
 def my_cases_view(request: HttpRequest) -> HttpResponse:
-    rows = my_cases(user=signed_in(request))
+    user = signed_in(request)
+    rows = my_cases(user=user)
     return render(
         request,
         "casework/assignment/my_cases.html",
-        {"rows": rows, "offers": sum(1 for row in rows if row.is_offer)},
+        {
+            "rows": rows,
+            "offers": sum(1 for row in rows if row.is_offer),
+            # Committee cases where they sit on the panel (chair, member, secretary).
+            "seats": [(case, PanelMember.Role(role).label) for case, role in panel_seats_of(user.pk)],
+        },
     )
 
 
@@ -111,7 +119,7 @@ def my_hours_view(request: HttpRequest) -> HttpResponse:
 def _case_for_time(reference: str, user: User) -> CaseIndex:
     case = get_object_or_404(CaseIndex.objects.select_related("provider"), reference=reference)
     # A professional who does not hold the case learns nothing about it, not even that it exists.
-    if not may_log_time(user, case):
+    if not may_log_time(user, case, on_panel=on_panel(case, user)):
         raise Http404
     return case
 
@@ -120,7 +128,7 @@ def _case_for_time(reference: str, user: User) -> CaseIndex:
 @require_http_methods(["GET", "POST"])
 def case_time_view(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case_for_time(reference, request.user)
-    limited = coordinator_only(request.user, case)
+    limited = coordinator_only(request.user, case, on_panel=on_panel(case, signed_in(request)))
     form = TimeEntryForm(request.POST or None, coordinator_only=limited)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -172,7 +180,7 @@ def _own_entry(reference: str, entry_id: int, user: User) -> TimeEntry:
 @require_http_methods(["GET", "POST"])
 def case_time_edit_view(request: HttpRequest, reference: str, entry_id: int) -> HttpResponse:
     entry = _own_entry(reference, entry_id, request.user)
-    limited = coordinator_only(request.user, entry.case)
+    limited = coordinator_only(request.user, entry.case, on_panel=on_panel(entry.case, signed_in(request)))
     initial = {
         "kind": entry.kind,
         "activity": entry.activity,
@@ -190,6 +198,7 @@ def case_time_edit_view(request: HttpRequest, reference: str, entry_id: int) -> 
                 minutes=data["minutes"],
                 worked_on=data["worked_on"],
                 activity=data["activity"],
+                on_panel=on_panel(entry.case, signed_in(request)),
             )
         except TimeEntryError as error:
             form.add_error(None, str(error))

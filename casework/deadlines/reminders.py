@@ -10,7 +10,10 @@ concurrent run insert nothing. Only the rows actually inserted get an outbox
 row, in the same transaction, so each reminder is e-mailed exactly once; the
 send task records ``sent_at`` for a task that is delivered twice.
 
-Who hears: before and on the deadline, the provider's decision makers (who
+Who hears: for a committee case under the Wzd or the Wvggz, where the
+committee's decision binds and the term is the committee's own, the panel (and
+the professional holding the case; the coordinators once overdue), never the
+provider. Otherwise: before and on the deadline, the provider's decision makers (who
 owe the decision) and the assigned professional; once overdue, the escalation
 goes to the provider's decision makers, the coordinators and the assigned
 professional. Reminders run until the case has a decision or is closed, and a
@@ -35,7 +38,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import PlatformRole, User
-from casework.index.models import CaseIndex, CaseStatus, Consent, DeadlineReminder
+from casework.dossier.panel import panel_user_ids
+from casework.index.models import CaseIndex, CaseStatus, Consent, DeadlineReminder, Service
 from outbox.services import outbox_enqueue
 from reference import deadline_rules as deadlines
 from reference.dates import today_amsterdam
@@ -144,6 +148,21 @@ def _recipients(reminder: DeadlineReminder) -> list[_Recipient]:
             found.setdefault(user.email.lower(), _Recipient(user.email, user.preferred_language or "nl", url))
 
     coordinators = User.objects.filter(roles__contains=[PlatformRole.COORDINATOR], is_active=True)
+    if case.service == Service.COMMITTEE and deadlines.committee_decision_binds(case.law):
+        # Wzd/Wvggz: the term is the committee's own, so its reminders go to the panel (and the
+        # professional holding the case), never to the provider, who does not decide here.
+        if reminder.kind == Kind.OVERDUE:
+            add(coordinators, _platform_path("case_dossier", case.reference))
+        panel = panel_user_ids(provider=case.provider, complaint_id=case.case_id)
+        add(
+            User.objects.filter(pk__in=panel, is_active=True).order_by("pk"),
+            _platform_path("case_panel", case.reference),
+        )
+        if case.assignee_id and case.assignee.is_active:
+            add([case.assignee], _platform_path("my_cases"))
+        if not found:
+            add(coordinators, _platform_path("case_dossier", case.reference))
+        return list(found.values())
     if reminder.kind == Kind.OVERDUE:
         # Escalation: the provider's decision makers and Klachtpunt's coordinators.
         add(coordinators, _platform_path("case_dossier", case.reference))

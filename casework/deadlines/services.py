@@ -16,7 +16,14 @@ from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
 from casework.dossier.services import actor_fields, index_sync, timeline_add
 from casework.index.models import CaseStatus, Outcome
-from casework.models import Complaint, DeadlineExtension, Decision, ExtensionConsent, TimelineEntry
+from casework.models import (
+    CommitteeSignOff,
+    Complaint,
+    DeadlineExtension,
+    Decision,
+    ExtensionConsent,
+    TimelineEntry,
+)
 from outbox.services import outbox_enqueue
 from reference import deadline_rules as deadlines
 from reference.dates import today_amsterdam
@@ -277,14 +284,18 @@ def closing_basis(complaint: Complaint, outcome: str, evidence: str) -> str:
     """What allows ``complaint`` to close with ``outcome`` (anywhere it closes), or a refusal.
 
     A formal complaint (its statutory term runs) closes only with the provider's
-    decision, a withdrawal by the complainant recorded with how and when, or a
-    referral recorded with to whom; until then its reminders keep running.
+    decision (under the Wzd and the Wvggz: the committee's binding one), a
+    withdrawal by the complainant recorded with how and when, or a referral
+    recorded with to whom; until then its reminders keep running.
     Other complaints close on their outcome alone.
     """
     if complaint.formal_received_on is None:
         return ""
     if complaint.decisions.exists():
         return "decision"
+    if CommitteeSignOff.objects.filter(advice__complaint=complaint, binding=True).exists():
+        # Wzd/Wvggz: the committee's signed decision binds; the provider gives none of its own.
+        return "committee"
     if outcome == Outcome.WITHDRAWN and evidence.strip():
         return "withdrawal"
     if outcome == Outcome.REFERRED and evidence.strip():

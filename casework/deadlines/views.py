@@ -95,7 +95,8 @@ def extension_page(
             "form": form,
             "deadline": current,
             "limit": limit,
-            "is_wzd": deadlines.law_regime(complaint.law) == "wzd",
+            # Wzd and Wvggz: extension only with both parties' consent.
+            "is_wzd": deadlines.committee_decision_binds(complaint.law),
             "unilateral_used": used >= deadlines.UNILATERAL_EXTENSIONS[deadlines.law_regime(complaint.law)],
             **(extra or {}),
         },

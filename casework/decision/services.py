@@ -25,7 +25,7 @@ from casework.dossier.locking import case_lock
 from casework.dossier.selectors import complaints_visible_to_provider
 from casework.dossier.services import actor_fields, index_sync, timeline_add
 from casework.index.models import CaseStatus
-from casework.models import Complaint, Decision, Measure, TimelineEntry
+from casework.models import CommitteeSignOff, Complaint, Decision, Measure, TimelineEntry
 from outbox.services import outbox_enqueue
 from reference.dates import today_amsterdam
 from tenants.models import Provider
@@ -249,6 +249,12 @@ def _decision_write(
         if revision_reason is None:
             if complaint.status == CaseStatus.CLOSED:
                 raise ValidationError(_("Deze zaak is afgesloten."), code="closed")
+            if CommitteeSignOff.objects.filter(advice__complaint=complaint, binding=True).exists():
+                # Wzd/Wvggz: the committee decided, and its decision binds the provider.
+                raise ValidationError(
+                    _("De klachtencommissie heeft over deze klacht een bindende beslissing genomen."),
+                    code="committee_decided",
+                )
             if current is not None:
                 raise ValidationError(
                     _("Op deze klacht is al een oordeel vastgelegd. Leg zo nodig een nieuwe versie vast."),

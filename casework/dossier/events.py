@@ -33,7 +33,9 @@ from casework.models import (
     Letter,
     Meeting,
     Message,
+    PanelMember,
     TimelineEntry,
+    WrittenRoundStep,
 )
 
 # Who reads the entry: the complainant sees some events in fewer words (no staff detail).
@@ -100,6 +102,15 @@ class EventKind:
 def _verdicts(data: Mapping[str, Any]) -> dict[str, Any]:
     judgements = data["judgements"]
     return {"verdicts": "; ".join(f"{pos}: {JUDGEMENT[code]}" for pos, code in sorted(judgements.items()))}
+
+
+def _panel(data: Mapping[str, Any]) -> dict[str, Any]:
+    seats = data.get("members") or []
+    return {
+        "members": ", ".join(
+            f"{seat['label']} ({PanelMember.Role(seat['role']).label.lower()})" for seat in seats
+        )
+    }
 
 
 def _goal_labels(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -323,6 +334,25 @@ EVENTS: dict[str, EventKind] = {
         _("De klachtencommissie heeft haar oordeel en advies uitgebracht (%(verdicts)s)"),
         computed=_verdicts,
         for_complainant=_("Oordeel en advies van de klachtencommissie uitgebracht"),
+    ),
+    # The committee as a panel (casework.procedures.panel).
+    "panel_formed": EventKind(_("Panel van de klachtencommissie samengesteld: %(members)s"), computed=_panel),
+    "written_round_due": EventKind(
+        _("Schriftelijke ronde: %(step)s uiterlijk %(due_on)s"),
+        values={"step": lower(choice(WrittenRoundStep.Kind)), "due_on": day},
+    ),
+    "written_round_received": EventKind(
+        _("Schriftelijke ronde: %(step)s ontvangen op %(received_on)s"),
+        values={"step": lower(choice(WrittenRoundStep.Kind)), "received_on": day},
+    ),
+    "hearing_report": EventKind(_("Aanwezigheid en verslag van de hoorzitting vastgelegd")),
+    "deliberation_note": EventKind(_("Bijdrage aan het beraad van het panel")),
+    "committee_signed": EventKind(
+        lambda data: (
+            _("De voorzitter heeft het oordeel van de klachtencommissie ondertekend (bindende beslissing)")
+            if data.get("binding")
+            else _("De voorzitter heeft het oordeel van de klachtencommissie ondertekend")
+        )
     ),
     # The complainant's own rights (casework.datarights).
     "erasure_request": EventKind(_("Verzoek van de klager om gegevens te wissen (AVG art. 17) uitgevoerd")),

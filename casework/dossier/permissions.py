@@ -34,7 +34,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import AnyUser
 from casework.index.sharing import provider_may_open
-from casework.models import Complaint, ComplaintParticipant
+from casework.models import Complaint, ComplaintParticipant, PanelMember
 from tenants.models import Provider, ProviderRole
 from tenants.permissions import add_rule, allowed, holds_provider_role, predicate, provider_roles
 
@@ -52,6 +52,8 @@ SEND_MESSAGE = "casework.send_provider_message"
 READ_DOCUMENTS = "casework.read_documents"
 COMPLETE_MEASURE = "casework.complete_measure"
 GIVE_OWN_SIDE = "casework.give_own_side"
+# The committee's deliberation: the case's panel only (platform side; never a provider role).
+READ_DELIBERATION = "casework.read_deliberation"
 
 __all__ = [
     "ASSIGN",
@@ -59,6 +61,7 @@ __all__ = [
     "EXTEND_DEADLINE",
     "GIVE_OWN_SIDE",
     "PREPARE_ANSWER",
+    "READ_DELIBERATION",
     "READ_DOCUMENTS",
     "RECORD_DECISION",
     "SEND_MESSAGE",
@@ -136,6 +139,18 @@ def is_employee_concerned(user: AnyUser, complaint: Complaint | None) -> bool:
     return Role.CONCERNED in _participations(user, complaint)["mine"]
 
 
+@predicate
+def is_on_panel(user: AnyUser, complaint: Complaint | None) -> bool:
+    """A seat on the complaint's committee panel (chair, member or secretary).
+
+    Nothing of the provider's roles counts: the deliberation is the panel's
+    alone, whoever else may read the dossier.
+    """
+    if complaint is None or not getattr(user, "is_authenticated", False) or not user.pk:
+        return False
+    return PanelMember.objects.filter(complaint=complaint, user_id=user.pk).exists()
+
+
 # The employee concerned never decides, even when they also hold a decision role:
 # a complaint about you is not yours to judge.
 works_on = (is_complaint_handler | is_complaint_decision_maker) & ~is_employee_concerned
@@ -152,6 +167,7 @@ add_rule(COMPLETE_MEASURE, works_on)
 add_rule(RECORD_DECISION, decides)
 add_rule(EXTEND_DEADLINE, decides)
 add_rule(GIVE_OWN_SIDE, is_employee_concerned)
+add_rule(READ_DELIBERATION, is_on_panel)
 
 
 def member_complaints_q(*, provider: Provider, user: AnyUser) -> Q:

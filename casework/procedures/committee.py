@@ -22,7 +22,7 @@ from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.events import JUDGEMENT
 from casework.dossier.services import actor_fields, index_sync, timeline_add
 from casework.index.models import CaseStatus, Consent
-from casework.models import CommitteeAdvice, Complaint, ComplaintPart, TimelineEntry
+from casework.models import CommitteeAdvice, Complaint, ComplaintPart, PanelMember, TimelineEntry
 from casework.procedures.mediation import MAX_TEXT, lock_open_complaint
 from outbox.services import outbox_enqueue
 from tenants.models import Provider
@@ -115,47 +115,59 @@ def committee_advice_issue(
     timeline entry, the access-log entry and the parties' e-mails (a link
     only) commit together; it is issued once.
     """
+    with schema_context(provider.schema_name), transaction.atomic():
+        complaint = lock_open_complaint(provider, complaint_id)
+        if PanelMember.objects.filter(complaint=complaint).exists():
+            # A case with a panel is judged by it: the chair signs (casework.procedures.panel).
+            raise ValidationError(
+                _("Deze zaak heeft een panel; de voorzitter ondertekent het oordeel."), code="panel"
+            )
+        return _advice_issue_locked(provider=provider, complaint=complaint, accessor=accessor, advice=advice)
+
+
+def _advice_issue_locked(
+    *, provider: Provider, complaint: Complaint, accessor: Accessor, advice: str
+) -> CommitteeAdvice:
+    """Issue the advice on ``complaint``, locked in the caller's transaction (``committee_advice_issue``)."""
     advice = advice.strip()
     if not advice:
         raise ValidationError(_("Schrijf het advies aan de zorgaanbieder."), code="advice")
     if len(advice) > MAX_TEXT:
         raise ValidationError(_("De tekst is te lang."), code="too_long")
-    with schema_context(provider.schema_name), transaction.atomic():
-        complaint = lock_open_complaint(provider, complaint_id)
-        _not_issued(complaint)
-        parts = list(ComplaintPart.objects.filter(complaint=complaint))
-        if not parts:
-            raise ValidationError(_("Formuleer eerst de klachtonderdelen."), code="no_parts")
-        unjudged = [str(part.position) for part in parts if not part.judgement or not part.reasoning.strip()]
-        if unjudged:
-            raise ValidationError(
-                _("Nog niet elk klachtonderdeel heeft een gemotiveerd oordeel: %(parts)s.")
-                % {"parts": ", ".join(unjudged)},
-                code="unjudged",
-            )
-        issued = CommitteeAdvice.objects.create(
-            complaint=complaint,
-            advice=advice,
-            issued_at=timezone.now(),
-            issued_by_user_id=accessor.user_id,
-            issued_by_label=accessor.user_label,
+    _not_issued(complaint)
+    parts = list(ComplaintPart.objects.filter(complaint=complaint))
+    if not parts:
+        raise ValidationError(_("Formuleer eerst de klachtonderdelen."), code="no_parts")
+    unjudged = [str(part.position) for part in parts if not part.judgement or not part.reasoning.strip()]
+    if unjudged:
+        raise ValidationError(
+            _("Nog niet elk klachtonderdeel heeft een gemotiveerd oordeel: %(parts)s.")
+            % {"parts": ", ".join(unjudged)},
+            code="unjudged",
         )
-        timeline_add(
-            complaint=complaint,
-            kind="committee_advice",
-            visibility=TimelineEntry.Visibility.ALL
-            if complaint.consent == Consent.GIVEN
-            else TimelineEntry.Visibility.COMPLAINANT,
-            data={"advice_id": issued.pk, "judgements": {str(p.position): p.judgement for p in parts}},
-            **actor_fields(accessor),
-        )
-        if complaint.status in (CaseStatus.ASSIGNED, CaseStatus.IN_MEDIATION):
-            complaint.status = CaseStatus.DECISION
-            complaint.save(update_fields=["status"])
-            index_sync(complaint=complaint, provider=provider)
-        _log(provider, accessor, complaint, "committee_advice", f"advice {issued.pk} issued")
-        outbox_enqueue(
-            task_name="casework.tasks_procedures.send_advice_notifications",
-            kwargs={"complaint_id": complaint.pk},
-        )
+    issued = CommitteeAdvice.objects.create(
+        complaint=complaint,
+        advice=advice,
+        issued_at=timezone.now(),
+        issued_by_user_id=accessor.user_id,
+        issued_by_label=accessor.user_label,
+    )
+    timeline_add(
+        complaint=complaint,
+        kind="committee_advice",
+        visibility=TimelineEntry.Visibility.ALL
+        if complaint.consent == Consent.GIVEN
+        else TimelineEntry.Visibility.COMPLAINANT,
+        data={"advice_id": issued.pk, "judgements": {str(p.position): p.judgement for p in parts}},
+        **actor_fields(accessor),
+    )
+    if complaint.status in (CaseStatus.ASSIGNED, CaseStatus.IN_MEDIATION):
+        complaint.status = CaseStatus.DECISION
+        complaint.save(update_fields=["status"])
+        index_sync(complaint=complaint, provider=provider)
+    _log(provider, accessor, complaint, "committee_advice", f"advice {issued.pk} issued")
+    outbox_enqueue(
+        task_name="casework.tasks_procedures.send_advice_notifications",
+        kwargs={"complaint_id": complaint.pk},
+    )
     return issued

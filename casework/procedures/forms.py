@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.dossier.attachments import CheckedFile, check_attachments
 from casework.dossier.forms import DateInput
-from casework.models import CaseRecord, ComplaintPart, ConfidantNote, Meeting, Message, Visibility
+from casework.models import (
+    CaseRecord,
+    ComplaintPart,
+    ConfidantNote,
+    Meeting,
+    Message,
+    Visibility,
+    WrittenRoundStep,
+)
 from reference.dates import AMSTERDAM
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -153,4 +161,94 @@ class AdviceForm(forms.Form):
         help_text=_("Na het uitbrengen liggen de oordelen vast en lezen beide partijen ze."),
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=10000,
+    )
+
+
+# --- The committee's panel ---------------------------------------------------------
+
+
+class PanelForm(forms.Form):
+    """The coordinator's choice of a chair, at least two members and a secretary."""
+
+    chair = forms.TypedChoiceField(label=_("Voorzitter"), coerce=int)
+    members = forms.TypedMultipleChoiceField(
+        label=_("Leden"),
+        help_text=_("Kies ten minste twee leden."),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    secretary = forms.TypedChoiceField(label=_("Ambtelijk secretaris"), coerce=int)
+
+    def __init__(self, *args: Any, choices: dict[str, list[tuple[int, str]]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        empty = [("", _("Kies…"))]
+        self.fields["chair"].choices = empty + choices["chair"]
+        self.fields["members"].choices = choices["member"]
+        self.fields["secretary"].choices = empty + choices["secretary"]
+
+
+class WrittenRoundForm(forms.Form):
+    """The secretary sets a step's deadline, or records the day it came in."""
+
+    DUE = "due"
+    RECEIVED = "received"
+
+    kind = forms.ChoiceField(label=_("Stap"), choices=WrittenRoundStep.Kind.choices)
+    what = forms.ChoiceField(
+        label=_("Wat legt u vast?"),
+        choices=[(DUE, _("De termijn")), (RECEIVED, _("De dag van ontvangst"))],
+        widget=forms.RadioSelect,
+        initial=DUE,
+    )
+    day = forms.DateField(label=_("Datum"), widget=DateInput())
+
+
+class HearingForm(MeetingForm):
+    """The hearing: always with both parties; the whole panel is invited as well."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, hearing=True, **kwargs)
+        del self.fields["with_complainant"]
+        self.fields["kind"].widget = forms.HiddenInput()
+        self.fields["provider_contact_email"].required = True
+        self.fields["provider_contact_name"].required = True
+
+
+class HearingReportForm(forms.Form):
+    present = forms.MultipleChoiceField(
+        label=_("Aanwezig"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    minutes = forms.CharField(
+        label=_("Verslag"),
+        help_text=_("Alleen het panel leest het verslag."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=10000,
+    )
+
+    def __init__(self, *args: Any, attendees: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["present"].choices = attendees
+
+
+class DeliberationForm(forms.Form):
+    text = forms.CharField(
+        label=_("Uw bijdrage aan het beraad"),
+        help_text=_("Alleen het panel leest dit; de partijen en de zorgaanbieder nooit."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+    )
+
+
+class SignOffForm(forms.Form):
+    advice = forms.CharField(
+        label=_("Oordeel en motivering in het geheel"),
+        help_text=_("Na ondertekening liggen de oordelen per onderdeel vast en lezen beide partijen ze."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=10000,
+    )
+    recommendations = forms.CharField(
+        label=_("Aanbevelingen"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+        required=False,
     )

@@ -23,16 +23,23 @@ from django.db.models import QuerySet
 
 from accounts.models import PlatformRole, User
 from casework.assignment.matching import CURRENT_STATES
+from casework.dossier.panel import panel_role
+from casework.dossier.permissions import READ_DELIBERATION, allowed
 from casework.index.models import Assignment, CaseIndex, Consent, Service
 from casework.models import (
     CaseRecord,
     CommitteeAdvice,
+    CommitteeSignOff,
     Complaint,
     ComplaintPart,
     ConfidantNote,
+    DeliberationNote,
+    HearingReport,
     Meeting,
     Message,
+    PanelMember,
     Visibility,
+    WrittenRoundStep,
 )
 from tenants.tenancy import require_tenant_schema
 
@@ -139,6 +146,8 @@ def meetings_visible(*, complaint: Complaint, viewer: Viewer) -> QuerySet[Meetin
 class CommitteeView:
     parts: list[ComplaintPart]
     advice: CommitteeAdvice | None
+    # The chair's signature and recommendations, when a panel judged the case.
+    sign_off: CommitteeSignOff | None = None
 
     @property
     def all_judged(self) -> bool:
@@ -151,7 +160,11 @@ def committee_visible(*, complaint: Complaint, viewer: Viewer) -> CommitteeView:
     advice = CommitteeAdvice.objects.filter(complaint=complaint).first()
     if not viewer.is_staff and (advice is None or not _provider_may_read(complaint, viewer)):
         return CommitteeView(parts=[], advice=None)
-    return CommitteeView(parts=list(ComplaintPart.objects.filter(complaint=complaint)), advice=advice)
+    return CommitteeView(
+        parts=list(ComplaintPart.objects.filter(complaint=complaint)),
+        advice=advice,
+        sign_off=CommitteeSignOff.objects.filter(advice=advice).first() if advice else None,
+    )
 
 
 @dataclass
@@ -189,6 +202,78 @@ def procedure_for(*, complaint: Complaint, viewer: Viewer) -> ProcedureView:
     )
 
 
+def deliberation_visible(*, complaint: Complaint, user: User | None) -> QuerySet[DeliberationNote]:
+    """The panel's deliberation: the panel's seats read it, nobody else (the one gate).
+
+    Not the coordinator, not the parties, never a provider role: the rule
+    ``casework.read_deliberation`` (``casework.dossier.permissions``).
+    """
+    require_tenant_schema()
+    if not allowed(user, READ_DELIBERATION, complaint):
+        return DeliberationNote.objects.none()
+    return DeliberationNote.objects.filter(complaint=complaint)
+
+
+@dataclass
+class PanelView:
+    """The committee panel's workspace on one complaint, as ``user`` may read it."""
+
+    seats: list[PanelMember]
+    my_seat: PanelMember | None
+    steps: list[WrittenRoundStep]
+    hearings: list[tuple[Meeting, HearingReport | None]]
+    deliberation: list[DeliberationNote]
+    parts: list[ComplaintPart]
+    advice: CommitteeAdvice | None
+    sign_off: CommitteeSignOff | None
+
+    @property
+    def chair(self) -> PanelMember | None:
+        return next((seat for seat in self.seats if seat.role == PanelMember.Role.CHAIR), None)
+
+    @property
+    def secretary(self) -> PanelMember | None:
+        return next((seat for seat in self.seats if seat.role == PanelMember.Role.SECRETARY), None)
+
+    @property
+    def members(self) -> list[PanelMember]:
+        return [seat for seat in self.seats if seat.role == PanelMember.Role.MEMBER]
+
+    def seat_is(self, role: str) -> bool:
+        return self.my_seat is not None and self.my_seat.role == role
+
+    @property
+    def is_chair(self) -> bool:
+        return self.seat_is(PanelMember.Role.CHAIR)
+
+    @property
+    def is_secretary(self) -> bool:
+        return self.seat_is(PanelMember.Role.SECRETARY)
+
+
+def panel_for(*, complaint: Complaint, user: User) -> PanelView:
+    """The panel's work on ``complaint`` for a staff reader; the deliberation only for a seat."""
+    require_tenant_schema()
+    seats = list(PanelMember.objects.filter(complaint=complaint))
+    reports = {
+        report.meeting_id: report for report in HearingReport.objects.filter(meeting__complaint=complaint)
+    }
+    advice = CommitteeAdvice.objects.filter(complaint=complaint).first()
+    return PanelView(
+        seats=seats,
+        my_seat=next((seat for seat in seats if seat.user_id == user.pk), None),
+        steps=list(WrittenRoundStep.objects.filter(complaint=complaint)),
+        hearings=[
+            (meeting, reports.get(meeting.pk))
+            for meeting in Meeting.objects.filter(complaint=complaint, kind=Meeting.Kind.HEARING)
+        ],
+        deliberation=list(deliberation_visible(complaint=complaint, user=user)),
+        parts=list(ComplaintPart.objects.filter(complaint=complaint)),
+        advice=advice,
+        sign_off=CommitteeSignOff.objects.filter(advice=advice).first() if advice else None,
+    )
+
+
 @dataclass(frozen=True)
 class CaseWorker:
     """A staff member on the case page: the professional holding it, or a coordinator reading it."""
@@ -216,6 +301,13 @@ def case_worker(*, reference: str, user: User) -> CaseWorker | None:
     if held:
         party = Party.CONFIDANT if held == Service.CONFIDANT else Party.STAFF
         return CaseWorker(case=case, viewer=Viewer(party, user.pk), role=held, can_act=True)
+    if case.service == Service.COMMITTEE and panel_role(
+        provider=case.provider, complaint_id=case.case_id, user_id=user.pk
+    ):
+        # A seat on the committee's panel: works on the case as the committee.
+        return CaseWorker(
+            case=case, viewer=Viewer(Party.STAFF, user.pk), role=Service.COMMITTEE, can_act=True
+        )
     roles = set(getattr(user, "roles", []) or [])
     if user.is_superuser or roles & {PlatformRole.COORDINATOR, PlatformRole.PLATFORM_ADMIN}:
         role = "coordinator" if PlatformRole.COORDINATOR in roles else "platform_admin"

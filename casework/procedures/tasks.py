@@ -20,7 +20,7 @@ from accounts.models import PlatformRole, User
 from casework.dossier.permissions import VIEW_DOSSIER, allowed
 from casework.dossier.services import follow_link_create
 from casework.index.models import CaseIndex, Consent
-from casework.models import CommitteeAdvice, Complaint, Meeting, Message
+from casework.models import CommitteeAdvice, Complaint, Meeting, Message, PanelMember
 from casework.procedures.calendar import Invitee, meeting_ics
 from outbox.services import TRANSIENT_ERRORS
 from tenants.hosts import platform_url, provider_url
@@ -100,16 +100,32 @@ def meeting_invitees(meeting: Meeting, provider: Provider) -> list[Invitee]:
                 url=provider_case_url(complaint, provider),
             )
         )
-    officer = User.objects.filter(pk=meeting.officer_user_id, is_active=True).first()
-    if officer is not None:
-        invitees.append(
-            Invitee(
-                email=officer.email,
-                name=str(officer),
-                url=staff_case_url(complaint),
-                language=officer.preferred_language or "nl",
+    staff_ids = [meeting.officer_user_id] if meeting.officer_user_id else []
+    if meeting.kind == Meeting.Kind.HEARING:
+        # The whole panel sits at the hearing: each seat gets its own invitation.
+        staff_ids += [
+            user_id
+            for user_id in PanelMember.objects.filter(complaint=complaint).values_list("user_id", flat=True)
+            if user_id not in staff_ids
+        ]
+    staff = User.objects.in_bulk([user_id for user_id in staff_ids if user_id])
+    # A hearing's seats work on the panel's page; a mediation meeting's officer on the case page.
+    staff_url = (
+        platform_url(_platform_path("case_panel", complaint.reference))
+        if meeting.kind == Meeting.Kind.HEARING
+        else staff_case_url(complaint)
+    )
+    for user_id in staff_ids:
+        person = staff.get(user_id)
+        if person is not None and person.is_active:
+            invitees.append(
+                Invitee(
+                    email=person.email,
+                    name=str(person),
+                    url=staff_url,
+                    language=person.preferred_language or "nl",
+                )
             )
-        )
     return invitees
 
 

@@ -5,6 +5,7 @@ from django.urls import path
 
 from casework.procedures import views as mediation
 from casework.procedures import views_coordinator as coordinator
+from casework.procedures import views_panel as panel
 from casework.procedures import views_parties as parties
 
 urlpatterns = [
@@ -57,6 +58,39 @@ urlpatterns = [
     path(
         "werkplek/zaken/<str:reference>/bemiddeling/advies/", mediation.advice_issue, name="case_advice_issue"
     ),
+    path(
+        "werkplek/zaken/<str:reference>/commissie/samenstellen/",
+        panel.panel_compose,
+        name="case_panel_compose",
+    ),
+    path("werkplek/zaken/<str:reference>/commissie/", panel.panel_workspace, name="case_panel"),
+    path(
+        "werkplek/zaken/<str:reference>/commissie/schriftelijke-ronde/",
+        panel.panel_round,
+        name="case_panel_round",
+    ),
+    path(
+        "werkplek/zaken/<str:reference>/commissie/hoorzitting/",
+        panel.panel_hearing,
+        name="case_panel_hearing",
+    ),
+    path(
+        "werkplek/zaken/<str:reference>/commissie/hoorzitting/<int:meeting_id>/verslag/",
+        panel.panel_hearing_report,
+        name="case_panel_hearing_report",
+    ),
+    path(
+        "werkplek/zaken/<str:reference>/commissie/beraad/",
+        panel.panel_deliberation,
+        name="case_panel_deliberation",
+    ),
+    path("werkplek/zaken/<str:reference>/commissie/onderdelen/", panel.panel_part, name="case_panel_part"),
+    path(
+        "werkplek/zaken/<str:reference>/commissie/onderdelen/<int:part_id>/oordeel/",
+        panel.panel_part_judge,
+        name="case_panel_part_judge",
+    ),
+    path("werkplek/zaken/<str:reference>/commissie/ondertekenen/", panel.panel_sign, name="case_panel_sign"),
     path(
         "werkplek/zaken/<str:reference>/toegangslog/", mediation.case_access_log_view, name="case_access_log"
     ),

@@ -47,11 +47,14 @@ def ledger_entry_add(
     worked_on: datetime.date,
     activity: str,
     today: datetime.date | None = None,
+    on_panel: bool = False,
 ) -> TimeEntry:
     """Add ``minutes`` of work by ``actor`` on ``case`` to the ledger.
 
     Guarantees: refused (``TimeEntryError``) unless ``actor`` holds the case's
-    current assignment (offered or accepted), or is a coordinator logging an
+    current assignment (offered or accepted), sits on its committee panel
+    (``on_panel``: the caller reads the seat in the dossier's schema, which the
+    ledger never enters), or is a coordinator logging an
     intake call by phone; unless the date is not in the future, not before
     the case arrived and in a month that is still open; unless the minutes
     are 1 to 1440. Runs in the caller's transaction when there is one.
@@ -63,7 +66,7 @@ def ledger_entry_add(
         locked = (
             CaseIndex.every_kind.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
         )
-        _check_may_log(actor, locked, kind=kind, activity=activity)
+        _check_may_log(actor, locked, kind=kind, activity=activity, on_panel=on_panel)
         _check_values(locked, kind=kind, minutes=minutes, worked_on=worked_on, activity=activity, today=today)
         entry = TimeEntry.objects.create(
             case=locked,
@@ -89,12 +92,13 @@ def time_entry_update(
     worked_on: datetime.date,
     activity: str,
     today: datetime.date | None = None,
+    on_panel: bool = False,
 ) -> TimeEntry:
     """Correct one's own entry while both its old and its new month are open."""
     with transaction.atomic():
         locked = _lock_own_entry(actor, entry)
         case = locked.case
-        if not _is_current_professional(actor, case):
+        if not (on_panel or _is_current_professional(actor, case)):
             _check_coordinator_entry(kind, activity)
         _check_values(case, kind=kind, minutes=minutes, worked_on=worked_on, activity=activity, today=today)
         locked.kind, locked.minutes, locked.worked_on, locked.activity = kind, minutes, worked_on, activity
@@ -112,14 +116,14 @@ def time_entry_delete(*, actor: User, entry: TimeEntry) -> None:
     log.info("time_entry_deleted", reference=reference, entry_id=pk)
 
 
-def may_log_time(actor: User, case: CaseIndex) -> bool:
+def may_log_time(actor: User, case: CaseIndex, *, on_panel: bool = False) -> bool:
     """Whether ``actor`` may log any time on ``case`` (for showing the form)."""
-    return _is_current_professional(actor, case) or _is_coordinator(actor)
+    return on_panel or _is_current_professional(actor, case) or _is_coordinator(actor)
 
 
-def coordinator_only(actor: User, case: CaseIndex) -> bool:
+def coordinator_only(actor: User, case: CaseIndex, *, on_panel: bool = False) -> bool:
     """True when ``actor`` may log on ``case`` only as a coordinator (intake calls by phone)."""
-    return not _is_current_professional(actor, case) and _is_coordinator(actor)
+    return not on_panel and not _is_current_professional(actor, case) and _is_coordinator(actor)
 
 
 # Checks.
@@ -133,8 +137,8 @@ def _is_current_professional(actor: User, case: CaseIndex) -> bool:
     return Assignment.objects.filter(case=case, professional=actor, state__in=LOGGING_STATES).exists()
 
 
-def _check_may_log(actor: User, case: CaseIndex, *, kind: str, activity: str) -> None:
-    if _is_current_professional(actor, case):
+def _check_may_log(actor: User, case: CaseIndex, *, kind: str, activity: str, on_panel: bool = False) -> None:
+    if on_panel or _is_current_professional(actor, case):
         return
     if _is_coordinator(actor):
         _check_coordinator_entry(kind, activity)

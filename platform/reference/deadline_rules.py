@@ -20,7 +20,11 @@ The rules
 4. **Wzd** (complaints about involuntary care, ``law == "wzd"``): the Wzd
    complaints committee decides within 2 weeks of receiving the complaint; it
    may take longer only with the written consent of both the complainant and
-   the provider.
+   the provider. The committee's decision binds the provider, and the
+   committee's own reminders go to its panel, not to the provider.
+   **Wvggz** (compulsory mental-health care, ``law == "wvggz"``), art. 10:7:
+   the committee decides within fourteen days of receiving the complaint;
+   treated as the Wzd for extensions and for the binding decision.
 5. **Disputes body** (geschilleninstantie, Wkkgz art. 18 and its
    regulations): the complainant may bring the dispute within 1 year of
    filing the complaint with the provider. The closing letter names that day.
@@ -100,6 +104,15 @@ WZD_DECISION = Rule(
     weeks=2,
     source="Wzd art. 56",
 )
+# The Wvggz text is not among the domain documents (/work/shared/domain/); this is
+# Wvggz art. 10:7 lid 1 as the Act reads ("De klachtencommissie beslist binnen
+# veertien dagen na ontvangst van het klaagschrift"). Extension is treated as
+# under the Wzd (only with both parties' consent): to be confirmed by a lawyer.
+WVGGZ_DECISION = Rule(
+    name="Wvggz: de klachtencommissie beslist binnen veertien dagen na ontvangst van het klaagschrift",
+    weeks=2,
+    source="Wvggz art. 10:7 lid 1",
+)
 DISPUTES_WINDOW = Rule(
     name="Geschilleninstantie: binnen 1 jaar na het indienen van de klacht bij de zorgaanbieder",
     years=1,
@@ -107,9 +120,17 @@ DISPUTES_WINDOW = Rule(
 )
 
 # How many unilateral (notice-only) extensions the law allows, per law.
-UNILATERAL_EXTENSIONS = {"wkkgz": 1, "wzd": 0}
+UNILATERAL_EXTENSIONS = {"wkkgz": 1, "wzd": 0, "wvggz": 0}
 # Who must consent to an extension beyond the unilateral one(s).
-CONSENT_NEEDED_FROM = {"wkkgz": ("complainant",), "wzd": ("complainant", "provider")}
+CONSENT_NEEDED_FROM = {
+    "wkkgz": ("complainant",),
+    "wzd": ("complainant", "provider"),
+    "wvggz": ("complainant", "provider"),
+}
+# Where the committee's decision binds the provider (Wzd art. 56, Wvggz chapter 10;
+# verify in the Act): the committee decides and its own term runs, its reminders go to the panel.
+# Under the Wkkgz the committee judges and advises; the provider then decides itself.
+COMMITTEE_DECISION_BINDS = frozenset({"wzd", "wvggz"})
 
 # Reminders before the deadline (days before), on it, and after it (overdue:
 # escalated to the coordinators).
@@ -281,12 +302,17 @@ def add_working_days(start: datetime.date, days: int) -> datetime.date:
 
 
 def law_regime(law: str) -> str:
-    """Which set of rules a complaint follows: the Wzd's, or the Wkkgz's (every other law)."""
-    return "wzd" if law == "wzd" else "wkkgz"
+    """Which set of rules a complaint follows: the Wzd's, the Wvggz's, or the Wkkgz's (every other law)."""
+    return law if law in ("wzd", "wvggz") else "wkkgz"
 
 
 def decision_rule(law: str = "") -> Rule:
-    return WZD_DECISION if law_regime(law) == "wzd" else WKKGZ_DECISION
+    return {"wzd": WZD_DECISION, "wvggz": WVGGZ_DECISION}.get(law_regime(law), WKKGZ_DECISION)
+
+
+def committee_decision_binds(law: str = "") -> bool:
+    """Whether the committee's decision binds (Wzd, Wvggz), rather than advising the provider (Wkkgz)."""
+    return law_regime(law) in COMMITTEE_DECISION_BINDS
 
 
 def decision_deadline(formal_received_on: datetime.date, law: str = "") -> datetime.date:

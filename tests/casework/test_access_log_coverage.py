@@ -13,6 +13,7 @@ with it.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import datetime
 import importlib
 import inspect
@@ -63,6 +64,15 @@ from casework.models import (
 from casework.procedures.committee import committee_advice_issue, complaint_part_add, complaint_part_judge
 from casework.procedures.confidant import confidant_note_add, confidant_note_share
 from casework.procedures.mediation import meeting_cancel, meeting_schedule, message_send, record_add
+from casework.procedures.panel import (
+    deliberation_note_add,
+    hearing_report_record,
+    hearing_schedule,
+    panel_form,
+    panel_judgement_sign,
+    written_round_receive,
+    written_round_set,
+)
 from casework.provider_view.services import complaint_participant_add, complaint_participant_remove
 from casework.timesheets.models import Activity, TimeKind
 from casework.triage.services import (
@@ -99,6 +109,7 @@ ACTION_MODULES = sorted(
         "casework.procedures.mediation",
         "casework.procedures.committee",
         "casework.procedures.confidant",
+        "casework.procedures.panel",
     ]
 )
 DOSSIER_WRITES = {"timeline_add", "timeline_entry", "index_sync"}
@@ -577,6 +588,125 @@ def _run_account_delete(w: World, a: Accessor) -> int:
     return complaint.pk
 
 
+def _paneled(w: World) -> tuple[CaseIndex, dict[str, User]]:
+    """A committee case with its panel; the runners act as the seat the action needs."""
+    case, chair = worked_case(w, service=Service.COMMITTEE)
+    seats = {
+        "chair": chair,
+        "member": make_professional(qualifications=["committee"]).user,
+        "member2": make_professional(qualifications=["committee"]).user,
+        "secretary": make_professional(qualifications=[]).user,
+    }
+    panel_form(
+        case=case,
+        chair_id=chair.pk,
+        member_ids=[seats["member"].pk, seats["member2"].pk],
+        secretary_id=seats["secretary"].pk,
+        accessor=STAFF,
+    )
+    return case, seats
+
+
+def _as(accessor: Accessor, user: User) -> Accessor:
+    return dataclasses.replace(accessor, user_id=user.pk)
+
+
+def _run_panel_form(w: World, a: Accessor) -> int:
+    case, chair = worked_case(w, service=Service.COMMITTEE)
+    panel_form(
+        case=case,
+        chair_id=chair.pk,
+        member_ids=[make_professional(qualifications=["committee"]).user.pk for _ in range(2)],
+        secretary_id=make_professional(qualifications=[]).user.pk,
+        accessor=a,
+    )
+    return case.case_id
+
+
+def _run_round_set(w: World, a: Accessor) -> int:
+    case, seats = _paneled(w)
+    written_round_set(
+        provider=w.alpha,
+        complaint_id=case.case_id,
+        accessor=_as(a, seats["secretary"]),
+        kind="response",
+        due_on=_today() + datetime.timedelta(days=14),
+    )
+    return case.case_id
+
+
+def _run_round_receive(w: World, a: Accessor) -> int:
+    case, seats = _paneled(w)
+    secretary = _as(STAFF, seats["secretary"])
+    written_round_set(
+        provider=w.alpha, complaint_id=case.case_id, accessor=secretary, kind="response", due_on=_today()
+    )
+    written_round_receive(
+        provider=w.alpha,
+        complaint_id=case.case_id,
+        accessor=_as(a, seats["secretary"]),
+        kind="response",
+        received_on=_today(),
+    )
+    return case.case_id
+
+
+def _run_hearing(w: World, a: Accessor) -> int:
+    case, seats = _paneled(w)
+    hearing_schedule(
+        provider=w.alpha,
+        complaint_id=case.case_id,
+        accessor=_as(a, seats["secretary"]),
+        starts_at=_next_week_at(10),
+        ends_at=_next_week_at(11),
+        location="Utrecht",
+        provider_contact_name="De Vries",
+        provider_contact_email="devries@alpha.test",
+    )
+    return case.case_id
+
+
+def _run_hearing_report(w: World, a: Accessor) -> int:
+    case, seats = _paneled(w)
+    meeting = hearing_schedule(
+        provider=w.alpha,
+        complaint_id=case.case_id,
+        accessor=_as(STAFF, seats["secretary"]),
+        starts_at=_next_week_at(10),
+        ends_at=_next_week_at(11),
+        location="Utrecht",
+        provider_contact_name="De Vries",
+        provider_contact_email="devries@alpha.test",
+    )
+    hearing_report_record(
+        provider=w.alpha,
+        complaint_id=case.case_id,
+        meeting_id=meeting.pk,
+        accessor=_as(a, seats["secretary"]),
+        present=["complainant"],
+        minutes="Verslag",
+        now=_next_week_at(12),
+    )
+    return case.case_id
+
+
+def _run_deliberation(w: World, a: Accessor) -> int:
+    case, seats = _paneled(w)
+    deliberation_note_add(
+        provider=w.alpha, complaint_id=case.case_id, accessor=_as(a, seats["member"]), text="Twijfel."
+    )
+    return case.case_id
+
+
+def _run_sign(w: World, a: Accessor) -> int:
+    case, seats = _paneled(w)
+    _judged(w, case, STAFF)
+    panel_judgement_sign(
+        provider=w.alpha, complaint_id=case.case_id, accessor=_as(a, seats["chair"]), advice="Gegrond."
+    )
+    return case.case_id
+
+
 # Every action that creates or changes a dossier, and how to run it.
 ACTIONS: dict[str, Run] = {
     "casework.intake.services.complaint_submit": _run_submit,
@@ -621,6 +751,13 @@ ACTIONS: dict[str, Run] = {
     "casework.procedures.confidant.confidant_note_share": _run_note_share,
     "casework.datarights.services.complainant_erase": _run_erase,
     "casework.datarights.services.account_delete": _run_account_delete,
+    "casework.procedures.panel.panel_form": _run_panel_form,
+    "casework.procedures.panel.written_round_set": _run_round_set,
+    "casework.procedures.panel.written_round_receive": _run_round_receive,
+    "casework.procedures.panel.hearing_schedule": _run_hearing,
+    "casework.procedures.panel.hearing_report_record": _run_hearing_report,
+    "casework.procedures.panel.deliberation_note_add": _run_deliberation,
+    "casework.procedures.panel.panel_judgement_sign": _run_sign,
 }
 
 

@@ -152,6 +152,20 @@ EXPECTATIONS: dict[str, Rule] = {
     "platform:case_part_create": rule("assigned:committee", method="POST", refused_as=NOT_A_WORKER),
     "platform:case_part_judge": rule("assigned:committee", method="POST", refused_as=NOT_A_WORKER),
     "platform:case_advice_issue": rule("assigned:committee", method="POST", refused_as=NOT_A_WORKER),
+    # The committee's panel: the coordinator forms it; the panel (here: the professional holding the
+    # committee case, who sees the page and whose empty forms are refused as forms) works in it.
+    "platform:case_panel_compose": COORDINATION,
+    "platform:case_panel": rule("assigned:committee", refused_as=NOT_A_WORKER),
+    "platform:case_panel_round": rule("assigned:committee", method="POST", refused_as=NOT_A_WORKER),
+    "platform:case_panel_hearing": rule("assigned:committee", method="POST", refused_as=NOT_A_WORKER),
+    # The seeded meeting is on the officer's case: not a hearing of the committee case.
+    "platform:case_panel_hearing_report": rule(
+        "assigned:committee", method="POST", granted="404", refused_as=NOT_A_WORKER
+    ),
+    "platform:case_panel_deliberation": rule("assigned:committee", method="POST", refused_as=NOT_A_WORKER),
+    "platform:case_panel_part": rule("assigned:committee", method="POST", refused_as=NOT_A_WORKER),
+    "platform:case_panel_part_judge": rule("assigned:committee", method="POST", refused_as=NOT_A_WORKER),
+    "platform:case_panel_sign": rule("assigned:committee", method="POST", refused_as=NOT_A_WORKER),
     "platform:case_access_log": COORDINATION,
     "platform:coordinator_dashboard": COORDINATION,
     "platform:coordinator_dashboard_export": COORDINATION,
