@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from tenants.models import Domain, Provider, ProviderMembership
+from tenants.models import DeletionCertificate, Domain, Provider, ProviderDeletionRequest, ProviderMembership
 
 
 class DomainInline(admin.TabularInline):
@@ -19,3 +20,26 @@ class ProviderAdmin(admin.ModelAdmin):
 @admin.register(ProviderMembership)
 class ProviderMembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "provider", "roles")
+
+
+@admin.register(ProviderDeletionRequest)
+class ProviderDeletionRequestAdmin(admin.ModelAdmin):
+    list_display = ("provider", "requested_at", "export_sha256")
+    readonly_fields = ("provider", "requested_at", "requested_by", "export_id", "export_sha256")
+
+
+@admin.register(DeletionCertificate)
+class DeletionCertificateAdmin(admin.ModelAdmin):
+    """Read-only: a certificate is evidence, written once by the deletion."""
+
+    list_display = ("organisation", "kvk_number", "deleted_at", "verifier")
+    search_fields = ("organisation", "kvk_number")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,26 @@
+"""The provider's export and the deletions at contract end (thin: load by id, call a service)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from casework.reports.tenant_exit.services import tenant_deletions_run, tenant_export_build
+from tenants.models import Provider
+
+
+# Celery's decorator is untyped (no stubs); the task functions themselves are typed.
+@shared_task(  # type: ignore[untyped-decorator]
+    name="casework.reports.tenant_exit.tasks.tenant_export_task", acks_late=True, ignore_result=True
+)
+def tenant_export_task(provider_id: int, export_id: int) -> str:
+    """Build a queued export (safe to run twice: a ready export is left as it is)."""
+    provider = Provider.objects.get(pk=provider_id)
+    return tenant_export_build(provider=provider, export_id=export_id).status
+
+
+@shared_task(  # type: ignore[untyped-decorator]
+    name="casework.reports.tenant_exit.tasks.tenant_deletions_task", acks_late=True, ignore_result=True
+)
+def tenant_deletions_task() -> int:
+    """Nightly: delete the providers whose confirmation period has passed, each with its certificate."""
+    return len(tenant_deletions_run(verifier="casework.reports.tenant_exit.tasks.tenant_deletions_task"))
