@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import transaction
 
 from casework.reports.tenant_exit.services import tenant_deletions_run, tenant_export_build
 from tenants.models import Provider
@@ -12,10 +13,14 @@ from tenants.models import Provider
 @shared_task(  # type: ignore[untyped-decorator]
     name="casework.reports.tenant_exit.tasks.tenant_export_task", acks_late=True, ignore_result=True
 )
-def tenant_export_task(provider_id: int, export_id: int) -> str:
-    """Build a queued export (safe to run twice: a ready export is left as it is)."""
+def tenant_export_task(provider_id: int, export_id: int) -> None:
+    """Build a queued export (safe to run twice: a ready export is left as it is).
+
+    Outside any transaction: the backup sets its own isolation level. A worker runs it at once;
+    run eagerly inside the outbox relay's transaction (development, tests), after that commits.
+    """
     provider = Provider.objects.get(pk=provider_id)
-    return tenant_export_build(provider=provider, export_id=export_id).status
+    transaction.on_commit(lambda: tenant_export_build(provider=provider, export_id=export_id))
 
 
 @shared_task(  # type: ignore[untyped-decorator]
