@@ -230,6 +230,8 @@ class DeletionCertificate(models.Model):
     checks = models.JSONField(default=dict)
     verifier = models.CharField(max_length=100)
     digest = models.CharField(max_length=64, help_text="SHA-256 over the certificate's other fields")
+    # When the certificate was e-mailed to the admin who asked (the address is not kept here).
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-deleted_at"]

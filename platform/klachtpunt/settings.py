@@ -468,6 +468,7 @@ CELERY_TASK_ROUTES = {
             "casework.tasks_closing.send_closing_letter",
             "casework.tasks_closing.send_extension_notice",
             "klachtpunt.tasks.runtime_probe",
+            "casework.reports.tenant_exit.tasks.send_deletion_certificate",
         ],
         CELERY_QUEUE_REMINDERS: [
             "casework.tasks_deadlines.deadline_reminders_task",

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -196,6 +197,11 @@ def test_a_provider_exports_its_tenant_then_it_is_deleted_with_a_certificate_and
         )
         for personal in (admin_email, "Bea Beheer", "herstel-0@example.nl", "@"):
             assert personal not in written
+
+        # The admin who asked gets the certificate by e-mail; the address is not on it.
+        (sent,) = [message for message in mail.outbox if message.to == [admin_email]]
+        assert export.sha256 in sent.body and provider.name in sent.subject
+        assert DeletionCertificate.objects.get(pk=certificate.pk).sent_at is not None
 
         # The export's backup restores into this database with every table's row count.
         result = committed(lambda: tenant_restore(source=root / "backup"))

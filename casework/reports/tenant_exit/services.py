@@ -36,9 +36,11 @@ from typing import Any
 import structlog
 from django.conf import settings
 from django.core.cache import cache
+from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import ProtectedError
 from django.db.models.deletion import Collector
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
@@ -60,6 +62,7 @@ log = structlog.get_logger(__name__)
 
 EXPORT_FORMAT = 1
 EXPORT_TASK = "casework.reports.tenant_exit.tasks.tenant_export_task"
+CERTIFICATE_TASK = "casework.reports.tenant_exit.tasks.send_deletion_certificate"
 SUMS = "SHA256SUMS"
 
 
@@ -321,6 +324,7 @@ def tenant_delete(
         index_rows, _by_model = CaseIndex.every_kind.filter(provider=provider).delete()
         OutboxMessage.objects.filter(schema_name=schema).delete()
         provider_id = provider.pk
+        notify_user_id = request.requested_by_id
         facts = {
             "provider_id_then": provider_id,
             "organisation": provider.name,
@@ -360,8 +364,35 @@ def tenant_delete(
             "verifier": verifier[:100],
         }
         certificate = DeletionCertificate.objects.create(**fields, digest=_certificate_digest(fields))
+        if notify_user_id is not None:
+            outbox_enqueue(
+                task_name=CERTIFICATE_TASK,
+                kwargs={"certificate_id": certificate.pk, "user_id": notify_user_id},
+                schema_name="public",
+            )
     log.info("tenant_deleted", schema=schema, certificate_id=certificate.pk)
     return certificate
+
+
+def deletion_certificate_send(*, certificate_id: int, user_id: int) -> int:
+    """E-mail the certificate to the admin who asked for the deletion, once; returns the mails sent.
+
+    The address is read from the account now and is not kept with the certificate.
+    """
+    with transaction.atomic():
+        certificate = DeletionCertificate.objects.select_for_update().get(pk=certificate_id)
+        if certificate.sent_at is not None:
+            return 0
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if user is not None:
+            context = {"certificate": certificate}
+            with translation.override(user.preferred_language or "nl"):
+                subject = render_to_string("casework/email/deletion_certificate_subject.txt", context).strip()
+                body = render_to_string("casework/email/deletion_certificate_body.txt", context)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        certificate.sent_at = timezone.now()
+        certificate.save(update_fields=["sent_at"])
+    return 0 if user is None else 1
 
 
 def tenant_deletions_run(*, verifier: str, now: datetime.datetime | None = None) -> list[DeletionCertificate]:
