@@ -1,7 +1,17 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.http import HttpRequest
 
 from tenants.models import DeletionCertificate, Domain, Provider, ProviderDeletionRequest, ProviderMembership
+
+if TYPE_CHECKING:  # Django's admin classes are generic for the type checker only.
+    _RequestAdmin = admin.ModelAdmin[ProviderDeletionRequest]
+    _CertificateAdmin = admin.ModelAdmin[DeletionCertificate]
+else:
+    _RequestAdmin = _CertificateAdmin = admin.ModelAdmin
 
 
 class DomainInline(admin.TabularInline):
@@ -23,13 +33,13 @@ class ProviderMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProviderDeletionRequest)
-class ProviderDeletionRequestAdmin(admin.ModelAdmin):
+class ProviderDeletionRequestAdmin(_RequestAdmin):
     list_display = ("provider", "requested_at", "export_sha256")
     readonly_fields = ("provider", "requested_at", "requested_by", "export_id", "export_sha256")
 
 
 @admin.register(DeletionCertificate)
-class DeletionCertificateAdmin(admin.ModelAdmin):
+class DeletionCertificateAdmin(_CertificateAdmin):
     """Read-only: a certificate is evidence, written once by the deletion."""
 
     list_display = ("organisation", "kvk_number", "deleted_at", "verifier")

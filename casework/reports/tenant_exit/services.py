@@ -256,7 +256,7 @@ def schema_cache_keys(schema_name: str, *, delete: bool) -> int:
         with connection.cursor() as cursor:
             # The table name is our setting, quoted; the prefix is a parameter.
             cursor.execute(f"{verb} {table} WHERE left(cache_key, %s) = %s", [len(prefix), prefix])  # nosec B608
-            return cursor.rowcount
+            return int(cursor.rowcount)
     client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]  # RedisCache
     keys = list(client.scan_iter(match=prefix + "*"))
     if delete and keys:
