@@ -33,10 +33,13 @@ from casework.dossier.backup import media_folder, table_figures, tenant_restore
 from casework.index.models import CaseIndex
 from casework.models import AccessLogEntry, TenantExport
 from casework.reports.tenant_exit.services import (
+    EXPORT_STALE_AFTER,
+    EXPORT_TASK,
     TenantExitError,
     export_folder,
     schema_cache_keys,
     tenant_delete,
+    tenant_export_request,
 )
 from casework.reports.tenant_exit.tasks import tenant_deletions_task
 from outbox.models import OutboxMessage
@@ -50,6 +53,7 @@ from tenants.models import (
 )
 from tenants.services import membership_grant
 from tests.billing.conftest import log_time, make_case
+from tests.casework.accessors import PROVIDER
 from tests.reliability.support import committed, make_provider_with_complaints
 from tests.support import PASSWORD, World, mfa_login
 
@@ -247,3 +251,51 @@ def test_deletion_is_refused_without_an_export_and_while_billing_records_hold_th
         tenant_delete(provider=world.alpha, verifier="test")
     assert _schema_exists(world.alpha.schema_name)
     assert Provider.objects.filter(pk=world.alpha.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "backend",
+    ["django.core.cache.backends.db.DatabaseCache", "django.core.cache.backends.locmem.LocMemCache"],
+)
+def test_a_schemas_cache_entries_are_counted_and_purged_and_no_others(
+    world: World, settings: Any, backend: str
+) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": backend,
+            "LOCATION": settings.CACHE_TABLE,
+            "KEY_FUNCTION": "klachtpunt.cache.make_key",
+        }
+    }
+    for schema in (world.alpha.schema_name, world.beta.schema_name):
+        with schema_context(schema):
+            cache.set("tenant-exit-probe", schema)
+            cache.set("tenant-exit-probe-2", schema)
+    cache.set("security:tenant-exit-probe", "shared")  # a security counter is nobody's tenant's
+
+    assert schema_cache_keys(world.alpha.schema_name, delete=False) == 2
+    assert schema_cache_keys(world.alpha.schema_name, delete=True) == 2
+    assert schema_cache_keys(world.alpha.schema_name, delete=False) == 0
+    with schema_context(world.alpha.schema_name):
+        assert cache.get("tenant-exit-probe") is None
+    with schema_context(world.beta.schema_name):
+        assert cache.get("tenant-exit-probe") == world.beta.schema_name
+    assert cache.get("security:tenant-exit-probe") == "shared"
+
+
+def test_one_export_at_a_time_and_a_stale_one_gives_way(world: World) -> None:
+    first = tenant_export_request(provider=world.alpha, accessor=PROVIDER)
+    assert tenant_export_request(provider=world.alpha, accessor=PROVIDER).pk == first.pk
+    with schema_context(world.alpha.schema_name):
+        TenantExport.objects.filter(pk=first.pk).update(
+            requested_at=timezone.now() - EXPORT_STALE_AFTER - datetime.timedelta(minutes=1)
+        )
+    second = tenant_export_request(provider=world.alpha, accessor=PROVIDER)
+    assert second.pk != first.pk
+    with schema_context(world.alpha.schema_name):
+        first.refresh_from_db()
+        assert first.status == TenantExport.Status.FAILED
+        logged = AccessLogEntry.objects.filter(subject="tenant_export", event="export")
+        assert logged.count() == 2 and {entry.user_id for entry in logged} == {PROVIDER.user_id}
+    queued = OutboxMessage.objects.filter(task_name=EXPORT_TASK, schema_name=world.alpha.schema_name)
+    assert sorted(m.kwargs["export_id"] for m in queued) == [first.pk, second.pk]

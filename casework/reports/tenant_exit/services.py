@@ -64,6 +64,8 @@ EXPORT_FORMAT = 1
 EXPORT_TASK = "casework.reports.tenant_exit.tasks.tenant_export_task"
 CERTIFICATE_TASK = "casework.reports.tenant_exit.tasks.send_deletion_certificate"
 SUMS = "SHA256SUMS"
+# A pending export older than this lost its worker: it is marked failed and a new one may start.
+EXPORT_STALE_AFTER = datetime.timedelta(hours=6)
 
 
 class TenantExitError(Exception):
@@ -91,11 +93,15 @@ def _sha256(path: Path) -> str:
 
 
 def tenant_export_request(*, provider: Provider, accessor: Accessor) -> TenantExport:
-    """Queue an export of ``provider``'s tenant; one at a time (a pending one is returned as is).
+    """Queue an export of ``provider``'s tenant; one at a time (a pending one is returned as is,
+    unless it is older than ``EXPORT_STALE_AFTER``: then it failed and a new one is queued).
 
     The request, its access-log line and the outbox row commit together.
     """
     with transaction.atomic(), schema_context(provider.schema_name):
+        TenantExport.objects.filter(
+            status=TenantExport.Status.PENDING, requested_at__lt=timezone.now() - EXPORT_STALE_AFTER
+        ).update(status=TenantExport.Status.FAILED, finished_at=timezone.now())
         pending = TenantExport.objects.select_for_update().filter(status=TenantExport.Status.PENDING).first()
         if pending is not None:
             return pending
@@ -255,7 +261,7 @@ def schema_cache_keys(schema_name: str, *, delete: bool) -> int:
         verb = "DELETE FROM" if delete else "SELECT 1 FROM"
         with connection.cursor() as cursor:
             # The table name is our setting, quoted; the prefix is a parameter.
-            cursor.execute(f"{verb} {table} WHERE left(cache_key, %s) = %s", [len(prefix), prefix])  # nosec B608
+            cursor.execute(f"{verb} {table} WHERE left(cache_key, %s) = %s", [len(prefix), prefix])
             return int(cursor.rowcount)
     client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]  # RedisCache
     keys = list(client.scan_iter(match=prefix + "*"))
