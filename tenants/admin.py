@@ -34,8 +34,16 @@ class ProviderMembershipAdmin(admin.ModelAdmin):
 
 @admin.register(ProviderDeletionRequest)
 class ProviderDeletionRequestAdmin(_RequestAdmin):
-    list_display = ("provider", "requested_at", "export_sha256")
-    readonly_fields = ("provider", "requested_at", "requested_by", "export_id", "export_sha256")
+    list_display = ("provider", "requested_at", "refused_at", "refused_reason")
+    readonly_fields = (
+        "provider",
+        "requested_at",
+        "requested_by",
+        "export_id",
+        "export_sha256",
+        "refused_at",
+        "refused_reason",
+    )
 
 
 @admin.register(DeletionCertificate)

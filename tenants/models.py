@@ -201,6 +201,9 @@ class ProviderDeletionRequest(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     export_id = models.BigIntegerField()
     export_sha256 = models.CharField(max_length=64)
+    # Why the last nightly run could not delete (e.g. billing records still hold the provider).
+    refused_at = models.DateTimeField(null=True, blank=True)
+    refused_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("verwijderverzoek")

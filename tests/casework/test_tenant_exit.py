@@ -249,6 +249,10 @@ def test_deletion_is_refused_without_an_export_and_while_billing_records_hold_th
     )
     with pytest.raises(TenantExitError, match=r"billing_records:timesheets\.TimeEntry"):
         tenant_delete(provider=world.alpha, verifier="test")
+    # The nightly run leaves it, and says why to the platform admin.
+    assert tenant_deletions_task() == 0
+    refused = ProviderDeletionRequest.objects.get(provider=world.alpha)
+    assert refused.refused_at is not None and refused.refused_reason.startswith("billing_records:")
     assert _schema_exists(world.alpha.schema_name)
     assert Provider.objects.filter(pk=world.alpha.pk).exists()
 

@@ -412,5 +412,9 @@ def tenant_deletions_run(*, verifier: str, now: datetime.datetime | None = None)
         try:
             done.append(tenant_delete(provider=request.provider, verifier=verifier, now=now))
         except TenantExitError as error:
+            # Shown to the platform admin with the request (Django admin); it runs again tomorrow.
+            ProviderDeletionRequest.objects.filter(pk=request.pk).update(
+                refused_at=now, refused_reason=str(error)[:200]
+            )
             log.error("tenant_deletion_refused", schema=request.provider.schema_name, reason=str(error))
     return done
