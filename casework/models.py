@@ -1163,3 +1163,33 @@ class ComplaintsScheme(models.Model):
     def sections(self, language: str) -> list[dict[str, str]]:
         """The text in ``language`` (nl or en), Dutch when that language is missing."""
         return list(self.content.get(language) or self.content.get("nl") or [])
+
+
+class TenantExport(models.Model):
+    """An export of the provider's whole schema at contract end (AVG art. 28(3)(g)).
+
+    Made in the background (``casework.reports.tenant_exit``); the archive lies outside the
+    provider's attachments folder (``TENANT_EXPORT_ROOT/<schema>/``) so a later export or backup
+    does not hold an earlier one, and the deletion removes it with the rest.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("In de wachtrij")
+        READY = "ready", _("Klaar")
+        FAILED = "failed", _("Mislukt")
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField()
+    requested_by_user_id = models.BigIntegerField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    archive_name = models.CharField(max_length=100, blank=True)
+    size = models.BigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    # Tables with their row counts, files with their SHA-256 (no content).
+    manifest = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.status})"

@@ -1,6 +1,17 @@
-from django.contrib import admin
+from __future__ import annotations
 
-from tenants.models import Domain, Provider, ProviderMembership
+from typing import TYPE_CHECKING
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from tenants.models import DeletionCertificate, Domain, Provider, ProviderDeletionRequest, ProviderMembership
+
+if TYPE_CHECKING:  # Django's admin classes are generic for the type checker only.
+    _RequestAdmin = admin.ModelAdmin[ProviderDeletionRequest]
+    _CertificateAdmin = admin.ModelAdmin[DeletionCertificate]
+else:
+    _RequestAdmin = _CertificateAdmin = admin.ModelAdmin
 
 
 class DomainInline(admin.TabularInline):
@@ -29,3 +40,34 @@ class ProviderAdmin(admin.ModelAdmin):
 @admin.register(ProviderMembership)
 class ProviderMembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "provider", "roles")
+
+
+@admin.register(ProviderDeletionRequest)
+class ProviderDeletionRequestAdmin(_RequestAdmin):
+    list_display = ("provider", "requested_at", "refused_at", "refused_reason")
+    readonly_fields = (
+        "provider",
+        "requested_at",
+        "requested_by",
+        "export_id",
+        "export_sha256",
+        "refused_at",
+        "refused_reason",
+    )
+
+
+@admin.register(DeletionCertificate)
+class DeletionCertificateAdmin(_CertificateAdmin):
+    """Read-only: a certificate is evidence, written once by the deletion."""
+
+    list_display = ("organisation", "kvk_number", "deleted_at", "verifier")
+    search_fields = ("organisation", "kvk_number")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

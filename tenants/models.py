@@ -226,3 +226,60 @@ class ProviderAuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider_id}:{self.action}@{self.at:%Y-%m-%d}"
+
+
+class ProviderDeletionRequest(models.Model):
+    """A provider admin asked for the provider's data to be deleted at contract end.
+
+    The deletion runs once the confirmation period (``TENANT_DELETION_CONFIRMATION_DAYS``)
+    after ``requested_at`` has passed; until then the admin may withdraw it. It names the
+    export it follows, whose checksum goes on the certificate. Removed with the provider.
+    """
+
+    provider = models.OneToOneField(Provider, on_delete=models.CASCADE, related_name="deletion_request")
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    export_id = models.BigIntegerField()
+    export_sha256 = models.CharField(max_length=64)
+    # Why the last nightly run could not delete (e.g. billing records still hold the provider).
+    refused_at = models.DateTimeField(null=True, blank=True)
+    refused_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("verwijderverzoek")
+        verbose_name_plural = _("verwijderverzoeken")
+
+    def __str__(self) -> str:
+        return f"deletion request for {self.provider_id}"
+
+
+class DeletionCertificate(models.Model):
+    """Proof that a provider's data was deleted: public schema, no personal data.
+
+    It names the organisation (not a person), the export's checksum, counts and the checks
+    that were run; never a user's name or e-mail address.
+    """
+
+    provider_id_then = models.BigIntegerField()
+    organisation = models.CharField(max_length=200)
+    kvk_number = models.CharField(max_length=8, blank=True)
+    schema_name = models.CharField(max_length=63)
+    requested_at = models.DateTimeField()
+    deleted_at = models.DateTimeField()
+    export_sha256 = models.CharField(max_length=64)
+    # Per table its row count at deletion, files and case-index rows removed, cache keys purged.
+    counts = models.JSONField(default=dict)
+    # Each verification and its outcome (schema absent, folders absent, no index rows, ...).
+    checks = models.JSONField(default=dict)
+    verifier = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, help_text="SHA-256 over the certificate's other fields")
+    # When the certificate was e-mailed to the admin who asked (the address is not kept here).
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-deleted_at"]
+        verbose_name = _("verwijderingscertificaat")
+        verbose_name_plural = _("verwijderingscertificaten")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.deleted_at:%Y-%m-%d})"

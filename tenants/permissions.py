@@ -99,11 +99,13 @@ USE_WORKSPACE = "tenants.use_workspace"
 MANAGE_PROVIDER = "tenants.manage_provider"  # users and roles, settings, widget, API keys, subscription
 READ_ACCESS_LOG = "tenants.read_access_log"
 READ_ANNUAL_REPORT = "tenants.read_annual_report"  # aggregate figures, no dossier
+EXIT_PROVIDER = "tenants.exit_provider"  # contract end: export the whole tenant, ask for its deletion
 
 add_rule(USE_WORKSPACE, is_provider_member)
 add_rule(MANAGE_PROVIDER, is_provider_admin)
 add_rule(READ_ACCESS_LOG, is_provider_admin)
 add_rule(READ_ANNUAL_REPORT, is_provider_admin)
+add_rule(EXIT_PROVIDER, is_provider_admin)
 
 
 def allowed(user: AnyUser | None, perm: str, obj: Any) -> bool:

@@ -6,23 +6,19 @@ Reading the log is itself logged (a search on the page, an export for the CSV).
 
 from __future__ import annotations
 
-import csv
 import datetime
-from collections.abc import Iterator
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from casework.dossier.access_log import Event, access_log_request
+from casework.dossier.access_log_csv import access_log_csv_write
 from casework.dossier.forms import AccessLogFilterForm
 from casework.dossier.selectors import AccessLogFilter, access_rows, provider_access_log
-from casework.models import AccessLogEntry
 from reference.dates import today_amsterdam
 from tenants.models import ProviderMembership
 from tenants.permissions import READ_ACCESS_LOG, provider_member_required
@@ -96,55 +92,7 @@ def provider_access_log_export(request: HttpRequest) -> HttpResponse:
     filename = f"toegangslog-{request_provider(request).slug}-{today_amsterdam():%Y-%m-%d}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
-        [
-            _("Moment"),
-            _("Handeling"),
-            _("Kenmerk"),
-            _("Onderdeel"),
-            _("Wie"),
-            _("Rol"),
-            _("Organisatie"),
-            _("Namens"),
-            _("Toegang via"),
-            _("Adres"),
-            _("IP-adres"),
-        ]
+    access_log_csv_write(
+        response, provider=request_provider(request), entries=entries.iterator(chunk_size=500)
     )
-    for chunk in _chunks(entries.iterator(chunk_size=500), 500):
-        for row in access_rows(provider=request_provider(request), entries=chunk):
-            writer.writerow(
-                _csv_safe(value)
-                for value in (
-                    timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M:%S"),
-                    row.event_label,
-                    row.reference if row.shared else _("(dossier niet met u gedeeld)"),
-                    row.subject,
-                    row.who,
-                    row.role,
-                    row.organisation,
-                    row.on_behalf_of,
-                    row.channel_label,
-                    row.address,
-                    row.ip_address,
-                )
-            )
     return response
-
-
-def _chunks(items: Iterator[AccessLogEntry], size: int) -> Iterator[list[AccessLogEntry]]:
-    chunk: list[AccessLogEntry] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _csv_safe(value: object) -> str:
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

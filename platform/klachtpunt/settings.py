@@ -219,6 +219,11 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", devservices.DATA_DIR / "media"))
 MEDIA_URL = "/media/"
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# A provider's export at contract end (casework.reports.tenant_exit): one folder per schema,
+# apart from its attachments so no export or backup holds an earlier export.
+TENANT_EXPORT_ROOT = Path(os.environ.get("TENANT_EXPORT_ROOT", devservices.DATA_DIR / "exports"))
+# The days between a provider's deletion request and the deletion (the admin may withdraw it).
+TENANT_DELETION_CONFIRMATION_DAYS = int(os.environ.get("TENANT_DELETION_CONFIRMATION_DAYS", "30"))
 
 # Cache: keys carry the schema name, except security counters (login and widget
 # rate limits, login lockout, proof-of-work replay protection, used TOTP codes),
@@ -394,6 +399,7 @@ CELERY_IMPORTS = [
     "casework.decision.tasks",
     "casework.closing.tasks",
     "casework.privacy.tasks",
+    "casework.reports.tenant_exit.tasks",
 ]
 CELERY_BEAT_SCHEDULE.update(
     {
@@ -421,6 +427,11 @@ CELERY_BEAT_SCHEDULE.update(
         "privacy-reminders": {
             "task": "casework.privacy.tasks.privacy_reminders_task",
             "schedule": crontab(minute="*/15"),
+        },
+        # Nightly: providers whose deletion request passed its confirmation period are deleted.
+        "tenant-deletions-nightly": {
+            "task": "casework.reports.tenant_exit.tasks.tenant_deletions_task",
+            "schedule": crontab(minute=0, hour=3),
         },
         # Nightly: closed dossiers past the provider's retention period become anonymous figures.
         "retention-nightly": {
@@ -457,6 +468,7 @@ CELERY_TASK_ROUTES = {
             "casework.tasks_closing.send_closing_letter",
             "casework.tasks_closing.send_extension_notice",
             "klachtpunt.tasks.runtime_probe",
+            "casework.reports.tenant_exit.tasks.send_deletion_certificate",
         ],
         CELERY_QUEUE_REMINDERS: [
             "casework.tasks_deadlines.deadline_reminders_task",
@@ -478,7 +490,10 @@ CELERY_TASK_ROUTES = {
         ],
         # Reports and exports are rendered in the request today; a task that
         # builds one in the background is routed here.
-        CELERY_QUEUE_REPORTS: [],
+        CELERY_QUEUE_REPORTS: [
+            "casework.reports.tenant_exit.tasks.tenant_export_task",
+            "casework.reports.tenant_exit.tasks.tenant_deletions_task",
+        ],
         CELERY_QUEUE_PROVISIONING: [
             "tenants.tasks.provider_provision_task",
             "tenants.tasks.spare_schemas_refill_task",

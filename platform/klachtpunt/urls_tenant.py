@@ -29,6 +29,8 @@ urlpatterns = [
     path("", include("casework.scheme.urls")),
     # The provider's annual complaints report (page, PDF, exports).
     path("", include("casework.reports.urls_provider")),
+    # Contract end: the export of the whole tenant and its deletion (from the subscription page).
+    path("", include("casework.reports.tenant_exit.urls")),
     # The provider's subscription page and the one-time login link after sign-up.
     path("", include("billing.urls_tenant")),
     *common,

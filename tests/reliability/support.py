@@ -5,8 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
@@ -63,3 +64,46 @@ def manage(env: dict[str, str], *args: str, timeout: float = 600) -> subprocess.
     )
     assert done.returncode == 0, f"manage.py {' '.join(args)}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return done
+
+
+def make_provider_with_complaints(slug: str, complaints: int) -> dict[str, Any]:
+    """A provider with ``complaints`` widget complaints, each with an attachment, a "created" and a
+    "read" access-log line; returns the provider, the references and the access log's rows."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django_tenants.utils import schema_context
+
+    from casework.dossier.access_log import SYSTEM, access_log_record
+    from casework.dossier.attachments import check_attachments
+    from casework.index.models import Channel
+    from casework.intake.services import complaint_submit
+    from casework.models import AccessLogEntry
+    from tenants.provisioning import provider_provision
+    from tests.casework.accessors import COMPLAINANT
+    from tests.casework.factories import submission
+
+    provider = provider_provision(name=f"Zorg Herstel {slug}", slug=slug)
+    references = []
+    for number in range(complaints):
+        files = check_attachments(
+            [SimpleUploadedFile(f"verslag-{number}.txt", f"Verslag {number}: {uuid.uuid4()}\n".encode() * 50)]
+        )
+        result = complaint_submit(
+            provider=provider,
+            submission=submission(complainant_email=f"herstel-{number}@example.nl"),
+            channel=Channel.WIDGET,
+            accessor=COMPLAINANT,  # the intake writes its own "created" line
+            attachments=files,
+        )
+        references.append(result.complaint.reference)
+        # And someone reading the dossier.
+        access_log_record(
+            provider=provider,
+            event=AccessLogEntry.Event.READ,
+            accessor=SYSTEM,
+            case_id=result.complaint.pk,
+            reference=result.complaint.reference,
+            detail=f"herstel-oefening {number}",
+        )
+    with schema_context(provider.schema_name):
+        log = list(AccessLogEntry.objects.order_by("pk").values_list())
+    return {"provider": provider, "references": references, "access_log": log}

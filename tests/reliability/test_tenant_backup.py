@@ -17,59 +17,26 @@ from typing import Any
 
 import psycopg2
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django_tenants.utils import schema_context
 
-from casework.dossier.attachments import check_attachments
 from casework.dossier.backup import file_digests, media_folder
-from casework.index.models import CaseIndex, Channel
-from casework.models import AccessLogEntry
+from casework.index.models import CaseIndex
 from outbox.models import OutboxMessage
 from tenants.models import Provider
-from tenants.provisioning import provider_provision
-from tests.casework.factories import submission
 from tests.conftest import subprocess_env
-from tests.reliability.support import admin_connect, committed, database_url, manage
+from tests.reliability.support import (
+    admin_connect,
+    committed,
+    database_url,
+    make_provider_with_complaints,
+    manage,
+)
 
 # The test's own connection stays out of the provider's schema: a lock it held until the end
 # of its transaction would block dropping the schema afterwards.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("backup"), pytest.mark.django_db]
 
 COMPLAINTS = 3
-
-
-def _make_provider(slug: str) -> dict[str, Any]:
-    from casework.dossier.access_log import SYSTEM, access_log_record
-    from casework.intake.services import complaint_submit
-    from tests.casework.accessors import COMPLAINANT
-
-    provider = provider_provision(name=f"Zorg Herstel {slug}", slug=slug)
-    references = []
-    for number in range(COMPLAINTS):
-        files = check_attachments(
-            [SimpleUploadedFile(f"verslag-{number}.txt", f"Verslag {number}: {uuid.uuid4()}\n".encode() * 50)]
-        )
-        result = complaint_submit(
-            provider=provider,
-            submission=submission(complainant_email=f"herstel-{number}@example.nl"),
-            channel=Channel.WIDGET,
-            accessor=COMPLAINANT,  # the intake writes its own "created" line
-            attachments=files,
-        )
-        references.append(result.complaint.reference)
-        # And someone reading the dossier.
-        access_log_record(
-            provider=provider,
-            event=AccessLogEntry.Event.READ,
-            accessor=SYSTEM,
-            case_id=result.complaint.pk,
-            reference=result.complaint.reference,
-            detail=f"herstel-oefening {number}",
-        )
-    with schema_context(provider.schema_name):
-        log = list(AccessLogEntry.objects.order_by("pk").values_list())
-    return {"provider": provider, "references": references, "access_log": log}
 
 
 def _remove_provider(provider: Provider) -> None:
@@ -89,7 +56,7 @@ def test_restore_drill_a_providers_backup_restores_into_a_fresh_database_with_eq
 ) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     slug = f"herstel-{uuid.uuid4().hex[:8]}"
-    made = committed(lambda: _make_provider(slug))
+    made = committed(lambda: make_provider_with_complaints(slug, COMPLAINTS))
     provider: Provider = made["provider"]
     schema = provider.schema_name
     fresh_name = f"{connection.settings_dict['NAME']}_restore_{uuid.uuid4().hex[:6]}"

@@ -232,6 +232,13 @@ EXPECTATIONS: dict[str, Rule] = {
     "tenant:billing_subscription": PROVIDER_ADMIN,
     "tenant:billing_subscription_service": rule("member:admin", method="POST"),
     "tenant:billing_subscription_cancel": rule("member:admin", method="POST"),
+    "tenant:provider_exit": PROVIDER_ADMIN,
+    "tenant:provider_exit_export": rule("member:admin", method="POST"),
+    # The seed has no export: an admin passes the gate and finds none.
+    "tenant:provider_exit_download": rule("member:admin", granted="404"),
+    "tenant:provider_exit_delete": rule("member:admin", method="POST"),
+    # Nothing to withdraw in the seed: the admin passes the gate and gets a 400.
+    "tenant:provider_exit_delete_withdraw": rule("member:admin", method="POST"),
     "tenant:provider_decision_revise": ON_THE_COMPLAINT,
     # Need-to-know at the provider: on a complaint, only its handler, decision maker or employee
     # concerned act, so other members are refused with 403 or 404 (the seed names nobody on a
