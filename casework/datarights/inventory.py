@@ -38,6 +38,7 @@ from casework.models import (
     CaseRecord,
     ClosingNotice,
     CommitteeAdvice,
+    CommitteeSignOff,
     Complaint,
     ComplaintPart,
     ComplaintParticipant,
@@ -47,13 +48,17 @@ from casework.models import (
     DeadlineExtension,
     Decision,
     DecisionDraft,
+    DeliberationNote,
     ExtensionConsent,
     FollowLink,
+    HearingReport,
     Letter,
     Measure,
     Meeting,
     Message,
+    PanelMember,
     TimelineEntry,
+    WrittenRoundStep,
 )
 from tenants.models import Provider
 
@@ -91,12 +96,26 @@ DOSSIER_PARTS: tuple[Part, ...] = (
     Part("confidant_notes", ConfidantNote, "complaint_id"),
     Part("complaint_parts", ComplaintPart, "complaint_id"),
     Part("committee_advice", CommitteeAdvice, "complaint_id"),
+    Part("committee_sign_off", CommitteeSignOff, "advice__complaint_id", frozenset({"chair_user_id"})),
+    Part(
+        "written_round",
+        WrittenRoundStep,
+        "complaint_id",
+        frozenset({"set_by_user_id", "received_by_user_id"}),
+    ),
+    Part("hearing_reports", HearingReport, "meeting__complaint_id", frozenset({"recorded_by_user_id"})),
 )
 
 # Tables that hang from a complaint and are not in the download, and why.
 EXCLUDED: dict[type[models.Model], str] = {
     ComplaintParticipant: (
         "who at the provider works on the complaint: the employees' data, not the complainant's"
+    ),
+    PanelMember: (
+        "who sits on the committee's panel: the members' data; the signed judgement names the chair"
+    ),
+    DeliberationNote: (
+        "the panel's deliberation: the committee's internal working notes, kept from both parties"
     ),
 }
 

@@ -25,6 +25,7 @@ from casework.models import (
     CaseRecord,
     ClosingNotice,
     CommitteeAdvice,
+    CommitteeSignOff,
     Complaint,
     ComplaintPart,
     ConfidantNote,
@@ -32,10 +33,12 @@ from casework.models import (
     Decision,
     DecisionDraft,
     ExtensionConsent,
+    HearingReport,
     Letter,
     Measure,
     Meeting,
     Message,
+    WrittenRoundStep,
 )
 from tenants.models import Provider
 from tests.casework.factories import submission, submit
@@ -134,7 +137,7 @@ def seed_every_part(provider: Provider, complaint: Complaint) -> None:
             closing=closing,
             delivery=Letter.Delivery.SECURE_LINK,
         )
-        Meeting.objects.create(
+        meeting = Meeting.objects.create(
             complaint=complaint,
             kind=Meeting.Kind.PHONE,
             starts_at=now,
@@ -161,7 +164,18 @@ def seed_every_part(provider: Provider, complaint: Complaint) -> None:
         )
         ConfidantNote.objects.create(complaint=complaint, text="Notitie", created_at=now)
         ComplaintPart.objects.create(complaint=complaint, position=1, text="Onderdeel")
-        CommitteeAdvice.objects.create(complaint=complaint, advice="Advies", issued_at=now)
+        advice = CommitteeAdvice.objects.create(complaint=complaint, advice="Advies", issued_at=now)
+        CommitteeSignOff.objects.create(
+            advice=advice,
+            recommendations="Aanbeveling",
+            chair_user_id=1,
+            chair_label="Voorzitter",
+            signed_at=now,
+        )
+        WrittenRoundStep.objects.create(
+            complaint=complaint, kind=WrittenRoundStep.Kind.RESPONSE, due_on=today, received_on=today
+        )
+        HearingReport.objects.create(meeting=meeting, minutes="Verslag van de hoorzitting", recorded_at=now)
 
 
 @dataclass
