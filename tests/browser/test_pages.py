@@ -355,3 +355,13 @@ def test_language_switch_turns_the_page_into_english_and_back(page: Page, live_s
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page).to_have_url(live_site.url("/accounts/login/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Inloggen")
+
+
+def test_landing_page_fits_a_phone(browser: Browser, live_site: LiveServer) -> None:
+    context = new_context(browser, viewport={"width": 390, "height": 844})
+    page = watch(context.new_page())
+    page.goto(live_site.url("/"))
+    expect(page.get_by_role("table", name="Actuele prijzen")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page, "landing-phone")
+    context.close()

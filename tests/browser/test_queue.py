@@ -264,3 +264,20 @@ def test_queue_on_a_desk_shows_the_filters_open(
     page.goto(live_site.url("/werkplek/wachtrij/"))
     expect(page.get_by_label("Zorgaanbieder")).to_be_visible()
     page.context.close()
+
+
+def test_dossier_on_a_phone_fits_the_screen(
+    browser: Browser, live_site: LiveServer, coordinator_state: dict, queue_cases: dict[str, Any]
+) -> None:
+    page = coordinator_page(browser, coordinator_state, viewport={"width": 390, "height": 844})
+    page.goto(live_site.url(f"/werkplek/zaken/{queue_cases['overdue']}/"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(queue_cases["overdue"])
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 8)
+            .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+    )
+    assert fits_the_viewport(page), wide
+    assert_accessible(page, "dossier-phone")
+    page.context.close()
