@@ -125,6 +125,11 @@ def current_assignment(case: CaseIndex) -> Assignment | None:
     )
 
 
+def case_is_offered(*, case: CaseIndex, user: User) -> bool:
+    """Whether ``case`` waits for ``user``'s answer (offered, not yet accepted)."""
+    return Assignment.objects.filter(case=case, professional=user, state=Assignment.State.OFFERED).exists()
+
+
 def case_for_professional(*, reference: str, user: User) -> CaseIndex | None:
     """The case with ``reference`` when ``user`` currently holds (or is offered) it."""
     return (

@@ -164,7 +164,12 @@ def test_professional_sees_my_cases_accepts_declines_and_logs_time(
     expect(accept_row).to_contain_text("Accepteer of wijs de zaak af")
     assert_accessible(page, "professional-my-cases")
 
-    accept_row.get_by_role("button", name=f"Accepteren {offered.accept}").click()
+    # The offer's page says what the case is about before the professional accepts.
+    accept_row.get_by_role("link", name=f"Bekijken en beslissen over {offered.accept}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Aanbod: zaak {offered.accept}")
+    expect(page.get_by_role("heading", name="Wat is er gebeurd?")).to_be_visible()
+    assert_accessible(page, "professional-offer")
+    page.get_by_role("button", name="Zaak accepteren").click()
     expect(page.get_by_text(f"U heeft zaak {offered.accept} geaccepteerd.")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text=offered.accept)).to_contain_text(
         "Plan het intakegesprek met de klager"
