@@ -84,7 +84,15 @@ def signup(request: HttpRequest) -> HttpResponse:
                 return redirect(created.checkout_url)
             return redirect("billing_signup_done", token=created.token)
     return render(
-        request, "billing/signup.html", {"form": form, "offers": offers, "domain": settings.PLATFORM_DOMAIN}
+        request,
+        "billing/signup.html",
+        {
+            "form": form,
+            "offers": offers,
+            "offers_on_request": [offer for offer in offers if not offer.offered],
+            "domain": settings.PLATFORM_DOMAIN,
+            "dpa_version": settings.BILLING_DPA_VERSION,
+        },
     )
 
 

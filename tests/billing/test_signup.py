@@ -326,3 +326,43 @@ def test_an_empty_signup_post_names_the_missing_fields(
     for field in ("organisation_name", "kvk_number", "contact_email", "accept_dpa"):
         assert f'href="#id_{field}"' in page, field
     assert not SignUp.objects.exists() and not fake_stripe.all("checkout.session")
+
+
+# Saying what happens: no payment provider, the processor agreement, services on request
+
+NOT_CHARGED = "Niet in rekening gebracht:"
+
+
+def test_without_a_payment_provider_signup_says_nothing_is_charged_instead_of_paying(
+    platform_client: Client, no_stripe: None, django_capture_on_commit_callbacks
+) -> None:
+    page = platform_client.get("/aanmelden/").content.decode()
+    assert NOT_CHARGED in page and "er is geen betaaldienst ingesteld" in page
+    assert "Verder naar betalen" not in page and "Aanmelden zonder betalen" in page
+    assert "U betaalt met iDEAL" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = platform_client.post("/aanmelden/", form_data())
+    done = platform_client.get(response.url).content.decode()
+    assert NOT_CHARGED in done
+    landing = platform_client.get("/").content.decode()
+    assert NOT_CHARGED in landing
+
+
+def test_with_a_payment_provider_signup_goes_on_to_paying(
+    platform_client: Client, fake_stripe: FakeStripe
+) -> None:
+    page = platform_client.get("/aanmelden/").content.decode()
+    assert "Verder naar betalen" in page and NOT_CHARGED not in page
+    assert NOT_CHARGED not in platform_client.get("/").content.decode()
+
+
+def test_signup_shows_the_processor_agreement_it_asks_to_accept_and_how_to_ask_for_other_services(
+    platform_client: Client, fake_stripe: FakeStripe
+) -> None:
+    page = platform_client.get("/aanmelden/").content.decode()
+    assert "Verwerkersovereenkomst, versie 2026-01" in page
+    for article in ("Datalekken", "Andere verwerkers", "Bewaren en einde", "binnen 72 uur"):
+        assert article in page, article
+    # Services without a price yet: named, with a way to ask.
+    on_request = page[page.index('id="on-request"') :].split("</div>")[0]
+    assert "Bel ons" in on_request and 'href="tel:' in on_request

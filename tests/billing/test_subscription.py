@@ -104,7 +104,9 @@ def test_without_keys_changes_are_kept_and_marked_not_synced(
         "committee",
         "officer",
     ]
-    assert "Nog niet verwerkt" in admin_client.get(PAGE).content.decode()
+    # Without a payment provider nothing will be processed "automatically": the page says so.
+    page = admin_client.get(PAGE).content.decode()
+    assert "Niet in rekening gebracht:" in page and "Nog niet verwerkt" not in page
 
 
 def test_hours_per_case_billed_and_unbilled_without_hidden_cases(
@@ -127,3 +129,14 @@ def test_hours_per_case_billed_and_unbilled_without_hidden_cases(
     assert "Overige uren" in page and "0:30" in page and "0:45" in page
     # The hours invoice links to Stripe's hosted page.
     assert fake_stripe.all("invoice")[0]["hosted_invoice_url"] in page
+
+
+def test_without_a_payment_provider_the_membership_says_not_charged_not_paid(
+    world: World, admin_client: Client, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.STRIPE_SECRET_KEY = ""
+    membership_create(provider=world.alpha, services=["officer"], status="active")
+    page = admin_client.get(PAGE).content.decode()
+    assert "Actief (niet in rekening gebracht)" in page
+    assert "Niet in rekening gebracht:" in page and "er is geen betaaldienst ingesteld" in page
+    assert "dit gebeurt automatisch" not in page

@@ -112,8 +112,9 @@ def test_landing_page_shows_the_services_and_the_price_table(page: Page, live_si
     expect(table.get_by_role("row", name=re.compile("op locatie")).get_by_role("cell")).to_have_text(
         ["€ 100,00", "€ 121,00"]
     )
+    # Without a price yet: on request, with the number to call.
     expect(table.get_by_role("row", name=re.compile("klachtencommissie")).get_by_role("cell")).to_have_text(
-        ["Op aanvraag"]
+        ["Op aanvraag: bel 030 123 45 67"]
     )
     save_screenshot(page, "landing-nl")
 
