@@ -57,6 +57,18 @@ class ComplainantKind(models.TextChoices):
     RELATIVE = "relative", _("Ik ben nabestaande van de cliënt")
 
 
+class ConsentVia(models.TextChoices):
+    """How a consent decision reached us: a complaint channel, or the personal link in an e-mail."""
+
+    WIDGET = Channel.WIDGET.value, Channel.WIDGET.label
+    PORTAL = Channel.PORTAL.value, Channel.PORTAL.label
+    PHONE = Channel.PHONE.value, Channel.PHONE.label
+    LETTER = Channel.LETTER.value, Channel.LETTER.label
+    EMAIL = Channel.EMAIL.value, Channel.EMAIL.label
+    # The follow link, sent with the acknowledgement and with a request for consent.
+    EMAIL_LINK = "email_link", _("Persoonlijke link in e-mail")
+
+
 class Complaint(models.Model):
     reference = models.CharField(max_length=20, unique=True)
     status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.RECEIVED)
@@ -123,7 +135,7 @@ class ConsentRecord(models.Model):
     wording_language = models.CharField(max_length=8)
     recorded_at = models.DateTimeField()
     recorded_by_user_id = models.BigIntegerField(null=True, blank=True)
-    recorded_via = models.CharField(max_length=16, choices=Channel.choices)
+    recorded_via = models.CharField(max_length=16, choices=ConsentVia.choices)
     on_behalf_of_complainant = models.BooleanField(default=False)
 
     class Meta:

@@ -16,6 +16,7 @@ from casework.assignment.services import (
     case_reassign,
 )
 from casework.assignment.tasks import notify_assignment_offered
+from casework.dossier.services import first_contact_record
 from casework.index.models import Assignment, CaseIndex, CaseStatus
 from casework.models import AccessLogEntry, Complaint, TimelineEntry
 from outbox.models import OutboxMessage
@@ -334,3 +335,19 @@ def test_the_offer_shows_what_the_professional_may_read_before_accepting_and_log
     # Another professional does not see the offer.
     other = make_professional("Niet Betrokken")
     assert staff_client(other.user).get(f"/werkplek/mijn-zaken/{case.reference}/aanbod/").status_code == 404
+
+
+def test_my_cases_does_not_ask_to_plan_the_intake_once_the_intake_call_was_made(world) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(world.alpha)
+    professional = make_professional("Ida Intake")
+    case_assign(accessor=STAFF, case=case, professional=professional.user, actor=world.coordinator)
+    assignment_accept(accessor=STAFF, case=case, professional=professional.user)
+    client = staff_client(professional.user)
+    row = client.get("/werkplek/mijn-zaken/").content.decode().split(case.reference, 1)[1].split("</tr>")[0]
+    assert "Plan het intakegesprek met de klager" in row
+    # The coordinator's intake call is the first contact (casework.dossier.services.first_contact_record).
+    with schema_context(world.alpha.schema_name):
+        first_contact_record(provider=world.alpha, complaint=Complaint.objects.get(pk=case.case_id))
+    row = client.get("/werkplek/mijn-zaken/").content.decode().split(case.reference, 1)[1].split("</tr>")[0]
+    assert "Plan het intakegesprek" not in row
+    assert "Het intakegesprek is gevoerd. Plan het gesprek om te bemiddelen" in row
