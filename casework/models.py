@@ -7,6 +7,7 @@ public-schema id (``*_user_id``), never copied.
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -97,7 +98,10 @@ class Complaint(models.Model):
     employee_concerned = models.CharField(max_length=200, blank=True)
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT)
     law = models.CharField(max_length=16, choices=Law.choices, default=Law.UNKNOWN)
+    # The first thing the complainant wants; ``goals`` holds all they chose (the form allows more
+    # than one), ``goal`` first. Rows from before ``goals`` were migrated to [goal].
     goal = models.CharField(max_length=16, choices=Goal.choices)
+    goals = ArrayField(models.CharField(max_length=16, choices=Goal.choices), default=list, blank=True)
     goal_details = models.TextField(blank=True)
 
     # Links to public-schema users (ids only).
@@ -124,6 +128,12 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def goal_labels(self) -> list[str]:
+        """Everything the complainant wants, as labels in the reader's language, the first goal first."""
+        labels = dict(Goal.choices)
+        return [str(labels.get(code, code)) for code in (self.goals or [self.goal]) if code]
 
 
 class ConsentRecord(models.Model):

@@ -41,5 +41,5 @@ def offer_details(case: CaseIndex) -> OfferDetails:
             location=complaint.location,
             department=complaint.department,
             employee_concerned=complaint.employee_concerned,
-            goals=[str(complaint.get_goal_display())],
+            goals=complaint.goal_labels,
         )
