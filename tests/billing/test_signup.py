@@ -84,8 +84,8 @@ def follow_to_provider(client: Client, signup: SignUp) -> Client:
     landed = provider_client.get(link.path)
     assert landed.status_code == 302 and landed.url == "/instellingen/abonnement/"
     assert provider_client.session["_auth_user_id"] == str(signup.user_id)
-    # A new provider admin sets up a second factor first.
-    assert provider_client.get(landed.url).url == "/accounts/2fa/totp/activate/"
+    # A new provider admin confirms the address (a second factor needs a confirmed one), then sets one up.
+    assert provider_client.get(landed.url).url == "/accounts/confirm-email/"
     # The link works once.
     assert Client(HTTP_HOST="gamma.localhost").get(link.path).status_code == 410
     return provider_client
@@ -366,3 +366,22 @@ def test_signup_shows_the_processor_agreement_it_asks_to_accept_and_how_to_ask_f
     # Services without a price yet: named, with a way to ask.
     on_request = page[page.index('id="on-request"') :].split("</div>")[0]
     assert "Bel ons" in on_request and 'href="tel:' in on_request
+
+
+def test_the_first_login_shows_one_message_not_a_stack(
+    platform_client: Client, no_stripe: None, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        platform_client.post("/aanmelden/", form_data())
+    signup = SignUp.objects.get(slug="gamma")
+    link = urlsplit(platform_client.get(f"/aanmelden/klaar/{signup.token}/verder/").url)
+    provider_client = Client(HTTP_HOST="gamma.localhost")
+    page = provider_client.get(link.path, follow=True)
+    html = page.content.decode()
+    assert page.redirect_chain[-1][0] == "/accounts/confirm-email/"
+    shown = re.findall(r'class="message message-[^"]*"', html)
+    assert len(shown) == 1, shown
+    assert "Welkom bij Klachtpunt. Uw omgeving is klaar." in html and "open de link daarin" in html
+    # Clicking on before confirming adds nothing: the same page, no new banners.
+    again = provider_client.get("/instellingen/abonnement/", follow=True).content.decode()
+    assert re.findall(r'class="message message-[^"]*"', again) == []
