@@ -24,6 +24,12 @@ class AccountAdapter(DefaultAccountAdapter):
             return reverse("workspace")
         return super().get_login_redirect_url(request)
 
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # Our own e-mails (account/email/*) end with Klachtpunt's phone number.
+        super().send_mail(
+            template_prefix, email, {**context, "contact_phone": settings.KLACHTPUNT_CONTACT_PHONE}
+        )
+
     def get_client_ip(self, request) -> str:  # type: ignore[no-untyped-def]
         # Rate limits and login lockout count the client behind our proxies, as the intake does.
         ip = client_address(request)

@@ -385,3 +385,19 @@ def test_the_first_login_shows_one_message_not_a_stack(
     # Clicking on before confirming adds nothing: the same page, no new banners.
     again = provider_client.get("/instellingen/abonnement/", follow=True).content.decode()
     assert re.findall(r'class="message message-[^"]*"', again) == []
+
+
+def test_the_confirmation_mail_is_klachtpunts_own_in_plain_dutch(
+    platform_client: Client, no_stripe: None, django_capture_on_commit_callbacks, mailoutbox
+) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        platform_client.post("/aanmelden/", form_data())
+    signup = SignUp.objects.get(slug="gamma")
+    link = urlsplit(platform_client.get(f"/aanmelden/klaar/{signup.token}/verder/").url)
+    Client(HTTP_HOST="gamma.localhost").get(link.path)
+    [mail] = [m for m in mailoutbox if "greet@gamma.test" in m.to and "/accounts/confirm-email/" in m.body]
+    assert "Bevestig uw e-mailadres" in mail.subject
+    assert mail.body.startswith("Beste heer, mevrouw,")
+    assert "Bevestig dat dan met deze link:" in mail.body and "tweede stap voor inloggen" in mail.body
+    assert "Bel Klachtpunt op 030 123 45 67" in mail.body
+    assert "Hello from" not in mail.body and "You're receiving this email" not in mail.body
