@@ -151,6 +151,23 @@ def log_in(page: Page, live_site: LiveServer, email: str) -> None:
     expect(page.get_by_role("link", name="Uitloggen")).to_be_visible()
 
 
+def test_my_cases_and_an_offer_fit_a_phone(browser: Browser, live_site: LiveServer, offered: Offered) -> None:
+    # Runs before the test that accepts and declines the offers (module order).
+    context = browser.new_context(locale="nl-NL", viewport={"width": 390, "height": 844})
+    context.set_default_timeout(10_000)
+    page = watch(context.new_page())
+    log_in(page, live_site, EMAIL)
+    page.goto(live_site.url("/werkplek/mijn-zaken/"))
+    expect(page.get_by_role("heading", name="Mijn zaken")).to_be_visible()
+    fits = "() => document.documentElement.scrollWidth <= window.innerWidth"
+    assert page.evaluate(fits)
+    page.goto(live_site.url(f"/werkplek/mijn-zaken/{offered.accept}/aanbod/"))
+    expect(page.get_by_role("button", name="Zaak accepteren")).to_be_visible()
+    assert page.evaluate(fits)
+    assert_accessible(page, "professional-offer-phone")
+    context.close()
+
+
 def test_professional_sees_my_cases_accepts_declines_and_logs_time(
     browser: Browser, live_site: LiveServer, offered: Offered
 ) -> None:
