@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.middleware import MFA_EXPLAINED
 from billing import stripe_gateway
 from billing.forms import CancelForm, ServiceChoiceForm, SignUpForm
 from billing.login_links import login_link_consume, login_link_create, login_link_verification_send
@@ -84,7 +85,15 @@ def signup(request: HttpRequest) -> HttpResponse:
                 return redirect(created.checkout_url)
             return redirect("billing_signup_done", token=created.token)
     return render(
-        request, "billing/signup.html", {"form": form, "offers": offers, "domain": settings.PLATFORM_DOMAIN}
+        request,
+        "billing/signup.html",
+        {
+            "form": form,
+            "offers": offers,
+            "offers_on_request": [offer for offer in offers if not offer.offered],
+            "domain": settings.PLATFORM_DOMAIN,
+            "dpa_version": settings.BILLING_DPA_VERSION,
+        },
     )
 
 
@@ -179,15 +188,18 @@ def login_link(request: HttpRequest, token: str) -> HttpResponse:
     if request.user.is_authenticated:
         request.session.flush()
     login(request, link.user, backend="django.contrib.auth.backends.ModelBackend")
-    messages.success(request, _("Welkom bij Klachtpunt. Uw omgeving is klaar."))
+    # One message for the first login, not a stack of them: what is ready and what comes next.
     if login_link_verification_send(request=request, user=link.user):
-        messages.info(
+        messages.success(
             request,
             _(
-                "We hebben u een e-mail gestuurd om uw e-mailadres te bevestigen. "
-                "Open de link daarin; daarna stelt u de tweede stap voor inloggen in."
+                "Welkom bij Klachtpunt. Uw omgeving is klaar. We hebben u een e-mail gestuurd: open de "
+                "link daarin om uw e-mailadres te bevestigen. Daarna stelt u de tweede stap voor inloggen in."
             ),
         )
+    else:
+        messages.success(request, _("Welkom bij Klachtpunt. Uw omgeving is klaar."))
+    request.session[MFA_EXPLAINED] = True
     return redirect(link.next_path)
 
 

@@ -7,6 +7,7 @@ public-schema id (``*_user_id``), never copied.
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +67,18 @@ COMPLAINANT_KIND_THIRD_PERSON = {
 }
 
 
+class ConsentVia(models.TextChoices):
+    """How a consent decision reached us: a complaint channel, or the personal link in an e-mail."""
+
+    WIDGET = Channel.WIDGET.value, Channel.WIDGET.label
+    PORTAL = Channel.PORTAL.value, Channel.PORTAL.label
+    PHONE = Channel.PHONE.value, Channel.PHONE.label
+    LETTER = Channel.LETTER.value, Channel.LETTER.label
+    EMAIL = Channel.EMAIL.value, Channel.EMAIL.label
+    # The follow link, sent with the acknowledgement and with a request for consent.
+    EMAIL_LINK = "email_link", _("Persoonlijke link in e-mail")
+
+
 class Complaint(models.Model):
     reference = models.CharField(max_length=20, unique=True)
     status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.RECEIVED)
@@ -94,7 +107,10 @@ class Complaint(models.Model):
     employee_concerned = models.CharField(max_length=200, blank=True)
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT)
     law = models.CharField(max_length=16, choices=Law.choices, default=Law.UNKNOWN)
+    # The first thing the complainant wants; ``goals`` holds all they chose (the form allows more
+    # than one), ``goal`` first. Rows from before ``goals`` were migrated to [goal].
     goal = models.CharField(max_length=16, choices=Goal.choices)
+    goals = ArrayField(models.CharField(max_length=16, choices=Goal.choices), default=list, blank=True)
     goal_details = models.TextField(blank=True)
 
     # Links to public-schema users (ids only).
@@ -128,6 +144,11 @@ class Complaint(models.Model):
         label = COMPLAINANT_KIND_THIRD_PERSON.get(self.complainant_kind)  # type: ignore[call-overload]
         return str(label) if label is not None else self.get_complainant_kind_display()
 
+    def goal_labels(self) -> list[str]:
+        """Everything the complainant wants, as labels in the reader's language, the first goal first."""
+        labels = dict(Goal.choices)
+        return [str(labels.get(code, code)) for code in (self.goals or [self.goal]) if code]
+
 
 class ConsentRecord(models.Model):
     """Each consent decision, with the exact wording shown and who recorded it."""
@@ -138,7 +159,7 @@ class ConsentRecord(models.Model):
     wording_language = models.CharField(max_length=8)
     recorded_at = models.DateTimeField()
     recorded_by_user_id = models.BigIntegerField(null=True, blank=True)
-    recorded_via = models.CharField(max_length=16, choices=Channel.choices)
+    recorded_via = models.CharField(max_length=16, choices=ConsentVia.choices)
     on_behalf_of_complainant = models.BooleanField(default=False)
 
     class Meta:

@@ -7,12 +7,13 @@ import time
 
 import pytest
 from allauth.account.adapter import get_adapter
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
 from accounts.permissions import requires_mfa
-from tests.support import PASSWORD, World, submit_totp, totp_code
+from tests.support import PASSWORD, World, mfa_login, submit_totp, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -195,3 +196,26 @@ def test_changing_the_password_asks_for_the_current_one(world: World) -> None:
     assert response.status_code == 200 and 'name="oldpassword"' in response.content.decode()
     world.alpha_admin.refresh_from_db()
     assert world.alpha_admin.check_password(PASSWORD)
+
+
+def _recovery_codes_page(client: Client) -> str:
+    """The recovery codes, after allauth asks for the password again (as it does for them)."""
+    response = client.get("/accounts/2fa/recovery-codes/")
+    if response.status_code == 302 and response.url.startswith("/accounts/reauthenticate/"):
+        client.post(response.url, {"password": PASSWORD})
+        response = client.get("/accounts/2fa/recovery-codes/")
+    assert response.status_code == 200, (response.status_code, response.get("Location"))
+    return response.content.decode()
+
+
+def test_the_recovery_codes_page_says_what_they_are_for_and_leads_on(world: World) -> None:
+    RecoveryCodes.activate(world.alpha_admin)
+    client = mfa_login(world.alpha_admin, world.alpha_host)
+    page = _recovery_codes_page(client)
+    assert "Raakt u uw telefoon kwijt?" in page
+    assert 'id="recovery-continue" href="/organisatie/"' in page
+    assert 'href="/accounts/2fa/"' in page and "Naar Beveiliging" in page
+    staff = mfa_login(world.coordinator, "localhost")
+    RecoveryCodes.activate(world.coordinator)
+    page = _recovery_codes_page(staff)
+    assert 'id="recovery-continue" href="/werkplek/"' in page

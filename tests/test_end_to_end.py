@@ -217,7 +217,9 @@ def test_a_widget_complaint_is_triaged_shared_after_consent_mediated_decided_and
     # --- The officer takes the case on and mediates ------------------------------------------
     officer_at.log_in(officer.email, second_factor=True)
     my_cases = officer_at.open(link_in(offer, "/werkplek/mijn-zaken/"))
-    my_cases = officer_at.submit(my_cases, f"/werkplek/mijn-zaken/{reference}/accepteren/")
+    # The officer reads the offer before accepting it.
+    offer_page = officer_at.get(f"/werkplek/mijn-zaken/{reference}/aanbod/")
+    my_cases = officer_at.submit(offer_page, f"/werkplek/mijn-zaken/{reference}/accepteren/")
     assert f"U heeft zaak {reference} geaccepteerd" in my_cases.text
     work_path = f"/werkplek/zaken/{reference}/bemiddeling/"
     meeting_day = today + datetime.timedelta(days=7)

@@ -140,6 +140,14 @@ class Candidate:
     def explanation(self) -> str:
         return "; ".join(factor.explanation for factor in self.factors)
 
+    @property
+    def language_warning(self) -> str:
+        """ "Spreekt geen Engels" when the professional does not speak the complainant's language, else ""."""
+        for factor in self.factors:
+            if factor.name == "language" and not factor.fit:
+                return factor.explanation
+        return ""
+
 
 @dataclass(frozen=True)
 class Excluded:

@@ -37,6 +37,10 @@ NEXT_STEPS: dict[str, dict[str, object]] = {
     CaseStatus.DECIDED: {"*": _("Sluit de zaak af met de uitkomst")},
 }
 NEXT_STEP_FALLBACK = _("Bekijk de zaak")
+# Once the intake call was made (the first contact), the officer does not plan it again.
+NEXT_STEP_AFTER_INTAKE: dict[str, object] = {
+    Service.OFFICER: _("Het intakegesprek is gevoerd. Plan het gesprek om te bemiddelen"),
+}
 
 
 @dataclass(frozen=True)
@@ -66,9 +70,11 @@ class MyCase:
         return self.days_left is not None and self.days_left < 0
 
 
-def next_step(*, state: str, status: str, service: str) -> str:
+def next_step(*, state: str, status: str, service: str, intake_done: bool = False) -> str:
     if state == Assignment.State.OFFERED:
         return str(NEXT_STEP_OFFERED)
+    if intake_done and status == CaseStatus.ASSIGNED and service in NEXT_STEP_AFTER_INTAKE:
+        return str(NEXT_STEP_AFTER_INTAKE[service])
     steps = NEXT_STEPS.get(status, {})
     return str(steps.get(service) or steps.get("*") or NEXT_STEP_FALLBACK)
 
@@ -90,7 +96,12 @@ def my_cases(*, user: User, today: datetime.date | None = None) -> list[MyCase]:
         MyCase(
             case=row,
             assignment_state=row.assignment_state or "",
-            next_step=next_step(state=row.assignment_state or "", status=row.status, service=row.service),
+            next_step=next_step(
+                state=row.assignment_state or "",
+                status=row.status,
+                service=row.service,
+                intake_done=row.first_contact_at is not None,
+            ),
             days_left=(row.deadline - today).days if row.deadline else None,
         )
         for row in rows
@@ -123,6 +134,11 @@ def current_assignment(case: CaseIndex) -> Assignment | None:
     return (
         Assignment.objects.filter(case=case, state__in=CURRENT_STATES).select_related("professional").first()
     )
+
+
+def case_is_offered(*, case: CaseIndex, user: User) -> bool:
+    """Whether ``case`` waits for ``user``'s answer (offered, not yet accepted)."""
+    return Assignment.objects.filter(case=case, professional=user, state=Assignment.State.OFFERED).exists()
 
 
 def case_for_professional(*, reference: str, user: User) -> CaseIndex | None:

@@ -40,6 +40,7 @@ urlpatterns = [
     ),
     # The professional's own workspace.
     path("mijn-zaken/", professional.my_cases_view, name="my_cases"),
+    path("mijn-zaken/<str:reference>/aanbod/", professional.assignment_offer_view, name="assignment_offer"),
     path(
         "mijn-zaken/<str:reference>/accepteren/",
         professional.assignment_accept_view,

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from accounts.permissions import professional_required, signed_in, time_logger_required
 from casework.assignment.forms import DeclineForm, TimeEntryForm, parse_month
-from casework.assignment.selectors import case_for_professional, my_cases
+from casework.assignment.offer import offer_details
+from casework.assignment.selectors import case_for_professional, case_is_offered, my_cases
 from casework.assignment.services import AssignmentError, assignment_accept, assignment_decline
 from casework.assignment.time import on_panel, time_entry_log
 from casework.dossier.access_log import Event, access_log_request, request_accessor
@@ -56,6 +57,20 @@ def _offered_case(reference: str, user: User) -> CaseIndex:
     if case is None:
         raise Http404
     return case
+
+
+@professional_required
+@require_GET
+def assignment_offer_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """The offer: what the case is about, before the professional accepts or declines it."""
+    case = _offered_case(reference, request.user)
+    details = offer_details(case)
+    access_log_request(request, Event.READ, case=case, subject="offer")
+    return render(
+        request,
+        "casework/assignment/offer.html",
+        {"case": case, "details": details, "is_offer": case_is_offered(case=case, user=signed_in(request))},
+    )
 
 
 @professional_required

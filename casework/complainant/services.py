@@ -59,7 +59,7 @@ from casework.dossier.locking import case_lock
 from casework.dossier.services import follow_link_create, hash_token, index_sync, timeline_add
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Track
 from casework.intake.services import ComplaintSubmission, SubmitResult, complaint_submit
-from casework.models import Complaint, FollowLink, TimelineEntry
+from casework.models import Complaint, ConsentVia, FollowLink, TimelineEntry
 from reference.dates import today_amsterdam
 from reference.deadline_rules import complaint_deadline
 from tenants.models import Provider
@@ -324,8 +324,8 @@ def follow_consent(
         provider=provider,
         complaint_id=complaint.pk,
         decision=decision,
-        # The follow link belongs to the web form's self-service, not to the logged-in portal.
-        via=Channel.WIDGET,
+        # The personal link from the acknowledgement or the request for consent, both e-mails.
+        via=ConsentVia.EMAIL_LINK,
         language=language,
         accessor=accessor,
     )

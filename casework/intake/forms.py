@@ -34,6 +34,18 @@ def _attachments_hint() -> str:
 ATTACHMENTS_HINT = lazy(_attachments_hint, str)()
 
 
+class GoalsField(forms.MultipleChoiceField):
+    """One or more goals: the form's checkboxes send a list, the JSON API may send one string."""
+
+    def to_python(self, value: Any) -> list[str]:
+        if value in (None, ""):
+            return []
+        if isinstance(value, str):
+            return [value]
+        # An empty value (a JSON "") means nothing chosen: "required", not "invalid choice".
+        return [code for code in super().to_python(value) if code != ""]
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -88,7 +100,12 @@ class ComplaintForm(forms.Form):
     law = forms.ChoiceField(
         label=_("Onder welke wet valt de zorg?"), choices=Law.choices, initial=Law.UNKNOWN
     )
-    goal = forms.ChoiceField(label=_("Wat wilt u bereiken?"), choices=Goal.choices, widget=forms.RadioSelect)
+    goal = GoalsField(
+        label=_("Wat wilt u bereiken?"),
+        help_text=_("Kies alles wat voor u geldt."),
+        choices=Goal.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
     goal_details = forms.CharField(
         label=_("Toelichting op wat u wilt bereiken"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -180,7 +197,8 @@ class ComplaintForm(forms.Form):
             employee_concerned=data.get("employee_concerned", ""),
             category_code=data.get("category", ""),
             law=data.get("law") or Law.UNKNOWN,
-            goal=data["goal"],
+            goal=data["goal"][0],
+            goals=tuple(data["goal"]),
             goal_details=data.get("goal_details", ""),
             track=data.get("track") or Track.INFORMAL,
             consent=data["consent"],
@@ -242,6 +260,7 @@ class CoordinatorComplaintForm(ComplaintForm):
         )
         for name, label in labels.items():
             self.fields[name].label = label
+        self.fields["goal"].help_text = _("Kies alles wat de klager noemt.")
         self.fields["complainant_kind"].choices = list(COMPLAINANT_KIND_THIRD_PERSON.items())
         self.fields["complainant_email"].help_text = _(
             "Niet verplicht: een telefoonnummer is genoeg. Met een e-mailadres krijgt de klager "

@@ -51,6 +51,8 @@ class ComplaintSubmission:
     employee_concerned: str = ""
     category_code: str = ""
     law: str = "unknown"
+    # Everything the complainant wants (``goal`` is the first); empty means just ``goal``.
+    goals: tuple[str, ...] = ()
     goal_details: str = ""
     track: str = Track.INFORMAL
     consent: str = Consent.PENDING
@@ -239,6 +241,7 @@ def _create(
         category=category,
         law=submission.law,
         goal=submission.goal,
+        goals=list(submission.goals) or [submission.goal],
         goal_details=submission.goal_details,
         complainant_user_id=complainant_user_id,
         entered_by_user_id=entered_by_user_id,

@@ -31,7 +31,7 @@ from casework.complainant.services import CaseNotFound, CaseView, FollowLinkInva
 from casework.dossier.access_log import AccessChannel, Event, access_log_request, accessor_from_request
 from casework.dossier.attachments import download_name
 from casework.dossier.permissions import READ_DOCUMENTS, SEND_MESSAGE
-from casework.dossier.selectors import access_overview_for_complainant, provider_complaint_or_404
+from casework.dossier.selectors import access_overview_page_for_complainant, provider_complaint_or_404
 from casework.index.models import CaseIndex, CaseStatus, Consent, Service
 from casework.models import CaseRecord, Complaint, ConfidantNote, Message
 from casework.procedures.confidant import confidant_note_share
@@ -67,7 +67,7 @@ def complainant_audiences(*, service: str, consent: str) -> list[tuple[str, Any]
     return [COMPLAINANT_TO_KLACHTPUNT]
 
 
-def complainant_panels(case: CaseView, *, base_url: str) -> dict[str, Any]:
+def complainant_panels(case: CaseView, *, base_url: str, access_page: Any = 1) -> dict[str, Any]:
     """What the complainant's page shows of the procedure, and who looked at the dossier.
 
     ``base_url`` is the page's own address (``/mijn-klachten/<ref>/`` or
@@ -98,7 +98,9 @@ def complainant_panels(case: CaseView, *, base_url: str) -> dict[str, Any]:
         )
         if open_case
         else None,
-        "accesses": access_overview_for_complainant(provider=case.provider, complaint=complaint),
+        "accesses": access_overview_page_for_complainant(
+            provider=case.provider, complaint=complaint, page_number=access_page
+        ),
     }
 
 

@@ -22,6 +22,10 @@ from casework.procedures.views_parties import complainant_panels, provider_panel
 register = template.Library()
 
 
+# The query parameter that pages through "who looked at your dossier".
+ACCESS_PAGE_PARAM = "inzage"
+
+
 def _base(context: template.Context) -> str:
     request = context.get("request")
     return request.path if request is not None else ""
@@ -29,8 +33,11 @@ def _base(context: template.Context) -> str:
 
 @register.inclusion_tag("casework/procedures/complainant_panels.html", takes_context=True)
 def complainant_procedure(context: template.Context, case: CaseView) -> dict[str, Any]:
+    request = context.get("request")
+    access_page = request.GET.get(ACCESS_PAGE_PARAM, 1) if request is not None else 1
     return {
-        **complainant_panels(case, base_url=_base(context)),
+        **complainant_panels(case, base_url=_base(context), access_page=access_page),
+        "access_page_param": ACCESS_PAGE_PARAM,
         "csrf_token": context.get("csrf_token"),
     }
 

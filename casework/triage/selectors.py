@@ -1,9 +1,11 @@
 """Reads for the coordinator: the queue across every provider, and one dossier.
 
-The queue reads only the public case index (DESIGN.md section 4): one query
-for the counts of every filter option and one for the page of cases, however
-many cases and providers there are. The dossier is read from the provider's
-own schema.
+The queue reads the public case index (DESIGN.md section 4): one query for
+the counts of every filter option and one for the page of cases, however many
+cases and providers there are. The one line that says what each complaint on
+the page is about comes from the providers' own schemas in one more statement,
+which logs that read in each provider's access log (``queue_summaries_read``).
+The dossier is read from the provider's own schema.
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection, models
 from django.db.models import ExpressionWrapper, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
 from accounts.models import User
 from casework.assignment.selectors import last_decline_reason
+from casework.dossier.access_log import Accessor, Event
 from casework.index.models import CaseIndex, CaseKind, CaseStatus, Consent, Service
 from casework.index.selectors import OPEN_STATUSES
 from casework.models import Attachment, Complaint, ConsentRecord, Message, TimelineEntry
@@ -34,6 +39,10 @@ from reference.dates import today_amsterdam
 from tenants.models import Provider
 
 PAGE_SIZE = 25
+# How much of "what happened" the queue shows: one or two lines, enough to triage.
+SUMMARY_CHARS = 110
+# The access log's name for this part of the dossier.
+QUEUE_SUMMARY_SUBJECT = "queue_summary"
 
 
 class DeadlineWindow:
@@ -329,6 +338,18 @@ class QueueRow:
 
     # Days until the first contact is due (negative once lapsed); None once made or without a target.
     first_contact_days_left: int | None = None
+    # The start of what the complainant wrote (read by ``queue_summaries_read``).
+    summary: str = ""
+
+    @property
+    def first_contact_days_late(self) -> int:
+        left = self.first_contact_days_left
+        return -left if left is not None and left < 0 else 0
+
+    @property
+    def intake_clock(self) -> bool:
+        """No decision deadline yet, but a first contact still to make: its target is the clock."""
+        return self.case.deadline is None and self.first_contact_days_left is not None
 
     @property
     def first_contact_lapsed(self) -> bool:
@@ -364,6 +385,10 @@ class QueuePage:
     rows: list[QueueRow]
     today: datetime.date
     sort: str = QueueSort.URGENCY
+
+    @property
+    def active_filter_count(self) -> int:
+        return sum(1 for value in self.selected.values() if value)
 
     @property
     def selected(self) -> dict[str, str]:
@@ -427,6 +452,8 @@ def queue_page(
             "membership_lapsed",
             "provider__name",
             "provider__slug",
+            "provider__schema_name",
+            "case_id",
             "assignee__display_name",
             "assignee__email",
         )
@@ -450,6 +477,70 @@ def queue_page(
         for case in cases
     ]
     return QueuePage(filters=filters, counts=counts, page=page, rows=rows, today=today, sort=sort)
+
+
+def _summary(text: str) -> str:
+    return Truncator(" ".join(text.split())).chars(SUMMARY_CHARS)
+
+
+def queue_summaries_read(queue: QueuePage, *, accessor: Accessor) -> QueuePage:
+    """``queue`` with the start of each complaint's text, read from the providers' schemas.
+
+    One statement for the whole page, however many providers it spans: per
+    schema it selects the texts and, in the same statement, appends a read to
+    that provider's access log for each dossier shown (NEN 7513: the queue shows
+    a piece of the dossier). Providers without a schema (yet) are skipped.
+    """
+    by_schema: dict[str, list[int]] = defaultdict(list)
+    for row in queue.rows:
+        by_schema[row.case.provider.schema_name].append(row.case.case_id)
+    if not by_schema:
+        return queue
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [list(by_schema)])
+        existing = sorted(name for (name,) in cursor.fetchall())
+        if not existing:
+            return queue
+        columns = (
+            "at, event, case_id, reference, subject, detail, user_id, user_label, role, organisation, "
+            "on_behalf_of_user_id, on_behalf_of_label, channel, host, path, method, ip_address"
+        )
+        who = [
+            accessor.user_id,
+            accessor.user_label,
+            accessor.role,
+            accessor.organisation[:200],
+            accessor.on_behalf_of_user_id,
+            accessor.on_behalf_of_label,
+            accessor.channel,
+            accessor.host,
+            accessor.path[:500],
+            accessor.method,
+            accessor.ip_address,
+        ]
+        logs, reads, params, read_params = [], [], [], []
+        now = timezone.now()
+        for i, schema in enumerate(existing):
+            q = connection.ops.quote_name(schema)
+            logs.append(
+                # Quoted schema names from our own table; every value is a parameter.
+                f"log_{i} AS (INSERT INTO {q}.casework_accesslogentry ({columns}) "  # noqa: S608  # nosec B608
+                f"SELECT %s, %s, c.id, c.reference, %s, '', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::inet "
+                f"FROM {q}.casework_complaint c WHERE c.id = ANY(%s))"
+            )
+            params += [now, Event.READ, QUEUE_SUMMARY_SUBJECT, *who, by_schema[schema]]
+            reads.append(
+                f"SELECT %s AS schema_name, c.id, left(c.what_happened, {SUMMARY_CHARS * 2}) "  # noqa: S608  # nosec B608
+                f"FROM {q}.casework_complaint c WHERE c.id = ANY(%s)"
+            )
+            read_params += [schema, by_schema[schema]]
+        cursor.execute("WITH " + ", ".join(logs) + " " + " UNION ALL ".join(reads), params + read_params)
+        texts = {(schema, case_id): text for schema, case_id, text in cursor.fetchall()}
+    rows = [
+        replace(row, summary=_summary(texts.get((row.case.provider.schema_name, row.case.case_id), "")))
+        for row in queue.rows
+    ]
+    return replace(queue, rows=rows)
 
 
 # The dossier

@@ -88,8 +88,10 @@ def intake_call_record(
         previous = complaint.goal
         changed = goal != previous or goal_details.strip() != complaint.goal_details.strip()
         complaint.goal = goal
+        # The confirmed goal leads; the complainant's other goals stay (a replaced one goes).
+        complaint.goals = [goal, *(code for code in complaint.goals if code not in (goal, previous))]
         complaint.goal_details = goal_details.strip()
-        complaint.save(update_fields=["goal", "goal_details"])
+        complaint.save(update_fields=["goal", "goals", "goal_details"])
         _start_intake(complaint)
         timeline_add(
             complaint=complaint,

@@ -35,7 +35,13 @@ from casework.triage.forms import (
     ResolveAtIntakeForm,
     RouteForm,
 )
-from casework.triage.selectors import attachment_open, complainant_conversation, dossier_for_staff, queue_page
+from casework.triage.selectors import (
+    attachment_open,
+    complainant_conversation,
+    dossier_for_staff,
+    queue_page,
+    queue_summaries_read,
+)
 from casework.triage.services import (
     TRIAGE_STATUSES,
     case_resolve_at_intake,
@@ -56,6 +62,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     data = queue_page(
         filters=form.filters(), page_number=request.GET.get("page") or 1, sort=request.GET.get("sort", "")
     )
+    data = queue_summaries_read(data, accessor=request_accessor(request))
     partial = request.headers.get(PARTIAL_HEADER) == "1"
     template = "casework/staff/_queue_region.html" if partial else "casework/staff/queue.html"
     response = render(request, template, {"queue": data})

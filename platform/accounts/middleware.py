@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.account.models import EmailAddress
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +20,8 @@ from accounts.permissions import requires_mfa
 # The browser asks for /favicon.ico by itself: redirecting that to the set-up page would
 # load the page again behind the person's back and replace the secret they are typing a code for.
 ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz", "/favicon.ico")
+# Set once the person has been told why they must set up a second step: told once, not per page.
+MFA_EXPLAINED = "kp_mfa_explained"
 
 
 class RequireMultiFactorMiddleware:
@@ -33,9 +36,15 @@ class RequireMultiFactorMiddleware:
             and requires_mfa(user)
             and not is_mfa_enabled(user)
         ):
-            messages.info(
-                request,
-                _("Stel eerst een tweede stap voor inloggen in. Dat is verplicht voor uw rol."),
-            )
+            if EmailAddress.objects.filter(user=user, verified=False).exists():
+                # A second step can only be added with a confirmed address (allauth refuses it
+                # with an error of its own): the page that says to open the e-mail comes first.
+                return redirect("account_email_verification_sent")
+            if not request.session.get(MFA_EXPLAINED):
+                request.session[MFA_EXPLAINED] = True
+                messages.info(
+                    request,
+                    _("Stel eerst een tweede stap voor inloggen in. Dat is verplicht voor uw rol."),
+                )
             return redirect("mfa_activate_totp")
         return self.get_response(request)

@@ -27,9 +27,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[dict[str, Any] | None] = [_link("home", _("Start"))]
     if tenant is not None and user is not None and user.is_authenticated:
         if tenant.is_platform:
-            # Anyone logged in on the platform may file and follow their own complaints.
-            items.append(_link("portal_cases", _("Mijn klachten")))
-            items.append(_link("portal_file_search", _("Klacht indienen")))
+            # Complainants file and follow their own complaints here. Klachtpunt's
+            # staff see their work instead, unless they also hold the complainant role.
+            staff = has_platform_role(
+                user, PlatformRole.COORDINATOR, PlatformRole.PROFESSIONAL, PlatformRole.PLATFORM_ADMIN
+            )
+            if not staff or user.has_role(PlatformRole.COMPLAINANT):
+                items.append(_link("portal_cases", _("Mijn klachten")))
+                items.append(_link("portal_file_search", _("Klacht indienen")))
             if has_platform_role(
                 user, PlatformRole.COORDINATOR, PlatformRole.PROFESSIONAL, PlatformRole.PLATFORM_ADMIN
             ):

@@ -25,6 +25,7 @@ SENSITIVE_KEYS = frozenset(
         "notes",
         "note",
         "goal",
+        "goals",
         "desired_outcome",
         "name",
         "first_name",

@@ -7,6 +7,22 @@
     return;
   }
   var REGION = "[data-queue-region]";
+  // On a phone the filters start closed, so the cases come first; after that
+  // the panel stays as the coordinator leaves it, across updates.
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 37.5em)") : null;
+  var filtersOpen = narrow ? !narrow.matches : true;
+
+  function applyPanel(scope) {
+    var panel = scope.querySelector("[data-filter-panel]");
+    if (!panel) {
+      return;
+    }
+    panel.open = filtersOpen;
+    panel.addEventListener("toggle", function () {
+      filtersOpen = panel.open;
+    });
+  }
+  applyPanel(document);
 
   function region() {
     return document.querySelector(REGION);
@@ -40,6 +56,7 @@
           throw new Error("no queue in the answer");
         }
         current.replaceWith(fresh);
+        applyPanel(fresh);
         if (push) {
           window.history.pushState({ queue: true }, "", url);
         }

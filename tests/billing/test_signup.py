@@ -88,8 +88,8 @@ def follow_to_provider(client: Client, signup: SignUp) -> Client:
     landed = provider_client.get(link.path)
     assert landed.status_code == 302 and landed.url == "/instellingen/abonnement/"
     assert provider_client.session["_auth_user_id"] == str(signup.user_id)
-    # A new provider admin sets up a second factor first.
-    assert provider_client.get(landed.url).url == "/accounts/2fa/totp/activate/"
+    # A new provider admin confirms the address (a second factor needs a confirmed one), then sets one up.
+    assert provider_client.get(landed.url).url == "/accounts/confirm-email/"
     # The link works once.
     assert Client(HTTP_HOST="gamma.localhost").get(link.path).status_code == 410
     return provider_client
@@ -328,3 +328,78 @@ def test_an_empty_signup_post_names_the_missing_fields(
     for field in ("organisation_name", "kvk_number", "contact_email", "accept_dpa"):
         assert f'href="#id_{field}"' in page, field
     assert not SignUp.objects.exists() and not fake_stripe.all("checkout.session")
+
+
+# Saying what happens: no payment provider, the processor agreement, services on request
+
+NOT_CHARGED = "Niet in rekening gebracht:"
+
+
+def test_without_a_payment_provider_signup_says_nothing_is_charged_instead_of_paying(
+    platform_client: Client, no_stripe: None, django_capture_on_commit_callbacks
+) -> None:
+    page = platform_client.get("/aanmelden/").content.decode()
+    assert NOT_CHARGED in page and "er is geen betaaldienst ingesteld" in page
+    assert "Verder naar betalen" not in page and "Aanmelden zonder betalen" in page
+    assert "U betaalt met iDEAL" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = platform_client.post("/aanmelden/", form_data())
+    done = platform_client.get(response.url).content.decode()
+    assert NOT_CHARGED in done
+    landing = platform_client.get("/").content.decode()
+    assert NOT_CHARGED in landing
+
+
+def test_with_a_payment_provider_signup_goes_on_to_paying(
+    platform_client: Client, fake_stripe: FakeStripe
+) -> None:
+    page = platform_client.get("/aanmelden/").content.decode()
+    assert "Verder naar betalen" in page and NOT_CHARGED not in page
+    assert NOT_CHARGED not in platform_client.get("/").content.decode()
+
+
+def test_signup_shows_the_processor_agreement_it_asks_to_accept_and_how_to_ask_for_other_services(
+    platform_client: Client, fake_stripe: FakeStripe
+) -> None:
+    page = platform_client.get("/aanmelden/").content.decode()
+    assert "Verwerkersovereenkomst, versie 2026-01" in page
+    for article in ("Datalekken", "Andere verwerkers", "Bewaren en einde", "binnen 72 uur"):
+        assert article in page, article
+    # Services without a price yet: named, with a way to ask.
+    on_request = page[page.index('id="on-request"') :].split("</div>")[0]
+    assert "Bel ons" in on_request and 'href="tel:' in on_request
+
+
+def test_the_first_login_shows_one_message_not_a_stack(
+    platform_client: Client, no_stripe: None, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        platform_client.post("/aanmelden/", form_data())
+    signup = SignUp.objects.get(slug="gamma")
+    link = urlsplit(platform_client.get(f"/aanmelden/klaar/{signup.token}/verder/").url)
+    provider_client = Client(HTTP_HOST="gamma.localhost")
+    page = provider_client.get(link.path, follow=True)
+    html = page.content.decode()
+    assert page.redirect_chain[-1][0] == "/accounts/confirm-email/"
+    shown = re.findall(r'class="message message-[^"]*"', html)
+    assert len(shown) == 1, shown
+    assert "Welkom bij Klachtpunt. Uw omgeving is klaar." in html and "open de link daarin" in html
+    # Clicking on before confirming adds nothing: the same page, no new banners.
+    again = provider_client.get("/instellingen/abonnement/", follow=True).content.decode()
+    assert re.findall(r'class="message message-[^"]*"', again) == []
+
+
+def test_the_confirmation_mail_is_klachtpunts_own_in_plain_dutch(
+    platform_client: Client, no_stripe: None, django_capture_on_commit_callbacks, mailoutbox
+) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        platform_client.post("/aanmelden/", form_data())
+    signup = SignUp.objects.get(slug="gamma")
+    link = urlsplit(platform_client.get(f"/aanmelden/klaar/{signup.token}/verder/").url)
+    Client(HTTP_HOST="gamma.localhost").get(link.path)
+    [mail] = [m for m in mailoutbox if "greet@gamma.test" in m.to and "/accounts/confirm-email/" in m.body]
+    assert "Bevestig uw e-mailadres" in mail.subject
+    assert mail.body.startswith("Beste heer, mevrouw,")
+    assert "Bevestig dat dan met deze link:" in mail.body and "tweede stap voor inloggen" in mail.body
+    assert "Bel Klachtpunt op 030 123 45 67" in mail.body
+    assert "Hello from" not in mail.body and "You're receiving this email" not in mail.body

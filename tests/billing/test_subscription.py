@@ -10,7 +10,9 @@ from django.test import Client
 from billing.invoicing import invoicing_run
 from billing.memberships import membership_create, membership_push
 from billing.models import Membership, Price, PriceKind
+from billing.vat import time_amount_cents
 from casework.index.models import Consent, Service
+from reference.dates import today_amsterdam
 from tests.billing.conftest import log_time, make_case
 from tests.fakestripe import FakeStripe
 from tests.support import World, mfa_login
@@ -104,7 +106,9 @@ def test_without_keys_changes_are_kept_and_marked_not_synced(
         "committee",
         "officer",
     ]
-    assert "Nog niet verwerkt" in admin_client.get(PAGE).content.decode()
+    # Without a payment provider nothing will be processed "automatically": the page says so.
+    page = admin_client.get(PAGE).content.decode()
+    assert "Niet in rekening gebracht:" in page and "Nog niet verwerkt" not in page
 
 
 def test_hours_per_case_billed_and_unbilled_without_hidden_cases(
@@ -127,3 +131,43 @@ def test_hours_per_case_billed_and_unbilled_without_hidden_cases(
     assert "Overige uren" in page and "0:30" in page and "0:45" in page
     # The hours invoice links to Stripe's hosted page.
     assert fake_stripe.all("invoice")[0]["hosted_invoice_url"] in page
+
+
+def test_without_a_payment_provider_the_membership_says_not_charged_not_paid(
+    world: World, admin_client: Client, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.STRIPE_SECRET_KEY = ""
+    membership_create(provider=world.alpha, services=["officer"], status="active")
+    page = admin_client.get(PAGE).content.decode()
+    assert "Actief (niet in rekening gebracht)" in page
+    assert "Niet in rekening gebracht:" in page and "er is geen betaaldienst ingesteld" in page
+    assert "dit gebeurt automatisch" not in page
+
+
+def test_a_provider_receiving_service_without_a_membership_row_is_told_it_is_served(
+    world: World, admin_client: Client
+) -> None:
+    assert not Membership.objects.filter(provider=world.alpha).exists()
+    page = admin_client.get(PAGE).content.decode()
+    assert "Er is nog geen lidmaatschap vastgelegd" not in page
+    assert "Uw organisatie is aangesloten bij Klachtpunt en klachten worden gewoon behandeld." in page
+    assert "Bel ons op 030 123 45 67" in page
+
+
+def test_hours_still_to_invoice_are_split_by_phone_and_on_site_with_their_amount_in_euros(
+    world: World, admin_client: Client, fake_stripe: FakeStripe
+) -> None:
+    case = make_case(world.alpha)
+    log_time(case, world.coordinator, minutes=60, worked_on=datetime.date(2026, 4, 3), kind="phone")
+    log_time(case, world.coordinator, minutes=45, worked_on=datetime.date(2026, 4, 4), kind="onsite")
+    rates = Price.current(today_amsterdam())
+    expected = time_amount_cents(60, rates[PriceKind.HOURLY_PHONE].amount_cents) + time_amount_cents(
+        45, rates[PriceKind.HOURLY_ONSITE].amount_cents
+    )
+    page = admin_client.get(PAGE).content.decode()
+    row = page[page.index(case.reference) :].split("</tr>")[0]
+    assert 'data-label="Nog te factureren: telefonisch">1:00<' in row
+    assert 'data-label="Nog te factureren: op locatie">0:45<' in row
+    euros = f"{expected // 100},{expected % 100:02d}"
+    assert euros in row, (euros, row)
+    assert "niet in rekening gebracht" not in row  # a payment provider is set up here

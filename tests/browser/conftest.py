@@ -169,8 +169,9 @@ def browser(playwright_driver: Playwright) -> Iterator[Browser]:
 
 
 def new_context(browser: Browser, **options: object) -> BrowserContext:
-    """A fresh browser profile: Dutch, desktop-sized, with short timeouts."""
-    context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900}, **options)
+    """A fresh browser profile: Dutch, desktop-sized unless ``viewport`` is given, short timeouts."""
+    options = {"viewport": {"width": 1280, "height": 900}, **options}
+    context = browser.new_context(locale="nl-NL", **options)
     context.set_default_timeout(10_000)
     return context
 

@@ -112,8 +112,9 @@ def test_landing_page_shows_the_services_and_the_price_table(page: Page, live_si
     expect(table.get_by_role("row", name=re.compile("op locatie")).get_by_role("cell")).to_have_text(
         ["€ 100,00", "€ 121,00"]
     )
+    # Without a price yet: on request, with the number to call.
     expect(table.get_by_role("row", name=re.compile("klachtencommissie")).get_by_role("cell")).to_have_text(
-        ["Op aanvraag"]
+        ["Op aanvraag: bel 030 123 45 67"]
     )
     save_screenshot(page, "landing-nl")
 
@@ -355,3 +356,47 @@ def test_language_switch_turns_the_page_into_english_and_back(page: Page, live_s
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page).to_have_url(live_site.url("/accounts/login/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Inloggen")
+
+
+def test_landing_page_fits_a_phone(browser: Browser, live_site: LiveServer) -> None:
+    context = new_context(browser, viewport={"width": 390, "height": 844})
+    page = watch(context.new_page())
+    page.goto(live_site.url("/"))
+    expect(page.get_by_role("table", name="Actuele prijzen")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page, "landing-phone")
+    context.close()
+
+
+WORDS_BROKEN_ACROSS_LINES = """(selector) => {
+  const broken = [];
+  for (const el of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const re = /\\S+/g;
+      let m;
+      while ((m = re.exec(node.textContent))) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (lines.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 560, 800, 1280])
+def test_card_headings_keep_their_words_whole_and_the_icon_is_served(
+    browser: Browser, live_site: LiveServer, width: int
+) -> None:
+    context = new_context(browser, viewport={"width": width, "height": 900})
+    page = watch(context.new_page())
+    page.goto(live_site.url("/"))
+    assert page.evaluate(WORDS_BROKEN_ACROSS_LINES, ".card h3") == []
+    # The page names its icon, so the browser does not ask for a /favicon.ico that is not there.
+    icon = page.locator('link[rel="icon"]').get_attribute("href")
+    assert icon and page.request.get(live_site.url(icon)).ok
+    context.close()

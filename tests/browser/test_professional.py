@@ -151,6 +151,23 @@ def log_in(page: Page, live_site: LiveServer, email: str) -> None:
     expect(page.get_by_role("link", name="Uitloggen")).to_be_visible()
 
 
+def test_my_cases_and_an_offer_fit_a_phone(browser: Browser, live_site: LiveServer, offered: Offered) -> None:
+    # Runs before the test that accepts and declines the offers (module order).
+    context = browser.new_context(locale="nl-NL", viewport={"width": 390, "height": 844})
+    context.set_default_timeout(10_000)
+    page = watch(context.new_page())
+    log_in(page, live_site, EMAIL)
+    page.goto(live_site.url("/werkplek/mijn-zaken/"))
+    expect(page.get_by_role("heading", name="Mijn zaken")).to_be_visible()
+    fits = "() => document.documentElement.scrollWidth <= window.innerWidth"
+    assert page.evaluate(fits)
+    page.goto(live_site.url(f"/werkplek/mijn-zaken/{offered.accept}/aanbod/"))
+    expect(page.get_by_role("button", name="Zaak accepteren")).to_be_visible()
+    assert page.evaluate(fits)
+    assert_accessible(page, "professional-offer-phone")
+    context.close()
+
+
 def test_professional_sees_my_cases_accepts_declines_and_logs_time(
     browser: Browser, live_site: LiveServer, offered: Offered
 ) -> None:
@@ -164,7 +181,12 @@ def test_professional_sees_my_cases_accepts_declines_and_logs_time(
     expect(accept_row).to_contain_text("Accepteer of wijs de zaak af")
     assert_accessible(page, "professional-my-cases")
 
-    accept_row.get_by_role("button", name=f"Accepteren {offered.accept}").click()
+    # The offer's page says what the case is about before the professional accepts.
+    accept_row.get_by_role("link", name=f"Bekijken en beslissen over {offered.accept}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Aanbod: zaak {offered.accept}")
+    expect(page.get_by_role("heading", name="Wat is er gebeurd?")).to_be_visible()
+    assert_accessible(page, "professional-offer")
+    page.get_by_role("button", name="Zaak accepteren").click()
     expect(page.get_by_text(f"U heeft zaak {offered.accept} geaccepteerd.")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text=offered.accept)).to_contain_text(
         "Plan het intakegesprek met de klager"

@@ -222,3 +222,62 @@ def test_coordinator_sorts_the_queue_by_first_contact_and_sees_the_lapsed_one_fi
     expect(first_row.locator(".first-contact")).to_contain_text("Eerste contact te laat")
     assert_accessible(page, "queue-first-contact")
     page.context.close()
+
+
+# A phone (390 x 844): nothing scrolls sideways
+
+
+def fits_the_viewport(page: Page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_queue_on_a_phone_is_a_list_of_cards_with_the_filters_behind_one_control(
+    browser: Browser, live_site: LiveServer, coordinator_state: dict, queue_cases: dict[str, Any]
+) -> None:
+    page = coordinator_page(browser, coordinator_state, viewport={"width": 390, "height": 844})
+    page.goto(live_site.url("/werkplek/wachtrij/"))
+    panel = page.locator("#queue-filter-panel")
+    expect(panel).not_to_have_attribute("open", "")
+    expect(page.get_by_label("Zorgaanbieder")).to_be_hidden()
+    assert fits_the_viewport(page)
+    # The first case is near the top, not after two screens of filters.
+    first = page.locator("table.queue-table tbody tr").first
+    assert first.bounding_box()["y"] < 844
+    # Each case is a card as wide as the screen, its cells labelled.
+    box = first.bounding_box()
+    assert box["width"] <= 390
+    overdue = page.locator("tr", has=page.get_by_role("link", name=queue_cases["overdue"]))
+    expect(overdue).to_contain_text("2 dagen te laat")
+    assert_accessible(page, "queue-phone")
+    # One control opens the filters; they work as on a desk.
+    page.locator("#queue-filter-panel > summary").click()
+    expect(page.get_by_label("Zorgaanbieder")).to_be_visible()
+    assert fits_the_viewport(page)
+    save_screenshot(page, "queue-phone-filters")
+    page.context.close()
+
+
+def test_queue_on_a_desk_shows_the_filters_open(
+    browser: Browser, live_site: LiveServer, coordinator_state: dict, queue_cases: dict[str, Any]
+) -> None:
+    page = coordinator_page(browser, coordinator_state)
+    page.goto(live_site.url("/werkplek/wachtrij/"))
+    expect(page.get_by_label("Zorgaanbieder")).to_be_visible()
+    page.context.close()
+
+
+def test_dossier_on_a_phone_fits_the_screen(
+    browser: Browser, live_site: LiveServer, coordinator_state: dict, queue_cases: dict[str, Any]
+) -> None:
+    page = coordinator_page(browser, coordinator_state, viewport={"width": 390, "height": 844})
+    page.goto(live_site.url(f"/werkplek/zaken/{queue_cases['overdue']}/"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(queue_cases["overdue"])
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 8)
+            .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+    )
+    assert fits_the_viewport(page), wide
+    assert_accessible(page, "dossier-phone")
+    page.context.close()

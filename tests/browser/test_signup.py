@@ -174,6 +174,11 @@ def test_signup_through_checkout_lands_logged_in_on_the_new_providers_host(
     page.get_by_label("Code").fill(fresh_totp_code(secret))
     page.get_by_role("button", name=re.compile("Activeer|Activeren")).click()
     expect(page.get_by_text("Authenticator-app geactiveerd.")).to_be_visible()
+    # The recovery codes come next, and the page leads on instead of ending there.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Herstelcodes")
+    assert_accessible(page, "signup-recovery-codes")
+    page.get_by_role("link", name="Verder").click()
+    expect(page).to_have_url(re.compile(r"/organisatie/$"))
     page.goto(f"http://{provider_host}:{stripe_site.port}/instellingen/abonnement/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Abonnement en facturen")
     expect(page.get_by_text("Actief").first).to_be_visible()

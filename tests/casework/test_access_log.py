@@ -16,6 +16,7 @@ from django_tenants.utils import schema_context
 from casework.dossier.access_log import (
     SYSTEM,
     AccessChannel,
+    Accessor,
     Event,
     access_log_purge_older_than,
     access_log_record,
@@ -421,3 +422,40 @@ def test_staff_read_a_dossiers_log_and_that_read_is_logged(world: World) -> None
     complainant = Client(HTTP_HOST="localhost")
     complainant.force_login(world.complainant)
     assert complainant.get(f"/werkplek/zaken/{case.reference}/toegangslog/").status_code == 403
+
+
+def test_complainant_pages_through_who_looked_twenty_at_a_time(world: World) -> None:
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(world.complainant)
+    reference = client.post("/klacht-indienen/alpha/", complaint_post()).url.split("/")[2]
+    case = CaseIndex.objects.get(reference=reference)
+    staff = Accessor(channel=AccessChannel.PLATFORM_STAFF, role="coordinator", organisation="Klachtpunt")
+    start = timezone.now() - datetime.timedelta(days=1)
+    for minute in range(25):
+        access_log_record(
+            provider=world.alpha,
+            event=Event.READ,
+            accessor=staff,
+            case_id=case.case_id,
+            reference=reference,
+            at=start + datetime.timedelta(minutes=minute),
+        )
+    page = client.get(f"/mijn-klachten/{reference}/").content.decode()
+    section = page.split('id="accesses-title"')[1].split("</section>")[0]
+    assert section.count("<tr>") == 1 + 20 and "Pagina 1 van 2" in section
+    assert 'href="?inzage=2#accesses-title"' in section
+    older = client.get(f"/mijn-klachten/{reference}/", {"inzage": 2}).content.decode()
+    section = older.split('id="accesses-title"')[1].split("</section>")[0]
+    assert section.count("<tr>") == 1 + 5 and "Pagina 2 van 2" in section
+
+
+def test_complainant_reads_the_complaint_they_wrote_on_their_page(world: World) -> None:
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(world.complainant)
+    reference = client.post(
+        "/klacht-indienen/alpha/", complaint_post(goal_details="Ik wil weten waarom het gebeurde.")
+    ).url.split("/")[2]
+    page = client.get(f"/mijn-klachten/{reference}/").content.decode()
+    section = page.split('id="written-title"')[1].split("</section>")[0]
+    assert WHAT_HAPPENED in section
+    assert "Uitleg" in section and "Ik wil weten waarom het gebeurde." in section

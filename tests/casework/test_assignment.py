@@ -17,8 +17,9 @@ from casework.assignment.services import (
 )
 from casework.assignment.tasks import notify_assignment_offered
 from casework.dossier.events import entry_text
+from casework.dossier.services import first_contact_record
 from casework.index.models import Assignment, CaseIndex, CaseStatus
-from casework.models import Complaint, TimelineEntry
+from casework.models import AccessLogEntry, Complaint, TimelineEntry
 from outbox.models import OutboxMessage
 from tests.casework.accessors import STAFF
 from tests.casework.factories import WHAT_HAPPENED
@@ -302,3 +303,52 @@ def test_status_reads_aangeboden_until_the_professional_accepts_then_toegewezen(
     case.refresh_from_db()
     assert case.get_status_display() == "Toegewezen"
     assert CaseStatus(_dossier_status(case)).label == "Toegewezen"
+
+
+# Deciding on an offer with the facts in view
+
+
+def test_my_cases_shows_the_category_and_sends_an_offer_to_its_page_not_to_a_blind_accept(world) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(world.alpha, category_code="attitude")
+    professional = make_professional("Olga Offer")
+    case_assign(accessor=STAFF, case=case, professional=professional.user, actor=world.coordinator)
+    html = staff_client(professional.user).get("/werkplek/mijn-zaken/").content.decode()
+    row = html[html.index(case.reference) :].split("</tr>")[0]
+    assert "Bejegening" in row and "Zorg Alpha" in row
+    assert f'href="/werkplek/mijn-zaken/{case.reference}/aanbod/"' in row
+    assert f"/werkplek/mijn-zaken/{case.reference}/accepteren/" not in row
+
+
+def test_the_offer_shows_what_the_professional_may_read_before_accepting_and_logs_it(world) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(world.alpha, department="Afdeling Noord", employee_concerned="Verpleegkundige K.")
+    professional = make_professional("Olga Offer")
+    case_assign(accessor=STAFF, case=case, professional=professional.user, actor=world.coordinator)
+    client = staff_client(professional.user)
+    response = client.get(f"/werkplek/mijn-zaken/{case.reference}/aanbod/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert WHAT_HAPPENED[:60] in html
+    assert "Afdeling Noord" in html and "Verpleegkundige K." in html and "Zorg Alpha" in html
+    assert f'action="/werkplek/mijn-zaken/{case.reference}/accepteren/"' in html
+    with schema_context(world.alpha.schema_name):
+        entry = AccessLogEntry.objects.get(case_id=case.case_id, subject="offer")
+    assert entry.event == "read" and entry.user_id == professional.user.pk
+    # Another professional does not see the offer.
+    other = make_professional("Niet Betrokken")
+    assert staff_client(other.user).get(f"/werkplek/mijn-zaken/{case.reference}/aanbod/").status_code == 404
+
+
+def test_my_cases_does_not_ask_to_plan_the_intake_once_the_intake_call_was_made(world) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(world.alpha)
+    professional = make_professional("Ida Intake")
+    case_assign(accessor=STAFF, case=case, professional=professional.user, actor=world.coordinator)
+    assignment_accept(accessor=STAFF, case=case, professional=professional.user)
+    client = staff_client(professional.user)
+    row = client.get("/werkplek/mijn-zaken/").content.decode().split(case.reference, 1)[1].split("</tr>")[0]
+    assert "Plan het intakegesprek met de klager" in row
+    # The coordinator's intake call is the first contact (casework.dossier.services.first_contact_record).
+    with schema_context(world.alpha.schema_name):
+        first_contact_record(provider=world.alpha, complaint=Complaint.objects.get(pk=case.case_id))
+    row = client.get("/werkplek/mijn-zaken/").content.decode().split(case.reference, 1)[1].split("</tr>")[0]
+    assert "Plan het intakegesprek" not in row
+    assert "Het intakegesprek is gevoerd. Plan het gesprek om te bemiddelen" in row

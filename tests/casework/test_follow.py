@@ -98,7 +98,10 @@ def test_consent_withdrawn_and_given_through_the_link_is_recorded_with_wording(
     with schema_context(world.alpha.schema_name):
         records = list(ConsentRecord.objects.filter(complaint_id=complaint.pk).order_by("pk"))
     assert [r.decision for r in records] == [Consent.GIVEN, Consent.WITHDRAWN, Consent.GIVEN]
-    assert records[1].wording == consent_wording("nl") and records[1].recorded_via == Channel.WIDGET
+    # The form gave the first consent; the link in the e-mail the later ones, and says so.
+    assert records[0].recorded_via == Channel.WIDGET
+    assert records[1].wording == consent_wording("nl") and records[1].recorded_via == "email_link"
+    assert records[1].get_recorded_via_display() == "Persoonlijke link in e-mail"
 
 
 def test_move_to_formal_through_the_link_starts_the_clock(world: World, alpha_client: Client, filed) -> None:  # type: ignore[no-untyped-def]

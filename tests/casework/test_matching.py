@@ -225,3 +225,19 @@ def test_match_page_is_for_coordinators_only(world) -> None:  # type: ignore[no-
         staff_client(professional.user).get(f"/werkplek/zaken/{case.reference}/toewijzen/").status_code == 403
     )
     assert staff_client(world.coordinator).get("/werkplek/zaken/KP-0000-000000/toewijzen/").status_code == 404
+
+
+def test_match_page_warns_when_a_professional_does_not_speak_the_complainants_language(world) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(world.alpha, language="en")
+    speaks = make_professional("Sam Speaks", categories=["treatment"], languages=["nl", "en"])
+    dutch_only = make_professional("Dirk Dutch", categories=["treatment"], languages=["nl"])
+    client = staff_client(world.coordinator)
+    html = client.get(f"/werkplek/zaken/{case.reference}/toewijzen/").content.decode()
+    dutch_row = html[html.index("Dirk Dutch") :].split("</tr>")[0]
+    speaks_row = html[html.index("Sam Speaks") :].split("</tr>")[0]
+    assert "Let op: Spreekt geen Engels" in dutch_row
+    assert "Let op:" not in speaks_row
+    confirm = client.get(f"/werkplek/zaken/{case.reference}/toewijzen/{dutch_only.user_id}/").content.decode()
+    assert "Let op: Spreekt geen Engels" in confirm and "tolk" in confirm
+    confirm = client.get(f"/werkplek/zaken/{case.reference}/toewijzen/{speaks.user_id}/").content.decode()
+    assert "Let op:" not in confirm

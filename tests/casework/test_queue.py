@@ -19,7 +19,7 @@ from accounts.models import PlatformRole, User
 from accounts.services import user_create
 from casework.dossier.services import timeline_add
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Service
-from casework.models import Attachment
+from casework.models import AccessLogEntry, Attachment
 from casework.triage.selectors import QueueFilters, end_of_week, queue_counts
 from reference.dates import today_amsterdam
 from tenants.models import Provider
@@ -203,8 +203,9 @@ def test_queue_makes_the_same_number_of_queries_for_3_or_30_cases_over_many_prov
         index_row(provider, assignee=assignee, deadline=today)
     coordinator_client.get(QUEUE)  # warm the session and the tenant cache
     # The schema for the host, session, user, second factor; the index's version, the
-    # counts (unless kept from a request under the same version); the page of cases.
-    expected = 7
+    # counts (unless kept from a request under the same version); the page of cases;
+    # which of the page's providers have a schema; their complaints' summaries (logged as read).
+    expected = 9
     with django_assert_num_queries(expected - 1):  # the counts of the warming request are kept
         assert len(references(coordinator_client.get(QUEUE))) == 3
 
@@ -215,7 +216,8 @@ def test_queue_makes_the_same_number_of_queries_for_3_or_30_cases_over_many_prov
         )
     with django_assert_num_queries(expected):
         assert len(references(coordinator_client.get(QUEUE))) == 25
-    with django_assert_num_queries(expected):
+    # None of this page's providers has a schema here: there are no summaries to read.
+    with django_assert_num_queries(expected - 1):
         filtered = coordinator_client.get(QUEUE, {"provider": extra[0].pk, "assignee": "none", "page": 1})
         assert len(references(filtered)) == 2
 
@@ -527,9 +529,65 @@ def test_queue_sorts_by_first_contact_the_ones_still_to_make_first(
         deadline=today + datetime.timedelta(1),
     )
     coordinator_client.get(QUEUE)  # warm the session and the tenant cache
-    with django_assert_num_queries(6):  # as many as the queue by urgency
+    with django_assert_num_queries(8):  # as many as the queue by urgency
         response = coordinator_client.get(QUEUE, {"sort": "first_contact"})
     assert references(response) == [lapsed.reference, later.reference, made.reference]
     assert 'aria-sort="ascending"' in response.content.decode()
     # The default stays the urgency of the decision.
     assert references(coordinator_client.get(QUEUE))[-1] == lapsed.reference
+
+
+# Triage at a glance
+
+
+def test_queue_shows_what_each_complaint_is_about_and_logs_that_read(
+    world: World, coordinator_client: Client
+) -> None:
+    alpha = submit(
+        world.alpha, submission=submission(what_happened="De nachtdienst kwam niet toen ik belde.\n" * 9)
+    )
+    beta = submit(
+        world.beta, submission=submission(what_happened="Mijn vader kreeg de verkeerde medicijnen.")
+    )
+    html = coordinator_client.get(QUEUE).content.decode()
+    assert "Waar gaat het over?" in html
+    alpha_row = html[html.index(alpha.complaint.reference) :].split("</tr>")[0]
+    beta_row = html[html.index(beta.complaint.reference) :].split("</tr>")[0]
+    assert "Mijn vader kreeg de verkeerde medicijnen." in beta_row
+    # A long text is cut to one or two lines, on one line of whitespace.
+    assert "De nachtdienst kwam niet toen ik belde. De nachtdienst" in alpha_row and "…" in alpha_row
+    assert "Behandeling" in beta_row  # the category sits under the summary
+    for provider, complaint in ((world.alpha, alpha.complaint), (world.beta, beta.complaint)):
+        with schema_context(provider.schema_name):
+            entry = AccessLogEntry.objects.get(case_id=complaint.pk, subject="queue_summary")
+        assert entry.event == "read" and entry.user_id == world.coordinator.pk and entry.role == "coordinator"
+
+
+def test_intake_rows_show_the_first_contact_clock_instead_of_no_deadline(
+    world: World, coordinator_client: Client
+) -> None:
+    today = today_amsterdam()
+    index_row(world.alpha, reference="KP-TQ-INTAKE", first_contact_due=today + datetime.timedelta(days=3))
+    index_row(world.beta, reference="KP-TQ-INTLATE", first_contact_due=today - datetime.timedelta(days=2))
+    html = coordinator_client.get(QUEUE).content.decode()
+    intake = html[html.index("KP-TQ-INTAKE") :].split("</tr>")[0]
+    deadline_cell = intake[intake.index('class="queue-deadline"') :].split("</td>")[0]
+    assert "Geen termijn" not in deadline_cell
+    assert "Intake: eerste contact uiterlijk" in deadline_cell and "nog 3 dagen" in deadline_cell
+    late = html[html.index("KP-TQ-INTLATE") :].split("</tr>")[0]
+    assert "2 dagen te laat" in late and 'class="is-overdue"' in html[: html.index("KP-TQ-INTLATE")][-400:]
+
+
+def test_staff_land_on_their_workplace_after_login(world: World, platform_client: Client) -> None:
+    response = platform_client.post(
+        "/accounts/login/", {"login": world.coordinator.email, "password": PASSWORD}
+    )
+    response = submit_totp(platform_client, response.url)
+    assert response.status_code == 302 and response.url == "/werkplek/"
+
+
+def test_staff_navigation_leaves_out_the_complainants_links(world: World, coordinator_client: Client) -> None:
+    html = coordinator_client.get(QUEUE).content.decode()
+    nav = html[html.index('aria-label="Hoofdmenu"') :].split("</nav>")[0]
+    assert "Wachtrij" in nav
+    assert "Mijn klachten" not in nav and "Klacht indienen" not in nav

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+import importlib
 import re
 import time
 from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -17,7 +19,7 @@ from casework.index.models import CaseIndex, Channel
 from casework.intake.guard import form_token_make
 from casework.models import Attachment, Complaint, FollowLink
 from tenants.models import WidgetSettings
-from tests.casework.factories import WHAT_HAPPENED
+from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.casework.widget_support import (
     ELF_AS_PDF,
     PDF_BYTES,
@@ -547,3 +549,27 @@ def test_a_malformed_rate_limit_fails_loudly() -> None:
 
     with pytest.raises(ValueError, match="not like"):
         parse_rate("ten per minute")
+
+
+def test_the_complainant_may_choose_more_than_one_goal(world: World, alpha_client: Client) -> None:
+    page = alpha_client.get("/widget/").content.decode()
+    assert 'type="checkbox" name="goal" value="apology"' in page and "Kies alles wat voor u geldt." in page
+    data = widget_post_data(alpha_client, goal=["apology", "change"])
+    response = post_form(alpha_client, data)
+    assert response.status_code == 201, response.content.decode()[:2000]
+    with schema_context(world.alpha.schema_name):
+        complaint = Complaint.objects.order_by("-pk").first()
+    assert complaint.goal == "apology" and complaint.goals == ["apology", "change"]
+    assert complaint.goal_labels == ["Excuses", "Verandering of verbetering"]
+
+
+def test_complaints_from_before_several_goals_keep_their_goal(world: World) -> None:
+    migration = importlib.import_module("casework.migrations.0014_complaint_goals").Migration
+    [backfill] = [op for op in migration.operations if op.__class__.__name__ == "RunSQL"]
+    complaint = submit(world.alpha, submission=submission(goal="compensation")).complaint
+    with schema_context(world.alpha.schema_name):
+        Complaint.objects.filter(pk=complaint.pk).update(goals=[])  # as it was before the column had data
+        with connection.cursor() as cursor:
+            cursor.execute(backfill.sql)
+        complaint.refresh_from_db()
+    assert complaint.goals == ["compensation"] and complaint.goal_labels == ["Schadevergoeding"]

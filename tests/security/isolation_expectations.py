@@ -134,6 +134,7 @@ EXPECTATIONS: dict[str, Rule] = {
     "platform:case_time_delete": rule("entry_author", method="POST", refused_as={"coordinator": "404"}),
     "platform:my_cases": PROFESSIONAL,
     "platform:my_hours": PROFESSIONAL,
+    "platform:assignment_offer": rule("assigned"),
     "platform:assignment_accept": rule("assigned", method="POST"),
     "platform:assignment_decline": rule("assigned"),
     "platform:case_close": rule("assigned", "coordinator", "platform_admin", not_yours="403"),
