@@ -1,23 +1,27 @@
 """``make mutation``: mutation testing (mutmut) over the rule modules, one module at a time.
 
 Each module is mutated in a scratch copy of the project (the working tree is
-never touched), against only the test files that are about it, and the score
-is written to ``.data/mutation/<module>.json`` and printed; docs/MUTATION.md
-records the scores and why each surviving mutant is harmless or what test
-killed it.
+never touched); mutmut writes every mutant of the module into that one file,
+behind trampolines that pick the active mutant at call time. The tests about the
+module then run in ONE pytest session (deploy/dev/mutation_session.py): the test
+database and test world are created once, the unmutated baseline records which
+tests call which function, and every mutant runs in a forked child against only
+those tests, with a timeout. The score is written to
+``.data/mutation/<module>.json`` and printed; docs/MUTATION.md records the scores
+and why each surviving mutant is harmless or what test killed it.
 
-    python deploy/dev/mutation.py                 # every module (hours on two cores)
+    python deploy/dev/mutation.py                 # every module
     python deploy/dev/mutation.py deadline_rules  # one
 
-Modules under ``platform/`` are imported by their own name (``reference...``),
-which mutmut only maps for a ``src/`` folder: the scratch copy gets a ``src``
-link to ``platform`` for them. Tests that need the database create their own
-test database per run (``KLACHTPUNT_TEST_DB_SUFFIX=_mutation``): slow, hence
-the narrow test selections.
+Each module gets its own test database (``KLACHTPUNT_TEST_DB_SUFFIX=_mutation_<module>``),
+so two modules can run side by side.
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import difflib
 import json
 import os
 import shutil
@@ -25,6 +29,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from mutmut.mutation.file_mutation import mutate_file_contents
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,12 +61,22 @@ MODULES: dict[str, tuple[str, list[str]]] = {
             )
         ],
     ),
-    "decision": ("casework/decision/services.py", ["tests/casework/test_decision.py"]),
-    "consent": ("casework/consent/services.py", ["tests/casework/test_consent_gating.py"]),
+    "decision": (
+        "casework/decision/services.py",
+        ["tests/casework/test_decision.py", "tests/casework/test_decision_status.py"],
+    ),
+    "consent": (
+        "casework/consent/services.py",
+        ["tests/casework/test_consent_gating.py", "tests/casework/test_receipt_date.py"],
+    ),
     "accounts_permissions": ("platform/accounts/permissions.py", ["tests/test_accounts.py"]),
     "tenants_permissions": (
         "tenants/permissions.py",
-        ["tests/test_tenant_routing.py", "tests/casework/test_access_log.py"],
+        [
+            "tests/casework/test_provider_roles.py",
+            "tests/test_tenant_routing.py",
+            "tests/casework/test_access_log.py",
+        ],
     ),
     "intake_guard": ("casework/intake/guard.py", ["tests/casework/test_widget.py"]),
     "intake_services": (
@@ -68,14 +84,48 @@ MODULES: dict[str, tuple[str, list[str]]] = {
         ["tests/casework/test_intake.py", "tests/casework/test_api_intake.py"],
     ),
     "webhooks": ("billing/webhooks.py", ["tests/billing/test_webhooks.py"]),
-    "invoicing": ("billing/invoicing.py", ["tests/billing/test_invoicing.py"]),
+    "invoicing": (
+        "billing/invoicing.py",
+        ["tests/billing/test_invoicing.py", "tests/billing/test_subscription.py"],
+    ),
 }
 
 COPY = ["platform", "casework", "billing", "tenants", "templates", "locale", "static", "tests", "conftest.py",
         "manage.py", "pyproject.toml"]  # fmt: skip
 
 
-def run(name: str, workers: int) -> dict:
+def import_name(source: str) -> str:
+    """``platform/reference/x.py`` is imported as ``reference.x`` (pythonpath), the rest by their path."""
+    path = Path(source).with_suffix("")
+    parts = path.parts[1:] if path.parts[0] == "platform" else path.parts
+    return ".".join(parts)
+
+
+def function_sources(code: str) -> dict[str, str]:
+    """Every function in the mutated file by name (mutants and the ``__mutmut_orig`` copies)."""
+    tree = ast.parse(code)
+    return {
+        node.name: ast.get_source_segment(code, node) or ""
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and "__mutmut_" in node.name
+    }
+
+
+def mutant_diff(sources: dict[str, str], mutant: str, source: str) -> str:
+    function = mutant.partition("__mutmut_")[0]
+    original = sources[f"{function}__mutmut_orig"].replace(f"{function}__mutmut_orig", function)
+    mutated = sources[mutant].replace(mutant, function)
+    return "".join(
+        difflib.unified_diff(
+            original.splitlines(keepends=True),
+            mutated.splitlines(keepends=True),
+            source,
+            f"{source} ({mutant})",
+        )
+    )
+
+
+def run(name: str) -> dict:
     source, tests = MODULES[name]
     scratch = Path(tempfile.mkdtemp(prefix=f"mutation-{name}-"))
     try:
@@ -85,69 +135,52 @@ def run(name: str, workers: int) -> dict:
                 shutil.copytree(path, scratch / item, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
             elif path.exists():
                 shutil.copy2(path, scratch / item)
-        if source.startswith("platform/"):
-            # Imported as e.g. ``reference.deadline_rules``: mutate it under src/, and keep the
-            # unmutated package out of the copied platform/ folder that pytest puts on the path.
-            package = Path(source).relative_to("platform").parts[0]
-            (scratch / "src").mkdir()
-            shutil.move(str(scratch / "platform" / package), scratch / "src" / package)
-            source = str(Path("src") / Path(source).relative_to("platform"))
-            also_copy = [f"platform/{p.name}" for p in (scratch / "platform").iterdir()]
-        else:
-            also_copy = ["platform/"]
-        also_copy += [item for item in COPY if item not in ("platform", "tests", "pyproject.toml")]
-        folder = str(Path(source).parent)
-        lines = [
-            "[mutmut]",
-            f"source_paths={folder}",
-            f"only_mutate={source}",
-            "also_copy=",
-            *[f"    {item}" for item in also_copy],
-            "pytest_add_cli_args=",
-            "    -p",
-            "    no:xdist",
-            "    -q",
-            "pytest_add_cli_args_test_selection=",
-            *[f"    {test}" for test in tests],
-        ]
-        (scratch / "setup.cfg").write_text("\n".join(lines) + "\n")
-        # pyproject's [tool.pytest] stays (pythonpath, markers); mutmut reads setup.cfg
-        # because pyproject has no [tool.mutmut].
-        env = dict(os.environ, KLACHTPUNT_TESTING="1", KLACHTPUNT_TEST_DB_SUFFIX="_mutation")
-        subprocess.run(
-            [sys.executable, "-m", "mutmut", "run", "--max-children", str(workers)], cwd=scratch, env=env
+        shutil.copy2(ROOT / "deploy" / "dev" / "mutation_session.py", scratch / "mutation_session.py")
+        # mutmut's trampolines read their settings from here when a test calls them.
+        (scratch / "setup.cfg").write_text(f"[mutmut]\nsource_paths={Path(source).parent}\n")
+        with contextlib.chdir(scratch):  # mutmut reads its settings from the current folder
+            mutated = mutate_file_contents(source, (ROOT / source).read_text())
+        (scratch / source).write_text(mutated.code)
+        mutants = list(mutated.mutant_names)
+        (scratch / "mutants.json").write_text(json.dumps(mutants))
+        env = dict(
+            os.environ,
+            KLACHTPUNT_TESTING="1",
+            KLACHTPUNT_TEST_DB_SUFFIX=f"_mutation_{name}",
+            MUTATION_MODULE=import_name(source),
+            MUTATION_MUTANTS=str(scratch / "mutants.json"),
+            MUTATION_RESULT=str(scratch / "result.json"),
         )
-        results = subprocess.run(
-            [sys.executable, "-m", "mutmut", "results", "--all", "true"],
-            cwd=scratch, env=env, capture_output=True, text=True,
+        env.pop("MUTANT_UNDER_TEST", None)
+        subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "mutation_session", "-p", "no:xdist", "-p", "no:randomly",
+             "-q", *tests],
+            cwd=scratch, env=env, check=False,
         )  # fmt: skip
+        outcome = json.loads((scratch / "result.json").read_text())
+        if "baseline_failed" in outcome:
+            raise SystemExit(f"{name}: the tests fail without any mutant: {outcome['baseline_failed']}")
         status: dict[str, list[str]] = {}
-        for line in results.stdout.splitlines():
-            if ":" in line:
-                mutant, state = line.rsplit(":", 1)
-                status.setdefault(state.strip(), []).append(mutant.strip())
-        killed = len(status.get("killed", []))
-        judged = killed + len(status.get("survived", [])) + len(status.get("no tests", []))
-        diffs = {
-            mutant: subprocess.run(
-                [sys.executable, "-m", "mutmut", "show", mutant],
-                cwd=scratch,
-                env=env,
-                capture_output=True,
-                text=True,
-            ).stdout
-            for mutant in status.get("survived", []) + status.get("no tests", [])
-        }
+        for mutant, state in outcome["status"].items():
+            status.setdefault(state, []).append(mutant)
+        killed = len(status.get("killed", [])) + len(status.get("timeout", []))
+        sources = function_sources(mutated.code)
         record = {
-            "module": MODULES[name][0],
+            "module": source,
             "tests": tests,
-            "counts": {state: len(mutants) for state, mutants in status.items()},
-            "killed_share": round(killed / judged, 3) if judged else None,
-            "not_killed": diffs,
+            "mutants": len(mutants),
+            "counts": {state: len(names) for state, names in status.items()},
+            "killed_share": round(killed / len(mutants), 3) if mutants else None,
+            "baseline_seconds": outcome["baseline_seconds"],
+            "not_killed": {
+                mutant: mutant_diff(sources, mutant, source)
+                for mutant in status.get("survived", []) + status.get("no tests", [])
+            },
+            "timeouts": status.get("timeout", []),
         }
         out = ROOT / ".data" / "mutation"
         out.mkdir(parents=True, exist_ok=True)
-        (out / f"{name}.json").write_text(json.dumps(record, indent=2))
+        (out / f"{name}.json").write_text(json.dumps(record, indent=2, ensure_ascii=False))
         return record
     finally:
         if not os.environ.get("MUTATION_KEEP"):  # MUTATION_KEEP=1 leaves the scratch copy to look into
@@ -156,10 +189,9 @@ def run(name: str, workers: int) -> dict:
 
 def main() -> None:
     names = sys.argv[1:] or list(MODULES)
-    workers = int(os.environ.get("MUTATION_WORKERS", "2"))
     for name in names:
-        record = run(name, workers)
-        print(f"{name}: {record['counts']} -> {record['killed_share']} killed")
+        record = run(name)
+        print(f"{name}: {record['counts']} -> {record['killed_share']} killed of {record['mutants']}")
 
 
 if __name__ == "__main__":
