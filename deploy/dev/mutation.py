@@ -12,6 +12,7 @@ and why each surviving mutant is harmless or what test killed it.
 
     python deploy/dev/mutation.py                 # every module
     python deploy/dev/mutation.py deadline_rules  # one
+    MUTATION_BUDGET=1800 python deploy/dev/mutation.py decision  # at most 30 minutes of mutants
 
 Each module gets its own test database (``KLACHTPUNT_TEST_DB_SUFFIX=_mutation_<module>``),
 so two modules can run side by side.
@@ -164,13 +165,16 @@ def run(name: str) -> dict:
         for mutant, state in outcome["status"].items():
             status.setdefault(state, []).append(mutant)
         killed = len(status.get("killed", [])) + len(status.get("timeout", []))
+        ran = len(mutants) - len(status.get("not run", []))
         sources = function_sources(mutated.code)
         record = {
             "module": source,
             "tests": tests,
             "mutants": len(mutants),
+            "ran": ran,
+            "finished": outcome["finished"],
             "counts": {state: len(names) for state, names in status.items()},
-            "killed_share": round(killed / len(mutants), 3) if mutants else None,
+            "killed_share": round(killed / ran, 3) if ran else None,
             "baseline_seconds": outcome["baseline_seconds"],
             "not_killed": {
                 mutant: mutant_diff(sources, mutant, source)
@@ -191,7 +195,7 @@ def main() -> None:
     names = sys.argv[1:] or list(MODULES)
     for name in names:
         record = run(name)
-        print(f"{name}: {record['counts']} -> {record['killed_share']} killed of {record['mutants']}")
+        print(f"{name}: {record['counts']} -> {record['killed_share']} of the {record['ran']} run killed")
 
 
 if __name__ == "__main__":

@@ -12,13 +12,19 @@ reaches the next.
 Driven by environment variables set by mutation.py:
 ``MUTATION_MODULE`` (the module's import name), ``MUTATION_MUTANTS`` (a JSON file
 with the mutant names), ``MUTATION_RESULT`` (where the JSON result goes),
-``MUTATION_TIMEOUT_FACTOR`` and ``MUTATION_TIMEOUT_CONSTANT`` (seconds).
+``MUTATION_TIMEOUT_FACTOR`` and ``MUTATION_TIMEOUT_CONSTANT`` (seconds), and
+``MUTATION_BUDGET``: seconds to spend on mutants, after which the rest is left
+"not run" (the mutants then run in a fixed shuffled order, so the part that ran
+is a sample of the whole module); ``MUTATION_ONLY``: comma-separated name
+patterns (fnmatch) of the mutants to run, the others are left "not run".
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
+import random
 import signal
 import sys
 import time
@@ -82,6 +88,7 @@ def pytest_runtestloop(session: pytest.Session) -> bool:
     result_path = Path(os.environ["MUTATION_RESULT"])
     factor = float(os.environ.get("MUTATION_TIMEOUT_FACTOR", "10"))
     constant = float(os.environ.get("MUTATION_TIMEOUT_CONSTANT", "30"))
+    budget = float(os.environ.get("MUTATION_BUDGET", "0"))  # seconds for the mutants; 0: no limit
     items = list(session.items)
     anchor = _KeepSession(session)
 
@@ -136,7 +143,36 @@ def pytest_runtestloop(session: pytest.Session) -> bool:
         )
     status: dict[str, str] = {}
     seconds: dict[str, float] = {}
-    for number, mutant in enumerate(mutants, 1):
+
+    def write(finished: bool) -> None:
+        result_path.write_text(
+            json.dumps(
+                {
+                    "baseline_seconds": round(baseline_seconds, 1),
+                    "tests": len(items),
+                    "finished": finished,
+                    "status": {mutant: status.get(mutant, "not run") for mutant in mutants},
+                    "seconds": seconds,
+                    "covers": {f: len(t) for f, t in covers.items()},
+                },
+                indent=2,
+            )
+        )
+
+    order = list(mutants)
+    if budget:  # a partial run is then a fair sample of the module, not its first functions
+        random.Random(13).shuffle(order)  # noqa: S311 (a fixed order, not a secret)
+    only = [pattern for pattern in os.environ.get("MUTATION_ONLY", "").split(",") if pattern]
+    if only:  # re-check chosen mutants (e.g. the survivors after adding a test)
+        order = [mutant for mutant in order if any(fnmatch.fnmatch(mutant, pattern) for pattern in only)]
+    loop_started = time.monotonic()
+    for number, mutant in enumerate(order, 1):
+        if budget and time.monotonic() - loop_started > budget:
+            print(
+                f"mutation: the budget of {budget:.0f} s is spent; {len(order) - number + 1} not run",
+                flush=True,
+            )
+            break
         function = f"{module}.{mangled_name_from_mutant_name(mutant)}"
         tests = sorted(covers.get(function, []), key=lambda nodeid: duration[nodeid])
         if not tests:
@@ -148,20 +184,8 @@ def pytest_runtestloop(session: pytest.Session) -> bool:
         )
         seconds[mutant] = round(time.monotonic() - began, 2)
         print(
-            f"mutation: [{number}/{len(mutants)}] {mutant}: {status[mutant]} ({seconds[mutant]} s)",
-            flush=True,
+            f"mutation: [{number}/{len(order)}] {mutant}: {status[mutant]} ({seconds[mutant]} s)", flush=True
         )
-
-    result_path.write_text(
-        json.dumps(
-            {
-                "baseline_seconds": round(baseline_seconds, 1),
-                "tests": len(items),
-                "status": status,
-                "seconds": seconds,
-                "covers": {f: len(t) for f, t in covers.items()},
-            },
-            indent=2,
-        )
-    )
+        write(finished=False)
+    write(finished=all(mutant in status for mutant in mutants))
     return True
