@@ -84,7 +84,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
         "casework/intake/services.py",
         ["tests/casework/test_intake.py", "tests/casework/test_api_intake.py"],
     ),
-    "webhooks": ("billing/webhooks.py", ["tests/billing/test_webhooks.py"]),
+    "webhooks": ("billing/webhooks.py", ["tests/billing/test_webhooks.py", "tests/billing/test_signup.py"]),
     "invoicing": (
         "billing/invoicing.py",
         ["tests/billing/test_invoicing.py", "tests/billing/test_subscription.py"],
