@@ -104,10 +104,10 @@ def import_name(source: str) -> str:
 
 def function_sources(code: str) -> dict[str, str]:
     """Every function in the mutated file by name (mutants and the ``__mutmut_orig`` copies)."""
-    tree = ast.parse(code)
+    lines = code.splitlines(keepends=True)
     return {
-        node.name: ast.get_source_segment(code, node) or ""
-        for node in ast.walk(tree)
+        node.name: "".join(lines[node.lineno - 1 : node.end_lineno])
+        for node in ast.walk(ast.parse(code))
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and "__mutmut_" in node.name
     }
 
@@ -124,6 +124,33 @@ def mutant_diff(sources: dict[str, str], mutant: str, source: str) -> str:
             f"{source} ({mutant})",
         )
     )
+
+
+def build_record(name: str, mutants: list[str], code: str, outcome: dict) -> dict:
+    """The score and the diff of every mutant not killed, from the session's ``result.json``."""
+    source, tests = MODULES[name]
+    status: dict[str, list[str]] = {}
+    for mutant, state in outcome["status"].items():
+        status.setdefault(state, []).append(mutant)
+    killed = len(status.get("killed", [])) + len(status.get("timeout", []))
+    ran = len(mutants) - len(status.get("not run", []))
+    sources = function_sources(code)
+    return {
+        "module": source,
+        "tests": tests,
+        "mutants": len(mutants),
+        "ran": ran,
+        "finished": outcome["finished"],
+        "counts": {state: len(names) for state, names in status.items()},
+        "killed_share": round(killed / ran, 3) if ran else None,
+        "baseline_seconds": outcome["baseline_seconds"],
+        "not_killed": {
+            mutant: mutant_diff(sources, mutant, source)
+            for mutant in status.get("survived", []) + status.get("no tests", [])
+        },
+        "timeouts": status.get("timeout", []),
+        "status": outcome["status"],
+    }
 
 
 def run(name: str) -> dict:
@@ -161,27 +188,7 @@ def run(name: str) -> dict:
         outcome = json.loads((scratch / "result.json").read_text())
         if "baseline_failed" in outcome:
             raise SystemExit(f"{name}: the tests fail without any mutant: {outcome['baseline_failed']}")
-        status: dict[str, list[str]] = {}
-        for mutant, state in outcome["status"].items():
-            status.setdefault(state, []).append(mutant)
-        killed = len(status.get("killed", [])) + len(status.get("timeout", []))
-        ran = len(mutants) - len(status.get("not run", []))
-        sources = function_sources(mutated.code)
-        record = {
-            "module": source,
-            "tests": tests,
-            "mutants": len(mutants),
-            "ran": ran,
-            "finished": outcome["finished"],
-            "counts": {state: len(names) for state, names in status.items()},
-            "killed_share": round(killed / ran, 3) if ran else None,
-            "baseline_seconds": outcome["baseline_seconds"],
-            "not_killed": {
-                mutant: mutant_diff(sources, mutant, source)
-                for mutant in status.get("survived", []) + status.get("no tests", [])
-            },
-            "timeouts": status.get("timeout", []),
-        }
+        record = build_record(name, mutants, mutated.code, outcome)
         out = ROOT / ".data" / "mutation"
         out.mkdir(parents=True, exist_ok=True)
         (out / f"{name}.json").write_text(json.dumps(record, indent=2, ensure_ascii=False))
