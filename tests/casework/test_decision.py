@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -21,7 +22,7 @@ from casework.decision.services import (
     measure_mark_done,
 )
 from casework.decision.tasks import send_decision
-from casework.index.models import CaseIndex, Consent
+from casework.index.models import CaseIndex, CaseStatus, Consent
 from casework.models import AccessLogEntry, Complaint, Decision, Letter, Measure, TimelineEntry
 from outbox.models import OutboxMessage
 from tests.casework.accessors import PROVIDER, STAFF
@@ -482,3 +483,70 @@ def test_a_decision_counts_from_the_formal_receipt_else_the_first_receipt_in_ams
     assert decision_received_on(Complaint(received_at=late_evening)) == datetime.date(2026, 3, 2)
     formal = Complaint(received_at=late_evening, formal_received_on=datetime.date(2026, 3, 20))
     assert decision_received_on(formal) == datetime.date(2026, 3, 20)
+
+
+def _revise(world: World, complaint: Complaint, **overrides: Any) -> Decision:
+    from casework.decision.services import decision_revise
+
+    values: dict[str, Any] = {
+        "reason": "Een rekenfout hersteld.",
+        "conclusion": "De klacht is deels gegrond.",
+        "decisions_taken": DECISIONS,
+        "measures_timeframe": TIMEFRAME,
+    }
+    values.update(overrides)
+    return decision_revise(
+        accessor=PROVIDER, provider=world.alpha, complaint_id=complaint.pk, actor=world.alpha_admin, **values
+    )
+
+
+def test_a_new_version_needs_a_reason_and_an_earlier_decision(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha)
+    with translation.override("nl"), pytest.raises(ValidationError) as nothing_to_follow:
+        _revise(world, complaint)
+    assert nothing_to_follow.value.code == "no_decision"
+    assert nothing_to_follow.value.messages == ["Er is nog geen oordeel om op te volgen."]
+    record_decision(world.alpha, complaint, world.alpha_admin)
+    with translation.override("nl"), pytest.raises(ValidationError) as no_reason:
+        _revise(world, complaint, reason="  ")
+    assert no_reason.value.message_dict == {"reason": ["Geef de reden voor de nieuwe versie."]}
+    # The day it is given counts as today for the version too: a later date is in the future.
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as future:
+        _revise(world, complaint, decided_on=timezone.localdate(), today=yesterday)
+    assert [error.code for error in future.value.error_dict["decided_on"]] == ["future"]
+
+
+def test_no_decision_on_a_closed_case(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha)
+    with schema_context(world.alpha.schema_name):
+        Complaint.objects.filter(pk=complaint.pk).update(status=CaseStatus.CLOSED)
+    with translation.override("nl"), pytest.raises(ValidationError) as refused:
+        record_decision(world.alpha, complaint, world.alpha_admin)
+    assert refused.value.code == "closed" and refused.value.messages == ["Deze zaak is afgesloten."]
+
+
+def test_the_timeline_records_each_version_with_what_it_follows(world: World) -> None:
+    """The timeline stores the event's facts (rendered when shown), for each version."""
+    complaint, _case = formal_complaint(world.alpha)
+    first = record_decision(
+        world.alpha, complaint, world.alpha_admin, measures=[MeasureInput("Excuses", timezone.localdate())]
+    )
+    second = _revise(world, complaint)
+    with schema_context(world.alpha.schema_name):
+        entries = {
+            entry.kind: entry.data
+            for entry in TimelineEntry.objects.filter(
+                complaint_id=complaint.pk, kind__in=["decision_recorded", "decision_revised"]
+            )
+        }
+    today = timezone.localdate().isoformat()
+    recorded = {"decision_id": first.pk, "version": 1, "supersedes": None, "decided_on": today, "measures": 1}
+    revised = {
+        "decision_id": second.pk,
+        "version": 2,
+        "supersedes": first.pk,
+        "decided_on": today,
+        "measures": 0,
+    }
+    assert entries == {"decision_recorded": recorded, "decision_revised": revised}
