@@ -273,3 +273,11 @@ def test_an_invoice_event_brings_the_membership_to_stripes_current_state(
     membership.refresh_from_db()
     assert membership.status == MembershipStatus.PAST_DUE
     assert StripeEvent.objects.get(event_id=event["id"]).processed_at is not None
+
+
+def test_an_event_without_an_object_is_stored_with_an_empty_object_id(
+    platform_client: Client, world: World
+) -> None:
+    event = {"id": "evt_no_object", "type": "customer.subscription.updated", "data": {}}
+    assert post_event(platform_client, event).status_code == 200
+    assert StripeEvent.objects.get(event_id="evt_no_object").object_id == ""
