@@ -276,7 +276,7 @@ def test_an_invoice_event_brings_the_membership_to_stripes_current_state(
 
 
 def test_an_event_without_an_object_is_stored_with_an_empty_object_id(
-    platform_client: Client, world: World
+    platform_client: Client, fake_stripe: FakeStripe, world: World
 ) -> None:
     event = {"id": "evt_no_object", "type": "customer.subscription.updated", "data": {}}
     assert post_event(platform_client, event).status_code == 200
