@@ -281,3 +281,31 @@ def test_an_event_without_an_object_is_stored_with_an_empty_object_id(
     event = {"id": "evt_no_object", "type": "customer.subscription.updated", "data": {}}
     assert post_event(platform_client, event).status_code == 200
     assert StripeEvent.objects.get(event_id="evt_no_object").object_id == ""
+
+
+def test_an_object_id_longer_than_its_column_is_stored_cut_off(
+    platform_client: Client, fake_stripe: FakeStripe, world: World
+) -> None:
+    event = {
+        "id": "evt_long_object",
+        "type": "invoice.finalized",
+        "data": {"object": {"id": "in_" + "9" * 300}},
+    }
+    assert post_event(platform_client, event).status_code == 200
+    assert StripeEvent.objects.get(event_id="evt_long_object").object_id == ("in_" + "9" * 300)[:255]
+
+
+def test_an_invoice_without_a_subscription_is_recorded_without_asking_for_one(
+    platform_client: Client, fake_stripe: FakeStripe, world: World, django_capture_on_commit_callbacks
+) -> None:
+    membership = stripe_membership(world)
+    [stripe_invoice] = [
+        i for i in fake_stripe.all("invoice") if i["customer"] == membership.stripe_customer_id
+    ]
+    with fake_stripe.lock:
+        fake_stripe.objects["invoice"][stripe_invoice["id"]].pop("parent")  # e.g. a one-off invoice
+    event = fake_stripe.event("invoice.finalized", fake_stripe.get("invoice", stripe_invoice["id"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_event(platform_client, event).status_code == 200
+    assert Invoice.objects.filter(stripe_invoice_id=stripe_invoice["id"]).exists()
+    assert StripeEvent.objects.get(event_id=event["id"]).processed_at is not None
