@@ -426,3 +426,64 @@ def test_openapi_documents_the_status_and_cases_routes_with_their_errors(platfor
     assert paths["/api/v1/cases"]["get"]["security"]
     schemes = document["components"]["securitySchemes"]
     assert any(scheme.get("scheme") == "bearer" for scheme in schemes.values())
+
+
+def test_each_consent_decision_is_kept_with_its_wording_and_who_recorded_it(world: World) -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from casework.consent.wording import consent_wording
+    from casework.models import ConsentRecord, TimelineEntry
+
+    result = submit(world.alpha, submission=submission(consent=Consent.PENDING))
+    complaint_id = result.complaint.pk
+
+    def record(decision: str, **extra: object) -> Complaint:
+        return consent_record(
+            provider=world.alpha, complaint_id=complaint_id, decision=decision, accessor=STAFF, **extra
+        )
+
+    with translation.override("nl"):
+        with pytest.raises(ValidationError) as unknown:
+            record("maybe", via=Channel.PHONE, language="nl")
+        assert unknown.value.code == "invalid" and unknown.value.messages == [
+            "Onbekende keuze voor toestemming."
+        ]
+        with pytest.raises(ValidationError) as nothing_given:
+            record(Consent.WITHDRAWN, via=Channel.PHONE, language="nl")
+        assert nothing_given.value.code == "not_given"
+        assert nothing_given.value.messages == ["Er is geen toestemming om in te trekken."]
+    record(
+        Consent.GIVEN,
+        via=Channel.PHONE,
+        language="en",
+        actor_user_id=world.coordinator.pk,
+        on_behalf_of_complainant=True,
+    )
+    record(Consent.GIVEN, via=Channel.PHONE, language="en")  # the same choice again changes nothing
+    record(Consent.WITHDRAWN, via=Channel.PORTAL, language="nl", actor_user_id=world.complainant.pk)
+    with schema_context(world.alpha.schema_name):
+        kept = [
+            (
+                r.decision,
+                r.wording,
+                r.wording_language,
+                r.recorded_via,
+                r.recorded_by_user_id,
+                r.on_behalf_of_complainant,
+            )
+            for r in ConsentRecord.objects.filter(complaint_id=complaint_id).order_by("recorded_at", "pk")
+        ]
+        summaries = list(
+            TimelineEntry.objects.filter(complaint_id=complaint_id, kind__startswith="consent_")
+            .order_by("at", "pk")
+            .values_list("kind", "summary", "actor_user_id")
+        )
+    assert kept == [
+        (Consent.GIVEN, consent_wording("en"), "en", Channel.PHONE, world.coordinator.pk, True),
+        (Consent.WITHDRAWN, consent_wording("nl"), "nl", Channel.PORTAL, world.complainant.pk, False),
+    ]
+    assert summaries == [
+        ("consent_given", "Toestemming om te delen gegeven", world.coordinator.pk),
+        ("consent_withdrawn", "Toestemming om te delen ingetrokken", world.complainant.pk),
+    ]
