@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+import structlog.testing
 from django.core import mail
 from django.db import connection
 from django_tenants.utils import schema_context
@@ -224,3 +225,48 @@ def test_a_signed_in_complainant_is_the_recorder_and_gets_no_follow_link(world) 
         assert consent.recorded_by_user_id == world.complainant.pk and not consent.on_behalf_of_complainant
         received = TimelineEntry.objects.get(complaint=complaint, kind="received")
         assert received.actor_user_id == world.complainant.pk
+
+
+def test_a_repeated_submission_returns_the_first_complaint_and_logs_that_it_was_read(world) -> None:  # type: ignore[no-untyped-def]
+    from casework.intake.services import IdempotencyConflict, widget_complaint_submit
+    from casework.models import AccessLogEntry
+
+    without_key = submit(world.alpha)  # an earlier complaint with the same text but no key
+    with structlog.testing.capture_logs() as logs:
+        first = widget_complaint_submit(
+            provider=world.alpha, submission=submission(), accessor=STAFF, idempotency_key="form-abc"
+        )
+        again = widget_complaint_submit(
+            provider=world.alpha, submission=submission(), accessor=STAFF, idempotency_key="form-abc"
+        )
+    assert first.created and first.complaint.pk != without_key.complaint.pk
+    assert not again.created and again.complaint.pk == first.complaint.pk and again.follow_token is None
+    events = [(entry["event"], entry.get("reference")) for entry in logs]
+    assert ("complaint_received", first.complaint.reference) in events
+    assert ("complaint_resubmitted", first.complaint.reference) in events
+    with schema_context(world.alpha.schema_name):
+        replay = AccessLogEntry.objects.get(case_id=first.complaint.pk, detail="idempotent replay")
+        assert replay.event == "read"
+    with pytest.raises(IdempotencyConflict) as conflict:
+        widget_complaint_submit(
+            provider=world.alpha,
+            submission=submission(what_happened="Iets anders."),
+            accessor=STAFF,
+            idempotency_key="form-abc",
+        )
+    assert conflict.value.reference == first.complaint.reference
+
+
+def test_attachments_are_stored_returned_and_on_the_timeline(world) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from casework.dossier.attachments import check_attachments
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    [checked] = check_attachments([SimpleUploadedFile("brief.pdf", pdf, content_type="application/pdf")])
+    result = submit(world.alpha, attachments=[checked])
+    [attachment] = result.attachments
+    with schema_context(world.alpha.schema_name):
+        entry = TimelineEntry.objects.get(complaint_id=result.complaint.pk, kind="attachment_added")
+        assert entry.data == {"attachment_id": attachment.pk}
+        assert entry.summary == "Bijlage toegevoegd (application/pdf)"
