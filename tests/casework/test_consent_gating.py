@@ -487,3 +487,37 @@ def test_each_consent_decision_is_kept_with_its_wording_and_who_recorded_it(worl
         ("consent_given", "Toestemming om te delen gegeven", world.coordinator.pk),
         ("consent_withdrawn", "Toestemming om te delen ingetrokken", world.complainant.pk),
     ]
+
+
+@pytest.mark.parametrize(("days_later", "basis"), [(0, "submission"), (3, "consent")])
+def test_consent_on_a_formal_complaint_records_the_receipt_with_its_evidence(
+    world: World, days_later: int, basis: str
+) -> None:
+    """Consent the day the complaint came: the clock runs from the complaint; later: from the consent."""
+    from casework.models import TimelineEntry
+
+    result = submit(world.alpha, submission=submission(track=Track.FORMAL, consent=Consent.PENDING))
+    received_on = timezone.localdate(result.complaint.received_at)
+    consent_on = received_on + datetime.timedelta(days=days_later)
+    consent_record(
+        provider=world.alpha,
+        complaint_id=result.complaint.pk,
+        decision=Consent.GIVEN,
+        via=Channel.PHONE,
+        language="nl",
+        accessor=STAFF,
+        actor_user_id=world.coordinator.pk,
+        today=consent_on,
+    )
+    with schema_context(world.alpha.schema_name):
+        complaint = Complaint.objects.get(pk=result.complaint.pk)
+        receipt = TimelineEntry.objects.get(complaint=complaint, kind="formal_receipt")
+    assert complaint.formal_received_on == consent_on
+    assert receipt.data == {
+        "formal_received_on": consent_on.isoformat(),
+        "basis": basis,
+        "channel": Channel.PHONE,
+        "received_on": received_on.isoformat(),
+        "consent_on": consent_on.isoformat(),
+        "recorded_by_user_id": world.coordinator.pk,
+    }
