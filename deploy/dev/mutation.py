@@ -45,6 +45,8 @@ MODULES: dict[str, tuple[str, list[str]]] = {
             "tests/casework/test_deadlines.py",
             "tests/casework/test_calendar_watch.py",
             "tests/casework/test_reminders.py",
+            # The mutated module imports mutmut's trampolines: this import rule cannot hold for it.
+            "--deselect=tests/casework/test_calendar_watch.py::test_the_rules_module_imports_nothing_of_ours",
         ],
     ),
     "decision": (
