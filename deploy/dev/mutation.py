@@ -55,7 +55,11 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     ),
     "consent": (
         "casework/consent/services.py",
-        ["tests/casework/test_consent_gating.py", "tests/casework/test_receipt_date.py"],
+        [
+            "tests/casework/test_consent_gating.py",
+            "tests/casework/test_receipt_date.py",
+            "tests/casework/test_intake.py",
+        ],
     ),
     "accounts_permissions": ("platform/accounts/permissions.py", ["tests/test_accounts.py"]),
     "tenants_permissions": (
