@@ -13,6 +13,8 @@ and why each surviving mutant is harmless or what test killed it.
     python deploy/dev/mutation.py                 # every module
     python deploy/dev/mutation.py deadline_rules  # one
     MUTATION_BUDGET=1800 python deploy/dev/mutation.py decision  # at most 30 minutes of mutants
+    MUTATION_ONLY='x_f__mutmut_3,x_g__*' MUTATION_TESTS='tests/x.py::test_y' \
+        python deploy/dev/mutation.py decision  # chosen mutants against chosen tests
 
 Each module gets its own test database (``KLACHTPUNT_TEST_DB_SUFFIX=_mutation_<module>``),
 so two modules can run side by side.
@@ -146,6 +148,8 @@ def build_record(name: str, mutants: list[str], code: str, outcome: dict) -> dic
 
 def run(name: str) -> dict:
     source, tests = MODULES[name]
+    if os.environ.get("MUTATION_TESTS"):  # e.g. re-check chosen mutants against one new test
+        tests = os.environ["MUTATION_TESTS"].split()
     scratch = Path(tempfile.mkdtemp(prefix=f"mutation-{name}-"))
     try:
         for item in COPY:
