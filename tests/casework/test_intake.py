@@ -232,18 +232,21 @@ def test_a_repeated_submission_returns_the_first_complaint_and_logs_that_it_was_
     from casework.models import AccessLogEntry
 
     without_key = submit(world.alpha)  # an earlier complaint with the same text but no key
-    with structlog.testing.capture_logs() as logs:
+    with structlog.testing.capture_logs() as first_logs:
         first = widget_complaint_submit(
             provider=world.alpha, submission=submission(), accessor=STAFF, idempotency_key="form-abc"
         )
+    with structlog.testing.capture_logs() as again_logs:
         again = widget_complaint_submit(
             provider=world.alpha, submission=submission(), accessor=STAFF, idempotency_key="form-abc"
         )
     assert first.created and first.complaint.pk != without_key.complaint.pk
     assert not again.created and again.complaint.pk == first.complaint.pk and again.follow_token is None
-    events = [(entry["event"], entry.get("reference")) for entry in logs]
-    assert ("complaint_received", first.complaint.reference) in events
-    assert ("complaint_resubmitted", first.complaint.reference) in events
+    reference = first.complaint.reference
+    assert [(e["event"], e["reference"]) for e in first_logs] == [("complaint_received", reference)]
+    assert [(e["event"], e["reference"], e["schema"]) for e in again_logs] == [
+        ("complaint_resubmitted", reference, world.alpha.schema_name)
+    ]
     with schema_context(world.alpha.schema_name):
         replay = AccessLogEntry.objects.get(case_id=first.complaint.pk, detail="idempotent replay")
         assert replay.event == "read"
