@@ -521,3 +521,49 @@ def test_consent_on_a_formal_complaint_records_the_receipt_with_its_evidence(
         "consent_on": consent_on.isoformat(),
         "recorded_by_user_id": world.coordinator.pk,
     }
+
+
+def test_the_move_to_the_formal_track_is_on_the_timeline_and_in_the_access_log(world: World) -> None:
+    from casework.consent.services import complaint_make_formal
+    from casework.models import AccessLogEntry, TimelineEntry
+
+    with_consent = submit(world.alpha).complaint  # informal, consent given
+    pending = submit(world.alpha, submission=submission(consent=Consent.PENDING)).complaint
+    for complaint in (with_consent, pending):
+        complaint_make_formal(
+            provider=world.alpha,
+            complaint_id=complaint.pk,
+            accessor=STAFF,
+            actor_user_id=world.coordinator.pk,
+        )
+    today = timezone.localdate().isoformat()
+    with schema_context(world.alpha.schema_name):
+        formal = Complaint.objects.get(pk=with_consent.pk)
+        assert formal.track == Track.FORMAL and formal.formal_received_on.isoformat() == today
+        moved = TimelineEntry.objects.get(complaint=formal, kind="track_formal")
+        assert (moved.summary, moved.actor_user_id, moved.data) == (
+            "Klacht wordt formeel behandeld",
+            world.coordinator.pk,
+            {"formal_received_on": today},
+        )
+        receipt = TimelineEntry.objects.get(complaint=formal, kind="formal_receipt")
+        assert receipt.data["basis"] == "track_formal" and receipt.actor_user_id == world.coordinator.pk
+        assert AccessLogEntry.objects.filter(case_id=formal.pk, subject="track").count() == 1
+        # Without consent the clock waits: no receipt yet.
+        waiting = Complaint.objects.get(pk=pending.pk)
+        assert waiting.track == Track.FORMAL and waiting.formal_received_on is None
+        assert TimelineEntry.objects.get(complaint=waiting, kind="track_formal").data == {
+            "formal_received_on": ""
+        }
+        assert not TimelineEntry.objects.filter(complaint=waiting, kind="formal_receipt").exists()
+    consent_record(
+        provider=world.alpha,
+        complaint_id=pending.pk,
+        decision=Consent.GIVEN,
+        via=Channel.PHONE,
+        language="nl",
+        accessor=STAFF,
+    )
+    with schema_context(world.alpha.schema_name):
+        logged = AccessLogEntry.objects.get(case_id=pending.pk, subject="consent")
+        assert logged.detail == Consent.GIVEN
