@@ -567,3 +567,27 @@ def test_the_move_to_the_formal_track_is_on_the_timeline_and_in_the_access_log(w
     with schema_context(world.alpha.schema_name):
         logged = AccessLogEntry.objects.get(case_id=pending.pk, subject="consent")
         assert logged.detail == Consent.GIVEN
+
+
+@pytest.mark.parametrize(
+    ("track", "decision"), [(Track.INFORMAL, Consent.GIVEN), (Track.FORMAL, Consent.REFUSED)]
+)
+def test_consent_starts_the_clock_only_when_given_on_a_formal_complaint(
+    world: World, track: str, decision: str
+) -> None:
+    from casework.models import TimelineEntry
+
+    result = submit(world.alpha, submission=submission(track=track, consent=Consent.PENDING))
+    consent_record(
+        provider=world.alpha,
+        complaint_id=result.complaint.pk,
+        decision=decision,
+        via=Channel.PHONE,
+        language="nl",
+        accessor=STAFF,
+    )
+    with schema_context(world.alpha.schema_name):
+        assert Complaint.objects.get(pk=result.complaint.pk).formal_received_on is None
+        assert not TimelineEntry.objects.filter(
+            complaint_id=result.complaint.pk, kind="formal_receipt"
+        ).exists()
