@@ -8,12 +8,16 @@ import time
 import pytest
 from allauth.account.adapter import get_adapter
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.utils import translation
 
-from accounts.permissions import requires_mfa
-from tests.support import PASSWORD, World, mfa_login, submit_totp, totp_code
+from accounts.models import PlatformRole, User
+from accounts.permissions import has_platform_role, requires_mfa
+from accounts.services import totp_activate, user_create
+from tests.support import PASSWORD, TOTP_SECRET, World, mfa_login, submit_totp, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +223,63 @@ def test_the_recovery_codes_page_says_what_they_are_for_and_leads_on(world: Worl
     RecoveryCodes.activate(world.coordinator)
     page = _recovery_codes_page(staff)
     assert 'id="recovery-continue" href="/werkplek/"' in page
+
+
+def _staff_on_platform(user: User) -> Client:
+    """A platform-host client for ``user``, with the second factor staff must have."""
+    if not is_mfa_enabled(user):
+        totp_activate(user=user, secret=TOTP_SECRET)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    return client
+
+
+def test_platform_pages_admit_the_roles_they_name_and_refuse_the_others(world: World) -> None:
+    professional = user_create(
+        email="prof@klachtpunt.test", password=PASSWORD, roles=[PlatformRole.PROFESSIONAL]
+    )
+    superuser = user_create(email="root@klachtpunt.test", password=PASSWORD, is_superuser=True)
+    complainant = Client(HTTP_HOST="localhost")
+    complainant.force_login(world.complainant)
+    expected = {
+        # user: (the professional's own cases, the coordinator's dashboard)
+        "professional": (_staff_on_platform(professional), 200, 403),
+        "coordinator": (_staff_on_platform(world.coordinator), 403, 200),
+        "superuser without a role": (_staff_on_platform(superuser), 200, 200),
+        "complainant": (complainant, 403, 403),
+    }
+    for who, (client, my_cases, dashboard) in expected.items():
+        assert client.get("/werkplek/mijn-zaken/").status_code == my_cases, who
+        assert client.get("/werkplek/dashboard/").status_code == dashboard, who
+    # Signed out: to the login page, not a refusal.
+    anonymous = Client(HTTP_HOST="localhost").get("/werkplek/dashboard/")
+    assert anonymous.status_code == 302 and anonymous.url.startswith("/accounts/login/")
+
+
+def test_nobody_signed_out_holds_a_platform_role_or_needs_a_second_factor() -> None:
+    anonymous = AnonymousUser()
+    assert not has_platform_role(anonymous, PlatformRole.COORDINATOR, PlatformRole.PLATFORM_ADMIN)
+    assert not requires_mfa(anonymous)
+
+
+def test_second_factor_is_required_of_staff_roles_admin_staff_and_superusers(world: World) -> None:
+    assert requires_mfa(world.coordinator)  # a platform role, no provider membership
+    admin_staff = user_create(email="beheer@klachtpunt.test", password=PASSWORD)
+    User.objects.filter(pk=admin_staff.pk).update(is_staff=True)
+    admin_staff.refresh_from_db()
+    assert requires_mfa(admin_staff)  # Django admin access without a platform role
+    superuser = user_create(email="root2@klachtpunt.test", password=PASSWORD)
+    User.objects.filter(pk=superuser.pk).update(is_superuser=True)
+    superuser.refresh_from_db()
+    assert requires_mfa(superuser)  # a superuser without the admin flag or a role
+    assert not requires_mfa(world.complainant)
+    # A coordinator without a second factor is sent to set one up before any page.
+    coordinator = user_create(
+        email="nieuw@klachtpunt.test", password=PASSWORD, roles=[PlatformRole.COORDINATOR]
+    )
+    client = Client(HTTP_HOST="localhost")
+    assert (
+        client.post("/accounts/login/", {"login": coordinator.email, "password": PASSWORD}).status_code == 302
+    )
+    blocked = client.get("/werkplek/dashboard/")
+    assert blocked.status_code == 302 and blocked.url == "/accounts/2fa/totp/activate/"

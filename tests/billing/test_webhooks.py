@@ -6,6 +6,7 @@ import json
 import time
 
 import pytest
+import structlog.testing
 from django.test import Client
 
 from billing import webhooks
@@ -192,3 +193,119 @@ def test_reconciliation_pushes_memberships_made_without_keys(world: World, setti
         )
     finally:
         fake.stop()
+
+
+@pytest.mark.parametrize(
+    ("secrets", "body", "signature", "reason"),
+    [
+        pytest.param([WEBHOOK_SECRET], "{}", "", "no secret or no signature", id="no-signature"),
+        pytest.param([], "{}", None, "no secret or no signature", id="no-secret"),
+        pytest.param([WEBHOOK_SECRET], "{}", "whsec_someone_else", "bad signature", id="bad-signature"),
+        pytest.param([WEBHOOK_SECRET], "not json", None, "not JSON", id="not-json"),
+        pytest.param([WEBHOOK_SECRET], "[]", None, "not an event", id="a-list"),
+        pytest.param([WEBHOOK_SECRET], '{"type": "invoice.paid"}', None, "not an event", id="no-id"),
+        pytest.param([WEBHOOK_SECRET], '{"id": "evt_1"}', None, "not an event", id="no-type"),
+    ],
+)
+def test_a_refused_delivery_is_answered_400_and_logged_with_its_reason(
+    platform_client: Client, world: World, settings, secrets: list, body: str, signature, reason: str
+) -> None:
+    """Operators tell a missing secret from a forged or malformed delivery by the logged reason."""
+    settings.STRIPE_WEBHOOK_SECRETS = secrets
+    if signature is None:
+        signature = sign_payload(body, WEBHOOK_SECRET)
+    elif signature.startswith("whsec_"):
+        signature = sign_payload(body, signature)
+    with structlog.testing.capture_logs() as logs:
+        response = platform_client.post(
+            "/stripe/webhook/", data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature
+        )
+    assert response.status_code == 400
+    assert not StripeEvent.objects.exists()
+    assert [entry["reason"] for entry in logs if entry["event"] == "stripe_webhook_rejected"] == [reason]
+
+
+def test_received_and_duplicate_events_are_logged_with_their_event_id(
+    platform_client: Client, fake_stripe: FakeStripe, world: World
+) -> None:
+    event = some_event(fake_stripe, world)
+    with structlog.testing.capture_logs() as logs:
+        post_event(platform_client, event)
+        post_event(platform_client, event)
+    by_name = {entry["event"]: entry for entry in logs if entry["event"].startswith("stripe_event_")}
+    assert by_name["stripe_event_received"]["event_id"] == event["id"]
+    assert by_name["stripe_event_received"]["type"] == "customer.subscription.updated"
+    assert by_name["stripe_event_duplicate"]["event_id"] == event["id"]
+
+
+def test_an_event_type_longer_than_its_column_is_stored_cut_off(
+    platform_client: Client, fake_stripe: FakeStripe, world: World
+) -> None:
+    event = some_event(fake_stripe, world) | {"type": "customer.subscription." + "x" * 200}
+    assert post_event(platform_client, event).status_code == 200
+    stored = StripeEvent.objects.get(event_id=event["id"])
+    assert stored.type == event["type"][:100]
+
+
+@pytest.mark.parametrize("shape", ["parent", "top-level"])
+def test_an_invoice_event_brings_the_membership_to_stripes_current_state(
+    platform_client: Client,
+    fake_stripe: FakeStripe,
+    world: World,
+    django_capture_on_commit_callbacks,
+    shape: str,
+) -> None:
+    """The subscription of an invoice is under ``parent`` (current API) or on the invoice (older
+    API versions); either way the invoice event re-reads it, e.g. after a missed subscription event."""
+    membership = stripe_membership(world)
+    [stripe_invoice] = [
+        i for i in fake_stripe.all("invoice") if i["customer"] == membership.stripe_customer_id
+    ]
+    if shape == "top-level":
+        with fake_stripe.lock:
+            stored = fake_stripe.objects["invoice"][stripe_invoice["id"]]
+            stored.pop("parent")
+            stored["subscription"] = membership.stripe_subscription_id
+    fake_stripe.set_subscription_status(membership.stripe_subscription_id, "past_due")  # never delivered
+    event = fake_stripe.event("invoice.payment_failed", fake_stripe.get("invoice", stripe_invoice["id"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_event(platform_client, event).status_code == 200
+    membership.refresh_from_db()
+    assert membership.status == MembershipStatus.PAST_DUE
+    assert StripeEvent.objects.get(event_id=event["id"]).processed_at is not None
+
+
+def test_an_event_without_an_object_is_stored_with_an_empty_object_id(
+    platform_client: Client, fake_stripe: FakeStripe, world: World
+) -> None:
+    event = {"id": "evt_no_object", "type": "customer.subscription.updated", "data": {}}
+    assert post_event(platform_client, event).status_code == 200
+    assert StripeEvent.objects.get(event_id="evt_no_object").object_id == ""
+
+
+def test_an_object_id_longer_than_its_column_is_stored_cut_off(
+    platform_client: Client, fake_stripe: FakeStripe, world: World
+) -> None:
+    event = {
+        "id": "evt_long_object",
+        "type": "invoice.finalized",
+        "data": {"object": {"id": "in_" + "9" * 300}},
+    }
+    assert post_event(platform_client, event).status_code == 200
+    assert StripeEvent.objects.get(event_id="evt_long_object").object_id == ("in_" + "9" * 300)[:255]
+
+
+def test_an_invoice_without_a_subscription_is_recorded_without_asking_for_one(
+    platform_client: Client, fake_stripe: FakeStripe, world: World, django_capture_on_commit_callbacks
+) -> None:
+    membership = stripe_membership(world)
+    [stripe_invoice] = [
+        i for i in fake_stripe.all("invoice") if i["customer"] == membership.stripe_customer_id
+    ]
+    with fake_stripe.lock:
+        fake_stripe.objects["invoice"][stripe_invoice["id"]].pop("parent")  # e.g. a one-off invoice
+    event = fake_stripe.event("invoice.finalized", fake_stripe.get("invoice", stripe_invoice["id"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_event(platform_client, event).status_code == 200
+    assert Invoice.objects.filter(stripe_invoice_id=stripe_invoice["id"]).exists()
+    assert StripeEvent.objects.get(event_id=event["id"]).processed_at is not None

@@ -24,6 +24,7 @@ from django_tenants.utils import schema_context
 
 from accounts.services import totp_activate, user_create
 from casework.consent.services import consent_record
+from casework.dossier.events import entry_text
 from casework.dossier.selectors import complaints_visible_to_provider
 from casework.dossier.services import hash_token
 from casework.index.models import Channel, Consent, Track
@@ -426,3 +427,169 @@ def test_openapi_documents_the_status_and_cases_routes_with_their_errors(platfor
     assert paths["/api/v1/cases"]["get"]["security"]
     schemes = document["components"]["securitySchemes"]
     assert any(scheme.get("scheme") == "bearer" for scheme in schemes.values())
+
+
+def test_each_consent_decision_is_kept_with_its_wording_and_who_recorded_it(world: World) -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from casework.consent.wording import consent_wording
+    from casework.models import ConsentRecord, TimelineEntry
+
+    result = submit(world.alpha, submission=submission(consent=Consent.PENDING))
+    complaint_id = result.complaint.pk
+
+    def record(decision: str, **extra: object) -> Complaint:
+        return consent_record(
+            provider=world.alpha, complaint_id=complaint_id, decision=decision, accessor=STAFF, **extra
+        )
+
+    with translation.override("nl"):
+        with pytest.raises(ValidationError) as unknown:
+            record("maybe", via=Channel.PHONE, language="nl")
+        assert unknown.value.code == "invalid" and unknown.value.messages == [
+            "Onbekende keuze voor toestemming."
+        ]
+        with pytest.raises(ValidationError) as nothing_given:
+            record(Consent.WITHDRAWN, via=Channel.PHONE, language="nl")
+        assert nothing_given.value.code == "not_given"
+        assert nothing_given.value.messages == ["Er is geen toestemming om in te trekken."]
+    record(
+        Consent.GIVEN,
+        via=Channel.PHONE,
+        language="en",
+        actor_user_id=world.coordinator.pk,
+        on_behalf_of_complainant=True,
+    )
+    record(Consent.GIVEN, via=Channel.PHONE, language="en")  # the same choice again changes nothing
+    record(Consent.WITHDRAWN, via=Channel.PORTAL, language="nl", actor_user_id=world.complainant.pk)
+    with schema_context(world.alpha.schema_name):
+        kept = [
+            (
+                r.decision,
+                r.wording,
+                r.wording_language,
+                r.recorded_via,
+                r.recorded_by_user_id,
+                r.on_behalf_of_complainant,
+            )
+            for r in ConsentRecord.objects.filter(complaint_id=complaint_id).order_by("recorded_at", "pk")
+        ]
+        summaries = [
+            (entry.kind, entry_text(entry), entry.actor_user_id)
+            for entry in TimelineEntry.objects.filter(
+                complaint_id=complaint_id, kind__startswith="consent_"
+            ).order_by("at", "pk")
+        ]
+    assert kept == [
+        (Consent.GIVEN, consent_wording("en"), "en", Channel.PHONE, world.coordinator.pk, True),
+        (Consent.WITHDRAWN, consent_wording("nl"), "nl", Channel.PORTAL, world.complainant.pk, False),
+    ]
+    assert summaries == [
+        ("consent_given", "Toestemming om te delen gegeven", world.coordinator.pk),
+        ("consent_withdrawn", "Toestemming om te delen ingetrokken", world.complainant.pk),
+    ]
+
+
+@pytest.mark.parametrize(("days_later", "basis"), [(0, "submission"), (3, "consent")])
+def test_consent_on_a_formal_complaint_records_the_receipt_with_its_evidence(
+    world: World, days_later: int, basis: str
+) -> None:
+    """Consent the day the complaint came: the clock runs from the complaint; later: from the consent."""
+    from casework.models import TimelineEntry
+
+    result = submit(world.alpha, submission=submission(track=Track.FORMAL, consent=Consent.PENDING))
+    received_on = timezone.localdate(result.complaint.received_at)
+    consent_on = received_on + datetime.timedelta(days=days_later)
+    consent_record(
+        provider=world.alpha,
+        complaint_id=result.complaint.pk,
+        decision=Consent.GIVEN,
+        via=Channel.PHONE,
+        language="nl",
+        accessor=STAFF,
+        actor_user_id=world.coordinator.pk,
+        today=consent_on,
+    )
+    with schema_context(world.alpha.schema_name):
+        complaint = Complaint.objects.get(pk=result.complaint.pk)
+        receipt = TimelineEntry.objects.get(complaint=complaint, kind="formal_receipt")
+    assert complaint.formal_received_on == consent_on
+    assert receipt.data == {
+        "formal_received_on": consent_on.isoformat(),
+        "basis": basis,
+        "channel": Channel.PHONE,
+        "received_on": received_on.isoformat(),
+        "consent_on": consent_on.isoformat(),
+        "recorded_by_user_id": world.coordinator.pk,
+    }
+
+
+def test_the_move_to_the_formal_track_is_on_the_timeline_and_in_the_access_log(world: World) -> None:
+    from casework.consent.services import complaint_make_formal
+    from casework.models import AccessLogEntry, TimelineEntry
+
+    with_consent = submit(world.alpha).complaint  # informal, consent given
+    pending = submit(world.alpha, submission=submission(consent=Consent.PENDING)).complaint
+    for complaint in (with_consent, pending):
+        complaint_make_formal(
+            provider=world.alpha,
+            complaint_id=complaint.pk,
+            accessor=STAFF,
+            actor_user_id=world.coordinator.pk,
+        )
+    today = timezone.localdate().isoformat()
+    with schema_context(world.alpha.schema_name):
+        formal = Complaint.objects.get(pk=with_consent.pk)
+        assert formal.track == Track.FORMAL and formal.formal_received_on.isoformat() == today
+        moved = TimelineEntry.objects.get(complaint=formal, kind="track_formal")
+        assert (entry_text(moved), moved.actor_user_id, moved.data) == (
+            "Klacht wordt formeel behandeld",
+            world.coordinator.pk,
+            {"formal_received_on": today},
+        )
+        receipt = TimelineEntry.objects.get(complaint=formal, kind="formal_receipt")
+        assert receipt.data["basis"] == "track_formal" and receipt.actor_user_id == world.coordinator.pk
+        assert AccessLogEntry.objects.filter(case_id=formal.pk, subject="track").count() == 1
+        # Without consent the clock waits: no receipt yet.
+        waiting = Complaint.objects.get(pk=pending.pk)
+        assert waiting.track == Track.FORMAL and waiting.formal_received_on is None
+        assert TimelineEntry.objects.get(complaint=waiting, kind="track_formal").data == {
+            "formal_received_on": ""
+        }
+        assert not TimelineEntry.objects.filter(complaint=waiting, kind="formal_receipt").exists()
+    consent_record(
+        provider=world.alpha,
+        complaint_id=pending.pk,
+        decision=Consent.GIVEN,
+        via=Channel.PHONE,
+        language="nl",
+        accessor=STAFF,
+    )
+    with schema_context(world.alpha.schema_name):
+        logged = AccessLogEntry.objects.get(case_id=pending.pk, subject="consent")
+        assert logged.detail == Consent.GIVEN
+
+
+@pytest.mark.parametrize(
+    ("track", "decision"), [(Track.INFORMAL, Consent.GIVEN), (Track.FORMAL, Consent.REFUSED)]
+)
+def test_consent_starts_the_clock_only_when_given_on_a_formal_complaint(
+    world: World, track: str, decision: str
+) -> None:
+    from casework.models import TimelineEntry
+
+    result = submit(world.alpha, submission=submission(track=track, consent=Consent.PENDING))
+    consent_record(
+        provider=world.alpha,
+        complaint_id=result.complaint.pk,
+        decision=decision,
+        via=Channel.PHONE,
+        language="nl",
+        accessor=STAFF,
+    )
+    with schema_context(world.alpha.schema_name):
+        assert Complaint.objects.get(pk=result.complaint.pk).formal_received_on is None
+        assert not TimelineEntry.objects.filter(
+            complaint_id=result.complaint.pk, kind="formal_receipt"
+        ).exists()

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import datetime
 import io
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 from pypdf import PdfReader
 
 from casework.decision.pdf import decision_pdf
-from casework.decision.services import MeasureInput, measure_mark_done
+from casework.decision.services import (
+    MeasureInput,
+    decision_received_on,
+    decision_validate,
+    measure_mark_done,
+)
 from casework.decision.tasks import send_decision
-from casework.index.models import CaseIndex, Consent
+from casework.index.models import CaseIndex, CaseStatus, Consent
 from casework.models import AccessLogEntry, Complaint, Decision, Letter, Measure, TimelineEntry
 from outbox.models import OutboxMessage
 from tests.casework.accessors import PROVIDER, STAFF
@@ -411,3 +417,144 @@ def test_an_empty_decision_post_names_the_missing_fields(world: World, alpha_cli
     assert page.status_code == 400
     # The date is the form's own required field (the three parts are the service's to refuse).
     assert 'href="#id_decided_on"' in page.content.decode()
+
+
+def test_each_refusal_of_a_decision_says_what_to_fix_in_plain_dutch() -> None:
+    """The messages the provider reads next to the fields, one per problem, keyed by field."""
+    day = datetime.date(2026, 3, 10)
+    measures = [
+        MeasureInput("", datetime.date(2026, 4, 1)),
+        MeasureInput("Rooster aanpassen", None),
+        MeasureInput("Excuses aanbieden", datetime.date(2026, 3, 9)),
+        MeasureInput("Evaluatie", day),  # on the decision's own day: fine
+    ]
+    with translation.override("nl"), pytest.raises(ValidationError) as refused:
+        decision_validate(
+            conclusion=" ",
+            decisions_taken="",
+            measures_timeframe="\n",
+            measures=measures,
+            decided_on=day,
+            received_on=datetime.date(2026, 3, 11),
+            today=datetime.date(2026, 3, 9),
+        )
+    assert refused.value.message_dict == {
+        "conclusion": ["Schrijf de conclusie over de klacht: is de klacht (deels) gegrond, en waarom?"],
+        "decisions_taken": [
+            "Schrijf welke beslissingen de zorgaanbieder naar aanleiding van de klacht neemt."
+        ],
+        "measures_timeframe": [
+            "Schrijf binnen welke termijn de maatregelen worden uitgevoerd (of dat er geen "
+            "maatregelen nodig zijn)."
+        ],
+        "measures": [
+            "Maatregel 1: beschrijf de maatregel.",
+            "Maatregel 2: geef de datum waarop de maatregel klaar is.",
+            "Maatregel 3: de datum kan niet vóór de datum van het oordeel liggen.",
+        ],
+        "decided_on": [
+            "De datum van het oordeel kan niet in de toekomst liggen.",
+            "De datum van het oordeel kan niet vóór de ontvangst van de klacht (11-03-2026) liggen.",
+        ],
+    }
+    codes = {field: [error.code for error in errors] for field, errors in refused.value.error_dict.items()}
+    assert codes["measures"] == ["measure_description", "measure_due", "measure_due_past"]
+    assert codes["decided_on"] == ["future", "backdated"]
+
+
+def test_a_decision_takes_at_most_twenty_measures() -> None:
+    day = datetime.date(2026, 3, 10)
+    twenty = [MeasureInput(f"Maatregel {n}", day) for n in range(1, 21)]
+    decision_validate(
+        conclusion=CONCLUSION, decisions_taken=DECISIONS, measures_timeframe=TIMEFRAME,
+        measures=twenty, decided_on=day, received_on=day, today=day,
+    )  # fmt: skip
+    with translation.override("nl"), pytest.raises(ValidationError) as refused:
+        decision_validate(
+            conclusion=CONCLUSION, decisions_taken=DECISIONS, measures_timeframe=TIMEFRAME,
+            measures=[*twenty, MeasureInput("Nog een", day)], decided_on=day, received_on=day, today=day,
+        )  # fmt: skip
+    assert refused.value.message_dict == {"measures": ["Neem ten hoogste 20 maatregelen op."]}
+    assert refused.value.error_dict["measures"][0].code == "too_many"
+
+
+def test_a_decision_counts_from_the_formal_receipt_else_the_first_receipt_in_amsterdam() -> None:
+    late_evening = datetime.datetime(2026, 3, 1, 23, 30, tzinfo=datetime.UTC)  # 2 March in Amsterdam
+    assert decision_received_on(Complaint(received_at=late_evening)) == datetime.date(2026, 3, 2)
+    formal = Complaint(received_at=late_evening, formal_received_on=datetime.date(2026, 3, 20))
+    assert decision_received_on(formal) == datetime.date(2026, 3, 20)
+
+
+def _revise(world: World, complaint: Complaint, **overrides: Any) -> Decision:
+    from casework.decision.services import decision_revise
+
+    values: dict[str, Any] = {
+        "reason": "Een rekenfout hersteld.",
+        "conclusion": "De klacht is deels gegrond.",
+        "decisions_taken": DECISIONS,
+        "measures_timeframe": TIMEFRAME,
+    }
+    values.update(overrides)
+    return decision_revise(
+        accessor=PROVIDER, provider=world.alpha, complaint_id=complaint.pk, actor=world.alpha_admin, **values
+    )
+
+
+def test_a_new_version_needs_a_reason_and_an_earlier_decision(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha)
+    with translation.override("nl"), pytest.raises(ValidationError) as nothing_to_follow:
+        _revise(world, complaint)
+    assert nothing_to_follow.value.code == "no_decision"
+    assert nothing_to_follow.value.messages == ["Er is nog geen oordeel om op te volgen."]
+    record_decision(world.alpha, complaint, world.alpha_admin)
+    with translation.override("nl"), pytest.raises(ValidationError) as no_reason:
+        _revise(world, complaint, reason="  ")
+    assert no_reason.value.message_dict == {"reason": ["Geef de reden voor de nieuwe versie."]}
+    # The day it is given counts as today for the version too: a later date is in the future.
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as future:
+        _revise(world, complaint, decided_on=timezone.localdate(), today=yesterday)
+    assert [error.code for error in future.value.error_dict["decided_on"]] == ["future"]
+
+
+def test_no_decision_on_a_closed_case(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha)
+    with schema_context(world.alpha.schema_name):
+        Complaint.objects.filter(pk=complaint.pk).update(status=CaseStatus.CLOSED)
+    with translation.override("nl"), pytest.raises(ValidationError) as refused:
+        record_decision(world.alpha, complaint, world.alpha_admin)
+    assert refused.value.code == "closed" and refused.value.messages == ["Deze zaak is afgesloten."]
+
+
+def test_the_timeline_records_each_version_with_what_it_follows(world: World) -> None:
+    """The timeline stores the event's facts (rendered when shown), for each version."""
+    complaint, _case = formal_complaint(world.alpha)
+    first = record_decision(
+        world.alpha, complaint, world.alpha_admin, measures=[MeasureInput("Excuses", timezone.localdate())]
+    )
+    second = _revise(world, complaint)
+    with schema_context(world.alpha.schema_name):
+        entries = {
+            entry.kind: entry.data
+            for entry in TimelineEntry.objects.filter(
+                complaint_id=complaint.pk, kind__in=["decision_recorded", "decision_revised"]
+            )
+        }
+    today = timezone.localdate().isoformat()
+    recorded = {
+        "decision_id": first.pk,
+        "reason": "",
+        "version": 1,
+        "supersedes": None,
+        "decided_on": today,
+        "measures": 1,
+    }
+    revised = {
+        "decision_id": second.pk,
+        "reason": "Een rekenfout hersteld.",
+        "version": 2,
+        "supersedes": first.pk,
+        "decided_on": today,
+        "measures": 0,
+    }
+    assert entries == {"decision_recorded": recorded, "decision_revised": revised}

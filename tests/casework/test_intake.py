@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
+import structlog.testing
 from django.core import mail
 from django.db import connection
 from django_tenants.utils import schema_context
 
 from casework.consent.services import complaint_make_formal, consent_record
+from casework.dossier.events import entry_text
 from casework.dossier.services import hash_token
-from casework.index.models import CaseIndex, Consent, Track
+from casework.index.models import CaseIndex, Channel, Consent, Track
 from casework.models import Complaint, ConsentRecord, FollowLink, TimelineEntry
 from outbox.models import OutboxMessage
 from tests.casework.accessors import STAFF
@@ -155,3 +158,119 @@ def test_lapsed_membership_never_blocks_a_complaint_but_flags_it(world) -> None:
     assert CaseIndex.objects.get(reference=result.complaint.reference).membership_lapsed is True
     healthy = submit(world.beta)
     assert CaseIndex.objects.get(reference=healthy.complaint.reference).membership_lapsed is False
+
+
+def test_a_complaint_entered_for_someone_is_stored_as_given_with_who_entered_it(world) -> None:  # type: ignore[no-untyped-def]
+    """A coordinator types in a letter that arrived late on 2 March (Amsterdam): every field as given,
+    the arrival day as the formal receipt, and the coordinator as the one who recorded it all."""
+    given = submission(
+        complainant_kind="representative",
+        complainant_name="Mevrouw de Vries",
+        complainant_phone="0612345678",
+        client_name="Meneer de Vries",
+        relation_to_client="dochter",
+        mandate_basis="mentor",
+        occurred_on=datetime.date(2026, 2, 20),
+        location="Locatie Zuid",
+        department="Afdeling 3",
+        employee_concerned="de nachtdienst",
+        goal_details="Een gesprek met de teamleider.",
+        track=Track.FORMAL,
+        language="en",
+    )
+    arrived = datetime.datetime(2026, 3, 2, 23, 30, tzinfo=datetime.UTC)  # 3 March in Amsterdam
+    result = submit(
+        world.alpha,
+        Channel.LETTER,
+        submission=given,
+        accessor=STAFF,
+        entered_by_user_id=world.coordinator.pk,
+        received_at=arrived,
+    )
+    assert result.follow_token is not None  # no account: the letter's writer follows by link
+    with schema_context(world.alpha.schema_name):
+        complaint = Complaint.objects.get(pk=result.complaint.pk)
+        for name in (
+            "complainant_kind", "complainant_name", "complainant_email", "complainant_phone",
+            "complainant_postcode", "client_name", "relation_to_client", "mandate_basis", "what_happened",
+            "occurred_on", "location", "department", "employee_concerned", "law", "goal", "goal_details",
+            "track", "consent", "language",
+        ):  # fmt: skip
+            assert getattr(complaint, name) == getattr(given, name), name
+        assert complaint.category.code == "treatment" and complaint.channel == Channel.LETTER
+        assert complaint.received_at == arrived and complaint.entered_by_user_id == world.coordinator.pk
+        assert complaint.formal_received_on == datetime.date(2026, 3, 3)
+        consent = ConsentRecord.objects.get(complaint=complaint)
+        assert consent.recorded_by_user_id == world.coordinator.pk and consent.on_behalf_of_complainant
+        assert consent.wording_language == "en" and consent.recorded_via == Channel.LETTER
+        entries = {entry.kind: entry for entry in TimelineEntry.objects.filter(complaint=complaint)}
+        assert {
+            kind: entries[kind].actor_user_id for kind in ("received", "consent_given", "formal_receipt")
+        } == {
+            "received": world.coordinator.pk,
+            "consent_given": world.coordinator.pk,
+            "formal_receipt": world.coordinator.pk,
+        }
+        assert entries["received"].data == {"channel": Channel.LETTER, "track": Track.FORMAL}
+        assert entries["formal_receipt"].data["basis"] == "arrival"
+    assert CaseIndex.objects.get(reference=complaint.reference).received_at == arrived
+
+
+def test_a_signed_in_complainant_is_the_recorder_and_gets_no_follow_link(world) -> None:  # type: ignore[no-untyped-def]
+    result = submit(world.alpha, Channel.PORTAL, complainant_user_id=world.complainant.pk)
+    assert result.follow_token is None  # Mijn klachten shows it
+    with schema_context(world.alpha.schema_name):
+        complaint = Complaint.objects.get(pk=result.complaint.pk)
+        assert complaint.complainant_user_id == world.complainant.pk and complaint.entered_by_user_id is None
+        consent = ConsentRecord.objects.get(complaint=complaint)
+        assert consent.recorded_by_user_id == world.complainant.pk and not consent.on_behalf_of_complainant
+        received = TimelineEntry.objects.get(complaint=complaint, kind="received")
+        assert received.actor_user_id == world.complainant.pk
+
+
+def test_a_repeated_submission_returns_the_first_complaint_and_logs_that_it_was_read(world) -> None:  # type: ignore[no-untyped-def]
+    from casework.intake.services import IdempotencyConflict, widget_complaint_submit
+    from casework.models import AccessLogEntry
+
+    without_key = submit(world.alpha)  # an earlier complaint with the same text but no key
+    with structlog.testing.capture_logs() as first_logs:
+        first = widget_complaint_submit(
+            provider=world.alpha, submission=submission(), accessor=STAFF, idempotency_key="form-abc"
+        )
+    with structlog.testing.capture_logs() as again_logs:
+        again = widget_complaint_submit(
+            provider=world.alpha, submission=submission(), accessor=STAFF, idempotency_key="form-abc"
+        )
+    assert first.created and first.complaint.pk != without_key.complaint.pk
+    assert not again.created and again.complaint.pk == first.complaint.pk and again.follow_token is None
+    reference = first.complaint.reference
+    assert [(e["event"], e["reference"]) for e in first_logs] == [("complaint_received", reference)]
+    assert [(e["event"], e["reference"], e["schema"]) for e in again_logs] == [
+        ("complaint_resubmitted", reference, world.alpha.schema_name)
+    ]
+    with schema_context(world.alpha.schema_name):
+        replay = AccessLogEntry.objects.get(case_id=first.complaint.pk, detail="idempotent replay")
+        assert replay.event == "read"
+    with pytest.raises(IdempotencyConflict) as conflict:
+        widget_complaint_submit(
+            provider=world.alpha,
+            submission=submission(what_happened="Iets anders."),
+            accessor=STAFF,
+            idempotency_key="form-abc",
+        )
+    assert conflict.value.reference == first.complaint.reference
+
+
+def test_attachments_are_stored_returned_and_on_the_timeline(world) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from casework.dossier.attachments import check_attachments
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    [checked] = check_attachments([SimpleUploadedFile("brief.pdf", pdf, content_type="application/pdf")])
+    result = submit(world.alpha, attachments=[checked])
+    [attachment] = result.attachments
+    with schema_context(world.alpha.schema_name):
+        entry = TimelineEntry.objects.get(complaint_id=result.complaint.pk, kind="attachment_added")
+        assert entry.data == {"attachment_id": attachment.pk, "content_type": "application/pdf"}
+        assert entry_text(entry) == "Bijlage toegevoegd (application/pdf)"

@@ -456,3 +456,17 @@ def test_message_notices_reach_only_the_people_who_may_read_the_dossier(
         assert s.users[role].email not in told, role
     # The world's admin decides, but this complaint has its own decision maker now.
     assert world.alpha_admin.email not in told and world.alpha_staff_no_mfa.email not in told
+
+
+def test_the_menu_shows_each_member_the_provider_pages_their_role_opens(world: World) -> None:
+    admin = _member(world, "menu_admin", [ProviderRole.ADMIN])
+    staff = _member(world, "menu_staff", [])
+    outsider = world.beta_admin  # a member elsewhere, not here
+
+    def menu(user: User) -> str:
+        page = _client(world, user).get("/").content.decode()
+        return page.split('<ul class="nav">', 1)[1].split("</ul>", 1)[0]
+
+    assert "Organisatie" in menu(admin) and "Klachten" in menu(admin) and "Gebruikers" in menu(admin)
+    assert "Organisatie" in menu(staff) and "Klachten" in menu(staff) and "Gebruikers" not in menu(staff)
+    assert "Organisatie" not in menu(outsider) and "Gebruikers" not in menu(outsider)
