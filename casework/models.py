@@ -983,6 +983,8 @@ class PrivacyAdvice(models.Model):
     minutes = models.PositiveIntegerField()
     given_by_user_id = models.BigIntegerField(null=True, blank=True)
     given_by_label = models.CharField(max_length=150, blank=True)
+    # The advice's row in the public time ledger (billed like other work).
+    time_entry_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

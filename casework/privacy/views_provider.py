@@ -179,8 +179,15 @@ def register(request: HttpRequest) -> HttpResponse:
             Breach.objects.only("reference", "kind", "aware_at", "status", "risk", "ap_notified_at")[:200]
         )
     rows = [(item, services.request_due_on(item)) for item in requests]
+    appointment = services.provider_dpo(provider)
     return render(
-        request, "casework/privacy/provider_register.html", {"requests": rows, "breaches": breaches}
+        request,
+        "casework/privacy/provider_register.html",
+        {
+            "requests": rows,
+            "breaches": breaches,
+            "dpo": appointment.professional if appointment is not None else None,
+        },
     )
 
 

@@ -269,6 +269,8 @@ EXPECTATIONS: dict[str, Rule] = {
     "platform:privacy_request_create": PRIVACY,
     "platform:privacy_breach_create": PRIVACY,
     "platform:privacy_advice": PRIVACY,
+    # Coordination appoints a provider's DPO; the seeded providers lack the dpo service (404).
+    "platform:privacy_dpo_appointment": rule("coordinator", "platform_admin", granted="404", not_yours="404"),
     "platform:privacy_report": PRIVACY_UNSEEDED,
     "platform:privacy_report_pdf": PRIVACY_UNSEEDED,
     "platform:privacy_case": PRIVACY_UNSEEDED,
