@@ -439,7 +439,12 @@ def dpo_appointment(request: HttpRequest, slug: str) -> HttpResponse:
     provider = selectors.providers_with_dpo().filter(slug=slug).first()
     if provider is None:
         raise Http404
-    candidates = provider_candidates(provider, service=Service.DPO)
+    current = services.provider_dpo(provider)
+    candidates = [
+        (professional, reasons)
+        for professional, reasons in provider_candidates(provider, service=Service.DPO)
+        if current is None or professional.user_id != current.professional_id
+    ]
     eligible_ids = [professional.user_id for professional, reasons in candidates if not reasons]
     form = f.DpoAppointForm(
         request.POST or None,
@@ -465,7 +470,7 @@ def dpo_appointment(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "provider": provider,
             "form": form,
-            "current": services.provider_dpo(provider),
+            "current": current,
             "history": selectors.dpo_appointments(provider),
             "excluded": [(professional, reasons) for professional, reasons in candidates if reasons],
         },
