@@ -31,6 +31,8 @@ EVENT_LABELS = {
     "identity_verified": gettext_lazy("Identiteit vastgesteld"),
     "extended": gettext_lazy("Termijn verlengd met twee maanden"),
     "answered": gettext_lazy("Verzoek beantwoord"),
+    "answer_notified": gettext_lazy("Verzoeker gemaild dat het antwoord klaarstaat (beveiligde link)"),
+    "answer_to_post": gettext_lazy("Geen e-mailadres: stuur de antwoordbrief per post"),
     "time_note": gettext_lazy("Notitie bij geschreven uren"),
     "reported": gettext_lazy("Datalek geregistreerd"),
     "assessed": gettext_lazy("Datalek beoordeeld"),

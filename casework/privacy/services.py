@@ -32,9 +32,11 @@ from casework.index.models import (
     Service,
 )
 from casework.models import Breach, PrivacyAdvice, PrivacyEvent, PrivacyRequest
+from casework.privacy import delivery
 from casework.privacy.pdf import answer_letter_pdf
 from casework.timesheets.models import Activity, TimeEntry, TimeKind
 from casework.timesheets.services import TimeEntryError, ledger_entry_add
+from outbox.services import outbox_enqueue
 from reference import avg_terms
 from reference.dates import AMSTERDAM
 from reference.deadline_rules import first_contact_due
@@ -416,6 +418,15 @@ def privacy_request_answer(
         )
         _request_index(request=request, provider=provider)
         _log(provider=provider, accessor=accessor, event=Event.CHANGE, record=request, detail="answer")
+        # The letter reaches the requester through the secure channel (casework.privacy.delivery).
+        if request.requester_email or request.requester_user_id:
+            outbox_enqueue(
+                task_name=delivery.SEND_TASK,
+                kwargs={"request_id": request.pk},
+                schema_name=provider.schema_name,
+            )
+        else:
+            _event(record=request, kind="answer_to_post", actor=actor)
     log.info("privacy_request_answered", reference=reference, outcome=outcome)
     return request
 
