@@ -415,7 +415,11 @@ def breach_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def advice(request: HttpRequest) -> HttpResponse:
     providers = selectors.providers_with_dpo()
-    form = f.AdviceForm(request.POST or None, providers=providers)
+    # Advice is recorded (and billed) by the provider's own DPO: offer only their providers.
+    own = providers.filter(
+        dpo_appointments__professional=_user(request), dpo_appointments__ended_at__isnull=True
+    )
+    form = f.AdviceForm(request.POST or None, providers=own)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

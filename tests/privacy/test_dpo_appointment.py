@@ -215,3 +215,10 @@ def test_coordinator_appoints_the_dpo_on_its_page_and_a_dpo_may_not(dpo: Dpo, wo
     assert response.status_code == 302
     history = coordinator.get(url).content.decode()
     assert "verhuisd" in history and str(successor.user) in history
+
+
+def test_advice_form_offers_only_the_providers_whose_dpo_one_is(dpo: Dpo, world: World) -> None:
+    field = f'<option value="{dpo.provider.pk}"'
+    assert field not in dpo.client.get("/werkplek/avg/advies/").content.decode()
+    _appoint(dpo, world)
+    assert field in dpo.client.get("/werkplek/avg/advies/").content.decode()
