@@ -297,6 +297,10 @@ class PostalLetter(models.Model):
     is recorded when the coordinator has posted it.
     """
 
+    # The answer to an AVG request (case kind "dsr"): ``letter_id`` is the request's id, its PDF
+    # the request's answer letter (casework.privacy.delivery).
+    PRIVACY_ANSWER = "privacy_answer"
+
     provider = models.ForeignKey("tenants.Provider", on_delete=models.CASCADE, related_name="postal_letters")
     case = models.ForeignKey(CaseIndex, on_delete=models.CASCADE, related_name="postal_letters")
     letter_id = models.BigIntegerField(help_text="Primary key of the letter in the provider's schema")
@@ -310,7 +314,10 @@ class PostalLetter(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["provider", "letter_id"], name="one_postal_row_per_letter")
+            # A letter id and an AVG request id may be the same number: the kind tells them apart.
+            models.UniqueConstraint(
+                fields=["provider", "kind", "letter_id"], name="one_postal_row_per_letter"
+            )
         ]
 
     def __str__(self) -> str:

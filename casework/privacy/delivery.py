@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from casework.dossier.letters import privacy_answer_response
 from casework.dossier.services import hash_token
 from casework.models import PrivacyEvent, PrivacyRequest
 from tenants.hosts import platform_url, provider_url
@@ -107,8 +108,4 @@ def answer_downloaded(request: PrivacyRequest) -> None:
 
 def answer_response(request: PrivacyRequest) -> HttpResponse:
     """The answer letter's PDF as a private download (call in its schema)."""
-    with request.answer_letter.open("rb") as handle:
-        response = HttpResponse(handle.read(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{request.reference}-antwoord.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return privacy_answer_response(request)

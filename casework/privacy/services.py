@@ -29,6 +29,7 @@ from casework.index.models import (
     CaseStatus,
     Channel,
     DpoAppointment,
+    PostalLetter,
     Service,
 )
 from casework.models import Breach, PrivacyAdvice, PrivacyEvent, PrivacyRequest
@@ -416,7 +417,7 @@ def privacy_request_answer(
             outcome=outcome,
             in_time=answered_on <= request_due_on(request),
         )
-        _request_index(request=request, provider=provider)
+        row = _request_index(request=request, provider=provider)
         _log(provider=provider, accessor=accessor, event=Event.CHANGE, record=request, detail="answer")
         # The letter reaches the requester through the secure channel (casework.privacy.delivery).
         if request.requester_email or request.requester_user_id:
@@ -427,6 +428,13 @@ def privacy_request_answer(
             )
         else:
             _event(record=request, kind="answer_to_post", actor=actor)
+            PostalLetter.objects.create(
+                provider=provider,
+                case=row,
+                letter_id=request.pk,
+                kind=PostalLetter.PRIVACY_ANSWER,
+                created_at=timezone.now(),
+            )
     log.info("privacy_request_answered", reference=reference, outcome=outcome)
     return request
 

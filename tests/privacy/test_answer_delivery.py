@@ -7,10 +7,13 @@ import re
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from casework.index.models import PostalLetter
 from casework.models import AccessLogEntry, PrivacyEvent, PrivacyRequest
 from casework.privacy.services import privacy_request_answer, privacy_request_verify_identity
+from tests.casework.factories_professionals import staff_client
 from tests.privacy.conftest import Dpo, make_request
 from tests.support import World
 
@@ -75,13 +78,30 @@ def test_answer_email_goes_once_even_if_the_task_runs_twice(
     assert len(mail.outbox) == 1
 
 
-def test_requester_without_an_email_address_gets_the_answer_by_post_shown_to_the_dpo(
-    dpo: Dpo, django_capture_on_commit_callbacks
+def test_requester_without_an_email_address_gets_the_answer_by_post_from_the_post_list(
+    dpo: Dpo, world: World, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     request = _answer(dpo, make_request(dpo, requester_email=""), django_capture_on_commit_callbacks)
     assert mail.outbox == []
+    row = PostalLetter.objects.get(kind=PostalLetter.PRIVACY_ANSWER, letter_id=request.pk)
+    assert row.case.reference == request.reference and row.provider_id == dpo.provider.pk
+    coordinator = staff_client(world.coordinator)
+    listing = coordinator.get("/werkplek/post/").content.decode()
+    assert request.reference in listing and "Antwoord op AVG-verzoek" in listing
+    pdf = coordinator.get(f"/werkplek/post/{row.pk}/brief.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    posted = coordinator.post(
+        f"/werkplek/post/{row.pk}/verstuurd/", {f"p{row.pk}-posted_on": timezone.localdate().isoformat()}
+    )
+    assert posted.status_code == 302
+    row.refresh_from_db()
+    assert row.posted_on == timezone.localdate()
     with schema_context(dpo.provider.schema_name):
-        assert PrivacyEvent.objects.filter(request_id=request.pk, kind="answer_to_post").exists()
+        kinds = set(PrivacyEvent.objects.filter(request_id=request.pk).values_list("kind", flat=True))
+        assert {"answer_to_post", "answer_posted"} <= kinds
+        assert AccessLogEntry.objects.filter(
+            reference=request.reference, event=AccessLogEntry.Event.PRINT, subject="privacy_request"
+        ).exists()
 
 
 def test_signed_in_requester_downloads_the_answer_from_mijn_klachten_and_no_one_else(
@@ -112,4 +132,4 @@ def test_dpo_sees_on_the_request_that_the_answer_must_go_by_post(
 ) -> None:  # type: ignore[no-untyped-def]
     request = _answer(dpo, make_request(dpo, requester_email=""), django_capture_on_commit_callbacks)
     page = dpo.client.get(f"/werkplek/avg/{request.reference}/").content.decode()
-    assert "stuur de antwoordbrief per post" in page
+    assert "de antwoordbrief staat op de postlijst" in page
