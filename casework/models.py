@@ -905,6 +905,12 @@ class PrivacyRequest(models.Model):
     answer_text = models.TextField(blank=True)
     answered_on = models.DateField(null=True, blank=True)
     answer_letter = models.FileField(upload_to="privacy/requests/", max_length=300, blank=True)
+    # The answer reaches the requester through the secure channel: an e-mail that it is
+    # ready, with a secret link (only its hash is kept) or Mijn klachten for an account.
+    answer_link_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    answer_link_expires_at = models.DateTimeField(null=True, blank=True)
+    answer_notified_at = models.DateTimeField(null=True, blank=True)
+    answer_downloaded_at = models.DateTimeField(null=True, blank=True)
 
     entered_by_user_id = models.BigIntegerField(null=True, blank=True)
     requester_user_id = models.BigIntegerField(null=True, blank=True)
@@ -1004,6 +1010,8 @@ class PrivacyAdvice(models.Model):
     minutes = models.PositiveIntegerField()
     given_by_user_id = models.BigIntegerField(null=True, blank=True)
     given_by_label = models.CharField(max_length=150, blank=True)
+    # The advice's row in the public time ledger (billed like other work).
+    time_entry_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -39,7 +39,7 @@ from reference.categories import category_label
 from reference.dates import today_amsterdam
 from reference.languages import language_label
 from reference.postcodes import area_distance_km
-from tenants.models import Sector
+from tenants.models import Provider, Sector
 
 
 @dataclass(frozen=True)
@@ -455,3 +455,37 @@ def _continuity(t: _CaseTexts, professional: Professional, weights: Weights) -> 
     if professional.worked_for_provider:
         return t.factor("continuity", weights.continuity, CONTINUITY_SAME_PROVIDER_FIT, t.same_provider)
     return t.factor("continuity", weights.continuity, 0.0, t.no_history)
+
+
+def provider_exclusions(
+    provider: Provider, *, service: str, user_id: int, today: datetime.date | None = None
+) -> list[tuple[str, str]]:
+    """Why the professional with ``user_id`` cannot serve ``provider`` for ``service`` (codes and texts).
+
+    For a standing appointment (the provider's data-protection officer, AVG
+    art. 37) rather than one case: the very checks matching makes for a case
+    of this provider (qualification, conflict of interest, absence, capacity,
+    active), run on an unsaved case that only names the provider and service.
+    """
+    probe = CaseIndex(provider=provider, service=service, sector=provider.sector, status=CaseStatus.RECEIVED)
+    professional = (
+        professionals_for_case(probe, today=today or today_amsterdam()).filter(user_id=user_id).first()
+    )
+    if professional is None:
+        return [("", _("Deze gebruiker staat niet in de lijst van professionals."))]
+    return exclusions(probe, professional)
+
+
+def provider_candidates(
+    provider: Provider, *, service: str, today: datetime.date | None = None
+) -> list[tuple[Professional, list[str]]]:
+    """Every professional qualified for ``service``, with why each cannot serve ``provider`` (empty: can)."""
+    probe = CaseIndex(provider=provider, service=service, sector=provider.sector, status=CaseStatus.RECEIVED)
+    texts = _CaseTexts(probe)
+    needed = SERVICE_QUALIFICATION[service]
+    return [
+        (professional, [text for _code, text in exclusions(probe, professional, texts)])
+        for professional in professionals_for_case(probe, today=today or today_amsterdam()).filter(
+            qualifications__contains=[needed]
+        )
+    ]

@@ -42,7 +42,7 @@ from django_tenants.utils import schema_context
 from accounts.models import AnyUser, PlatformRole
 from accounts.network import client_address
 from casework.dossier.permissions import acting_role
-from casework.index.models import Assignment, CaseIndex
+from casework.index.models import Assignment, CaseIndex, CaseKind
 from casework.models import AccessLogEntry, Complaint
 from tenants.models import Provider, ProviderApiKey
 from tenants.permissions import provider_roles
@@ -123,7 +123,11 @@ def _staff_role(user: AnyUser | None, provider: Provider | None, case_id: int | 
             # The service the professional works on this case in (officer, committee, ...).
             service = (
                 Assignment.objects.filter(
-                    case__provider=provider, case__case_id=case_id, professional_id=getattr(user, "pk", None)
+                    # case_id numbers complaints; requests, breaches and advice rows number their own.
+                    case__provider=provider,
+                    case__kind=CaseKind.COMPLAINT,
+                    case__case_id=case_id,
+                    professional_id=getattr(user, "pk", None),
                 )
                 .order_by("-assigned_at", "-pk")
                 .values_list("service", flat=True)

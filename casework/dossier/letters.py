@@ -27,10 +27,19 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from accounts.models import User
-from casework.dossier.access_log import Accessor, access_log_change
+from casework.dossier.access_log import Accessor, Event, access_log_change, access_log_record
 from casework.dossier.services import follow_link_create, timeline_add
 from casework.index.models import CaseIndex, PostalLetter
-from casework.models import ClosingNotice, Complaint, DeadlineExtension, Decision, Letter, Visibility
+from casework.models import (
+    ClosingNotice,
+    Complaint,
+    DeadlineExtension,
+    Decision,
+    Letter,
+    PrivacyEvent,
+    PrivacyRequest,
+    Visibility,
+)
 from reference.dates import today_amsterdam
 from tenants.hosts import platform_url, provider_url
 from tenants.models import Provider
@@ -174,6 +183,9 @@ def letter_mark_posted(
         row.posted_on = posted_on
         row.posted_by = actor
         row.save(update_fields=["posted_on", "posted_by"])
+        if row.kind == PostalLetter.PRIVACY_ANSWER:
+            _privacy_answer_posted(row=row, posted_on=posted_on, actor=actor, accessor=accessor)
+            return row
         with schema_context(row.provider.schema_name):
             letter = (
                 Letter.objects.select_for_update(of=("self",))
@@ -201,6 +213,39 @@ def letter_mark_posted(
                 detail=f"posted {letter.kind} on {posted_on.isoformat()}",
             )
     return row
+
+
+def _privacy_answer_posted(
+    *, row: PostalLetter, posted_on: datetime.date, actor: User, accessor: Accessor
+) -> None:
+    """The AVG answer letter on the post list was posted: its request records it (in its schema)."""
+    with schema_context(row.provider.schema_name):
+        request = PrivacyRequest.objects.select_for_update().get(pk=row.letter_id)
+        PrivacyEvent.objects.create(
+            request=request,
+            at=timezone.now(),
+            kind="answer_posted",
+            actor_user_id=getattr(actor, "pk", None),
+            actor_label=str(actor)[:150] if actor else "",
+            data={"posted_on": posted_on.isoformat()},
+        )
+        access_log_record(
+            provider=row.provider,
+            event=Event.CHANGE,
+            accessor=accessor,
+            reference=request.reference,
+            subject="privacy_request",
+            detail=f"answer posted on {posted_on.isoformat()}",
+        )
+
+
+def privacy_answer_response(request: PrivacyRequest) -> HttpResponse:
+    """An AVG request's answer letter as a private download (call in its schema)."""
+    with request.answer_letter.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{request.reference}-antwoord.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def letter_delivered(letter: Letter, at: datetime.datetime | None = None) -> None:

@@ -67,6 +67,9 @@ class CaseKind(models.TextChoices):
     COMPLAINT = "complaint", _("Klacht")
     DSR = "dsr", _("AVG-verzoek")
     BREACH = "breach", _("Datalek")
+    # A provider's yearly advice hours (AVG art. 39): a ledger row only, so advice time is
+    # billed like other work; no dossier, never in a queue, report or reminder.
+    ADVICE = "advice", _("AVG-advies (uren)")
 
 
 class ComplaintIndexManager(models.Manager["CaseIndex"]):
@@ -206,6 +209,42 @@ class Assignment(models.Model):
         return f"{self.case_id} -> {self.professional_id} ({self.state})"
 
 
+class DpoAppointment(models.Model):
+    """The data-protection officer a provider with the dpo service has (AVG art. 37).
+
+    One current appointment per provider; one professional may serve several
+    providers. A replacement ends the current row with its reason (not dossier
+    content), so the rows are the appointment's history.
+    """
+
+    provider = models.ForeignKey(
+        "tenants.Provider", on_delete=models.CASCADE, related_name="dpo_appointments"
+    )
+    professional = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dpo_appointments"
+    )
+    appointed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    appointed_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-appointed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_current_dpo_per_provider",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} -> {self.professional_id}"
+
+
 class DeadlineReminder(models.Model):
     """A deadline reminder, written before it is sent: each (case, kind, deadline) exactly once.
 
@@ -258,6 +297,10 @@ class PostalLetter(models.Model):
     is recorded when the coordinator has posted it.
     """
 
+    # The answer to an AVG request (case kind "dsr"): ``letter_id`` is the request's id, its PDF
+    # the request's answer letter (casework.privacy.delivery).
+    PRIVACY_ANSWER = "privacy_answer"
+
     provider = models.ForeignKey("tenants.Provider", on_delete=models.CASCADE, related_name="postal_letters")
     case = models.ForeignKey(CaseIndex, on_delete=models.CASCADE, related_name="postal_letters")
     letter_id = models.BigIntegerField(help_text="Primary key of the letter in the provider's schema")
@@ -271,7 +314,10 @@ class PostalLetter(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["provider", "letter_id"], name="one_postal_row_per_letter")
+            # A letter id and an AVG request id may be the same number: the kind tells them apart.
+            models.UniqueConstraint(
+                fields=["provider", "kind", "letter_id"], name="one_postal_row_per_letter"
+            )
         ]
 
     def __str__(self) -> str:

@@ -9,8 +9,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from casework.dossier.forms import DateInput
 from casework.models import Breach, PrivacyAdvice, PrivacyRequest
+from casework.timesheets.models import TimeKind
 from tenants.models import Provider
 
 
@@ -225,12 +227,41 @@ class AdviceForm(forms.Form):
     question = _text(_("Vraag"))
     advice = _text(_("Advies"), rows=5)
     minutes = forms.IntegerField(label=_("Minuten"), min_value=1, max_value=24 * 60)
+    kind = forms.TypedChoiceField(
+        label=_("Soort tijd"),
+        choices=[(TimeKind.PHONE, TimeKind.PHONE.label), (TimeKind.ONSITE, TimeKind.ONSITE.label)],
+        required=False,
+        empty_value=TimeKind.PHONE,
+    )
 
     def __init__(self, *args: Any, providers: Any, **kwargs: Any) -> None:
         today = timezone.localdate()
         kwargs.setdefault("initial", {"asked_on": today, "given_on": today})
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = providers  # type: ignore[attr-defined]
+
+
+class _ProfessionalChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj)
+
+
+class DpoAppointForm(forms.Form):
+    """Coordination appoints (or replaces) a provider's data-protection officer."""
+
+    professional = _ProfessionalChoiceField(
+        label=_("Functionaris gegevensbescherming"), queryset=User.objects.none(), widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reden van de vervanging"),
+        max_length=300,
+        required=False,
+        help_text=_("Verplicht als er al een functionaris is. Geen gegevens over cliënten."),
+    )
+
+    def __init__(self, *args: Any, eligible: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["professional"].queryset = eligible  # type: ignore[attr-defined]
 
 
 def year_choices(today: datetime.date | None = None) -> list[int]:

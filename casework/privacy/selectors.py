@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tenants.utils import schema_context
 
-from casework.index.models import CaseIndex, CaseKind, CaseStatus
+from casework.index.models import CaseIndex, CaseKind, CaseStatus, DpoAppointment
 from casework.models import Breach, PrivacyAdvice, PrivacyEvent, PrivacyRequest
 from casework.privacy.services import request_due_on
 from reference import avg_terms
@@ -31,6 +31,9 @@ EVENT_LABELS = {
     "identity_verified": gettext_lazy("Identiteit vastgesteld"),
     "extended": gettext_lazy("Termijn verlengd met twee maanden"),
     "answered": gettext_lazy("Verzoek beantwoord"),
+    "answer_notified": gettext_lazy("Verzoeker gemaild dat het antwoord klaarstaat (beveiligde link)"),
+    "answer_to_post": gettext_lazy("Geen e-mailadres: de antwoordbrief staat op de postlijst"),
+    "answer_posted": gettext_lazy("Antwoordbrief per post verstuurd"),
     "time_note": gettext_lazy("Notitie bij geschreven uren"),
     "reported": gettext_lazy("Datalek geregistreerd"),
     "assessed": gettext_lazy("Datalek beoordeeld"),
@@ -249,3 +252,10 @@ def advice_log(provider: Provider) -> list[PrivacyAdvice]:
 
 def providers_with_dpo() -> QuerySet[Provider]:
     return cast("QuerySet[Provider]", Provider.objects.filter(services__contains=["dpo"]).order_by("name"))
+
+
+def dpo_appointments(provider: Provider) -> QuerySet[DpoAppointment]:
+    """The provider's data-protection officers, the current one first, with who appointed and ended them."""
+    return DpoAppointment.objects.filter(provider_id=provider.pk).select_related(
+        "professional", "appointed_by", "ended_by"
+    )

@@ -20,13 +20,26 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from accounts.models import AnyUser, PlatformRole, Professional, Qualification, User
+from casework.assignment.matching import Exclusion, provider_exclusions
 from casework.dossier.access_log import Accessor, Event, access_log_record
-from casework.index.models import Assignment, CaseIndex, CaseKind, CaseStatus, Channel, Service
+from casework.index.models import (
+    Assignment,
+    CaseIndex,
+    CaseKind,
+    CaseStatus,
+    Channel,
+    DpoAppointment,
+    PostalLetter,
+    Service,
+)
 from casework.models import Breach, PrivacyAdvice, PrivacyEvent, PrivacyRequest
+from casework.privacy import delivery
 from casework.privacy.pdf import answer_letter_pdf
-from casework.timesheets.models import TimeEntry
-from casework.timesheets.services import ledger_entry_add
+from casework.timesheets.models import Activity, TimeEntry, TimeKind
+from casework.timesheets.services import TimeEntryError, ledger_entry_add
+from outbox.services import outbox_enqueue
 from reference import avg_terms
+from reference.dates import AMSTERDAM
 from reference.deadline_rules import first_contact_due
 from tenants.models import Provider
 from tenants.tenancy import require_tenant_schema
@@ -263,7 +276,8 @@ def privacy_request_submit(
                     idempotency_key=idempotency_key,
                 )
                 _event(record=request, kind="received", actor=entered_by, via=via)
-                _request_index(request=request, provider=provider, created=True)
+                row = _request_index(request=request, provider=provider, created=True)
+                _route_to_provider_dpo(row=row, provider=provider)
                 _log(provider=provider, accessor=accessor, event=Event.CREATE, record=request)
         except IntegrityError:
             if idempotency_key:
@@ -403,8 +417,24 @@ def privacy_request_answer(
             outcome=outcome,
             in_time=answered_on <= request_due_on(request),
         )
-        _request_index(request=request, provider=provider)
+        row = _request_index(request=request, provider=provider)
         _log(provider=provider, accessor=accessor, event=Event.CHANGE, record=request, detail="answer")
+        # The letter reaches the requester through the secure channel (casework.privacy.delivery).
+        if request.requester_email or request.requester_user_id:
+            outbox_enqueue(
+                task_name=delivery.SEND_TASK,
+                kwargs={"request_id": request.pk},
+                schema_name=provider.schema_name,
+            )
+        else:
+            _event(record=request, kind="answer_to_post", actor=actor)
+            PostalLetter.objects.create(
+                provider=provider,
+                case=row,
+                letter_id=request.pk,
+                kind=PostalLetter.PRIVACY_ANSWER,
+                created_at=timezone.now(),
+            )
     log.info("privacy_request_answered", reference=reference, outcome=outcome)
     return request
 
@@ -432,6 +462,17 @@ def privacy_case_take(*, case: CaseIndex, dpo: User, accessor: Accessor | None =
         ).first()
         if current is not None and current.professional_id == dpo.pk:
             return current
+        if (
+            current is not None
+            and PlatformRole.COORDINATOR not in (dpo.roles or [])
+            and DpoAppointment.objects.filter(
+                provider_id=locked.provider_id, professional_id=current.professional_id, ended_at__isnull=True
+            ).exists()
+        ):
+            # The provider's own DPO holds it (art. 37); only coordination moves it (dpo_appoint).
+            raise PrivacyError(
+                _("De functionaris gegevensbescherming van deze zorgaanbieder behandelt dit al.")
+            )
         now = timezone.now()
         if current is not None:
             current.state = Assignment.State.REPLACED
@@ -459,6 +500,187 @@ def privacy_case_take(*, case: CaseIndex, dpo: User, accessor: Accessor | None =
                 subject="assignment",
             )
     return assignment
+
+
+# --- The provider's data-protection officer (AVG art. 37) ----------------------------
+
+
+def provider_dpo(provider: Provider) -> DpoAppointment | None:
+    """The provider's current DPO appointment (with the professional), or None."""
+    return (
+        DpoAppointment.objects.select_related("professional")
+        .filter(provider_id=provider.pk, ended_at__isnull=True)
+        .first()
+    )
+
+
+def may_appoint_dpo(user: User) -> bool:
+    """Coordinators and platform admins appoint a provider's data-protection officer."""
+    return _is_coordination(user)
+
+
+def _is_coordination(user: User) -> bool:
+    roles = set(user.roles or [])
+    return PlatformRole.COORDINATOR in roles or PlatformRole.PLATFORM_ADMIN in roles
+
+
+def _hand_over(*, row: CaseIndex, to: User, by: User, reason: str) -> Assignment:
+    """Make ``to`` the accepted holder of the locked ``row``; a current holder is replaced with ``reason``."""
+    current = Assignment.objects.filter(
+        case=row, state__in=[Assignment.State.OFFERED, Assignment.State.ACCEPTED]
+    ).first()
+    if current is not None:
+        if current.professional_id == to.pk:
+            return current
+        current.state = Assignment.State.REPLACED
+        current.replace_reason = reason[:300]
+        current.save(update_fields=["state", "replace_reason"])
+    now = timezone.now()
+    assignment = Assignment.objects.create(
+        case=row,
+        professional=to,
+        service=Service.DPO,
+        state=Assignment.State.ACCEPTED,
+        assigned_by=by,
+        assigned_at=now,
+        responded_at=now,
+    )
+    row.assignee = to
+    if row.status == CaseStatus.RECEIVED:
+        row.status = CaseStatus.ASSIGNED
+    row.save(update_fields=["assignee", "status", "updated_at"])
+    return assignment
+
+
+def dpo_appoint(
+    *, provider: Provider, professional: User, actor: User, accessor: Accessor, reason: str = ""
+) -> DpoAppointment:
+    """Appoint ``professional`` as ``provider``'s data-protection officer, or replace the current one.
+
+    Guarantees: only coordination appoints; refused without the dpo service,
+    and when matching's checks exclude the professional for this provider
+    (qualification, conflict of interest, absence, capacity, inactive); a
+    replacement needs a reason, which ends the current appointment and hands
+    the provider's open requests, breaches and advice hours held by the
+    previous DPO to the new one. The appointment, the hand-overs and their
+    access-log rows commit together; the provider row is locked, so two
+    coordinators cannot appoint at once.
+    """
+    if not _is_coordination(actor):
+        raise PrivacyError(_("Alleen een coördinator wijst een functionaris gegevensbescherming aan."))
+    if not provider_has_dpo(provider):
+        raise PrivacyError(
+            _("Deze zorgaanbieder heeft geen functionaris gegevensbescherming via Klachtpunt.")
+        )
+    reason = (reason or "").strip()
+    if len(reason) > 300:
+        raise PrivacyError(_("De reden is te lang (hooguit 300 tekens)."))
+    with transaction.atomic():
+        Provider.objects.select_for_update().filter(pk=provider.pk).get()
+        current = (
+            DpoAppointment.objects.select_for_update()
+            .filter(provider_id=provider.pk, ended_at__isnull=True)
+            .first()
+        )
+        if current is not None and current.professional_id == professional.pk:
+            raise PrivacyError(_("Deze professional is al de functionaris gegevensbescherming."))
+        if current is not None and not reason:
+            raise PrivacyError(_("Geef de reden van de vervanging."))
+        refused = [
+            text
+            for _code, text in provider_exclusions(provider, service=Service.DPO, user_id=professional.pk)
+        ]
+        if refused:
+            raise PrivacyError(" ".join(refused))
+        now = timezone.now()
+        if current is not None:
+            current.ended_at = now
+            current.ended_by = actor
+            current.end_reason = reason
+            current.save(update_fields=["ended_at", "ended_by", "end_reason"])
+        appointment = DpoAppointment.objects.create(
+            provider=provider, professional=professional, appointed_by=actor, appointed_at=now
+        )
+        access_log_record(
+            provider=provider,
+            event=Event.CHANGE,
+            accessor=accessor,
+            subject="dpo_appointment",
+            detail="replaced" if current is not None else "appointed",
+        )
+        if current is not None:
+            rows = (
+                CaseIndex.every_kind.select_for_update(of=("self",))
+                .filter(
+                    provider_id=provider.pk,
+                    kind__in=[CaseKind.DSR, CaseKind.BREACH, CaseKind.ADVICE],
+                    assignee_id=current.professional_id,
+                )
+                .exclude(status=CaseStatus.CLOSED)
+                .order_by("pk")
+            )
+            for row in rows:
+                _hand_over(row=row, to=professional, by=actor, reason=reason)
+                access_log_record(
+                    provider=provider,
+                    event=Event.CHANGE,
+                    accessor=accessor,
+                    reference=row.reference,
+                    subject="assignment",
+                )
+    log.info("dpo_appointed", provider_id=provider.pk, replaced=current is not None)
+    return appointment
+
+
+def _route_to_provider_dpo(*, row: CaseIndex, provider: Provider) -> Assignment | None:
+    """Give a new request or breach to the provider's DPO; it stays in the queue when they are unavailable.
+
+    Runs inside the caller's transaction. The appointment row is locked (a
+    replacement waits, or this sees it ended and leaves the case in the queue).
+    Load does not hold it back (the DPO serves this provider), but absence,
+    a conflict of interest that arose since, or inactivity do.
+    """
+    appointment = (
+        DpoAppointment.objects.select_for_update(no_key=True)
+        .select_related("professional", "appointed_by")
+        .filter(provider_id=provider.pk, ended_at__isnull=True)
+        .first()
+    )
+    if appointment is None:
+        return None
+    reasons = provider_exclusions(provider, service=Service.DPO, user_id=appointment.professional_id)
+    if [code for code, _text in reasons if code != Exclusion.AT_CAPACITY]:
+        log.info("dpo_unavailable_case_to_queue", reference=row.reference)
+        return None
+    return _hand_over(row=row, to=appointment.professional, by=appointment.appointed_by, reason="")
+
+
+# --- Advice hours in the ledger (art. 39) ------------------------------------------------
+
+
+def advice_ledger_reference(provider: Provider, year: int) -> str:
+    return f"FGA-{year}-{provider.pk:06d}"
+
+
+def _advice_ledger_case(*, provider: Provider, year: int, dpo: User, by: User) -> CaseIndex:
+    """The provider's ledger row for ``year``'s advice hours, held by ``dpo`` (locked; made once)."""
+    start = datetime.datetime(year, 1, 1, tzinfo=AMSTERDAM)
+    row, _created = CaseIndex.every_kind.get_or_create(
+        provider=provider,
+        kind=CaseKind.ADVICE,
+        case_id=year,
+        defaults={
+            "reference": advice_ledger_reference(provider, year),
+            "service": Service.DPO,
+            "sector": provider.sector,
+            "channel": Channel.EMAIL,
+            "status": CaseStatus.ASSIGNED,
+            "received_at": start,
+        },
+    )
+    row = CaseIndex.every_kind.select_for_update(of=("self",)).select_related("provider").get(pk=row.pk)
+    _hand_over(row=row, to=dpo, by=by, reason="DPO appointment")
+    return row
 
 
 def privacy_time_log(
@@ -551,7 +773,8 @@ def breach_report(
             **fields,
         )
         _event(record=breach, kind="reported", actor=reporter)
-        _breach_index(breach=breach, provider=provider, created=True)
+        row = _breach_index(breach=breach, provider=provider, created=True)
+        _route_to_provider_dpo(row=row, provider=provider)
         _log(provider=provider, accessor=accessor, event=Event.CREATE, record=breach)
     log.info("breach_reported", reference=breach.reference, kind=kind)
     return breach
@@ -704,8 +927,16 @@ def advice_record(
     question: str,
     advice: str,
     minutes: int,
+    kind: str = TimeKind.PHONE,
 ) -> PrivacyAdvice:
-    """Record advice given to the provider, with the hours it took."""
+    """Record advice given to the provider, with the time it took, billed like other work.
+
+    Guarantees: only the provider's appointed DPO records advice; its minutes
+    become one entry in the time ledger on the provider's advice row for the
+    year it was given (the ledger's refusals apply: dates, open months), so the
+    monthly invoice run bills it unchanged. The advice and its entry commit
+    together.
+    """
     if not provider_has_dpo(provider):
         raise PrivacyError(
             _("Deze zorgaanbieder heeft geen functionaris gegevensbescherming via Klachtpunt.")
@@ -716,15 +947,43 @@ def advice_record(
         raise PrivacyError(_("Het aantal minuten ligt tussen 1 en 1440 (een dag)."))
     if given_on > timezone.localdate() or asked_on > given_on:
         raise PrivacyError(_("Controleer de datums: gevraagd vóór gegeven, en niet in de toekomst."))
-    with schema_context(provider.schema_name), transaction.atomic():
-        require_tenant_schema()
-        return PrivacyAdvice.objects.create(
-            topic=topic,
-            asked_on=asked_on,
-            given_on=given_on,
-            question=_check_text(question, _("de vraag")),
-            advice=_check_text(advice, _("het advies")),
-            minutes=minutes,
-            given_by_user_id=actor.pk,
-            given_by_label=str(actor)[:150],
+    question = _check_text(question, _("de vraag"))
+    advice = _check_text(advice, _("het advies"))
+    with transaction.atomic():
+        appointment = (
+            DpoAppointment.objects.select_for_update(no_key=True)
+            .select_related("appointed_by")
+            .filter(provider_id=provider.pk, ended_at__isnull=True)
+            .first()
         )
+        if appointment is None or appointment.professional_id != actor.pk:
+            raise PrivacyError(
+                _("Alleen de functionaris gegevensbescherming van deze zorgaanbieder legt advies vast.")
+            )
+        case = _advice_ledger_case(
+            provider=provider, year=given_on.year, dpo=actor, by=appointment.appointed_by
+        )
+        try:
+            entry = ledger_entry_add(
+                actor=actor,
+                case=case,
+                kind=kind,
+                minutes=minutes,
+                worked_on=given_on,
+                activity=Activity.ADVICE,
+            )
+        except TimeEntryError as refusal:
+            raise PrivacyError(str(refusal)) from refusal
+        with schema_context(provider.schema_name):
+            require_tenant_schema()
+            return PrivacyAdvice.objects.create(
+                topic=topic,
+                asked_on=asked_on,
+                given_on=given_on,
+                question=question,
+                advice=advice,
+                minutes=minutes,
+                given_by_user_id=actor.pk,
+                given_by_label=str(actor)[:150],
+                time_entry_id=entry.pk,
+            )

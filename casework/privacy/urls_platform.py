@@ -9,6 +9,7 @@ urlpatterns = [
     path("avg/verzoek/nieuw/", views.request_create, name="privacy_request_create"),
     path("avg/datalek/nieuw/", views.breach_create, name="privacy_breach_create"),
     path("avg/advies/", views.advice, name="privacy_advice"),
+    path("avg/fg/<slug:slug>/", views.dpo_appointment, name="privacy_dpo_appointment"),
     path("avg/jaarverslag/<slug:slug>/<int:year>/", views.annual_report, name="privacy_report"),
     path(
         "avg/jaarverslag/<slug:slug>/<int:year>/pdf/", views.annual_report_download, name="privacy_report_pdf"

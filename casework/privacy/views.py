@@ -20,8 +20,9 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from casework.assignment.forms import TimeEntryForm
+from casework.assignment.matching import provider_candidates
 from casework.dossier.access_log import Accessor, Event, access_log_request, accessor_from_request
-from casework.index.models import CaseIndex, CaseKind
+from casework.index.models import CaseIndex, CaseKind, Service
 from casework.models import PrivacyRequest
 from casework.privacy import forms as f
 from casework.privacy import selectors, services
@@ -72,7 +73,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "casework/privacy/queue.html",
-        {"rows": rows, "mine": mine, "providers": selectors.providers_with_dpo()},
+        {
+            "rows": rows,
+            "mine": mine,
+            "providers": selectors.providers_with_dpo(),
+            "may_appoint": services.may_appoint_dpo(_user(request)),
+        },
     )
 
 
@@ -409,7 +415,11 @@ def breach_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def advice(request: HttpRequest) -> HttpResponse:
     providers = selectors.providers_with_dpo()
-    form = f.AdviceForm(request.POST or None, providers=providers)
+    # Advice is recorded (and billed) by the provider's own DPO: offer only their providers.
+    own = providers.filter(
+        dpo_appointments__professional=_user(request), dpo_appointments__ended_at__isnull=True
+    )
+    form = f.AdviceForm(request.POST or None, providers=own)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -421,6 +431,54 @@ def advice(request: HttpRequest) -> HttpResponse:
             return redirect("privacy_advice")
     logs = [(provider, selectors.advice_log(provider)) for provider in providers]
     return render(request, "casework/privacy/advice.html", {"form": form, "logs": logs})
+
+
+@dpo_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def dpo_appointment(request: HttpRequest, slug: str) -> HttpResponse:
+    """Coordination: the provider's data-protection officer (art. 37), who may be, and the history."""
+    if not services.may_appoint_dpo(_user(request)):
+        raise PermissionDenied
+    provider = selectors.providers_with_dpo().filter(slug=slug).first()
+    if provider is None:
+        raise Http404
+    current = services.provider_dpo(provider)
+    candidates = [
+        (professional, reasons)
+        for professional, reasons in provider_candidates(provider, service=Service.DPO)
+        if current is None or professional.user_id != current.professional_id
+    ]
+    eligible_ids = [professional.user_id for professional, reasons in candidates if not reasons]
+    form = f.DpoAppointForm(
+        request.POST or None,
+        eligible=User.objects.filter(pk__in=eligible_ids).order_by("display_name", "email"),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dpo_appoint(
+                provider=provider,
+                professional=form.cleaned_data["professional"],
+                actor=_user(request),
+                accessor=_accessor(request, provider),
+                reason=form.cleaned_data["reason"],
+            )
+        except PrivacyError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("De functionaris gegevensbescherming is vastgelegd."))
+            return redirect("privacy_dpo_appointment", slug=provider.slug)
+    return render(
+        request,
+        "casework/privacy/dpo_appointment.html",
+        {
+            "provider": provider,
+            "form": form,
+            "current": current,
+            "history": selectors.dpo_appointments(provider),
+            "excluded": [(professional, reasons) for professional, reasons in candidates if reasons],
+        },
+    )
 
 
 def _report_target(slug: str, year: int) -> Provider:

@@ -10,14 +10,16 @@ from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
+from django_tenants.utils import schema_context
 
 from accounts.permissions import signed_in
-from casework.dossier.access_log import AccessChannel, request_accessor
+from casework.dossier.access_log import AccessChannel, Event, access_log_request, request_accessor
+from casework.index.models import CaseIndex, CaseKind
 from casework.intake.services import form_key_or_new, new_form_key
 from casework.models import PrivacyRequest
+from casework.privacy import delivery, services
 from casework.privacy import forms as f
-from casework.privacy import services
 from casework.privacy.services import PrivacyError, provider_has_dpo
 from tenants.models import Provider
 from tenants.selectors import provider_by_slug
@@ -81,3 +83,39 @@ def portal_request(request: HttpRequest, slug: str) -> HttpResponse:
         "casework/privacy/portal_request.html",
         {"form": form, "provider": provider, "form_key": form_key},
     )
+
+
+@never_cache
+@login_required
+@require_GET
+def portal_answer(request: HttpRequest, reference: str) -> HttpResponse:
+    """``/mijn-klachten/avg/<reference>/antwoord/``: the signed-in requester's own answer letter."""
+    user = signed_in(request)
+    row = (
+        CaseIndex.every_kind.filter(kind=CaseKind.DSR, reference=reference, complainant_user=user)
+        .select_related("provider")
+        .first()
+    )
+    if row is None:
+        raise Http404
+    with schema_context(row.provider.schema_name):
+        found = (
+            PrivacyRequest.objects.filter(
+                pk=row.case_id, requester_user_id=user.pk, status=PrivacyRequest.Status.ANSWERED
+            )
+            .exclude(answer_letter="")
+            .first()
+        )
+        if found is None:
+            raise Http404
+        access_log_request(
+            request,
+            Event.EXPORT,
+            provider=row.provider,
+            reference=found.reference,
+            subject="privacy_request",
+            detail="answer letter",
+            channel=AccessChannel.COMPLAINANT_PORTAL,
+        )
+        delivery.answer_downloaded(found)
+        return delivery.answer_response(found)

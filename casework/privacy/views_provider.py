@@ -24,7 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_tenants.utils import schema_context
 
 from accounts.models import User
-from casework.dossier.access_log import AccessChannel, accessor_from_request
+from casework.complainant.display import private_link_page
+from casework.dossier.access_log import AccessChannel, Event, access_log_request, accessor_from_request
 from casework.intake.guard import (
     HONEYPOT_FIELD,
     IDEMPOTENCY_FIELD,
@@ -39,8 +40,8 @@ from casework.intake.guard import (
 )
 from casework.intake.views import CHALLENGE_URL, frame_ancestors
 from casework.models import Breach, PrivacyRequest
+from casework.privacy import delivery, services
 from casework.privacy import forms as f
-from casework.privacy import services
 from casework.privacy.pdf import annual_report_pdf
 from casework.privacy.selectors import dpo_annual_report
 from casework.privacy.services import PrivacyError
@@ -179,8 +180,15 @@ def register(request: HttpRequest) -> HttpResponse:
             Breach.objects.only("reference", "kind", "aware_at", "status", "risk", "ap_notified_at")[:200]
         )
     rows = [(item, services.request_due_on(item)) for item in requests]
+    appointment = services.provider_dpo(provider)
     return render(
-        request, "casework/privacy/provider_register.html", {"requests": rows, "breaches": breaches}
+        request,
+        "casework/privacy/provider_register.html",
+        {
+            "requests": rows,
+            "breaches": breaches,
+            "dpo": appointment.professional if appointment is not None else None,
+        },
     )
 
 
@@ -259,3 +267,32 @@ def annual_report(request: HttpRequest, year: int) -> HttpResponse:
         "casework/privacy/provider_report.html",
         {"provider": provider, "report": report, "years": f.year_choices()},
     )
+
+
+@require_GET
+@private_link_page
+def answer_download(request: HttpRequest, token: str) -> HttpResponse:
+    """``/avg-verzoek/antwoord/<token>/``: the answer letter for whoever holds the secret link.
+
+    The link went only to the requester's address (casework.privacy.delivery);
+    holding it is how they prove who they are, as on the complaint follow page.
+    Served even if the provider has since left the dpo service: the answer is owed.
+    """
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or tenant.is_platform:
+        raise Http404
+    with schema_context(tenant.schema_name):
+        found = delivery.answer_for_token(token)
+        if found is None:
+            raise Http404
+        access_log_request(
+            request,
+            Event.EXPORT,
+            provider=tenant,
+            reference=found.reference,
+            subject="privacy_request",
+            detail="answer letter",
+            channel=AccessChannel.FOLLOW_LINK,
+        )
+        delivery.answer_downloaded(found)
+        return delivery.answer_response(found)

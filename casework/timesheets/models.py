@@ -24,6 +24,8 @@ class Activity(models.TextChoices):
     SUPPORT = "support", _("Ondersteuning cliënt")
     CORRESPONDENCE = "correspondence", _("Correspondentie en verslag")
     TRAVEL = "travel", _("Reistijd")
+    # The data-protection officer's advice to the provider (AVG art. 39).
+    ADVICE = "advice", _("Advies (AVG)")
     OTHER = "other", _("Overig")
 
 

@@ -22,9 +22,9 @@ from django_tenants.utils import schema_context
 from accounts.permissions import coordinator_required, signed_in
 from casework.dossier.access_log import Event, access_log_request, request_accessor
 from casework.dossier.forms import DateInput, PlainForm
-from casework.dossier.letters import letter_mark_posted, letter_response
+from casework.dossier.letters import letter_mark_posted, letter_response, privacy_answer_response
 from casework.index.models import PostalLetter
-from casework.models import Letter
+from casework.models import Letter, PrivacyRequest
 from reference.dates import today_amsterdam
 
 RECENTLY_POSTED_DAYS = 30
@@ -42,7 +42,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
     rows = PostalLetter.objects.select_related("provider", "case").order_by("created_at", "pk")
     to_post = list(rows.filter(posted_on__isnull=True))
     posted = list(rows.filter(posted_on__gte=today - datetime.timedelta(days=RECENTLY_POSTED_DAYS)))
-    kinds = dict(Letter.Kind.choices)
+    kinds = {**dict(Letter.Kind.choices), PostalLetter.PRIVACY_ANSWER: _("Antwoord op AVG-verzoek")}
     return render(
         request,
         "casework/staff/post_list.html",
@@ -66,6 +66,19 @@ def post_list(request: HttpRequest) -> HttpResponse:
 def post_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(PostalLetter.objects.select_related("provider", "case"), pk=pk)
     with schema_context(row.provider.schema_name):
+        if row.kind == PostalLetter.PRIVACY_ANSWER:
+            answered = PrivacyRequest.objects.filter(pk=row.letter_id).exclude(answer_letter="").first()
+            if answered is None:
+                raise Http404
+            access_log_request(
+                request,
+                Event.PRINT,
+                provider=row.provider,
+                reference=answered.reference,
+                subject="privacy_request",
+                detail="answer letter",
+            )
+            return privacy_answer_response(answered)
         letter = Letter.objects.select_related("complaint").filter(pk=row.letter_id).first()
         if letter is None:
             raise Http404

@@ -465,6 +465,7 @@ CELERY_TASK_ROUTES = {
             "casework.tasks_procedures.send_meeting_invitations",
             "casework.tasks_procedures.send_message_notifications",
             "casework.tasks_closing.send_decision",
+            "casework.privacy.tasks.send_privacy_answer",
             "casework.tasks_closing.send_closing_letter",
             "casework.tasks_closing.send_extension_notice",
             "klachtpunt.tasks.runtime_probe",

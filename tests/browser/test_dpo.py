@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import PlatformRole, User
 from accounts.services import professional_create, totp_activate, user_create
-from casework.index.models import Assignment, CaseIndex, DeadlineReminder
+from casework.index.models import Assignment, CaseIndex, DeadlineReminder, DpoAppointment
 from casework.models import Breach, PrivacyAdvice, PrivacyRequest
 from casework.timesheets.models import TimeEntry
 from outbox.models import OutboxMessage
@@ -62,6 +62,7 @@ def _remove(world: World, services_before: list[str]) -> None:
         PrivacyRequest.objects.filter(reference__in=references).delete()
         Breach.objects.filter(reference__in=references).delete()
         PrivacyAdvice.objects.filter(given_by_label__contains="Fenna").delete()
+    DpoAppointment.objects.filter(provider=provider).delete()
     rows = CaseIndex.every_kind.filter(reference__in=references)
     TimeEntry.objects.filter(reference__in=references).delete()
     DeadlineReminder.objects.filter(case__in=rows).delete()
@@ -89,9 +90,9 @@ def _page(browser: Browser) -> Page:
     return watch(context.new_page())
 
 
-def _log_in(page: Page, live_site: LiveServer) -> None:
+def _log_in(page: Page, live_site: LiveServer, email: str = EMAIL) -> None:
     page.goto(live_site.url("/accounts/login/"))
-    page.get_by_label("E-mail").fill(EMAIL)
+    page.get_by_label("E-mail").fill(email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
     expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
@@ -200,4 +201,24 @@ def test_patient_files_a_data_subject_request_on_the_providers_form(
     expect(page.get_by_role("heading", level=1)).to_have_text("Uw verzoek is ontvangen", timeout=30_000)
     expect(page.locator("main")).to_contain_text("AVG-")
     assert_accessible(page, "dpo-widget-request-done")
+    page.context.close()
+
+
+def test_coordinator_appoints_zorg_alphas_data_protection_officer(
+    browser: Browser, live_site: LiveServer, dpo_ready: None, world: World
+) -> None:
+    # Last in this module: once appointed, new requests of Zorg Alpha go to Fenna directly.
+    page = _page(browser)
+    _log_in(page, live_site, email=world.coordinator.email)
+    page.goto(live_site.url("/werkplek/avg/"))
+    page.get_by_role("link", name="Functionaris gegevensbescherming").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Functionaris gegevensbescherming van Zorg Alpha"
+    )
+    assert_accessible(page, "dpo-appointment")
+    page.get_by_label("Fenna Gegevens").check()
+    page.get_by_role("button", name="Vastleggen").click()
+    expect(page.get_by_text("De functionaris gegevensbescherming is vastgelegd.")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Nu: Fenna Gegevens")
+    assert_accessible(page, "dpo-appointment-made")
     page.context.close()

@@ -10,9 +10,10 @@ from django_tenants.utils import schema_context
 from pypdf import PdfReader
 
 from accounts.models import Qualification
+from casework.dossier.access_log import AccessChannel, Accessor
 from casework.index.models import CaseIndex
 from casework.models import AccessLogEntry, PrivacyAdvice, PrivacyRequest
-from casework.privacy.services import privacy_case_take
+from casework.privacy.services import dpo_appoint, privacy_case_take
 from casework.timesheets.models import TimeEntry
 from reference import avg_terms
 from tests.casework.factories_professionals import make_professional, staff_client
@@ -139,6 +140,15 @@ def test_advice_is_logged_with_hours_and_the_annual_report_counts_it_as_page_and
     dpo: Dpo, world: World
 ) -> None:
     today = timezone.localdate()
+    # Advice is recorded (and billed) by the provider's own DPO (art. 37).
+    dpo_appoint(
+        provider=dpo.provider,
+        professional=dpo.user,
+        actor=world.coordinator,
+        accessor=Accessor(
+            channel=AccessChannel.PLATFORM_STAFF, role="coordinator", user_id=world.coordinator.pk
+        ),
+    )
     response = dpo.client.post(
         "/werkplek/avg/advies/",
         {

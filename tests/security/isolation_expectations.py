@@ -92,6 +92,8 @@ EXPECTATIONS: dict[str, Rule] = {
     "platform:portal_cases": LOGGED_IN,
     # The seeded providers have not taken the privacy service: the request form is not found.
     "platform:privacy_portal_request": rule("logged_in", granted="404", not_yours="404"),
+    # The signed-in requester's own answer letter: the seed has no AVG requests (404 for everyone).
+    "platform:privacy_portal_answer": rule("logged_in", granted="404", not_yours="404"),
     "platform:portal_claim_by_reference": rule("logged_in", method="POST"),
     # The claim link is a capability (sent to the complainant): it shows the reference it claims.
     "platform:portal_claim": rule("logged_in", capability=True),
@@ -277,6 +279,8 @@ EXPECTATIONS: dict[str, Rule] = {
     "platform:privacy_request_create": PRIVACY,
     "platform:privacy_breach_create": PRIVACY,
     "platform:privacy_advice": PRIVACY,
+    # Coordination appoints a provider's DPO; the seeded providers lack the dpo service (404).
+    "platform:privacy_dpo_appointment": rule("coordinator", "platform_admin", granted="404", not_yours="404"),
     "platform:privacy_report": PRIVACY_UNSEEDED,
     "platform:privacy_report_pdf": PRIVACY_UNSEEDED,
     "platform:privacy_case": PRIVACY_UNSEEDED,
@@ -298,6 +302,8 @@ EXPECTATIONS: dict[str, Rule] = {
     # The own provider has not taken the privacy service: its pages are not found, for members too.
     "tenant:privacy_widget_request": rule(anonymous="404", refused="404"),
     "tenant:privacy_request_page": rule(anonymous="404", refused="404"),
+    # The answer letter by its secret link: the seed answers no request, so every link is unknown.
+    "tenant:privacy_answer_download": rule(anonymous="404", refused="404"),
     "tenant:provider_privacy": rule("member", granted="404", not_yours="404"),
     "tenant:provider_privacy_request": rule("member", granted="404", not_yours="404"),
     "tenant:provider_privacy_breach": rule("member", granted="404", not_yours="404"),
