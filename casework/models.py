@@ -144,6 +144,7 @@ class Complaint(models.Model):
         label = COMPLAINANT_KIND_THIRD_PERSON.get(self.complainant_kind)  # type: ignore[call-overload]
         return str(label) if label is not None else self.get_complainant_kind_display()
 
+    @property
     def goal_labels(self) -> list[str]:
         """Everything the complainant wants, as labels in the reader's language, the first goal first."""
         labels = dict(Goal.choices)

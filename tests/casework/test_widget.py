@@ -564,7 +564,7 @@ def test_the_complainant_may_choose_more_than_one_goal(world: World, alpha_clien
 
 
 def test_complaints_from_before_several_goals_keep_their_goal(world: World) -> None:
-    migration = importlib.import_module("casework.migrations.0014_complaint_goals").Migration
+    migration = importlib.import_module("casework.migrations.0019_complaint_goals").Migration
     [backfill] = [op for op in migration.operations if op.__class__.__name__ == "RunSQL"]
     complaint = submit(world.alpha, submission=submission(goal="compensation")).complaint
     with schema_context(world.alpha.schema_name):
