@@ -188,7 +188,8 @@ def _lock_own_entry(actor: User, entry: TimeEntry) -> TimeEntry:
     locked = (
         TimeEntry.objects.select_for_update(of=("self",))
         .select_related("case")
-        .filter(pk=entry.pk, professional=actor)
+        # An entry whose case is gone (its provider was deleted) is kept for the fiscal record only.
+        .filter(pk=entry.pk, professional=actor, case__isnull=False)
         .first()
     )
     if locked is None:

@@ -29,8 +29,11 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from accounts.services import user_create
+from billing.invoicing import invoicing_run
+from billing.memberships import membership_create, membership_push
+from billing.models import Invoice, Membership, MembershipStatus
 from casework.dossier.backup import media_folder, table_figures, tenant_restore
-from casework.index.models import CaseIndex
+from casework.index.models import CaseIndex, Consent
 from casework.models import AccessLogEntry, TenantExport
 from casework.reports.tenant_exit.services import (
     EXPORT_STALE_AFTER,
@@ -42,22 +45,30 @@ from casework.reports.tenant_exit.services import (
     tenant_export_request,
 )
 from casework.reports.tenant_exit.tasks import tenant_deletions_task
+from casework.timesheets.models import TimeEntry
 from outbox.models import OutboxMessage
 from tenants.models import (
     DeletionCertificate,
     Domain,
     Provider,
+    ProviderApiKey,
     ProviderDeletionRequest,
     ProviderMembership,
     ProviderRole,
 )
 from tenants.services import membership_grant
+from tests.billing import conftest as billing_fixtures
 from tests.billing.conftest import log_time, make_case
 from tests.casework.accessors import PROVIDER
+from tests.fakestripe import FakeStripe
 from tests.reliability.support import committed, make_provider_with_complaints
 from tests.support import PASSWORD, World, mfa_login
 
 pytestmark = [pytest.mark.django_db]
+
+# Billing's fixtures (a fake Stripe server per test; no Stripe keys) for the deletion tests.
+fake_stripe = billing_fixtures.fake_stripe
+no_stripe = billing_fixtures.no_stripe
 
 PAGE = "/instellingen/abonnement/einde/"
 COMPLAINTS = 2
@@ -184,6 +195,7 @@ def test_a_provider_exports_its_tenant_then_it_is_deleted_with_a_certificate_and
         assert not media_folder(schema).exists() and not export_folder(schema).exists()
         assert schema_cache_keys(schema, delete=False) == 0
         assert not Provider.objects.filter(pk=provider.pk).exists()
+        assert Provider.all_objects.get(pk=provider.pk).deleted_at is not None  # the tombstone
         assert not CaseIndex.every_kind.filter(provider_id=provider.pk).exists()
         assert not ProviderMembership.objects.filter(provider_id=provider.pk).exists()
 
@@ -213,7 +225,7 @@ def test_a_provider_exports_its_tenant_then_it_is_deleted_with_a_certificate_and
         assert result.tables == manifest["tables"]
         assert result.files == COMPLAINTS and result.index_rows == COMPLAINTS
     finally:
-        for leftover in [*restored, *Provider.objects.filter(pk=provider.pk)]:
+        for leftover in [*restored, *Provider.all_objects.filter(pk=provider.pk)]:
             committed(lambda leftover=leftover: _remove(leftover))
         committed(lambda: DeletionCertificate.objects.filter(schema_name=schema).delete())
         committed(lambda: User.objects.filter(email=admin_email).delete())
@@ -230,29 +242,113 @@ def test_only_the_provider_admin_reaches_the_contract_end_page(world: World, alp
     assert not ProviderDeletionRequest.objects.filter(provider=world.alpha).exists()
 
 
-def test_deletion_is_refused_without_an_export_and_while_billing_records_hold_the_provider(
-    world: World, alpha_client: Client
-) -> None:
+def test_deletion_is_refused_without_an_export(world: World, alpha_client: Client) -> None:
     alpha_client.force_login(world.alpha_admin)
     response = alpha_client.post(f"{PAGE}verwijderen/", {"confirm": world.alpha.slug}, follow=True)
     assert "Maak en download eerst een export" in response.content.decode()
     assert not ProviderDeletionRequest.objects.filter(provider=world.alpha).exists()
     assert alpha_client.get(f"{PAGE}export/download/").status_code == 404
 
-    # Asked for long ago, but logged hours (billing records) of the provider must be kept: nothing is removed.
-    log_time(make_case(world.alpha), world.coordinator, minutes=30, worked_on=timezone.localdate())
+
+def test_a_provider_with_invoices_and_logged_hours_is_deleted_and_they_stay_without_personal_data(
+    world: World, fake_stripe: FakeStripe, tmp_path: Path, settings: Any
+) -> None:
+    """The usual provider at contract end: invoiced hours, a Stripe subscription, a member.
+
+    Its schema, files, cache entries, index rows, domains, memberships and keys go; the
+    invoices and time entries (tax law: 7 years) stay on the provider's tombstone, with
+    references, minutes and amounts but nothing that leads to a complainant.
+    (In the test's transaction: the schema comes back when it rolls back.)
+    """
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.TENANT_EXPORT_ROOT = str(tmp_path / "exports")
+    alpha = world.alpha
+    schema, slug, host = alpha.schema_name, alpha.slug, world.alpha_host
+    membership = membership_push(membership_id=membership_create(provider=alpha, services=["officer"]).pk)
+    subscription_id = membership.stripe_subscription_id
+    shared = make_case(alpha)
+    hidden = make_case(alpha, consent=Consent.PENDING)
+    log_time(shared, world.coordinator, minutes=60, worked_on=datetime.date(2026, 3, 3))
+    log_time(hidden, world.coordinator, minutes=30, worked_on=datetime.date(2026, 3, 4))
+    invoicing_run(month=datetime.date(2026, 3, 1))
+    invoices = set(Invoice.objects.filter(provider=alpha).values_list("pk", flat=True))
+    assert Invoice.objects.filter(provider=alpha, kind="hours").exists()
+    entries = set(TimeEntry.objects.filter(provider=alpha).values_list("pk", flat=True))
+    assert len(entries) == 2
+    key = ProviderApiKey.objects.create(provider=alpha, name="koppeling", prefix="kp_exit", key_hash="x" * 64)
+    (media_folder(schema) / "complaints" / "1").mkdir(parents=True)
+    (media_folder(schema) / "complaints" / "1" / "brief.pdf").write_bytes(b"%PDF")
+    with schema_context(schema):
+        cache.set("tenant-exit-probe", "x")
+    ProviderDeletionRequest.objects.create(
+        provider=alpha,
+        requested_at=timezone.now() - datetime.timedelta(days=365),
+        requested_by=world.alpha_admin,
+        export_id=1,
+        export_sha256="0" * 64,
+    )
+
+    certificate = tenant_delete(provider=alpha, verifier="test")
+
+    # Gone: the schema, its files and cache entries, the index rows, domains, memberships, keys.
+    assert not _schema_exists(schema) and not media_folder(schema).exists()
+    assert schema_cache_keys(schema, delete=False) == 0
+    assert not CaseIndex.every_kind.filter(provider_id=alpha.pk).exists()
+    assert not Domain.objects.filter(tenant_id=alpha.pk).exists()
+    assert not ProviderMembership.objects.filter(provider_id=alpha.pk).exists()
+    assert not ProviderApiKey.objects.filter(pk=key.pk).exists()
+    assert Client(HTTP_HOST=host).get("/").status_code == 404  # the host no longer resolves
+    # The provider is in no list any more; its tombstone holds the organisation only.
+    assert not Provider.objects.filter(pk=alpha.pk).exists()
+    assert not Provider.objects.filter(slug=slug).exists()
+    tombstone = Provider.all_objects.get(pk=alpha.pk)
+    assert tombstone.deleted_at is not None and tombstone.name == alpha.name
+    assert tombstone.slug != slug and tombstone.schema_name != schema
+    # The Stripe subscription is cancelled now, not at the end of the period.
+    assert fake_stripe.get("subscription", subscription_id)["status"] == "canceled"
+    assert Membership.objects.get(pk=membership.pk).status == MembershipStatus.CANCELLED
+
+    # Kept: the invoices and the hours, with their references and minutes but no case any more.
+    assert set(Invoice.objects.filter(provider_id=alpha.pk).values_list("pk", flat=True)) == invoices
+    kept = TimeEntry.objects.filter(pk__in=entries)
+    assert kept.count() == 2 and not kept.filter(case__isnull=False).exists()
+    assert sorted(kept.values_list("reference", "minutes")) == sorted(
+        [(shared.reference, 60), (hidden.reference, 30)]
+    )
+    assert tombstone.invoices.count() == len(invoices)  # still reachable from the invoices' side
+    assert Invoice.objects.filter(pk__in=invoices).first().provider.name == alpha.name
+
+    assert (
+        certificate.counts["kept_invoices"] == len(invoices) and certificate.counts["kept_time_entries"] == 2
+    )
+    assert certificate.counts["stripe_subscription"] == "cancelled"
+    assert certificate.counts["files"] == 1 and certificate.counts["cache_keys"] == 1
+    assert certificate.counts["case_index_rows"] == 2
+    assert certificate.checks and all(certificate.checks.values())
+    assert not ProviderDeletionRequest.objects.filter(provider_id=alpha.pk).exists()
+    # The nightly run and the month's invoicing pass the tombstone by.
+    assert tenant_deletions_task() == 0
+    invoicing_run(month=datetime.date(2026, 3, 1))
+    assert set(Invoice.objects.filter(provider_id=alpha.pk).values_list("pk", flat=True)) == invoices
+
+
+def test_deletion_is_refused_while_stripe_cannot_be_reached(
+    world: World, no_stripe: None, tmp_path: Path, settings: Any
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    Membership.objects.create(provider=world.alpha, status="active", stripe_subscription_id="sub_exit")
     ProviderDeletionRequest.objects.create(
         provider=world.alpha,
         requested_at=timezone.now() - datetime.timedelta(days=365),
         export_id=1,
         export_sha256="0" * 64,
     )
-    with pytest.raises(TenantExitError, match=r"billing_records:timesheets\.TimeEntry"):
+    with pytest.raises(TenantExitError, match="stripe:stripe_unavailable"):
         tenant_delete(provider=world.alpha, verifier="test")
     # The nightly run leaves it, and says why to the platform admin.
     assert tenant_deletions_task() == 0
     refused = ProviderDeletionRequest.objects.get(provider=world.alpha)
-    assert refused.refused_at is not None and refused.refused_reason.startswith("billing_records:")
+    assert refused.refused_at is not None and refused.refused_reason.startswith("stripe:")
     assert _schema_exists(world.alpha.schema_name)
     assert Provider.objects.filter(pk=world.alpha.pk).exists()
 
