@@ -14,6 +14,7 @@ import datetime
 import hashlib
 import io
 import json
+import subprocess  # nosec B404  # pg_restore in the test, never a shell
 import tarfile
 import uuid
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -32,9 +34,12 @@ from accounts.services import user_create
 from billing.invoicing import invoicing_run
 from billing.memberships import membership_create, membership_push
 from billing.models import Invoice, Membership, MembershipStatus
-from casework.dossier.backup import media_folder, table_figures, tenant_restore
-from casework.index.models import CaseIndex, Consent
-from casework.models import AccessLogEntry, TenantExport
+from casework.dossier.access_log import SYSTEM, access_log_record
+from casework.dossier.attachments import check_attachments
+from casework.dossier.backup import _tool, media_folder, table_figures, tenant_restore
+from casework.index.models import CaseIndex, Channel, Consent
+from casework.intake.services import complaint_submit
+from casework.models import AccessLogEntry, Complaint, ConfidantNote, TenantExport
 from casework.reports.tenant_exit.services import (
     EXPORT_STALE_AFTER,
     EXPORT_TASK,
@@ -59,7 +64,8 @@ from tenants.models import (
 from tenants.services import membership_grant
 from tests.billing import conftest as billing_fixtures
 from tests.billing.conftest import log_time, make_case
-from tests.casework.accessors import PROVIDER
+from tests.casework.accessors import COMPLAINANT, PROVIDER
+from tests.casework.factories import submission
 from tests.fakestripe import FakeStripe
 from tests.reliability.support import committed, make_provider_with_complaints
 from tests.support import PASSWORD, World, mfa_login
@@ -111,12 +117,42 @@ def test_a_provider_exports_its_tenant_then_it_is_deleted_with_a_certificate_and
     slug = f"einde-{uuid.uuid4().hex[:8]}"
     admin_email = f"beheer-{slug}@example.nl"
 
+    secret = uuid.uuid4().hex[:12]
+
     def make() -> dict[str, Any]:
         made = make_provider_with_complaints(slug, COMPLAINTS)
         admin = user_create(email=admin_email, password=PASSWORD, display_name="Bea Beheer")
         membership_grant(user=admin, provider=made["provider"], roles=[ProviderRole.ADMIN])
         host = Domain.objects.get(tenant=made["provider"], is_primary=True).domain
-        return {**made, "admin": admin, "host": host}
+        # Not for the provider: a complaint without consent (with its attachment and access-log
+        # lines) and a confidant's note the client did not share; a note shared with it is.
+        hidden = complaint_submit(
+            provider=made["provider"],
+            submission=submission(consent=Consent.REFUSED, what_happened=f"Geheime klacht {secret}. " * 3),
+            channel=Channel.WIDGET,
+            accessor=COMPLAINANT,
+            attachments=check_attachments(
+                [SimpleUploadedFile("geheim.txt", f"Geheim verslag {secret}\n".encode() * 20)]
+            ),
+        ).complaint
+        access_log_record(
+            provider=made["provider"],
+            event=AccessLogEntry.Event.READ,
+            accessor=SYSTEM,
+            case_id=hidden.pk,
+            reference=hidden.reference,
+            detail=f"geheim gelezen {secret}",
+        )
+        with schema_context(made["provider"].schema_name):
+            shared = Complaint.objects.get(reference=made["references"][0])
+            for text, shared_with in (
+                (f"Vertrouwelijke notitie {secret}", ""),
+                (f"Gedeelde notitie {secret}", ConfidantNote.SharedWith.PROVIDER),
+            ):
+                ConfidantNote.objects.create(
+                    complaint=shared, text=text, created_at=timezone.now(), shared_with=shared_with
+                )
+        return {**made, "admin": admin, "host": host, "hidden": hidden.reference}
 
     made = committed(make)
     provider: Provider = made["provider"]
@@ -150,20 +186,53 @@ def test_a_provider_exports_its_tenant_then_it_is_deleted_with_a_certificate_and
         assert set(sums) == files and set(manifest["files"]) == files - {"manifest.json"}
         for name, digest in sums.items():
             assert hashlib.sha256((root / name).read_bytes()).hexdigest() == digest, name
-        # The dossiers, attachments, access log and reports are in it.
+        # The shared dossiers, their attachments, the access log and reports are in it.
         assert manifest["tables"]["casework_complaint"] == COMPLAINTS
-        assert manifest["tables"]["casework_accesslogentry"] == 2 * COMPLAINTS + 1  # and the export's line
+        # Every access is in the log (the export's line too), that to the hidden dossier without which.
+        assert manifest["tables"]["casework_accesslogentry"] == 2 * (COMPLAINTS + 1) + 1
+        assert manifest["tables"]["casework_confidantnote"] == 1
         assert len([name for name in files if name.startswith("backup/media/")]) == COMPLAINTS
         log_csv = (root / "toegangslog.csv").read_text(encoding="utf-8-sig")
         assert all(reference in log_csv for reference in made["references"])
+        # Not in it: the complaint without consent and the confidant's own note (counted, with why).
+        assert manifest["left_out"]["counts"]["dossiers_without_consent"] == 1
+        assert manifest["left_out"]["counts"]["confidant_notes"] == 1
+        assert manifest["left_out"]["counts"]["files"] == 1
+        assert manifest["left_out"]["counts"]["access_log_rows_without_dossier"] == 2
+        assert set(manifest["left_out"]["why"]) <= set(manifest["left_out"]["counts"])
+        dump_sql = subprocess.run(  # the test's own pg_restore, no shell
+            [_tool("pg_restore"), "--file=-", str(root / "backup" / "schema.dump")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert made["references"][0] in dump_sql and f"Gedeelde notitie {secret}" in dump_sql
+        everything = dump_sql + "".join(
+            p.read_text(encoding="utf-8", errors="replace")
+            for p in root.rglob("*")
+            if p.is_file()
+            if p.suffix != ".pdf"
+        )
+        for hidden in (
+            made["hidden"],
+            f"Geheime klacht {secret}",
+            f"Vertrouwelijke notitie {secret}",
+            f"Geheim verslag {secret}",
+            f"geheim gelezen {secret}",
+        ):
+            assert hidden not in everything, hidden
         year = timezone.localdate().year
         assert {
             f"jaarverslagen/klachtenjaarverslag-{year}.pdf",
             f"jaarverslagen/klachtenjaarverslag-{year}.csv",
         } <= files
-        # Row counts as they are in the database now; the download added its own access-log line.
+        # Row counts as they are in the database now: the hidden dossier and note are there, and the
+        # download added its own access-log line.
         live = {table: figure["rows"] for table, figure in committed(lambda: table_figures(schema)).items()}
-        assert live == {**manifest["tables"], "casework_accesslogentry": 2 * COMPLAINTS + 2}
+        assert set(live) == set(manifest["tables"])
+        assert live["casework_complaint"] == COMPLAINTS + 1 and live["casework_confidantnote"] == 2
+        assert live["casework_accesslogentry"] == manifest["tables"]["casework_accesslogentry"] + 1
+        assert all(manifest["tables"][table] <= rows for table, rows in live.items())
 
         # Deleting: confirmed by typing the slug, only after an export, not before the period ends.
         committed(lambda: client.post(f"{PAGE}verwijderen/", {"confirm": "verkeerd"}))
@@ -203,7 +272,8 @@ def test_a_provider_exports_its_tenant_then_it_is_deleted_with_a_certificate_and
         assert certificate.organisation == provider.name and certificate.export_sha256 == export.sha256
         assert certificate.counts["tables"] == live
         assert (
-            certificate.counts["files"] == COMPLAINTS and certificate.counts["case_index_rows"] == COMPLAINTS
+            certificate.counts["files"] == COMPLAINTS + 1
+            and certificate.counts["case_index_rows"] == COMPLAINTS + 1
         )
         assert certificate.counts["cache_keys"] == 1
         assert certificate.checks and all(certificate.checks.values())
@@ -224,6 +294,20 @@ def test_a_provider_exports_its_tenant_then_it_is_deleted_with_a_certificate_and
         restored.append(result.provider)
         assert result.tables == manifest["tables"]
         assert result.files == COMPLAINTS and result.index_rows == COMPLAINTS
+        assert result.provider.schema_name == schema and _schema_exists(schema)
+
+        def restored_content() -> tuple[set[str], list[str], bool]:
+            # Read from a thread (see _in_schema): the cleanup drops this schema.
+            with schema_context(schema):
+                return (
+                    set(Complaint.objects.values_list("reference", flat=True)),
+                    list(ConfidantNote.objects.values_list("text", flat=True)),
+                    AccessLogEntry.objects.filter(reference=made["hidden"]).exists(),
+                )
+
+        references, notes, hidden_logged = committed(restored_content)
+        assert references == set(made["references"])
+        assert notes == [f"Gedeelde notitie {secret}"] and not hidden_logged
     finally:
         for leftover in [*restored, *Provider.all_objects.filter(pk=provider.pk)]:
             committed(lambda leftover=leftover: _remove(leftover))

@@ -4,13 +4,16 @@
 transaction and queues ``tenant_export_task`` (outbox). ``tenant_export_build`` makes one
 archive (``.tar.gz``) in ``TENANT_EXPORT_ROOT/<schema>/``:
 
-- ``backup/``: the provider's ``tenant_backup`` (``pg_dump`` of the schema with every dossier
-  and the access log, the attachments, the backup's own manifest): ``manage.py tenant_restore``
+- ``backup/``: a backup of what the provider may see (``provider_copy.provider_backup``:
+  ``pg_dump`` of a filtered copy of the schema, the attachments, the backup's own manifest):
+  the dossiers shared with it and the access log, without the dossiers the complainant did not
+  agree to share or the confidant's notes (DESIGN.md section 3); ``manage.py tenant_restore``
   loads it back;
 - ``toegangslog.csv``: the access log as the admin's access-log page shows it;
 - ``jaarverslagen/``: the annual report of every year, as PDF and CSV;
-- ``manifest.json``: the organisation, every table with its row count and every file with its
-  SHA-256; ``SHA256SUMS``: the checksum of every file, the manifest included (``sha256sum -c``).
+- ``manifest.json``: the organisation, every table with its row count, every file with its
+  SHA-256, and what was left out (counts and why, never content); ``SHA256SUMS``: the
+  checksum of every file, the manifest included (``sha256sum -c``).
 
 **Deletion.** ``tenant_deletion_request`` (after an export) starts the confirmation period
 (``TENANT_DELETION_CONFIRMATION_DAYS``); the admin may withdraw it until then. ``tenant_delete``
@@ -51,12 +54,13 @@ from billing.memberships import MembershipError, membership_end_now
 from billing.models import Invoice
 from casework.dossier.access_log import Accessor, Event, access_log_record
 from casework.dossier.access_log_csv import access_log_csv_write
-from casework.dossier.backup import file_digests, media_folder, schema_tables, table_figures, tenant_backup
+from casework.dossier.backup import file_digests, media_folder, schema_tables, table_figures
 from casework.index.models import CaseIndex
 from casework.models import AccessLogEntry, TenantExport
 from casework.reports.annual import PRIVACY_NOTE, annual_report, report_years
 from casework.reports.exports import sections_file
 from casework.reports.pdf import annual_report_pdf
+from casework.reports.tenant_exit.provider_copy import provider_backup
 from casework.timesheets.models import TimeEntry
 from outbox.models import OutboxMessage
 from outbox.services import outbox_enqueue
@@ -148,7 +152,9 @@ def _annual_reports(provider: Provider, folder: Path) -> None:
         (folder / f"klachtenjaarverslag-{year}.csv").write_bytes(content)
 
 
-def _write_manifest(provider: Provider, root: Path, tables: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _write_manifest(
+    provider: Provider, root: Path, tables: dict[str, dict[str, Any]], left_out: dict[str, Any]
+) -> dict[str, Any]:
     manifest = {
         "format": EXPORT_FORMAT,
         "made_at": timezone.now().isoformat(),
@@ -157,6 +163,8 @@ def _write_manifest(provider: Provider, root: Path, tables: dict[str, dict[str, 
         "tables": {table: figure["rows"] for table, figure in sorted(tables.items())},
         "files": file_digests(root),
         "restore": "manage.py tenant_restore backup/",
+        # What the provider may not see is not in the export: counted here, with why.
+        "left_out": left_out,
     }
     (root / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
     sums = file_digests(root)
@@ -176,13 +184,13 @@ def tenant_export_build(*, provider: Provider, export_id: int) -> TenantExport:
     try:
         with tempfile.TemporaryDirectory(dir=folder) as work, translation.override(settings.LANGUAGE_CODE):
             root = Path(work) / name
-            backup = tenant_backup(provider=provider, target=root / "backup")
+            backup, left_out = provider_backup(provider=provider, target=root / "backup")
             with schema_context(provider.schema_name):
                 entries = AccessLogEntry.objects.order_by("at", "pk").iterator(chunk_size=500)
                 with (root / "toegangslog.csv").open("w", encoding="utf-8", newline="") as out:
                     access_log_csv_write(out, provider=provider, entries=entries)
             _annual_reports(provider, root / "jaarverslagen")
-            manifest = _write_manifest(provider, root, backup["tables"])
+            manifest = _write_manifest(provider, root, backup["tables"], left_out)
             partial = folder / f"{name}.tar.gz.part"
             with tarfile.open(partial, "w:gz") as archive:
                 archive.add(root, arcname=name)
@@ -202,7 +210,11 @@ def tenant_export_build(*, provider: Provider, export_id: int) -> TenantExport:
             archive_name=archive_path.name,
             size=archive_path.stat().st_size,
             sha256=_sha256(archive_path),
-            manifest={"tables": manifest["tables"], "files": manifest["files"]},
+            manifest={
+                "tables": manifest["tables"],
+                "files": manifest["files"],
+                "left_out": left_out["counts"],
+            },
         )
         export.refresh_from_db()
     log.info("tenant_export_ready", schema=provider.schema_name, export_id=export_id, size=export.size)
