@@ -355,10 +355,11 @@ def test_a_provider_with_invoices_and_logged_hours_is_deleted_and_they_stay_with
     log_time(shared, world.coordinator, minutes=60, worked_on=datetime.date(2026, 3, 3))
     log_time(hidden, world.coordinator, minutes=30, worked_on=datetime.date(2026, 3, 4))
     invoicing_run(month=datetime.date(2026, 3, 1))
+    log_time(shared, world.coordinator, minutes=15, worked_on=datetime.date(2026, 4, 2))  # not billed yet
     invoices = set(Invoice.objects.filter(provider=alpha).values_list("pk", flat=True))
     assert Invoice.objects.filter(provider=alpha, kind="hours").exists()
     entries = set(TimeEntry.objects.filter(provider=alpha).values_list("pk", flat=True))
-    assert len(entries) == 2
+    assert len(entries) == 3
     key = ProviderApiKey.objects.create(provider=alpha, name="koppeling", prefix="kp_exit", key_hash="x" * 64)
     (media_folder(schema) / "complaints" / "1").mkdir(parents=True)
     (media_folder(schema) / "complaints" / "1" / "brief.pdf").write_bytes(b"%PDF")
@@ -395,15 +396,15 @@ def test_a_provider_with_invoices_and_logged_hours_is_deleted_and_they_stay_with
     # Kept: the invoices and the hours, with their references and minutes but no case any more.
     assert set(Invoice.objects.filter(provider_id=alpha.pk).values_list("pk", flat=True)) == invoices
     kept = TimeEntry.objects.filter(pk__in=entries)
-    assert kept.count() == 2 and not kept.filter(case__isnull=False).exists()
+    assert kept.count() == 3 and not kept.filter(case__isnull=False).exists()
     assert sorted(kept.values_list("reference", "minutes")) == sorted(
-        [(shared.reference, 60), (hidden.reference, 30)]
+        [(shared.reference, 60), (shared.reference, 15), (hidden.reference, 30)]
     )
     assert tombstone.invoices.count() == len(invoices)  # still reachable from the invoices' side
     assert Invoice.objects.filter(pk__in=invoices).first().provider.name == alpha.name
 
     assert (
-        certificate.counts["kept_invoices"] == len(invoices) and certificate.counts["kept_time_entries"] == 2
+        certificate.counts["kept_invoices"] == len(invoices) and certificate.counts["kept_time_entries"] == 3
     )
     assert certificate.counts["stripe_subscription"] == "cancelled"
     assert certificate.counts["files"] == 1 and certificate.counts["cache_keys"] == 1
@@ -414,6 +415,10 @@ def test_a_provider_with_invoices_and_logged_hours_is_deleted_and_they_stay_with
     assert tenant_deletions_task() == 0
     invoicing_run(month=datetime.date(2026, 3, 1))
     assert set(Invoice.objects.filter(provider_id=alpha.pk).values_list("pk", flat=True)) == invoices
+    # The hours logged before the deletion are still invoiced, on one pooled line: no case to name.
+    invoicing_run(month=datetime.date(2026, 4, 1))
+    (april,) = Invoice.objects.filter(provider_id=alpha.pk).exclude(pk__in=invoices)
+    assert [(line.minutes, line.pooled, line.label) for line in april.lines.all()] == [(15, True, "")]
 
 
 def test_deletion_is_refused_while_stripe_cannot_be_reached(
