@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
@@ -42,7 +44,7 @@ class Provider(TenantMixin):
     """
 
     objects = ProviderManager()
-    all_objects = models.Manager()
+    all_objects: models.Manager[Provider] = models.Manager()
 
     name = models.CharField(_("naam"), max_length=200)
     slug = models.CharField(
@@ -85,7 +87,9 @@ class Provider(TenantMixin):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Set when the provider was deleted at contract end: the row is only a tombstone for billing.
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_at: models.DateTimeField[datetime.datetime | None, datetime.datetime | None] = (
+        models.DateTimeField(null=True, blank=True)
+    )
 
     # Schemas are made by tenants.provisioning (fast DDL replay), not on save().
     auto_create_schema = False
