@@ -66,6 +66,7 @@ from tests.billing import conftest as billing_fixtures
 from tests.billing.conftest import log_time, make_case
 from tests.casework.accessors import COMPLAINANT, PROVIDER
 from tests.casework.factories import submission
+from tests.casework.factories_professionals import staff_client
 from tests.fakestripe import FakeStripe
 from tests.reliability.support import committed, make_provider_with_complaints
 from tests.support import PASSWORD, World, mfa_login
@@ -400,6 +401,10 @@ def test_a_provider_with_invoices_and_logged_hours_is_deleted_and_they_stay_with
     assert sorted(kept.values_list("reference", "minutes")) == sorted(
         [(shared.reference, 60), (shared.reference, 15), (hidden.reference, 30)]
     )
+    # A kept entry is for the fiscal record only: its professional cannot open it to change it.
+    (entry,) = kept.filter(minutes=15)
+    staff = staff_client(world.coordinator)
+    assert staff.get(f"/werkplek/zaken/{entry.reference}/uren/{entry.pk}/").status_code == 404
     assert tombstone.invoices.count() == len(invoices)  # still reachable from the invoices' side
     assert Invoice.objects.filter(pk__in=invoices).first().provider.name == alpha.name
 
