@@ -124,7 +124,7 @@ class SignUpForm(forms.Form):
         if value in RESERVED_SLUGS or value == "platform":
             raise ValidationError(_("Dit adres is gereserveerd. Kies een ander."))
         taken = (
-            Provider.objects.filter(slug=value).exists()
+            Provider.all_objects.filter(slug=value).exists()  # a deleted provider's tombstone too
             or SignUp.objects.filter(slug=value, state__in=LIVE_SIGNUP_STATES).exists()
         )
         if taken:

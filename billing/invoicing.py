@@ -245,8 +245,9 @@ def _plan_provider(
     if not referenced and not pooled:
         return []
     with transaction.atomic():
-        # Serialises runs for this provider; (entry, seq) stops the rest.
-        Provider.objects.select_for_update().filter(pk=provider_id).values_list("pk", flat=True).get()
+        # Serialises runs for this provider; (entry, seq) stops the rest. A deleted provider's
+        # (tombstone's) hours logged before its deletion are still invoiced.
+        Provider.all_objects.select_for_update().filter(pk=provider_id).values_list("pk", flat=True).get()
         last_part = (
             Invoice.objects.filter(provider_id=provider_id, kind=InvoiceKind.HOURS, month=month)
             .aggregate(last=Max("part"))

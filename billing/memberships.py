@@ -248,6 +248,34 @@ def membership_cancel(*, provider: Provider, cancel: bool = True) -> Membership:
     return membership
 
 
+def membership_end_now(*, provider: Provider) -> str:
+    """End ``provider``'s membership at once (its deletion at contract end): the Stripe
+    subscription is cancelled now, not at the end of the period, and the row says cancelled.
+
+    Returns ``"cancelled"``, or ``"none"`` when there is no Stripe subscription to cancel.
+    Raises ``MembershipError("stripe_unavailable")`` when there is one but no Stripe keys: the
+    caller must not delete the provider while its subscription may still charge it.
+    """
+    membership = Membership.objects.filter(provider_id=provider.pk).first()
+    if membership is None or not membership.stripe_subscription_id:
+        if membership is not None:
+            Membership.objects.filter(pk=membership.pk).update(status=MembershipStatus.CANCELLED)
+        return "none"
+    client = stripe_gateway.stripe_client()
+    if client is None:
+        raise MembershipError("stripe_unavailable")
+    subscription = stripe_gateway.as_dict(client.v1.subscriptions.retrieve(membership.stripe_subscription_id))
+    if subscription.get("status") != "canceled":
+        subscription = stripe_gateway.as_dict(
+            client.v1.subscriptions.cancel(membership.stripe_subscription_id)
+        )
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        membership_apply_subscription(locked, subscription)
+    log.info("membership_ended_now", provider=provider.schema_name)
+    return "cancelled"
+
+
 def membership_push(*, membership_id: int) -> Membership:
     """Make Stripe match our rows: customer, subscription, items, cancellation. Safe to repeat.
 

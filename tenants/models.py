@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
@@ -24,8 +26,25 @@ class Sector(models.TextChoices):
     OTHER = "other", _("Overig")
 
 
+class ProviderManager(models.Manager["Provider"]):
+    """The providers that exist: a deleted provider (its tombstone, ``deleted_at``) is in no list,
+    search, routing or per-schema command. ``Provider.all_objects`` and related access
+    (``invoice.provider``) still reach it."""
+
+    def get_queryset(self) -> models.QuerySet[Provider]:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class Provider(TenantMixin):
-    """A care provider: one PostgreSQL schema holding its complaint dossiers."""
+    """A care provider: one PostgreSQL schema holding its complaint dossiers.
+
+    At contract end (casework.reports.tenant_exit) its schema, domains, memberships and keys go;
+    the row stays as a tombstone (``deleted_at`` set, slug and schema name freed) because the
+    invoices and logged hours that tax law keeps for 7 years name it: an organisation, not a person.
+    """
+
+    objects = ProviderManager()
+    all_objects: models.Manager[Provider] = models.Manager()
 
     name = models.CharField(_("naam"), max_length=200)
     slug = models.CharField(
@@ -67,6 +86,10 @@ class Provider(TenantMixin):
         models.CharField(max_length=16), default=list, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the provider was deleted at contract end: the row is only a tombstone for billing.
+    deleted_at: models.DateTimeField[datetime.datetime | None, datetime.datetime | None] = (
+        models.DateTimeField(null=True, blank=True)
+    )
 
     # Schemas are made by tenants.provisioning (fast DDL replay), not on save().
     auto_create_schema = False

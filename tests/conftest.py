@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.test.signals import setting_changed
 from django.utils import translation
 
 from reference import deadline_rules
@@ -41,6 +42,22 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 @pytest.fixture(scope="session")
 def world(django_db_setup) -> World:  # type: ignore[no-untyped-def]
     return django_db_setup
+
+
+def _forget_media_root(setting: str, **kwargs: object) -> None:
+    """django-tenants' file storage keeps the media root it first saw (``relative_media_root``)
+    and forgets it only when ``MULTITENANT_RELATIVE_MEDIA_ROOT`` changes: a test that points
+    ``MEDIA_ROOT`` at its own folder would leave every later file of this process there."""
+    if setting != "MEDIA_ROOT":
+        return
+    from casework.models import Attachment
+
+    storage = Attachment._meta.get_field("file").storage
+    storage.location  # noqa: B018 (sets up the lazy default storage)
+    getattr(storage, "_wrapped", storage).__dict__.pop("relative_media_root", None)
+
+
+setting_changed.connect(_forget_media_root, dispatch_uid="tests-forget-media-root")
 
 
 @pytest.fixture(autouse=True)

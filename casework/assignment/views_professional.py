@@ -63,7 +63,7 @@ def _offered_case(reference: str, user: User) -> CaseIndex:
 @require_GET
 def assignment_offer_view(request: HttpRequest, reference: str) -> HttpResponse:
     """The offer: what the case is about, before the professional accepts or declines it."""
-    case = _offered_case(reference, request.user)
+    case = _offered_case(reference, signed_in(request))
     details = offer_details(case)
     access_log_request(request, Event.READ, case=case, subject="offer")
     return render(
@@ -182,20 +182,25 @@ def case_time_view(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def _own_entry(reference: str, entry_id: int, user: User) -> TimeEntry:
-    return get_object_or_404(
+def _own_entry(reference: str, entry_id: int, user: User) -> tuple[TimeEntry, CaseIndex]:
+    """One's own entry and its case; an entry whose case is gone (its provider was deleted at
+    contract end) is kept for the fiscal record only: not found here."""
+    entry = get_object_or_404(
         TimeEntry.objects.select_related("case", "provider"),
         pk=entry_id,
         reference=reference,
         professional=user,
     )
+    if entry.case is None:
+        raise Http404
+    return entry, entry.case
 
 
 @time_logger_required
 @require_http_methods(["GET", "POST"])
 def case_time_edit_view(request: HttpRequest, reference: str, entry_id: int) -> HttpResponse:
-    entry = _own_entry(reference, entry_id, request.user)
-    limited = coordinator_only(request.user, entry.case, on_panel=on_panel(entry.case, signed_in(request)))
+    entry, case = _own_entry(reference, entry_id, request.user)
+    limited = coordinator_only(request.user, case, on_panel=on_panel(case, signed_in(request)))
     initial = {
         "kind": entry.kind,
         "activity": entry.activity,
@@ -213,7 +218,7 @@ def case_time_edit_view(request: HttpRequest, reference: str, entry_id: int) -> 
                 minutes=data["minutes"],
                 worked_on=data["worked_on"],
                 activity=data["activity"],
-                on_panel=on_panel(entry.case, signed_in(request)),
+                on_panel=on_panel(case, signed_in(request)),
             )
         except TimeEntryError as error:
             form.add_error(None, str(error))
@@ -235,7 +240,7 @@ def case_time_edit_view(request: HttpRequest, reference: str, entry_id: int) -> 
 @time_logger_required
 @require_POST
 def case_time_delete_view(request: HttpRequest, reference: str, entry_id: int) -> HttpResponse:
-    entry = _own_entry(reference, entry_id, request.user)
+    entry, _case = _own_entry(reference, entry_id, request.user)
     try:
         time_entry_delete(actor=signed_in(request), entry=entry)
     except TimeEntryError as error:

@@ -158,7 +158,7 @@ def _recipients(reminder: DeadlineReminder) -> list[_Recipient]:
             User.objects.filter(pk__in=panel, is_active=True).order_by("pk"),
             _platform_path("case_panel", case.reference),
         )
-        if case.assignee_id and case.assignee.is_active:
+        if case.assignee is not None and case.assignee.is_active:
             add([case.assignee], _platform_path("my_cases"))
         if not found:
             add(coordinators, _platform_path("case_dossier", case.reference))

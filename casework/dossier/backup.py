@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess  # nosec B404  # pg_dump and pg_restore, never a shell
 from dataclasses import dataclass
@@ -136,6 +137,11 @@ def file_digests(folder: Path) -> dict[str, str]:
     }
 
 
+def pg_dump_schema(schema_name: str, path: Path) -> None:
+    """``pg_dump`` of one schema, in the custom format ``pg_restore`` reads."""
+    _run([_tool("pg_dump"), "--format=custom", f"--schema={schema_name}", f"--file={path}"])
+
+
 def tenant_backup(*, provider: Provider, target: Path) -> dict[str, Any]:
     """Write ``provider``'s backup into the empty or new folder ``target``; returns the manifest."""
     target = Path(target)
@@ -153,7 +159,7 @@ def tenant_backup(*, provider: Provider, target: Path) -> dict[str, Any]:
             for table in tables:
                 # Names from information_schema, quoted: not user input.
                 cursor.execute("LOCK TABLE " + _qualified(schema, table) + " IN SHARE MODE")
-        _run([_tool("pg_dump"), "--format=custom", f"--schema={schema}", f"--file={target / 'schema.dump'}"])
+        pg_dump_schema(schema, target / "schema.dump")
         figures = table_figures(schema)
     source = media_folder(schema)
     if source.exists():
@@ -198,10 +204,16 @@ def tenant_restore(*, source: Path) -> RestoreResult:
     slug = manifest["provider"]["slug"]
     if Provider.objects.filter(slug=slug).exists() or Provider.objects.filter(schema_name=schema).exists():
         raise BackupError(f"provider {slug} is already in this database")
+    # An export's backup is a dump of a filtered copy under another name (casework.reports.
+    # tenant_exit.provider_copy): it is restored under that name and then renamed.
+    dumped = manifest.get("dump_schema", schema)
+    if dumped != schema and not re.fullmatch(r"kp_export_[0-9a-f]{12}", str(dumped)):
+        raise BackupError(f"unexpected dump schema {dumped!r}")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema])
-        if cursor.fetchone():
-            raise BackupError(f"schema {schema} already exists")
+        for name in {schema, dumped}:
+            cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [name])
+            if cursor.fetchone():
+                raise BackupError(f"schema {name} already exists")
     target_media = media_folder(schema)
     if target_media.exists() and any(target_media.iterdir()):
         raise BackupError(f"{target_media} is not empty")
@@ -217,6 +229,10 @@ def tenant_restore(*, source: Path) -> RestoreResult:
             str(source / "schema.dump"),
         ]
     )
+    if dumped != schema:
+        with connection.cursor() as cursor:
+            quote = connection.ops.quote_name
+            cursor.execute(f"ALTER SCHEMA {quote(dumped)} RENAME TO {quote(schema)}")
     shutil.copytree(source / "media", target_media, dirs_exist_ok=True)
     known_users = set(User.objects.values_list("pk", flat=True))
     with transaction.atomic():

@@ -44,7 +44,7 @@ ACCESS_PAGE_SIZE = 20
 
 def access_overview_page_for_complainant(
     *, provider: Provider, complaint: Complaint, page_number: Any = 1, per_page: int = ACCESS_PAGE_SIZE
-) -> Page:
+) -> Page[Any]:
     """Who looked at (or changed) this dossier, newest first, a page at a time (two queries).
 
     The complainant's own visits and the system's are left out. Shows the role
@@ -58,7 +58,7 @@ def access_overview_page_for_complainant(
             .only("at", "event", "role", "organisation")
             .order_by("-at", "-pk")
         )
-        page = Paginator(entries, per_page).get_page(page_number)
+        page: Page[Any] = Paginator(entries, per_page).get_page(page_number)
         page.object_list = [
             AccessSeen(
                 at=row.at,

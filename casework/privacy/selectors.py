@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -251,7 +251,7 @@ def advice_log(provider: Provider) -> list[PrivacyAdvice]:
 
 
 def providers_with_dpo() -> QuerySet[Provider]:
-    return cast("QuerySet[Provider]", Provider.objects.filter(services__contains=["dpo"]).order_by("name"))
+    return Provider.objects.filter(services__contains=["dpo"]).order_by("name")
 
 
 def dpo_appointments(provider: Provider) -> QuerySet[DpoAppointment]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -58,10 +58,12 @@ class MeetingForm(forms.Form):
     def __init__(self, *args: Any, hearing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if hearing:
-            self.fields["kind"].choices = [(Meeting.Kind.HEARING, Meeting.Kind.HEARING.label)]
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [
+                (Meeting.Kind.HEARING, Meeting.Kind.HEARING.label)
+            ]
             self.fields["kind"].initial = Meeting.Kind.HEARING
         else:
-            self.fields["kind"].choices = MEDIATION_KINDS
+            cast(forms.ChoiceField, self.fields["kind"]).choices = MEDIATION_KINDS
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -181,10 +183,10 @@ class PanelForm(forms.Form):
 
     def __init__(self, *args: Any, choices: dict[str, list[tuple[int, str]]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        empty = [("", _("Kies…"))]
-        self.fields["chair"].choices = empty + choices["chair"]
-        self.fields["members"].choices = choices["member"]
-        self.fields["secretary"].choices = empty + choices["secretary"]
+        empty: list[tuple[Any, Any]] = [("", _("Kies…"))]
+        cast(forms.ChoiceField, self.fields["chair"]).choices = empty + choices["chair"]
+        cast(forms.ChoiceField, self.fields["members"]).choices = choices["member"]
+        cast(forms.ChoiceField, self.fields["secretary"]).choices = empty + choices["secretary"]
 
 
 class WrittenRoundForm(forms.Form):

@@ -198,7 +198,7 @@ def _render(
         for part in panel.parts
     ]
     contacts = _provider_contacts(worker)
-    hearing_initial = {"kind": Meeting.Kind.HEARING}
+    hearing_initial: dict[str, str] = {"kind": Meeting.Kind.HEARING}
     if contacts:
         hearing_initial |= {"provider_contact_name": contacts[0][0], "provider_contact_email": contacts[0][1]}
     context: dict[str, Any] = {

@@ -35,7 +35,11 @@ class TimeEntry(models.Model):
     A note typed with an entry goes to the case timeline in the tenant schema.
     """
 
-    case = models.ForeignKey("caseindex.CaseIndex", on_delete=models.PROTECT, related_name="time_entries")
+    # Empty once the case-index row is gone (its provider was deleted at contract end): the entry
+    # keeps its reference, provider, minutes and dates for the fiscal retention of invoices.
+    case = models.ForeignKey(
+        "caseindex.CaseIndex", null=True, on_delete=models.SET_NULL, related_name="time_entries"
+    )
     reference = models.CharField(max_length=20, db_index=True)
     provider = models.ForeignKey("tenants.Provider", on_delete=models.PROTECT, related_name="time_entries")
     professional = models.ForeignKey(

@@ -9,6 +9,7 @@ ledger itself never reaches into a dossier.
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 import structlog
 from django.db import transaction
@@ -97,7 +98,7 @@ def time_entry_update(
     """Correct one's own entry while both its old and its new month are open."""
     with transaction.atomic():
         locked = _lock_own_entry(actor, entry)
-        case = locked.case
+        case = cast("CaseIndex", locked.case)  # _lock_own_entry leaves out entries without a case
         if not (on_panel or _is_current_professional(actor, case)):
             _check_coordinator_entry(kind, activity)
         _check_values(case, kind=kind, minutes=minutes, worked_on=worked_on, activity=activity, today=today)
@@ -188,7 +189,8 @@ def _lock_own_entry(actor: User, entry: TimeEntry) -> TimeEntry:
     locked = (
         TimeEntry.objects.select_for_update(of=("self",))
         .select_related("case")
-        .filter(pk=entry.pk, professional=actor)
+        # An entry whose case is gone (its provider was deleted) is kept for the fiscal record only.
+        .filter(pk=entry.pk, professional=actor, case__isnull=False)
         .first()
     )
     if locked is None:

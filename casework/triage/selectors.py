@@ -219,7 +219,7 @@ def queue_counts(filters: QueueFilters, *, today: datetime.date | None = None) -
         get_language() or "",
         hashlib.sha256(repr(filters).encode()).hexdigest(),
     )
-    counts = cache.get(key)
+    counts: QueueCounts | None = cache.get(key)
     if counts is None:
         counts = count_queue(filters, today=today)
         cache.set(key, counts, COUNTS_CACHE_SECONDS)

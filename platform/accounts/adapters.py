@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
@@ -22,9 +24,9 @@ class AccountAdapter(DefaultAccountAdapter):
         tenant = getattr(request, "tenant", None)
         if tenant is not None and tenant.is_platform and STAFF_ROLES.intersection(user.roles or []):
             return reverse("workspace")
-        return super().get_login_redirect_url(request)
+        return str(super().get_login_redirect_url(request))
 
-    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # Our own e-mails (account/email/*) end with Klachtpunt's phone number.
         super().send_mail(
             template_prefix, email, {**context, "contact_phone": settings.KLACHTPUNT_CONTACT_PHONE}

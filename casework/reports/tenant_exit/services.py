@@ -4,20 +4,26 @@
 transaction and queues ``tenant_export_task`` (outbox). ``tenant_export_build`` makes one
 archive (``.tar.gz``) in ``TENANT_EXPORT_ROOT/<schema>/``:
 
-- ``backup/``: the provider's ``tenant_backup`` (``pg_dump`` of the schema with every dossier
-  and the access log, the attachments, the backup's own manifest): ``manage.py tenant_restore``
+- ``backup/``: a backup of what the provider may see (``provider_copy.provider_backup``:
+  ``pg_dump`` of a filtered copy of the schema, the attachments, the backup's own manifest):
+  the dossiers shared with it and the access log, without the dossiers the complainant did not
+  agree to share or the confidant's notes (DESIGN.md section 3); ``manage.py tenant_restore``
   loads it back;
 - ``toegangslog.csv``: the access log as the admin's access-log page shows it;
 - ``jaarverslagen/``: the annual report of every year, as PDF and CSV;
-- ``manifest.json``: the organisation, every table with its row count and every file with its
-  SHA-256; ``SHA256SUMS``: the checksum of every file, the manifest included (``sha256sum -c``).
+- ``manifest.json``: the organisation, every table with its row count, every file with its
+  SHA-256, and what was left out (counts and why, never content); ``SHA256SUMS``: the
+  checksum of every file, the manifest included (``sha256sum -c``).
 
 **Deletion.** ``tenant_deletion_request`` (after an export) starts the confirmation period
 (``TENANT_DELETION_CONFIRMATION_DAYS``); the admin may withdraw it until then. ``tenant_delete``
-then removes the attachments and export folders, the schema (``DROP SCHEMA ... CASCADE`` with the
-provider's row, its domains, memberships and keys), the provider's case-index and outbox rows and
-its cache entries; checks that each is gone; and writes a ``DeletionCertificate`` in the public
-schema with counts, checksums and the checks, but no personal data.
+then cancels the Stripe subscription, removes the attachments and export folders, the schema
+(``DROP SCHEMA ... CASCADE``), the provider's case-index, outbox and cache entries, its domains,
+memberships, keys and every other public row that names it, except the invoices, logged hours
+and membership that tax law keeps (7 years): those stay on the provider's row, kept as a
+tombstone (``deleted_at``; in no list, search or routing). It checks that each is gone and
+writes a ``DeletionCertificate`` in the public schema with counts, checksums and the checks, but
+no personal data.
 """
 
 from __future__ import annotations
@@ -37,26 +43,35 @@ import structlog
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db import connection, transaction
-from django.db.models import ProtectedError
-from django.db.models.deletion import Collector
+from django.db import connection, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from billing.memberships import MembershipError, membership_end_now
+from billing.models import Invoice
 from casework.dossier.access_log import Accessor, Event, access_log_record
 from casework.dossier.access_log_csv import access_log_csv_write
-from casework.dossier.backup import file_digests, media_folder, schema_tables, table_figures, tenant_backup
+from casework.dossier.backup import file_digests, media_folder, schema_tables, table_figures
 from casework.index.models import CaseIndex
 from casework.models import AccessLogEntry, TenantExport
 from casework.reports.annual import PRIVACY_NOTE, annual_report, report_years
 from casework.reports.exports import sections_file
 from casework.reports.pdf import annual_report_pdf
+from casework.reports.tenant_exit.provider_copy import provider_backup
+from casework.timesheets.models import TimeEntry
 from outbox.models import OutboxMessage
 from outbox.services import outbox_enqueue
-from tenants.models import DeletionCertificate, Domain, Provider, ProviderDeletionRequest
+from tenants.models import (
+    DeletionCertificate,
+    Domain,
+    Provider,
+    ProviderApiKey,
+    ProviderDeletionRequest,
+    ProviderMembership,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -137,7 +152,9 @@ def _annual_reports(provider: Provider, folder: Path) -> None:
         (folder / f"klachtenjaarverslag-{year}.csv").write_bytes(content)
 
 
-def _write_manifest(provider: Provider, root: Path, tables: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _write_manifest(
+    provider: Provider, root: Path, tables: dict[str, dict[str, Any]], left_out: dict[str, Any]
+) -> dict[str, Any]:
     manifest = {
         "format": EXPORT_FORMAT,
         "made_at": timezone.now().isoformat(),
@@ -146,6 +163,8 @@ def _write_manifest(provider: Provider, root: Path, tables: dict[str, dict[str, 
         "tables": {table: figure["rows"] for table, figure in sorted(tables.items())},
         "files": file_digests(root),
         "restore": "manage.py tenant_restore backup/",
+        # What the provider may not see is not in the export: counted here, with why.
+        "left_out": left_out,
     }
     (root / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
     sums = file_digests(root)
@@ -165,13 +184,13 @@ def tenant_export_build(*, provider: Provider, export_id: int) -> TenantExport:
     try:
         with tempfile.TemporaryDirectory(dir=folder) as work, translation.override(settings.LANGUAGE_CODE):
             root = Path(work) / name
-            backup = tenant_backup(provider=provider, target=root / "backup")
+            backup, left_out = provider_backup(provider=provider, target=root / "backup")
             with schema_context(provider.schema_name):
                 entries = AccessLogEntry.objects.order_by("at", "pk").iterator(chunk_size=500)
                 with (root / "toegangslog.csv").open("w", encoding="utf-8", newline="") as out:
                     access_log_csv_write(out, provider=provider, entries=entries)
             _annual_reports(provider, root / "jaarverslagen")
-            manifest = _write_manifest(provider, root, backup["tables"])
+            manifest = _write_manifest(provider, root, backup["tables"], left_out)
             partial = folder / f"{name}.tar.gz.part"
             with tarfile.open(partial, "w:gz") as archive:
                 archive.add(root, arcname=name)
@@ -191,7 +210,11 @@ def tenant_export_build(*, provider: Provider, export_id: int) -> TenantExport:
             archive_name=archive_path.name,
             size=archive_path.stat().st_size,
             sha256=_sha256(archive_path),
-            manifest={"tables": manifest["tables"], "files": manifest["files"]},
+            manifest={
+                "tables": manifest["tables"],
+                "files": manifest["files"],
+                "left_out": left_out["counts"],
+            },
         )
         export.refresh_from_db()
     log.info("tenant_export_ready", schema=provider.schema_name, export_id=export_id, size=export.size)
@@ -295,17 +318,65 @@ def _counts(schema: str) -> DeletionCounts:
     )
 
 
+# Rows that name the provider and stay when it is deleted: the invoices and logged hours (tax
+# law keeps them 7 years; they hold references, minutes, amounts and dates, no personal data)
+# and the membership (cancelled, the contract behind the invoices). Every other row that names
+# the provider goes with it.
+KEPT_WITH_TOMBSTONE = ("billing.Invoice", "timesheets.TimeEntry", "billing.Membership")
+
+
+def _held_by(provider: Provider) -> list[str]:
+    """Models outside ``KEPT_WITH_TOMBSTONE`` whose rows protect ``provider`` from deletion."""
+    return sorted(
+        relation.related_model._meta.label
+        for relation in Provider._meta.related_objects
+        if relation.on_delete not in (models.CASCADE, models.SET_NULL)
+        and relation.related_model._meta.label not in KEPT_WITH_TOMBSTONE
+        and relation.related_model._base_manager.filter(**{relation.field.name: provider.pk}).exists()
+    )
+
+
+def _provider_rows_remove(provider: Provider) -> dict[str, int]:
+    """Remove or unlink every public-schema row that names ``provider``, except the kept ones.
+
+    Generic over ``Provider``'s relations, so a new one is covered: CASCADE rows are deleted
+    (with what cascades from them: a case-index row's time entries lose their case), SET_NULL
+    ones unlinked as declared; a PROTECT relation outside ``KEPT_WITH_TOMBSTONE`` refuses.
+    """
+    removed: dict[str, int] = {}
+    for relation in Provider._meta.related_objects:
+        model = relation.related_model
+        label = model._meta.label
+        if label in KEPT_WITH_TOMBSTONE:
+            continue
+        rows = model._base_manager.filter(**{relation.field.name: provider.pk})
+        if relation.on_delete is models.CASCADE:
+            count, _by_model = rows.delete()
+        elif relation.on_delete is models.SET_NULL:
+            count = rows.update(**{relation.field.name: None})
+        elif rows.exists():
+            raise TenantExitError(f"held_by:{label}")
+        else:
+            count = 0
+        removed[label] = count
+    return removed
+
+
 def tenant_delete(
     *, provider: Provider, verifier: str, now: datetime.datetime | None = None
 ) -> DeletionCertificate:
     """Delete ``provider``'s data once its confirmation period has passed, check it is gone, and
     return the certificate (public schema, no personal data).
 
-    Refused (nothing removed) before the period ends, and while billing records (invoices,
-    logged hours) must be kept and still hold the provider. The files go first, then, in one
-    transaction, the case-index and outbox rows, the schema with the provider's row (and its
-    domains, memberships, keys, widget settings), the cache entries, the checks and the
-    certificate: a failing check rolls the database part back and the task runs again.
+    Refused (nothing removed) before the period ends. Its Stripe subscription is cancelled
+    first (a failure refuses: it runs again tomorrow). Then the files go, and, in one
+    transaction: the schema (``DROP SCHEMA ... CASCADE``), the case-index rows (the kept time
+    entries lose their case, not their reference), the domains (the host no longer resolves),
+    memberships, keys, widget settings, login links and every other row naming the provider
+    (``_provider_rows_remove``), the outbox rows and the cache entries; the provider's row
+    stays as a tombstone (``deleted_at``, slug and schema name freed) for the invoices and
+    logged hours kept by tax law. Then the checks and the certificate: a failing check rolls the
+    database part back and the task runs again.
     """
     now = now or timezone.now()
     request = ProviderDeletionRequest.objects.filter(provider=provider).first()
@@ -316,19 +387,19 @@ def tenant_delete(
     schema = provider.schema_name
     if not schema.startswith("p_") or schema != Provider.schema_name_for(provider.slug):
         raise TenantExitError("not_a_provider_schema")
+    held = _held_by(provider)
+    if held:
+        raise TenantExitError(f"held_by:{','.join(held)}")
     try:
-        Collector(using="default").collect([provider])
-    except ProtectedError as error:
-        held = sorted({obj._meta.label for obj in error.protected_objects})
-        raise TenantExitError(f"billing_records:{','.join(held)}") from error
+        stripe_subscription = membership_end_now(provider=provider)
+    except MembershipError as error:
+        raise TenantExitError(f"stripe:{error}") from error
 
     counts = _counts(schema) if _schema_exists(schema) else DeletionCounts(tables={}, files=0, exports=0)
     for folder in (media_folder(schema), export_folder(schema)):
         shutil.rmtree(folder, ignore_errors=True)
 
     with transaction.atomic():
-        index_rows, _by_model = CaseIndex.every_kind.filter(provider=provider).delete()
-        OutboxMessage.objects.filter(schema_name=schema).delete()
         provider_id = provider.pk
         notify_user_id = request.requested_by_id
         facts = {
@@ -339,16 +410,33 @@ def tenant_delete(
             "requested_at": request.requested_at,
             "export_sha256": request.export_sha256,
         }
-        provider.delete(force_drop=True)
+        index_rows = CaseIndex.every_kind.filter(provider=provider).count()
+        OutboxMessage.objects.filter(schema_name=schema).delete()
+        with connection.cursor() as cursor:
+            # The name is checked above (p_ + the validated slug), quoted: not user input.
+            cursor.execute("DROP SCHEMA IF EXISTS " + connection.ops.quote_name(schema) + " CASCADE")
+        removed = _provider_rows_remove(provider)
+        # The tombstone: an organisation's name and KvK number for the invoices, nothing else;
+        # its slug and schema name are free again (a restore of the export may use them).
+        Provider.all_objects.filter(pk=provider_id).update(
+            deleted_at=timezone.now(),
+            slug=f"verwijderd-{provider_id}",
+            schema_name=f"deleted_{provider_id}",
+            services=[],
+        )
         cache_keys = schema_cache_keys(schema, delete=True)
+        kept_entries = TimeEntry.objects.filter(provider_id=provider_id)
         checks = {
             "schema_absent": not _schema_exists(schema),
             "tables_absent": not schema_tables(schema),
             "attachments_folder_absent": not media_folder(schema).exists(),
             "export_folder_absent": not export_folder(schema).exists(),
-            "provider_absent": not Provider.objects.filter(pk=provider_id).exists(),
+            "provider_in_no_list": not Provider.objects.filter(pk=provider_id).exists(),
             "domains_absent": not Domain.objects.filter(tenant_id=provider_id).exists(),
+            "memberships_absent": not ProviderMembership.objects.filter(provider_id=provider_id).exists(),
+            "api_keys_absent": not ProviderApiKey.objects.filter(provider_id=provider_id).exists(),
             "case_index_rows_absent": not CaseIndex.every_kind.filter(provider_id=provider_id).exists(),
+            "time_entries_without_case": not kept_entries.filter(case__isnull=False).exists(),
             "outbox_rows_absent": not OutboxMessage.objects.filter(schema_name=schema).exists(),
             "cache_keys_absent": schema_cache_keys(schema, delete=False) == 0,
         }
@@ -365,6 +453,11 @@ def tenant_delete(
                 "export_files": counts.exports,
                 "case_index_rows": index_rows,
                 "cache_keys": cache_keys,
+                "public_rows_removed": {label: n for label, n in sorted(removed.items()) if n},
+                # Kept by tax law (7 years), on the provider's tombstone: no personal data.
+                "kept_invoices": Invoice.objects.filter(provider_id=provider_id).count(),
+                "kept_time_entries": kept_entries.count(),
+                "stripe_subscription": stripe_subscription,
             },
             "checks": checks,
             "verifier": verifier[:100],
