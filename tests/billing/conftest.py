@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
+from billing.models import StripeMirror
 from casework.index.models import CaseIndex, Channel, Consent, Service
 from casework.timesheets.models import TimeEntry
 from tenants.models import Provider
@@ -24,8 +25,15 @@ _case_numbers = itertools.count(1)
 
 
 @pytest.fixture
-def fake_stripe(settings: Any) -> Iterator[FakeStripe]:
-    """A new fake Stripe on a loopback port, and the settings that point the client at it."""
+def fake_stripe(settings: Any, django_db_blocker: Any) -> Iterator[FakeStripe]:
+    """A new fake Stripe on a loopback port, and the settings that point the client at it.
+
+    A new fake is a new Stripe account: the ids mirrored from an earlier one (a test
+    that committed them) name objects it does not have, so they are forgotten (in the
+    test's own transaction where it has one).
+    """
+    with django_db_blocker.unblock():
+        StripeMirror.objects.all().delete()
     fake = FakeStripe().start()
     settings.STRIPE_SECRET_KEY = "sk_test_fake"
     settings.STRIPE_API_BASE = fake.url

@@ -44,7 +44,9 @@ def test_complaint_submit_commits_dossier_index_and_outbox_together(
         ).exists()
         assert FollowLink.objects.filter(complaint_id=complaint.pk).count() == 2
     tasks = set(
-        OutboxMessage.objects.filter(schema_name=world.alpha.schema_name).values_list("task_name", flat=True)
+        OutboxMessage.objects.filter(
+            schema_name=world.alpha.schema_name, kwargs__complaint_id=complaint.pk
+        ).values_list("task_name", flat=True)
     )
     assert tasks == {"casework.tasks.send_acknowledgement", "casework.tasks.notify_coordinators"}
     assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
