@@ -15,12 +15,13 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
 from playwright.sync_api import Browser, Page, expect
 
-from billing.models import SignUp, SignUpState
+from billing.models import SignUp, SignUpState, StripeMirror
 from tests.billing.conftest import WEBHOOK_SECRET
 from tests.browser.conftest import ROOT, _wait_until_serving, fresh_totp_code, save_screenshot, watch
 from tests.browser.test_pages import assert_accessible
@@ -56,9 +57,12 @@ class StripeSite:
 
 @pytest.fixture(scope="module")
 def stripe_site(
-    test_database_url: str, world: World, tmp_path_factory: pytest.TempPathFactory
+    test_database_url: str, world: World, tmp_path_factory: pytest.TempPathFactory, django_db_blocker: Any
 ) -> Iterator[StripeSite]:
     assert connection.settings_dict["NAME"].startswith("test_")
+    # A new fake Stripe is a new account: ids an earlier site mirrored (committed) are unknown to it.
+    with django_db_blocker.unblock():
+        StripeMirror.objects.all().delete()
     port = free_port()
     fake = FakeStripe(
         webhook_url=f"http://127.0.0.1:{port}/stripe/webhook/",
