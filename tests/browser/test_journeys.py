@@ -309,9 +309,28 @@ def test_journey_signup(
 # 2. A complainant on the platform, without an account
 
 
+@pytest.fixture(scope="module")
+def filed(live_site: LiveServer, django_db_blocker) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    """The references of the complaints the journeys file through the browser, removed afterwards."""
+    references: list[str] = []
+    yield references
+
+    def remove() -> None:
+        for row in CaseIndex.objects.filter(reference__in=references).select_related("provider"):
+            with schema_context(row.provider.schema_name):
+                Complaint.objects.filter(pk=row.case_id).delete()
+            OutboxMessage.objects.filter(
+                schema_name=row.provider.schema_name, kwargs__complaint_id=row.case_id
+            ).delete()
+            row.delete()
+
+    with django_db_blocker.unblock():
+        committed(remove)
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_journey_complainant_without_an_account(
-    browser: Browser, live_site: LiveServer, language: str
+    browser: Browser, live_site: LiveServer, filed: list[str], language: str
 ) -> None:
     context = phone(browser, language, [live_site.url("/"), live_site.alpha("/")])
     j = journey(context, language, "complainant")
@@ -332,6 +351,23 @@ def test_journey_complainant_without_an_account(
         "U hebt geen account nodig."
     )
     expect(page.get_by_text(tr(language, lead) % {"name": "Zorg Alpha"})).to_be_visible()
+    j.check()
+
+    # Filed without an account: the form, then its receipt.
+    page.get_by_label(tr(language, "Ik ben de cliënt zelf")).check()
+    page.locator("[name=complainant_name]").fill("Sam Lorem")
+    page.locator("[name=complainant_email]").fill("sam.lorem@example.nl")
+    page.locator("[name=what_happened]").fill(NEUTRAL)
+    page.locator("[name=category]").select_option(index=1)
+    page.locator("[name=goal]").first.check()
+    page.get_by_label(tr(language, "Ja, ik geef toestemming")).check()
+    page.get_by_role("button", name=tr(language, "Klacht versturen")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        tr(language, "Uw klacht is ontvangen"), timeout=30_000
+    )
+    reference = re.search(r"KP-\d{4}-\d+", page.locator("main").inner_text())
+    assert reference, "the receipt names no reference"
+    filed.append(reference.group(0))
     j.finish()
     context.close()
 
