@@ -406,6 +406,10 @@ def test_journey_coordinator_triage_to_assignment(
             "Zaak %(reference)s is aangeboden aan %(name)s, die daarover een e-mail krijgt."
         ) % {"reference": reference, "name": "Paula Pad"}
     expect(page.get_by_text(offered)).to_be_visible()
+    # On a phone the assignment history is a block of labelled lines, not five squeezed columns.
+    history = page.get_by_role("table", name=tr(language, "Geschiedenis van de toewijzing"))
+    expect(history).to_contain_text("Paula Pad")
+    assert history.locator("td").first.evaluate("cell => getComputedStyle(cell).display") == "block"
     j.finish()
     context.close()
 
