@@ -81,6 +81,22 @@ OTHER_LANGUAGE = {"nl": ENGLISH_WORDS, "en": DUTCH_WORDS}
 PROPER_NAMES = ["Klachtpunt", "Nederlands", "English"]
 
 
+# The words of the matching cells' text that the browser split over two lines.
+BROKEN_HEAD_WORDS = """selector => [...document.querySelectorAll(selector)].flatMap(cell => {
+    const broken = [];
+    for (const node of cell.childNodes) {
+        if (node.nodeType !== Node.TEXT_NODE) continue;
+        for (const match of node.data.matchAll(/\\S+/g)) {
+            const range = document.createRange();
+            range.setStart(node, match.index);
+            range.setEnd(node, match.index + match[0].length);
+            if (range.getClientRects().length > 1) broken.push(match[0]);
+        }
+    }
+    return broken;
+})"""
+
+
 def tr(language: str, dutch: str) -> str:
     """The site's own text for ``dutch`` in ``language``; an English page must really be translated."""
     with translation.override(language):
@@ -485,5 +501,8 @@ def test_journey_provider_admin_decision_and_report(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         tr(language, "Klachtenjaarverslag %(year)s") % {"year": year}
     )
+    # On a phone a column head breaks between words, never inside one ("202 6").
+    broken = page.evaluate(BROKEN_HEAD_WORDS, ".report-table thead th")
+    assert broken == [], f"column heads broken inside a word at 390 px: {broken}"
     j.finish()
     context.close()
