@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from reference.models import DisputesBody
 from tenants.models import MEMBERSHIP_ROLES
@@ -135,6 +135,10 @@ class DisputesBodyChoiceField(_BodyChoiceField):
         super().__init__(queryset=DisputesBody.objects.filter(active=True).order_by("name"), **kwargs)
 
     def label_from_instance(self, obj: DisputesBody) -> str:
+        # The care a body covers is Dutch reference data with no translation: an English page
+        # shows the body's name (a proper name) alone rather than a Dutch phrase.
+        if get_language() != "nl":
+            return obj.name
         return f"{obj.name} ({obj.sector})"
 
 
