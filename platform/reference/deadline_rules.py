@@ -104,7 +104,7 @@ WZD_DECISION = Rule(
     weeks=2,
     source="Wzd art. 56",
 )
-# The Wvggz text is not among the domain documents (/work/shared/domain/); this is
+# The Wvggz text is not among the domain documents (../shared/domain/); this is
 # Wvggz art. 10:7 lid 1 as the Act reads ("De klachtencommissie beslist binnen
 # veertien dagen na ontvangst van het klaagschrift"). Extension is treated as
 # under the Wzd (only with both parties' consent): to be confirmed by a lawyer.
