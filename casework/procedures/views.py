@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -141,14 +142,16 @@ def case_work(request: HttpRequest, reference: str) -> HttpResponse:
     return _render(request, _worker(request, reference))
 
 
-def _step(
+def form_step(
     request: HttpRequest,
-    worker: CaseWorker,
     form: forms.Form,
-    context_name: str,
     act: Callable[[dict[str, Any]], str],
+    *,
+    done: str,
+    again: Callable[[], HttpResponse],
 ) -> HttpResponse:
-    """Validate, run the service, come back to the page; a refusal shows on the form as typed."""
+    """Validate, run the service and go to ``done`` with its message; else ``again``: the page
+    with the form as typed, a refusal shown on it."""
     if form.is_valid():
         try:
             message = act(form.cleaned_data)
@@ -156,8 +159,24 @@ def _step(
             form.add_error(None, refusal)
         else:
             messages.success(request, message)
-            return redirect("case_mediation", reference=worker.case.reference)
-    return _render(request, worker, bound={context_name: form}, status=400)
+            return redirect(done)
+    return again()
+
+
+def _step(
+    request: HttpRequest,
+    worker: CaseWorker,
+    form: forms.Form,
+    context_name: str,
+    act: Callable[[dict[str, Any]], str],
+) -> HttpResponse:
+    return form_step(
+        request,
+        form,
+        act,
+        done=reverse("case_mediation", args=[worker.case.reference]),
+        again=lambda: _render(request, worker, bound={context_name: form}, status=400),
+    )
 
 
 def _accessor(request: HttpRequest, worker: CaseWorker):  # type: ignore[no-untyped-def]

@@ -55,7 +55,7 @@ from casework.procedures.panel import (
     written_round_set,
 )
 from casework.procedures.selectors import CaseWorker, case_worker, panel_for
-from casework.procedures.views import worker_required
+from casework.procedures.views import form_step, worker_required
 from tenants.models import ProviderMembership
 
 # --- The coordinator: forming the panel ---------------------------------------------
@@ -237,15 +237,13 @@ def _step(
     anchor: str,
 ) -> HttpResponse:
     """Validate, run the service, back to the page at ``anchor``; a refusal shows on the form."""
-    if form.is_valid():
-        try:
-            message = act(form.cleaned_data)
-        except ValidationError as refusal:
-            form.add_error(None, refusal)
-        else:
-            messages.success(request, message)
-            return redirect(reverse("case_panel", args=[worker.case.reference]) + f"#{anchor}")
-    return _render(request, worker, bound={name: form}, failed_anchor=anchor, status=400)
+    return form_step(
+        request,
+        form,
+        act,
+        done=reverse("case_panel", args=[worker.case.reference]) + f"#{anchor}",
+        again=lambda: _render(request, worker, bound={name: form}, failed_anchor=anchor, status=400),
+    )
 
 
 @worker_required

@@ -16,7 +16,6 @@ after this module.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -33,7 +32,8 @@ from casework.models import Complaint, Meeting
 from casework.timesheets.models import TimeEntry
 from outbox.models import OutboxMessage
 from tenants.models import Provider
-from tests.browser.conftest import LiveServer, assert_accessible, committed, fresh_totp_code, watch
+from tests.browser.conftest import LiveServer, assert_accessible, committed
+from tests.browser.test_professional import log_in, new_page
 from tests.casework.accessors import STAFF
 from tests.casework.factories import submission, submit
 from tests.support import PASSWORD, TOTP_SECRET, World
@@ -106,23 +106,6 @@ def panel_case(world: World, live_site: LiveServer, django_db_blocker) -> Iterat
     finally:
         with django_db_blocker.unblock():
             committed(lambda: _remove(made))
-
-
-def new_page(browser: Browser) -> Page:
-    context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    return watch(context.new_page())
-
-
-def log_in(page: Page, live_site: LiveServer, email: str) -> None:
-    page.goto(live_site.url("/accounts/login/"))
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
-    page.get_by_label("Code").fill(fresh_totp_code())
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("link", name="Uitloggen")).to_be_visible()
 
 
 def _form(page: Page, button: str):  # type: ignore[no-untyped-def]

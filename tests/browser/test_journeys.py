@@ -28,9 +28,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from accounts.models import PlatformRole, User
 from accounts.services import professional_create, totp_activate, user_create
 from casework.assignment.services import case_assign
-from casework.index.models import Assignment, CaseIndex, Service, Track
+from casework.index.models import CaseIndex, Service, Track
 from casework.models import Complaint
-from casework.timesheets.models import TimeEntry
 from outbox.models import OutboxMessage
 from reference.models import DisputesBody
 from tenants.models import Provider
@@ -43,6 +42,7 @@ from tests.browser.conftest import (
     new_context,
     watch,
 )
+from tests.browser.test_professional import remove_cases
 from tests.browser.test_signup import GENERAL_DISPUTES_BODY, StripeSite
 from tests.casework.accessors import STAFF
 from tests.casework.factories import submission, submit
@@ -226,18 +226,7 @@ def _make(world: World) -> Cases:
 
 
 def _remove(cases: Cases) -> None:
-    references = [*cases.triage.values(), *cases.offered.values(), *cases.decision.values()]
-    rows = list(CaseIndex.objects.filter(reference__in=references).select_related("provider"))
-    TimeEntry.objects.filter(reference__in=references).delete()
-    Assignment.objects.filter(case__in=rows).delete()
-    for row in rows:
-        with schema_context(row.provider.schema_name):
-            Complaint.objects.filter(pk=row.case_id).delete()
-        OutboxMessage.objects.filter(
-            schema_name=row.provider.schema_name, kwargs__complaint_id=row.case_id
-        ).delete()
-    OutboxMessage.objects.filter(task_name__startswith="casework.assignment.tasks.").delete()
-    CaseIndex.objects.filter(reference__in=references).delete()
+    remove_cases([*cases.triage.values(), *cases.offered.values(), *cases.decision.values()])
     User.objects.filter(email=PROFESSIONAL_EMAIL).delete()
 
 

@@ -108,7 +108,12 @@ def _create(world: World) -> Offered:
 
 
 def _remove(offered: Offered) -> None:
-    references = [offered.accept, offered.decline]
+    remove_cases([offered.accept, offered.decline])
+    User.objects.filter(email__in=[EMAIL, CONFLICTED_EMAIL]).delete()
+
+
+def remove_cases(references: list[str]) -> None:
+    """Remove the committed cases a browser test made: dossiers, index rows, hours, assignments, outbox."""
     rows = list(CaseIndex.objects.filter(reference__in=references).select_related("provider"))
     TimeEntry.objects.filter(reference__in=references).delete()
     Assignment.objects.filter(case__in=rows).delete()
@@ -120,7 +125,6 @@ def _remove(offered: Offered) -> None:
         ).delete()
     OutboxMessage.objects.filter(task_name__startswith="casework.assignment.tasks.").delete()
     CaseIndex.objects.filter(reference__in=references).delete()
-    User.objects.filter(email__in=[EMAIL, CONFLICTED_EMAIL]).delete()
 
 
 @pytest.fixture(scope="module")
