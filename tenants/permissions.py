@@ -26,7 +26,7 @@ from rules import permissions as _rules
 from rules.predicates import Predicate
 
 from accounts.models import AnyUser, User
-from tenants.models import MEMBERSHIP_ROLES, Provider, ProviderMembership, ProviderRole
+from tenants.models import Provider, ProviderMembership, ProviderRole
 from tenants.tenancy import request_provider
 
 
@@ -57,17 +57,6 @@ def provider_roles(user: AnyUser, provider: Provider) -> frozenset[str] | None:
         )
         cache[provider.pk] = None if held is None else frozenset(held)
     return cache[provider.pk]
-
-
-def provider_role(user: AnyUser, provider: Provider) -> str | None:
-    """The member's first role (admin, decision maker, handler), ``staff`` for none, None for a non-member.
-
-    What the access log records when the access concerns no one complaint.
-    """
-    held = provider_roles(user, provider)
-    if held is None:
-        return None
-    return next((str(role) for role in MEMBERSHIP_ROLES if role in held), str(ProviderRole.STAFF))
 
 
 def holds_provider_role(user: AnyUser, provider: Provider, role: str) -> bool:
