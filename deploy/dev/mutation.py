@@ -15,6 +15,8 @@ and why each surviving mutant is harmless or what test killed it.
     MUTATION_BUDGET=1800 python deploy/dev/mutation.py decision  # at most 30 minutes of mutants
     MUTATION_ONLY='x_f__mutmut_3,x_g__*' MUTATION_TESTS='tests/x.py::test_y' \
         python deploy/dev/mutation.py decision  # chosen mutants against chosen tests
+    MUTATION_AT_IMPORT=1 MUTATION_ONLY='x_add_rule__mutmut_2' \
+        python deploy/dev/mutation.py tenants_permissions  # mutants of code run at import
 
 Each module gets its own test database (``KLACHTPUNT_TEST_DB_SUFFIX=_mutation_<module>``),
 so two modules can run side by side.
@@ -31,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from mutmut.mutation.file_mutation import mutate_file_contents
@@ -146,6 +149,81 @@ def build_record(name: str, mutants: list[str], code: str, outcome: dict) -> dic
     }
 
 
+def at_import(name: str, mutants: list[str], scratch: Path, env: dict[str, str], tests: list[str]) -> dict:
+    """Mutants of code that runs when the module is imported, each in a test run of its own.
+
+    Module-level calls (``add_rule(...)``) and decorator factories applied when the
+    URLconf loads run before the session's forked children switch a mutant on, so
+    the one-session runner never exercises their mutants. Here the mutant is
+    switched on in the environment before pytest starts, as if the mutated code were
+    the product: a fresh test database (suffix ``_imp``), the module's tests, stop
+    at the first failure. Slow (minutes per mutant), so only for the mutants named
+    in ``MUTATION_ONLY`` (exact names).
+    """
+    chosen = [mutant for mutant in os.environ.get("MUTATION_ONLY", "").split(",") if mutant in mutants]
+    if not chosen:
+        raise SystemExit("MUTATION_AT_IMPORT needs the exact mutant names in MUTATION_ONLY")
+    timeout = float(os.environ.get("MUTATION_AT_IMPORT_TIMEOUT", "1800"))
+    status: dict[str, str] = {}
+    seconds: dict[str, float] = {}
+    module = import_name(source_of(name))
+    logs = ROOT / ".data" / "mutation" / "at_import" / name  # each run's pytest output
+    for mutant in chosen:
+        began = time.monotonic()
+        logs.mkdir(parents=True, exist_ok=True)
+        try:
+            with (logs / f"{mutant}.log").open("w") as log:
+                completed = subprocess.run(
+                    [sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:randomly", "-qx", *tests],
+                    cwd=scratch, timeout=timeout, check=False, stdout=log, stderr=subprocess.STDOUT,
+                    env=dict(env, MUTANT_UNDER_TEST=f"{module}.{mutant}",
+                             KLACHTPUNT_TEST_DB_SUFFIX=f"{env['KLACHTPUNT_TEST_DB_SUFFIX']}_imp"),
+                )  # fmt: skip
+            # 0: every test passed; 5: none collected. Anything else (failures, an import error) kills.
+            status[mutant] = "survived" if completed.returncode in (0, 5) else "killed"
+        except subprocess.TimeoutExpired:
+            status[mutant] = "timeout"
+        seconds[mutant] = round(time.monotonic() - began, 1)
+        print(f"mutation (at import): {mutant}: {status[mutant]} ({seconds[mutant]} s)", flush=True)
+    return {
+        "baseline_seconds": None,
+        "finished": False,
+        "status": {mutant: status.get(mutant, "not run") for mutant in mutants},
+        "seconds": seconds,
+    }
+
+
+def save(name: str, mutants: list[str], code: str, outcome: dict, tests: list[str], *, how: str) -> dict:
+    """Write ``.data/mutation/<name>.json``; a partial re-run updates the last full record.
+
+    A run limited by ``MUTATION_ONLY`` (the survivors after a new test, or the
+    mutants of code run at import) changes the status of the mutants it ran in the
+    module's record, if that record is of the same mutants, and notes the re-run in
+    its ``reruns``; the score is then recomputed over the whole module.
+    """
+    out = ROOT / ".data" / "mutation"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.json"
+    ran = {mutant: state for mutant, state in outcome["status"].items() if state != "not run"}
+    reruns: list[dict] = []
+    if os.environ.get("MUTATION_ONLY") and path.exists():
+        earlier = json.loads(path.read_text())
+        if sorted(earlier["status"]) == sorted(mutants):
+            reruns = earlier.get("reruns", [])
+            outcome = dict(outcome, status={**earlier["status"], **ran}, finished=earlier["finished"],
+                           baseline_seconds=earlier["baseline_seconds"])  # fmt: skip
+    record = build_record(name, mutants, code, outcome)
+    record["reruns"] = reruns
+    if os.environ.get("MUTATION_ONLY"):
+        record["reruns"].append({"how": how, "tests": tests, "status": ran})
+    path.write_text(json.dumps(record, indent=2, ensure_ascii=False))
+    return record
+
+
+def source_of(name: str) -> str:
+    return MODULES[name][0]
+
+
 def run(name: str) -> dict:
     source, tests = MODULES[name]
     if os.environ.get("MUTATION_TESTS"):  # e.g. re-check chosen mutants against one new test
@@ -175,6 +253,9 @@ def run(name: str) -> dict:
             MUTATION_RESULT=str(scratch / "result.json"),
         )
         env.pop("MUTANT_UNDER_TEST", None)
+        if os.environ.get("MUTATION_AT_IMPORT"):
+            outcome = at_import(name, mutants, scratch, env, tests)
+            return save(name, mutants, mutated.code, outcome, tests, how="at import")
         subprocess.run(
             [sys.executable, "-m", "pytest", "-p", "mutation_session", "-p", "no:xdist", "-p", "no:randomly",
              "-q", *tests],
@@ -183,11 +264,7 @@ def run(name: str) -> dict:
         outcome = json.loads((scratch / "result.json").read_text())
         if "baseline_failed" in outcome:
             raise SystemExit(f"{name}: the tests fail without any mutant: {outcome['baseline_failed']}")
-        record = build_record(name, mutants, mutated.code, outcome)
-        out = ROOT / ".data" / "mutation"
-        out.mkdir(parents=True, exist_ok=True)
-        (out / f"{name}.json").write_text(json.dumps(record, indent=2, ensure_ascii=False))
-        return record
+        return save(name, mutants, mutated.code, outcome, tests, how="session")
     finally:
         if not os.environ.get("MUTATION_KEEP"):  # MUTATION_KEEP=1 leaves the scratch copy to look into
             shutil.rmtree(scratch, ignore_errors=True)

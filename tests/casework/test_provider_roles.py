@@ -470,3 +470,20 @@ def test_the_menu_shows_each_member_the_provider_pages_their_role_opens(world: W
     assert "Organisatie" in menu(admin) and "Klachten" in menu(admin) and "Gebruikers" in menu(admin)
     assert "Organisatie" in menu(staff) and "Klachten" in menu(staff) and "Gebruikers" not in menu(staff)
     assert "Organisatie" not in menu(outsider) and "Gebruikers" not in menu(outsider)
+
+
+def test_the_provider_rules_refuse_a_visitor_and_a_missing_provider(world: World) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    from tenants.permissions import MANAGE_PROVIDER, USE_WORKSPACE, allowed, provider_roles
+
+    admin = _member(world, "rules_admin", [ProviderRole.ADMIN])
+    # A visitor and "no user" are refused every provider permission, on any provider.
+    for nobody in (AnonymousUser(), None):
+        for perm in (USE_WORKSPACE, MANAGE_PROVIDER):
+            assert allowed(nobody, perm, world.alpha) is False
+    assert provider_roles(AnonymousUser(), world.alpha) is None  # type: ignore[arg-type]
+    # No provider (a platform host) means no roles, for a member too; a member's roles are read.
+    assert provider_roles(admin, None) is None  # type: ignore[arg-type]
+    assert provider_roles(admin, world.alpha) == frozenset({ProviderRole.ADMIN})
+    assert allowed(admin, MANAGE_PROVIDER, world.alpha) is True
