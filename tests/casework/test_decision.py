@@ -558,3 +558,95 @@ def test_the_timeline_records_each_version_with_what_it_follows(world: World) ->
         "measures": 0,
     }
     assert entries == {"decision_recorded": recorded, "decision_revised": revised}
+
+
+def test_a_measure_due_before_the_decision_is_refused_on_its_own() -> None:
+    day = datetime.date(2026, 3, 10)
+    with translation.override("nl"), pytest.raises(ValidationError) as refused:
+        decision_validate(
+            conclusion=CONCLUSION, decisions_taken=DECISIONS, measures_timeframe=TIMEFRAME,
+            measures=[MeasureInput("Excuses aanbieden", day - datetime.timedelta(days=1))],
+            decided_on=day, received_on=day, today=day,
+        )  # fmt: skip
+    assert refused.value.message_dict == {
+        "measures": ["Maatregel 1: de datum kan niet vóór de datum van het oordeel liggen."]
+    }
+
+
+def test_a_measure_with_only_a_date_is_refused_and_an_empty_one_is_left_out(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha)
+    later = timezone.localdate() + datetime.timedelta(days=30)
+    with translation.override("nl"), pytest.raises(ValidationError) as refused:
+        record_decision(world.alpha, complaint, world.alpha_admin, measures=[MeasureInput(" ", later)])
+    assert refused.value.message_dict == {"measures": ["Maatregel 1: beschrijf de maatregel."]}
+    decision = record_decision(world.alpha, complaint, world.alpha_admin, measures=[MeasureInput("  ", None)])
+    with schema_context(world.alpha.schema_name):
+        assert not Measure.objects.filter(decision_id=decision.pk).exists()
+
+
+def test_a_decision_keeps_who_recorded_it_its_language_and_the_day_it_was_given(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha)  # a Dutch complaint
+    # The service's "today" is the day the decision is given when no other day is named.
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    first = record_decision(world.alpha, complaint, world.alpha_admin, language="en", today=tomorrow)
+    assert first.decided_on == tomorrow
+    assert (first.language, first.revision_reason) == ("en", "")
+    assert first.recorded_by_user_id == world.alpha_admin.pk
+    assert first.recorded_by_label == str(world.alpha_admin)[:120] != ""
+    second = _revise(world, complaint, reason="  Een rekenfout hersteld.  ", language="en", today=tomorrow)
+    assert (second.language, second.revision_reason) == ("en", "Een rekenfout hersteld.")
+    assert second.decided_on == tomorrow and second.supersedes_id == first.pk
+    assert second.recorded_by_user_id == world.alpha_admin.pk
+    assert second.recorded_by_label == str(world.alpha_admin)[:120]
+    # A language the letter cannot be written in falls back to the complainant's, else Dutch.
+    assert _revise(world, complaint, language="fr").language == "nl"
+    english, _case = formal_complaint(world.alpha, language="en")
+    assert record_decision(world.alpha, english, world.alpha_admin).language == "en"
+    unknown, _case = formal_complaint(world.alpha)
+    with schema_context(world.alpha.schema_name):
+        Complaint.objects.filter(pk=unknown.pk).update(language="")
+    assert record_decision(world.alpha, unknown, world.alpha_admin).language == "nl"
+
+
+def test_a_second_decision_and_a_reasonless_version_are_refused_with_their_codes(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha)
+    record_decision(world.alpha, complaint, world.alpha_admin)
+    with translation.override("nl"), pytest.raises(ValidationError) as refused:
+        record_decision(world.alpha, complaint, world.alpha_admin)
+    assert refused.value.messages == [
+        "Op deze klacht is al een oordeel vastgelegd. Leg zo nodig een nieuwe versie vast."
+    ]
+    with pytest.raises(ValidationError) as no_reason:
+        _revise(world, complaint, reason="")
+    assert [error.code for error in no_reason.value.error_dict["reason"]] == ["reason_required"]
+
+
+def _sign_off(world: World, complaint: Complaint, *, binding: bool) -> None:
+    from casework.models import CommitteeAdvice, CommitteeSignOff
+
+    with schema_context(world.alpha.schema_name):
+        advice = CommitteeAdvice.objects.create(
+            complaint=complaint, advice="De klacht is gegrond.", issued_at=timezone.now()
+        )
+        CommitteeSignOff.objects.create(
+            advice=advice, binding=binding, chair_user_id=world.coordinator.pk, chair_label="Voorzitter",
+            signed_at=timezone.now(),
+        )  # fmt: skip
+
+
+def test_the_provider_gives_no_decision_of_its_own_after_a_binding_committee_decision(world: World) -> None:
+    bound, _case = formal_complaint(world.alpha)
+    _sign_off(world, bound, binding=True)
+    with translation.override("nl"), pytest.raises(ValidationError) as refused:
+        record_decision(world.alpha, bound, world.alpha_admin)
+    assert refused.value.code == "committee_decided"
+    assert refused.value.messages == [
+        "De klachtencommissie heeft over deze klacht een bindende beslissing genomen."
+    ]
+    # Advice that does not bind (the Wkkgz) leaves the decision to the provider,
+    advised, _case = formal_complaint(world.alpha)
+    _sign_off(world, advised, binding=False)
+    assert record_decision(world.alpha, advised, world.alpha_admin).version == 1
+    # and another complaint's binding decision does not touch this one.
+    free, _case = formal_complaint(world.alpha)
+    assert record_decision(world.alpha, free, world.alpha_admin).version == 1
