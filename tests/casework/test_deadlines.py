@@ -423,3 +423,64 @@ def test_first_contact_target_is_configured_per_service(monkeypatch: pytest.Monk
         monday += datetime.timedelta(days=7)
     assert deadlines.first_contact_due(monday, "dpo") == monday + datetime.timedelta(days=2)
     assert deadlines.first_contact_due(monday, "intake") > monday + datetime.timedelta(days=2)
+
+
+@pytest.fixture
+def own_decree_loader():  # type: ignore[no-untyped-def]
+    """Tests that register their own decree loader give the reference app's back afterwards."""
+    from reference.designated_days import designated_days_from_database
+
+    yield
+    deadlines.set_designated_days_loader(designated_days_from_database)
+
+
+def test_decree_days_come_from_the_loader_and_are_asked_again_once_their_time_is_up(
+    own_decree_loader: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(deadlines, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    day = datetime.date(2031, 6, 10)  # a Tuesday no law makes a holiday
+    with_day = deadlines.DesignatedDays(days={day: "gelijkgesteld"}, covered_years=frozenset({2031}))
+    without = deadlines.DesignatedDays(days={}, covered_years=frozenset({2031, 2032}))
+    answers = [with_day]
+    asked: list[int] = []
+
+    def loader() -> deadlines.DesignatedDays:
+        asked.append(1)
+        return answers[-1]
+
+    deadlines.set_designated_days_loader(loader)
+    assert deadlines.designated_days() == with_day and len(asked) == 1
+    assert deadlines.is_non_working_day(day) is True
+    assert deadlines.last_known_decree_year() == 2031
+    # A new decree saved elsewhere is not seen before the time is up ...
+    answers.append(without)
+    clock[0] += deadlines.DESIGNATED_DAYS_TTL_SECONDS - 0.5
+    assert deadlines.designated_days() == with_day and len(asked) == 1
+    # ... and is from the moment it is up: the holidays computed with the old data are dropped.
+    clock[0] = 1000.0 + deadlines.DESIGNATED_DAYS_TTL_SECONDS
+    assert deadlines.is_non_working_day(day) is False
+    assert len(asked) == 2 and deadlines.last_known_decree_year() == 2032
+
+
+def test_without_a_loader_no_decree_day_is_known(own_decree_loader: None) -> None:
+    deadlines.set_designated_days_loader(None)
+    assert deadlines.designated_days() == deadlines.DesignatedDays(days={}, covered_years=frozenset())
+    assert deadlines.last_known_decree_year() is None
+    assert deadlines.decree_data_known(datetime.date(2027, 1, 4)) is False
+
+
+def test_the_wvggz_has_its_own_rule_and_every_other_law_follows_the_wkkgz() -> None:
+    assert deadlines.law_regime("wvggz") == "wvggz" and deadlines.law_regime("wzd") == "wzd"
+    assert deadlines.law_regime("wgbo") == deadlines.law_regime("") == "wkkgz"
+    assert deadlines.decision_rule("wvggz") is deadlines.WVGGZ_DECISION
+    assert deadlines.decision_rule("wzd") is deadlines.WZD_DECISION
+    assert deadlines.decision_rule("wgbo") is deadlines.WKKGZ_DECISION
+
+
+def test_a_service_without_its_own_first_contact_term_keeps_the_acknowledgements_five_working_days() -> None:
+    received = datetime.date(2026, 12, 4)  # a Friday
+    assert deadlines.first_contact_due(received, "een dienst zonder eigen termijn") == datetime.date(
+        2026, 12, 11
+    )
+    assert deadlines.first_contact_due(received) == deadlines.add_working_days(received, 5)
