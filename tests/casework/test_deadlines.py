@@ -437,7 +437,7 @@ def own_decree_loader():  # type: ignore[no-untyped-def]
 def test_decree_days_come_from_the_loader_and_are_asked_again_once_their_time_is_up(
     own_decree_loader: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock = [1000.0]
+    clock = [10.0]  # a machine up for ten seconds: less than the time decree data is trusted
     monkeypatch.setattr(deadlines, "time", SimpleNamespace(monotonic=lambda: clock[0]))
     day = datetime.date(2031, 6, 10)  # a Tuesday no law makes a holiday
     with_day = deadlines.DesignatedDays(days={day: "gelijkgesteld"}, covered_years=frozenset({2031}))
@@ -458,7 +458,7 @@ def test_decree_days_come_from_the_loader_and_are_asked_again_once_their_time_is
     clock[0] += deadlines.DESIGNATED_DAYS_TTL_SECONDS - 0.5
     assert deadlines.designated_days() == with_day and len(asked) == 1
     # ... and is from the moment it is up: the holidays computed with the old data are dropped.
-    clock[0] = 1000.0 + deadlines.DESIGNATED_DAYS_TTL_SECONDS
+    clock[0] = 10.0 + deadlines.DESIGNATED_DAYS_TTL_SECONDS
     assert deadlines.is_non_working_day(day) is False
     assert len(asked) == 2 and deadlines.last_known_decree_year() == 2032
 
