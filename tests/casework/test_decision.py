@@ -650,3 +650,81 @@ def test_the_provider_gives_no_decision_of_its_own_after_a_binding_committee_dec
     # and another complaint's binding decision does not touch this one.
     free, _case = formal_complaint(world.alpha)
     assert record_decision(world.alpha, free, world.alpha_admin).version == 1
+
+
+def _mark(world: World, complaint: Complaint, measure_id: int, actor: Any) -> Measure:
+    return measure_mark_done(
+        accessor=PROVIDER, provider=world.alpha, complaint_id=complaint.pk, measure_id=measure_id, actor=actor
+    )
+
+
+def test_each_version_and_each_measure_done_names_its_writer_on_the_timeline_and_in_the_access_log(
+    world: World,
+) -> None:
+    from tests.casework.procedure_support import access_log_mark, log_entries
+
+    access_log_mark(world.alpha)
+    complaint, _case = formal_complaint(world.alpha)
+    due = timezone.localdate() + datetime.timedelta(days=14)
+    first = record_decision(
+        world.alpha, complaint, world.alpha_admin, measures=[MeasureInput("Excuses", due)]
+    )
+    second = _revise(world, complaint, measures=[MeasureInput("Rooster aanpassen", due)])
+    with schema_context(world.alpha.schema_name):
+        old_measure = Measure.objects.get(decision=first)
+        new_measure = Measure.objects.get(decision=second)
+    done = _mark(world, complaint, new_measure.pk, world.alpha_admin)
+    assert done.done_by_user_id == world.alpha_admin.pk
+    with schema_context(world.alpha.schema_name):
+        entries = TimelineEntry.objects.filter(
+            complaint_id=complaint.pk, kind__in=["decision_recorded", "decision_revised", "measure_done"]
+        ).order_by("pk")
+        named = [(e.kind, e.actor_user_id, e.actor_label, e.visibility) for e in entries]
+        measure_data = entries.get(kind="measure_done").data
+    writer = (world.alpha_admin.pk, str(world.alpha_admin))
+    assert named == [
+        (kind, *writer, TimelineEntry.Visibility.ALL)
+        for kind in ("decision_recorded", "decision_revised", "measure_done")
+    ]
+    assert measure_data == {"measure_id": new_measure.pk, "description": "Rooster aanpassen"}
+    logged = [(e.subject, e.detail) for e in log_entries(world.alpha, subject__in=["decision", "measure"])]
+    assert logged == [
+        ("decision", f"decision {first.pk} version 1"),
+        ("decision", f"decision {second.pk} version 2"),
+        ("measure", f"measure {new_measure.pk}"),
+    ]
+    # A measure of the version that was followed up, or of another complaint, is not this one's to mark.
+    with pytest.raises(Measure.DoesNotExist):
+        _mark(world, complaint, old_measure.pk, world.alpha_admin)
+    other, _case = formal_complaint(world.alpha)
+    with pytest.raises(Measure.DoesNotExist):
+        _mark(world, other, new_measure.pk, world.alpha_admin)
+
+
+def test_a_decision_and_a_measure_done_by_nobody_name_nobody(world: World) -> None:
+    complaint, _case = formal_complaint(world.alpha)
+    due = timezone.localdate() + datetime.timedelta(days=14)
+    decision = record_decision(world.alpha, complaint, None, measures=[MeasureInput("Excuses", due)])
+    assert (decision.recorded_by_user_id, decision.recorded_by_label) == (None, "")
+    with schema_context(world.alpha.schema_name):
+        measure = Measure.objects.get(decision=decision)
+    assert _mark(world, complaint, measure.pk, None).done_by_user_id is None
+
+
+def test_measures_keep_their_order_and_long_texts_are_cut_to_their_columns(world: World) -> None:
+    from accounts.services import user_create
+
+    long_name = "Mr. " + "B" * 130
+    writer = user_create(email="long.name@alpha.test", password="x" * 16, display_name=long_name)
+    complaint, _case = formal_complaint(world.alpha)
+    due = timezone.localdate() + datetime.timedelta(days=14)
+    texts = ["Excuses", "E" * 600, "Rooster aanpassen"]
+    decision = record_decision(world.alpha, complaint, writer, measures=[MeasureInput(t, due) for t in texts])
+    assert decision.recorded_by_label == long_name[:120]
+    with schema_context(world.alpha.schema_name):
+        stored = list(Measure.objects.filter(decision=decision).order_by("position"))
+    assert [(m.position, m.description) for m in stored] == [
+        (0, "Excuses"),
+        (1, "E" * 500),
+        (2, "Rooster aanpassen"),
+    ]
