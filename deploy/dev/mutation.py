@@ -78,8 +78,11 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "intake_guard": ("casework/intake/guard.py", ["tests/casework/test_widget.py"]),
     "intake_services": (
         "casework/intake/services.py",
-        ["tests/casework/test_intake.py", "tests/casework/test_api_intake.py",
-         "tests/casework/test_intake_idempotency.py"],  # fmt: skip
+        [
+            "tests/casework/test_intake.py",
+            "tests/casework/test_api_intake.py",
+            "tests/casework/test_intake_idempotency.py",
+        ],  # fmt: skip
     ),
     "webhooks": ("billing/webhooks.py", ["tests/billing/test_webhooks.py", "tests/billing/test_signup.py"]),
     "invoicing": (
