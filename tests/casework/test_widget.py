@@ -992,7 +992,22 @@ def test_valid_fields_helper_matches_the_form() -> None:
 
 
 @pytest.mark.parametrize(
-    ("rate", "parsed"), [("10/10m", (10, 600)), ("5/h", (5, 3600)), ("1200/1d", (1200, 86400)), ("off", None)]
+    ("rate", "parsed"),
+    [
+        ("10/10m", (10, 600)),
+        ("5/h", (5, 3600)),
+        ("5/m", (5, 60)),
+        ("10/h", (10, 3600)),
+        ("30/s", (30, 1)),
+        ("1200/1d", (1200, 86400)),
+        ("0/1m", (0, 60)),  # nobody gets through
+        (" 10 / 10M ", (10, 600)),
+        ("off", None),
+        ("OFF", None),
+        ("0", None),
+        ("", None),
+        ("  ", None),
+    ],
 )
 def test_rate_limits_are_read_like_allauths(rate: str, parsed: tuple[int, int] | None) -> None:
     from casework.intake.guard import parse_rate
@@ -1000,11 +1015,25 @@ def test_rate_limits_are_read_like_allauths(rate: str, parsed: tuple[int, int] |
     assert parse_rate(rate) == parsed
 
 
-def test_a_malformed_rate_limit_fails_loudly() -> None:
+@pytest.mark.parametrize(
+    ("rate", "shown"),
+    [
+        ("ten per minute", "ten per minute"),
+        ("x/10m", "x/10m"),  # the count is wrong
+        ("10/10x", "10/10x"),  # the period is wrong
+        ("10/", "10/"),
+        ("/10m", "/10m"),
+        ("10m", "10m"),
+        ("5/1/m", "5/1/m"),
+        (" 10/10W ", "10/10w"),
+    ],
+)
+def test_a_malformed_rate_limit_fails_loudly(rate: str, shown: str) -> None:
     from casework.intake.guard import parse_rate
 
-    with pytest.raises(ValueError, match="not like"):
-        parse_rate("ten per minute")
+    with pytest.raises(ValueError) as refused:
+        parse_rate(rate)
+    assert str(refused.value) == f"rate limit {shown!r} is not like '10/10m'"
 
 
 def test_the_complainant_may_choose_more_than_one_goal(world: World, alpha_client: Client) -> None:
