@@ -470,3 +470,37 @@ def test_each_form_rendering_gets_a_fresh_128_bit_key_and_keeps_a_well_formed_on
     for replaced in (None, "", "A" * 15, "z" * 44, "has space 0123456789", "slash/0123456789ab"):
         fresh = form_key_or_new(replaced)
         assert fresh != replaced and len(fresh) == 22 and FORM_KEY_RE.fullmatch(fresh)
+
+
+def test_the_goals_are_kept_in_order_and_the_single_goal_stands_for_itself(world) -> None:  # type: ignore[no-untyped-def]
+    several = submit(world.alpha, submission=submission(goal="apology", goals=("apology", "change")))
+    single = submit(world.alpha, submission=submission(goal="compensation"))
+    with schema_context(world.alpha.schema_name):
+        assert Complaint.objects.get(pk=several.complaint.pk).goals == ["apology", "change"]
+        assert Complaint.objects.get(pk=single.complaint.pk).goals == ["compensation"]
+
+
+def test_the_consent_record_keeps_the_words_consent_was_asked_in(world) -> None:  # type: ignore[no-untyped-def]
+    from casework.consent.wording import consent_wording
+
+    dutch = submit(world.alpha)
+    english = submit(world.alpha, submission=submission(language="en"))
+    assert consent_wording("nl") != consent_wording("en")
+    with schema_context(world.alpha.schema_name):
+        for result, language in ((dutch, "nl"), (english, "en")):
+            record = ConsentRecord.objects.get(complaint_id=result.complaint.pk)
+            assert (record.wording, record.wording_language) == (consent_wording(language), language)
+
+
+def test_every_fact_of_one_intake_carries_the_moment_it_was_received(world) -> None:  # type: ignore[no-untyped-def]
+    """The complaint, its consent record and the follow link it hands out share one moment:
+    the link's lifetime counts from the receipt."""
+    from casework.dossier.services import FOLLOW_LINK_LIFETIME
+
+    result = submit(world.alpha)
+    with schema_context(world.alpha.schema_name):
+        received_at = Complaint.objects.get(pk=result.complaint.pk).received_at
+        link = FollowLink.objects.get(token_hash=hash_token(result.follow_token))
+        consent = ConsentRecord.objects.get(complaint_id=result.complaint.pk)
+    assert link.created_at == received_at == consent.recorded_at
+    assert link.expires_at == received_at + FOLLOW_LINK_LIFETIME
