@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 
 import pytest
@@ -15,7 +16,7 @@ from casework.consent.services import complaint_make_formal, consent_record
 from casework.dossier.events import entry_text
 from casework.dossier.services import hash_token
 from casework.index.models import CaseIndex, Channel, Consent, Track
-from casework.models import Complaint, ConsentRecord, FollowLink, TimelineEntry
+from casework.models import Attachment, Complaint, ConsentRecord, FollowLink, TimelineEntry
 from outbox.models import OutboxMessage
 from tests.casework.accessors import STAFF
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
@@ -275,9 +276,22 @@ def test_attachments_are_stored_returned_and_on_the_timeline(world) -> None:  # 
     result = submit(world.alpha, attachments=[checked])
     [attachment] = result.attachments
     with schema_context(world.alpha.schema_name):
+        stored = Attachment.objects.get(pk=attachment.pk, complaint_id=result.complaint.pk)
+        assert (stored.original_name, stored.content_type, stored.size, stored.sha256) == (
+            "brief.pdf",
+            "application/pdf",
+            len(pdf),
+            hashlib.sha256(pdf).hexdigest(),
+        )
+        # Under the name the check made up, in the complaint's folder; dated with the complaint.
+        assert stored.file.name == f"complaints/{result.complaint.pk}/{checked.stored_name}"
+        assert stored.uploaded_at == Complaint.objects.get(pk=result.complaint.pk).received_at
+        with stored.file.open("rb") as handle:
+            assert handle.read() == pdf
         entry = TimelineEntry.objects.get(complaint_id=result.complaint.pk, kind="attachment_added")
         assert entry.data == {"attachment_id": attachment.pk, "content_type": "application/pdf"}
         assert entry_text(entry) == "Bijlage toegevoegd (application/pdf)"
+        stored.file.delete(save=False)
 
 
 def _number(reference: str) -> int:
