@@ -767,7 +767,7 @@ def test_a_refusal_on_the_english_form_is_in_english(alpha_client: Client) -> No
 # The form token's lifetime
 
 
-@pytest.mark.parametrize(("age", "accepted"), [(595, True), (605, False)])
+@pytest.mark.parametrize(("age", "accepted"), [(580, True), (605, False)])
 def test_the_form_token_lives_for_the_configured_time(
     world: World, alpha_client: Client, settings, age: int, accepted: bool
 ) -> None:  # type: ignore[no-untyped-def]
