@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import json
 import re
 import uuid
 from typing import Any
@@ -20,38 +19,26 @@ from casework.dossier.attachments import MAX_FILE_BYTES
 from casework.index.models import CaseIndex, Channel
 from casework.models import AccessLogEntry, Attachment, Complaint, FollowLink
 from tests.casework.widget_support import (
+    API_URL,
     ELF_AS_PDF,
     MZ_AS_PDF,
     PDF_BYTES,
     VALID_FIELDS,
+    guard_fields,
     origin_of,
-    solve,
+    post_json,
 )
 from tests.conftest import host_client
 from tests.support import World
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/v1/complaints"
+URL = API_URL
 
 
 @pytest.fixture(autouse=True)
 def _easy_proof_of_work(settings) -> None:  # type: ignore[no-untyped-def]
     settings.WIDGET_POW_MAX_NUMBER = 2000
-
-
-def guard_fields(client: Client) -> dict[str, str]:
-    """A fresh token and solved challenge, fetched the way the widget's script does."""
-    response = client.get(f"{URL}/challenge")
-    assert response.status_code == 200
-    body = response.json()
-    return {"token": body["token"], "altcha": solve(body["challenge"])}
-
-
-def post_json(client: Client, payload: dict[str, Any], *, origin: str | None = None, **headers: str):  # type: ignore[no-untyped-def]
-    extra = {"HTTP_ORIGIN": origin if origin is not None else origin_of(client)}
-    extra.update(headers)
-    return client.post(URL, json.dumps(payload), content_type="application/json", **extra)
 
 
 def post_multipart(client: Client, data: dict[str, Any], **headers: str):  # type: ignore[no-untyped-def]

@@ -34,6 +34,9 @@ MZ_AS_PDF = (
 )
 
 
+API_URL = "/api/v1/complaints"
+
+
 def origin_of(client: Client) -> str:
     return f"http://{client.defaults['HTTP_HOST']}"
 
@@ -77,3 +80,17 @@ def widget_post_data(client: Client, path: str = "/widget/", **overrides: Any) -
 def post_form(client: Client, data: dict[str, Any], path: str = "/widget/", origin: str | None = None):  # type: ignore[no-untyped-def]
     headers = {} if origin == "" else {"HTTP_ORIGIN": origin or origin_of(client)}
     return client.post(path, data, **headers)
+
+
+def guard_fields(client: Client) -> dict[str, str]:
+    """A fresh token and solved challenge, fetched from the API the way the widget's script does."""
+    response = client.get(f"{API_URL}/challenge")
+    assert response.status_code == 200
+    body = response.json()
+    return {"token": body["token"], "altcha": solve(body["challenge"])}
+
+
+def post_json(client: Client, payload: dict[str, Any], *, origin: str | None = None, **headers: str):  # type: ignore[no-untyped-def]
+    extra = {"HTTP_ORIGIN": origin if origin is not None else origin_of(client)}
+    extra.update(headers)
+    return client.post(API_URL, json.dumps(payload), content_type="application/json", **extra)
