@@ -82,7 +82,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
             "tests/casework/test_intake.py",
             "tests/casework/test_api_intake.py",
             "tests/casework/test_intake_idempotency.py",
-        ],  # fmt: skip
+        ],
     ),
     "webhooks": ("billing/webhooks.py", ["tests/billing/test_webhooks.py", "tests/billing/test_signup.py"]),
     "invoicing": (
