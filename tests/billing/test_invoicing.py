@@ -292,9 +292,8 @@ FEBRUARY = datetime.date(2026, 2, 1)
 
 
 @pytest.fixture
-def english_site(settings) -> None:  # type: ignore[no-untyped-def]
-    """A site (and a request) in English: invoices to providers are Dutch all the same."""
-    settings.LANGUAGE_CODE = "en"
+def english_request() -> None:
+    """The run is started from an English page (or a worker left in English): invoices are Dutch."""
     translation.activate("en")
 
 
@@ -342,7 +341,7 @@ def test_the_rate_card_gives_the_price_valid_on_the_day_of_the_work() -> None:
 
 
 def test_invoice_lines_name_reference_date_and_kind_in_dutch_and_store_what_was_billed(
-    world: World, no_stripe: None, english_site: None
+    world: World, no_stripe: None, english_request: None
 ) -> None:
     case = make_case(world.alpha)
     phone = log_time(case, world.coordinator, minutes=60, worked_on=MARCH.replace(day=2))
@@ -355,7 +354,7 @@ def test_invoice_lines_name_reference_date_and_kind_in_dutch_and_store_what_was_
 
 
 def test_a_correction_line_says_correctie_and_bills_the_difference_at_the_rate_now(
-    world: World, no_stripe: None, english_site: None
+    world: World, no_stripe: None, english_request: None
 ) -> None:
     case = make_case(world.alpha)
     phone = log_time(case, world.coordinator, minutes=60, worked_on=MARCH.replace(day=2))
@@ -622,7 +621,7 @@ def test_pooled_lines_all_go_on_the_first_part_which_keeps_one_item_free_for_the
 
 
 def test_stripe_receives_the_invoice_terms_row_month_dutch_texts_and_keys_from_our_rows(
-    world: World, fake_stripe: FakeStripe, english_site: None
+    world: World, fake_stripe: FakeStripe, english_request: None
 ) -> None:
     low = make_case(world.alpha)
     high = make_case(world.alpha)
@@ -844,3 +843,17 @@ def test_stripes_view_of_an_invoice_replaces_ours_once_it_is_no_longer_a_draft(w
     )
     invoice.refresh_from_db()
     assert (invoice.status, invoice.vat_cents, invoice.finalized_at) == ("paid", 0, finalized_at)
+
+
+def test_same_day_entries_of_a_case_are_listed_in_the_order_they_were_logged(
+    world: World, no_stripe: None
+) -> None:
+    case = make_case(world.alpha)
+    entries = [
+        log_time(case, world.coordinator, minutes=1 + i, worked_on=MARCH.replace(day=4)) for i in range(12)
+    ]
+
+    invoicing_run(month=MARCH)
+
+    invoice = Invoice.objects.get()
+    assert list(invoice.lines.order_by("pk").values_list("entry_id", flat=True)) == [e.pk for e in entries]
