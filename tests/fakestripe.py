@@ -9,8 +9,11 @@ Unlike localstripe it honours ``Idempotency-Key``: the same key with the same
 request returns the first response (``Idempotent-Replayed: true``); the same
 key with other parameters is refused, as Stripe does. It can be told to fail
 every request from the Nth on (an outage in the middle of a run) and to
-recover. Webhooks are signed with the real scheme (HMAC-SHA256 over
-``"{t}.{body}"``) and, when a webhook URL is set, delivered over HTTP.
+recover, or to refuse the next request to a route as Stripe refuses a
+call it cannot do. It keeps what each request sent (``sent``), so tests
+read back the parameters and idempotency keys the client passed. Webhooks
+are signed with the real scheme (HMAC-SHA256 over ``"{t}.{body}"``) and,
+when a webhook URL is set, delivered over HTTP.
 
 Run on its own (``make demo`` does, with ``DEMO_FAKE_STRIPE=1``)::
 
@@ -31,13 +34,15 @@ import secrets
 import threading
 import time
 import urllib.request
-from collections import Counter
+from collections import Counter, deque
 from decimal import ROUND_HALF_UP, Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 MAX_INVOICE_ITEMS = 250
+# How many requests ``sent`` remembers (a long-running demo server must not grow without end).
+SENT_KEPT = 20_000
 YEAR = 365 * 24 * 3600
 
 
@@ -95,6 +100,8 @@ class FakeStripe:
         self.requests: Counter[str] = Counter()
         self.request_count = 0
         self.fail_from: int | None = None
+        self._refusals: dict[str, str] = {}
+        self._sent: deque[tuple[str, dict[str, Any], str]] = deque(maxlen=SENT_KEPT)
         self.events: list[dict[str, Any]] = []
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
@@ -120,7 +127,10 @@ class FakeStripe:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> FakeStripe:
-        self.thread = threading.Thread(target=self.server.serve_forever, name="fakestripe", daemon=True)
+        # A short poll interval: ``stop()`` waits for the loop to notice, once per test.
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, name="fakestripe", daemon=True
+        )
         self.thread.start()
         return self
 
@@ -152,6 +162,20 @@ class FakeStripe:
     def recover(self) -> None:
         with self.lock:
             self.fail_from = None
+
+    def refuse_next(self, route: str, message: str) -> None:
+        """The next request to ``route`` (e.g. ``POST /v1/invoices/{id}/finalize``) is refused with a
+        400 ``invalid_request_error`` and does nothing, as Stripe refuses a call it cannot do."""
+        with self.lock:
+            self._refusals[route] = message
+
+    def sent(self, route: str) -> list[tuple[dict[str, Any], str]]:
+        """What the client sent to ``route`` (e.g. ``POST /v1/invoices``): the decoded parameters
+        and the idempotency key ("" without one) of each request, oldest first."""
+        with self.lock:
+            return [
+                (json.loads(json.dumps(params)), key) for name, params, key in self._sent if name == route
+            ]
 
     def reset_counts(self) -> None:
         with self.lock:
@@ -313,6 +337,16 @@ class FakeStripe:
             self.requests[f"{method} {route}"] += 1
             if self.fail_from is not None and number >= self.fail_from:
                 return 503, {"error": {"type": "api_error", "message": "Fake outage"}}
+            self._sent.append(
+                (
+                    f"{method} {route}",
+                    decode_form(parse_qsl(body.decode(), keep_blank_values=True)),
+                    headers.get("idempotency-key", ""),
+                )
+            )
+            refusal = self._refusals.pop(f"{method} {route}", None)
+            if refusal is not None:
+                return 400, {"error": {"type": "invalid_request_error", "message": refusal}}
             barrier = None
             if self._meeting and self._meeting[0] == f"{method} {route}":
                 barrier = self._meeting[1]
