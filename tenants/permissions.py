@@ -46,7 +46,8 @@ def provider_roles(user: AnyUser, provider: Provider) -> frozenset[str] | None:
 
     Read once per request (cached on the user object).
     """
-    if not isinstance(user, User) or not user.is_authenticated or provider is None or provider.is_platform:
+    # Not a User: an anonymous visitor (a User is always authenticated).
+    if not isinstance(user, User) or provider is None or provider.is_platform:
         return None
     cache: dict[int, frozenset[str] | None] = user.__dict__.setdefault("_kp_provider_roles", {})
     if provider.pk not in cache:
@@ -103,7 +104,7 @@ def allowed(user: AnyUser | None, perm: str, obj: Any) -> bool:
     Not ``user.has_perm``: Django answers True to every question a superuser
     asks, and a platform superuser has no business in a provider's dossiers.
     """
-    if not isinstance(user, User) or not user.is_authenticated:
+    if not isinstance(user, User):  # an anonymous visitor (a User is always authenticated)
         return False
     return bool(_rules.has_perm(perm, user, obj))  # type: ignore[no-untyped-call]
 

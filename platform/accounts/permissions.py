@@ -27,13 +27,13 @@ def signed_in(request: HttpRequest) -> User:
     hand an anonymous user to an action.
     """
     user = request.user
-    if not isinstance(user, User) or not user.is_authenticated:
+    if not isinstance(user, User):  # an anonymous visitor (a User is always authenticated)
         raise PermissionDenied
     return user
 
 
 def has_platform_role(user: AnyUser, *roles: str) -> bool:
-    if not isinstance(user, User) or not user.is_authenticated:
+    if not isinstance(user, User):  # an anonymous visitor (a User is always authenticated)
         return False
     if user.is_superuser:
         return True
@@ -45,7 +45,7 @@ def requires_mfa(user: AnyUser) -> bool:
 
     Only complainants (and users with no role yet) log in with a password alone.
     """
-    if not isinstance(user, User) or not user.is_authenticated:
+    if not isinstance(user, User):  # an anonymous visitor (a User is always authenticated)
         return False
     if user.is_staff or user.is_superuser or STAFF_ROLES.intersection(user.roles):
         return True
