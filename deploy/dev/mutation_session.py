@@ -53,6 +53,9 @@ def _run(items: list[pytest.Item], anchor: _KeepSession, *, stop_at_failure: boo
         reports = runtestprotocol(item, nextitem=nextitem, log=False)  # type: ignore[arg-type]
         if os.environ.get("MUTATION_DEBUG"):
             print(f"    {item.nodeid}: {[(r.when, r.outcome) for r in reports]}", flush=True)
+            for report in reports:
+                if report.failed:  # why, in short: the last lines of the failure
+                    print("      " + "\n      ".join(report.longreprtext.splitlines()[-8:]), flush=True)
         if any(report.failed for report in reports):
             failed.append(item.nodeid)
             if stop_at_failure:

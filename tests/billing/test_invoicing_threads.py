@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -128,3 +129,121 @@ def _bill_four_providers_at_once(world: World, fake_stripe: FakeStripe) -> None:
         StripeMirror.objects.exclude(pk__in=mirrors_before).delete()
         for provider in providers:
             provider.delete(force_drop=True)
+
+
+def test_two_plans_at_once_bill_each_entry_once(world: World) -> None:
+    """A run that planned from data another run billed meanwhile plans again from fresh data.
+
+    The first plan (last month) holds its new lines uncommitted and the
+    provider's row locked; the second (this month, so it also has this month's
+    entry to bill) read its candidates before that commit, waits on the lock,
+    then collides on the first one's lines (entry and sequence) and must plan
+    again: it bills only what is left, this month's entry.
+    """
+    committed(lambda: _plan_twice_at_once(world))
+
+
+def _plan_twice_at_once(world: World) -> None:
+    from django.db import transaction
+
+    from billing.invoicing import RunResult, invoicing_plan
+
+    month = _month()
+    ledger_existed = LedgerMonth.objects.filter(month=month).exists()
+    tag = uuid.uuid4().hex[:8]
+    provider = provider_provision(name=f"Zorg Gelijktijdig {tag}", slug=f"gelijk-{tag}")
+    held, release, outcome = threading.Event(), threading.Event(), {}
+
+    def run(name: str, work: Callable[[], RunResult]) -> threading.Thread:
+        def body() -> None:
+            try:
+                outcome[name] = work()
+            except BaseException as error:  # handed to the test's thread
+                outcome[name] = error
+            finally:
+                held.set()  # never leave the other waiting on a failure
+                connection.close()
+
+        thread = threading.Thread(target=body, daemon=True)
+        thread.start()
+        return thread
+
+    def first() -> RunResult:
+        with transaction.atomic():
+            result = invoicing_plan(month=month, provider_ids=[provider.pk])
+            held.set()
+            assert release.wait(60), "the test never let the first plan commit"
+        return result
+
+    try:
+        case = CaseIndex.objects.create(
+            provider=provider, case_id=1, reference=f"KP-{month.year}-8{tag[:5]}", service=Service.OFFICER,
+            channel=Channel.PHONE, consent=Consent.GIVEN,
+            received_at=datetime.datetime.combine(month, datetime.time(9), tzinfo=datetime.UTC),
+        )  # fmt: skip
+        entries = [
+            TimeEntry.objects.create(
+                case=case,
+                reference=case.reference,
+                provider=provider,
+                professional=world.coordinator,
+                service=Service.OFFICER,
+                kind="phone",
+                activity="mediation",
+                minutes=20,
+                worked_on=month.replace(day=day),
+            )
+            for day in (2, 3, 4)
+        ]
+        this_month = (month + datetime.timedelta(days=31)).replace(day=1)
+        entries.append(
+            TimeEntry.objects.create(
+                case=case,
+                reference=case.reference,
+                provider=provider,
+                professional=world.coordinator,
+                service=Service.OFFICER,
+                kind="phone",
+                activity="mediation",
+                minutes=25,
+                worked_on=this_month,
+            )
+        )
+        threads = [run("first", first)]
+        assert held.wait(60)
+        threads.append(run("second", lambda: invoicing_plan(month=this_month, provider_ids=[provider.pk])))
+        deadline = time.monotonic() + 60
+        with connection.cursor() as cursor:
+            while time.monotonic() < deadline:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid IN "
+                    "(SELECT pid FROM pg_stat_activity WHERE datname = current_database())"
+                )
+                if cursor.fetchone()[0]:
+                    break
+                time.sleep(0.01)
+            else:
+                raise AssertionError("the second plan never waited on the first one's lock")
+        release.set()
+        for thread in threads:
+            thread.join(60)
+        first_result, second_result = outcome["first"], outcome["second"]
+        assert isinstance(first_result, RunResult) and isinstance(second_result, RunResult), outcome
+        assert (first_result.lines_created, first_result.invoices_created) == (3, 1)
+        assert (second_result.lines_created, second_result.invoices_created) == (1, 1)
+        assert second_result.providers_planned == 1
+        assert BilledLine.objects.get(entry=entries[-1]).invoice.month == this_month
+        billed = Counter(
+            BilledLine.objects.filter(invoice__provider=provider).values_list("entry_id", flat=True)
+        )
+        assert billed == Counter({entry.pk: 1 for entry in entries})
+    finally:
+        release.set()
+        BilledLine.objects.filter(invoice__provider=provider).delete()
+        Invoice.objects.filter(provider=provider).delete()
+        TimeEntry.objects.filter(provider=provider).delete()
+        CaseIndex.objects.filter(provider=provider).delete()
+        Membership.objects.filter(provider=provider).delete()
+        if not ledger_existed:
+            LedgerMonth.objects.filter(month=month).delete()
+        provider.delete(force_drop=True)
