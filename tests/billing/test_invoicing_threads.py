@@ -131,19 +131,20 @@ def _bill_four_providers_at_once(world: World, fake_stripe: FakeStripe) -> None:
             provider.delete(force_drop=True)
 
 
-def test_two_plans_at_once_bill_each_entry_once(world: World) -> None:
+@pytest.mark.parametrize("left_over", [True, False], ids=["this-months-entry-left", "nothing-left"])
+def test_two_plans_at_once_bill_each_entry_once(world: World, left_over: bool) -> None:
     """A run that planned from data another run billed meanwhile plans again from fresh data.
 
     The first plan (last month) holds its new lines uncommitted and the
-    provider's row locked; the second (this month, so it also has this month's
-    entry to bill) read its candidates before that commit, waits on the lock,
-    then collides on the first one's lines (entry and sequence) and must plan
-    again: it bills only what is left, this month's entry.
+    provider's row locked; the second read its candidates before that commit,
+    waits on the lock, then collides on the first one's lines (entry and
+    sequence) and must plan again: it bills only what is left. Planned for this
+    month, it has this month's entry left to bill; planned for last month, nothing.
     """
-    committed(lambda: _plan_twice_at_once(world))
+    committed(lambda: _plan_twice_at_once(world, left_over=left_over))
 
 
-def _plan_twice_at_once(world: World) -> None:
+def _plan_twice_at_once(world: World, *, left_over: bool) -> None:
     from django.db import transaction
 
     from billing.invoicing import RunResult, invoicing_plan
@@ -211,7 +212,8 @@ def _plan_twice_at_once(world: World) -> None:
         )
         threads = [run("first", first)]
         assert held.wait(60)
-        threads.append(run("second", lambda: invoicing_plan(month=this_month, provider_ids=[provider.pk])))
+        second_month = this_month if left_over else month
+        threads.append(run("second", lambda: invoicing_plan(month=second_month, provider_ids=[provider.pk])))
         deadline = time.monotonic() + 60
         with connection.cursor() as cursor:
             while time.monotonic() < deadline:
@@ -221,6 +223,7 @@ def _plan_twice_at_once(world: World) -> None:
                 )
                 if cursor.fetchone()[0]:
                     break
+                assert threads[0].is_alive() and threads[1].is_alive(), f"a plan ended early: {outcome}"
                 time.sleep(0.01)
             else:
                 raise AssertionError("the second plan never waited on the first one's lock")
@@ -230,9 +233,16 @@ def _plan_twice_at_once(world: World) -> None:
         first_result, second_result = outcome["first"], outcome["second"]
         assert isinstance(first_result, RunResult) and isinstance(second_result, RunResult), outcome
         assert (first_result.lines_created, first_result.invoices_created) == (3, 1)
-        assert (second_result.lines_created, second_result.invoices_created) == (1, 1)
         assert second_result.providers_planned == 1
-        assert BilledLine.objects.get(entry=entries[-1]).invoice.month == this_month
+        if left_over:
+            assert (second_result.lines_created, second_result.invoices_created) == (1, 1)
+            assert BilledLine.objects.get(entry=entries[-1]).invoice.month == this_month
+        else:
+            assert (second_result.lines_created, second_result.invoices_created) == (0, 0)
+            entries.pop()  # this month's entry is not billed by a plan of last month
+            assert not BilledLine.objects.filter(
+                entry__worked_on=this_month, entry__provider=provider
+            ).exists()
         billed = Counter(
             BilledLine.objects.filter(invoice__provider=provider).values_list("entry_id", flat=True)
         )

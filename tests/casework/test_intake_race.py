@@ -45,7 +45,7 @@ def _thread(work: Callable[[], Any], outcome: dict[str, Any], name: str) -> thre
     return thread
 
 
-def _wait_for_a_blocked_insert(deadline_s: float = 60.0) -> None:
+def _wait_for_a_blocked_insert(threads: list[threading.Thread], deadline_s: float = 60.0) -> None:
     """Until a connection to this test database waits on a lock (the second insert on the first one's key).
 
     Transaction-id locks name no database, so the waiting connection is found by its session.
@@ -59,6 +59,7 @@ def _wait_for_a_blocked_insert(deadline_s: float = 60.0) -> None:
             )
             if cursor.fetchone()[0]:
                 return
+            assert all(thread.is_alive() for thread in threads), "a submission ended before the race"
             time.sleep(0.01)
     raise AssertionError("the second submission never waited on the first one's key")
 
@@ -87,7 +88,7 @@ def _race(world: World, key: str, second_text: str | None = None) -> dict[str, A
     try:
         while not held.wait(0.05):
             assert not first_over.is_set(), outcome.get("first")
-        _wait_for_a_blocked_insert()
+        _wait_for_a_blocked_insert(threads)
     finally:
         release.set()
         for thread in threads:
