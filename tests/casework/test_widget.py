@@ -12,6 +12,7 @@ import re
 import time
 import urllib.parse
 from collections.abc import Iterator
+from typing import Any
 from unittest import mock
 
 import altcha
@@ -1058,3 +1059,30 @@ def test_complaints_from_before_several_goals_keep_their_goal(world: World) -> N
             cursor.execute(backfill.sql)
         complaint.refresh_from_db()
     assert complaint.goals == ["compensation"] and complaint.goal_labels == ["Schadevergoeding"]
+
+
+def test_a_counter_whose_key_expires_between_add_and_increment_starts_again_and_lasts_its_window(
+    settings: Any,
+) -> None:
+    from casework.intake.guard import _count
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "tests.casework.widget_support.KeyExpiresBeforeFirstIncrement",
+            "LOCATION": "expiring",
+            "KEY_FUNCTION": "klachtpunt.cache.make_key",
+        }
+    }
+    start = window_start(60)
+    now = start + 0.5
+    left = 59.5
+    with clock_at(now):
+        assert _count("ip:203.0.113.9", 60, now) == (1, left)
+        # The key was found, then expired before the increment: the count starts again at one,
+        assert _count("ip:203.0.113.9", 60, now) == (1, left)
+        # and is counted on from there.
+        assert _count("ip:203.0.113.9", 60, now) == (2, left)
+    # The key made after the race lasts to the end of its window (and a little after).
+    later = start + 59.0
+    with clock_at(later):
+        assert _count("ip:203.0.113.9", 60, later) == (3, 1.0)

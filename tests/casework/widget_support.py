@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import altcha
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client
 
 from tests.casework.factories import WHAT_HAPPENED
@@ -94,3 +95,18 @@ def post_json(client: Client, payload: dict[str, Any], *, origin: str | None = N
     extra = {"HTTP_ORIGIN": origin if origin is not None else origin_of(client)}
     extra.update(headers)
     return client.post(API_URL, json.dumps(payload), content_type="application/json", **extra)
+
+
+class KeyExpiresBeforeFirstIncrement(LocMemCache):
+    """Django's in-process cache, where a key has expired by the time it is first incremented.
+
+    The moment a rate-limit counter's key runs out between ``cache.add`` (which
+    found it) and ``cache.incr`` (which no longer does): a race with the clock
+    that a real cache allows and a single-threaded test cannot otherwise arrange.
+    """
+
+    def incr(self, key: str, delta: int = 1, version: int | None = None) -> int:
+        if not getattr(self, "_expired_once", False):
+            self._expired_once = True
+            self.delete(key, version=version)
+        return super().incr(key, delta, version)
