@@ -7,10 +7,12 @@ import hashlib
 import hmac
 import socket
 import struct
+import threading
 import time
 from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
+from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
 
@@ -125,3 +127,24 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_for_a_lock_wait(threads: list[threading.Thread], *, waiter: str, context: object = "") -> None:
+    """Until a connection to this test database waits on a lock, for race tests that hold one side.
+
+    ``threads`` are the race's sides: one ending before anyone waits fails at once.
+    Transaction-id locks name no database, so the waiting connection is found by
+    its session. At most 60 seconds.
+    """
+    deadline = time.monotonic() + 60
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid IN "
+                "(SELECT pid FROM pg_stat_activity WHERE datname = current_database())"
+            )
+            if cursor.fetchone()[0]:
+                return
+            assert all(thread.is_alive() for thread in threads), f"a side ended before the race {context}"
+            time.sleep(0.01)
+    raise AssertionError(f"{waiter} never waited on a lock")

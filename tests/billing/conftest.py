@@ -94,6 +94,26 @@ def log_time(
     )
 
 
+def log_many(case: CaseIndex, professional: User, count: int, *, month: datetime.date) -> list[TimeEntry]:
+    """``count`` phone entries on ``case`` in ``month``, of 1 to 50 minutes, spread over its first 28 days."""
+    return TimeEntry.objects.bulk_create(
+        [
+            TimeEntry(
+                case=case,
+                reference=case.reference,
+                provider=case.provider,
+                professional=professional,
+                service=case.service,
+                kind="phone",
+                activity="mediation",
+                minutes=1 + i % 50,
+                worked_on=month.replace(day=1 + i % 28),
+            )
+            for i in range(count)
+        ]
+    )
+
+
 def post_event(client: Client, event: dict[str, Any], *, secret: str = WEBHOOK_SECRET, **kwargs: Any) -> Any:
     """Deliver ``event`` to the webhook endpoint as Stripe would: raw JSON body, signed."""
     body = json.dumps(event)

@@ -29,7 +29,7 @@ from billing.vat import gross_cents, invoice_vat_cents, time_amount_cents, vat_c
 from casework.index.models import Consent, Service
 from casework.timesheets.models import LedgerMonth, TimeEntry
 from reference.dates import today_amsterdam
-from tests.billing.conftest import log_time, make_case
+from tests.billing.conftest import log_many, log_time, make_case
 from tests.fakestripe import FakeStripe
 from tests.support import World
 
@@ -207,22 +207,7 @@ def test_more_than_250_items_are_split_over_invoices(world: World, fake_stripe: 
     case = make_case(world.alpha)
     hidden = make_case(world.alpha, consent=Consent.PENDING)
     professional = world.coordinator
-    TimeEntry.objects.bulk_create(
-        [
-            TimeEntry(
-                case=case,
-                reference=case.reference,
-                provider=world.alpha,
-                professional=professional,
-                service="officer",
-                kind="phone",
-                activity="mediation",
-                minutes=1 + i % 50,
-                worked_on=MARCH.replace(day=1 + i % 28),
-            )
-            for i in range(251)
-        ]
-    )
+    log_many(case, professional, 251, month=MARCH)
     log_time(hidden, professional, minutes=20, worked_on=MARCH.replace(day=3))
 
     invoicing_run(month=MARCH)
@@ -553,22 +538,7 @@ def test_without_a_pool_an_invoice_takes_250_lines_before_the_next_part(
     world: World, no_stripe: None
 ) -> None:
     case = make_case(world.alpha)
-    TimeEntry.objects.bulk_create(
-        [
-            TimeEntry(
-                case=case,
-                reference=case.reference,
-                provider=world.alpha,
-                professional=world.coordinator,
-                service="officer",
-                kind="phone",
-                activity="mediation",
-                minutes=1 + i % 50,
-                worked_on=MARCH.replace(day=1 + i % 28),
-            )
-            for i in range(501)
-        ]
-    )
+    log_many(case, world.coordinator, 501, month=MARCH)
 
     result = invoicing_run(month=MARCH)
 
@@ -589,22 +559,7 @@ def test_pooled_lines_all_go_on_the_first_part_which_keeps_one_item_free_for_the
     # Made first (lowest ids) and out of date order: lines follow reference, then date.
     last = log_time(high, world.coordinator, minutes=10, worked_on=MARCH.replace(day=20))
     log_time(high, world.coordinator, minutes=10, worked_on=MARCH.replace(day=10))
-    TimeEntry.objects.bulk_create(
-        [
-            TimeEntry(
-                case=low,
-                reference=low.reference,
-                provider=world.alpha,
-                professional=world.coordinator,
-                service="officer",
-                kind="phone",
-                activity="mediation",
-                minutes=1 + i % 50,
-                worked_on=MARCH.replace(day=1 + i % 28),
-            )
-            for i in range(248)
-        ]
-    )
+    log_many(low, world.coordinator, 248, month=MARCH)
     pooled = [log_time(hidden, world.coordinator, minutes=7, worked_on=MARCH.replace(day=d)) for d in (3, 4)]
 
     invoicing_run(month=MARCH)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import threading
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -26,8 +25,9 @@ from casework.index.models import CaseIndex, Channel, Consent, Service
 from casework.timesheets.models import LedgerMonth, TimeEntry
 from tenants.models import Provider
 from tenants.provisioning import provider_provision
+from tests.billing.conftest import log_time
 from tests.fakestripe import FakeStripe
-from tests.support import World
+from tests.support import World, wait_for_a_lock_wait
 
 WORKERS = 4
 
@@ -88,17 +88,7 @@ def _bill_four_providers_at_once(world: World, fake_stripe: FakeStripe) -> None:
                 received_at=datetime.datetime.combine(month, datetime.time(9), tzinfo=datetime.UTC),
             )
             entries += [
-                TimeEntry.objects.create(
-                    case=case,
-                    reference=case.reference,
-                    provider=provider,
-                    professional=world.coordinator,
-                    service=Service.OFFICER,
-                    kind="phone",
-                    activity="mediation",
-                    minutes=15 + day,
-                    worked_on=month.replace(day=day),
-                )
+                log_time(case, world.coordinator, minutes=15 + day, worked_on=month.replace(day=day))
                 for day in (2, 3, 4)
             ]
         fake_stripe.meet_at("POST /v1/invoices", parties=WORKERS)
@@ -183,50 +173,16 @@ def _plan_twice_at_once(world: World, *, left_over: bool) -> None:
             received_at=datetime.datetime.combine(month, datetime.time(9), tzinfo=datetime.UTC),
         )  # fmt: skip
         entries = [
-            TimeEntry.objects.create(
-                case=case,
-                reference=case.reference,
-                provider=provider,
-                professional=world.coordinator,
-                service=Service.OFFICER,
-                kind="phone",
-                activity="mediation",
-                minutes=20,
-                worked_on=month.replace(day=day),
-            )
+            log_time(case, world.coordinator, minutes=20, worked_on=month.replace(day=day))
             for day in (2, 3, 4)
         ]
         this_month = (month + datetime.timedelta(days=31)).replace(day=1)
-        entries.append(
-            TimeEntry.objects.create(
-                case=case,
-                reference=case.reference,
-                provider=provider,
-                professional=world.coordinator,
-                service=Service.OFFICER,
-                kind="phone",
-                activity="mediation",
-                minutes=25,
-                worked_on=this_month,
-            )
-        )
+        entries.append(log_time(case, world.coordinator, minutes=25, worked_on=this_month))
         threads = [run("first", first)]
         assert held.wait(60)
         second_month = this_month if left_over else month
         threads.append(run("second", lambda: invoicing_plan(month=second_month, provider_ids=[provider.pk])))
-        deadline = time.monotonic() + 60
-        with connection.cursor() as cursor:
-            while time.monotonic() < deadline:
-                cursor.execute(
-                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid IN "
-                    "(SELECT pid FROM pg_stat_activity WHERE datname = current_database())"
-                )
-                if cursor.fetchone()[0]:
-                    break
-                assert threads[0].is_alive() and threads[1].is_alive(), f"a plan ended early: {outcome}"
-                time.sleep(0.01)
-            else:
-                raise AssertionError("the second plan never waited on the first one's lock")
+        wait_for_a_lock_wait(threads, waiter="the second plan", context=outcome)
         release.set()
         for thread in threads:
             thread.join(60)

@@ -12,7 +12,6 @@ their own; the complaints are removed afterwards.
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -25,7 +24,7 @@ from casework.intake.services import IdempotencyConflict, SubmitResult
 from casework.models import AccessLogEntry, Complaint
 from tests.casework.committed_ops import remove
 from tests.casework.factories import submission, submit
-from tests.support import World
+from tests.support import World, wait_for_a_lock_wait
 
 pytestmark = pytest.mark.django_db
 
@@ -43,25 +42,6 @@ def _thread(work: Callable[[], Any], outcome: dict[str, Any], name: str) -> thre
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     return thread
-
-
-def _wait_for_a_blocked_insert(threads: list[threading.Thread], deadline_s: float = 60.0) -> None:
-    """Until a connection to this test database waits on a lock (the second insert on the first one's key).
-
-    Transaction-id locks name no database, so the waiting connection is found by its session.
-    """
-    deadline = time.monotonic() + deadline_s
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid IN "
-                "(SELECT pid FROM pg_stat_activity WHERE datname = current_database())"
-            )
-            if cursor.fetchone()[0]:
-                return
-            assert all(thread.is_alive() for thread in threads), "a submission ended before the race"
-            time.sleep(0.01)
-    raise AssertionError("the second submission never waited on the first one's key")
 
 
 def _race(world: World, key: str, second_text: str | None = None) -> dict[str, Any]:
@@ -88,7 +68,7 @@ def _race(world: World, key: str, second_text: str | None = None) -> dict[str, A
     try:
         while not held.wait(0.05):
             assert not first_over.is_set(), outcome.get("first")
-        _wait_for_a_blocked_insert(threads)
+        wait_for_a_lock_wait(threads, waiter="the second submission")
     finally:
         release.set()
         for thread in threads:
