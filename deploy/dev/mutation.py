@@ -170,7 +170,7 @@ def at_import(name: str, mutants: list[str], scratch: Path, env: dict[str, str],
     timeout = float(os.environ.get("MUTATION_AT_IMPORT_TIMEOUT", "1800"))
     status: dict[str, str] = {}
     seconds: dict[str, float] = {}
-    module = import_name(source_of(name))
+    module = import_name(MODULES[name][0])
     logs = ROOT / ".data" / "mutation" / "at_import" / name  # each run's pytest output
     for mutant in chosen:
         began = time.monotonic()
@@ -222,10 +222,6 @@ def save(name: str, mutants: list[str], code: str, outcome: dict, tests: list[st
         record["reruns"].append({"how": how, "tests": tests, "status": ran})
     path.write_text(json.dumps(record, indent=2, ensure_ascii=False))
     return record
-
-
-def source_of(name: str) -> str:
-    return MODULES[name][0]
 
 
 def run(name: str) -> dict:
