@@ -134,11 +134,14 @@ def wait_for_a_lock_wait(threads: list[threading.Thread], *, waiter: str, contex
 
     ``threads`` are the race's sides: one ending before anyone waits fails at once.
     Transaction-id locks name no database, so the waiting connection is found by
-    its session. At most 60 seconds.
+    its session. The sessions are read afresh each time: inside a transaction (a
+    test's), PostgreSQL keeps the first look at ``pg_stat_activity`` until told to
+    forget it, and a side that connected after it would never be seen. At most 60 seconds.
     """
     deadline = time.monotonic() + 60
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(
                 "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid IN "
                 "(SELECT pid FROM pg_stat_activity WHERE datname = current_database())"
