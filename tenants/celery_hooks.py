@@ -8,7 +8,7 @@ task modules), so these receivers are connected in time.
 
 from __future__ import annotations
 
-from celery.signals import task_postrun, worker_init
+from celery.signals import task_postrun, task_prerun, worker_init
 
 
 @worker_init.connect  # type: ignore[untyped-decorator]  # celery is untyped
@@ -37,3 +37,40 @@ def recycle_connection_after_many_schemas(task: object = None, **kwargs: object)
     connection_recycle_after(
         get_schema_name_from_task(task, task_kwargs if isinstance(task_kwargs, dict) else {})
     )
+
+
+_cluster_stack: list[str] = []  # per worker process; a thread pool is not used for tasks
+
+
+@task_prerun.connect  # type: ignore[untyped-decorator]  # celery is untyped
+def task_on_its_cluster(task: object = None, **kwargs: object) -> None:
+    """A task stamped with a provider's schema runs on that provider's cluster (tenants.clusters).
+
+    Eager tasks too (they run inside the caller): the caller's cluster comes back afterwards.
+    """
+    from django.db import connection
+    from tenant_schemas_celery.app import get_schema_name_from_task
+
+    from tenants.clusters import active_cluster, cluster_of_schema, clustered, enter_cluster
+
+    if task is None or not clustered():
+        return
+    task_kwargs = kwargs.get("kwargs")
+    schema = get_schema_name_from_task(task, task_kwargs if isinstance(task_kwargs, dict) else {})
+    _cluster_stack.append(active_cluster())
+    if schema:
+        enter_cluster(cluster_of_schema(schema))
+        connection.set_schema(schema)
+
+
+@task_postrun.connect  # type: ignore[untyped-decorator]  # celery is untyped
+def task_back_to_its_caller_cluster(task: object = None, **kwargs: object) -> None:
+    from tenants.clusters import CONTROL, clustered, enter_cluster, leave_cluster
+
+    if task is None or not clustered() or not _cluster_stack:
+        return
+    previous = _cluster_stack.pop()
+    if previous == CONTROL:
+        leave_cluster()
+    else:
+        enter_cluster(previous)

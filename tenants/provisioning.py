@@ -32,6 +32,14 @@ from django_tenants.migration_executors import get_executor
 
 from outbox.services import outbox_enqueue
 from reference.models import DisputesBody
+from tenants.clusters import (
+    CONTROL,
+    active_cluster,
+    cluster_active,
+    cluster_for_new_provider,
+    provider_mirror,
+    whole_cluster,
+)
 from tenants.models import Domain, Provider, TenantSchemaTemplate
 
 log = structlog.get_logger(__name__)
@@ -53,7 +61,31 @@ def get_migration_executor(codename: str | None = None) -> type:
     from tenants.migration_executor import ParallelExecutor
 
     codename = codename or os.environ.get("EXECUTOR", ParallelExecutor.codename)
-    return ParallelExecutor if codename == ParallelExecutor.codename else get_executor(codename)
+    executor = ParallelExecutor if codename == ParallelExecutor.codename else get_executor(codename)
+    return _on_its_cluster(executor)
+
+
+_cluster_executors: dict[type, type] = {}
+
+
+def _on_its_cluster(executor: type) -> type:
+    """The executor, run with ``--database``'s cluster active (tenants.clusters).
+
+    Data migrations write through the models' managers, which the routers send
+    to ``default``: on a cluster that must be the cluster, not the control database.
+    """
+    if executor not in _cluster_executors:
+
+        def run_migrations(self: Any, tenants: Any = None) -> None:
+            # "default" means the active cluster: provisioning on a cluster migrates there.
+            alias = self.options.get("database") or CONTROL
+            with whole_cluster(active_cluster() if alias == CONTROL else alias):
+                executor.run_migrations(self, tenants=tenants)
+
+        _cluster_executors[executor] = type(
+            executor.__name__, (executor,), {"run_migrations": run_migrations}
+        )
+    return _cluster_executors[executor]
 
 
 def _tenant_app_labels() -> list[str]:
@@ -243,6 +275,7 @@ def provider_provision(
     if existing is not None:
         return existing
     schema_name = Provider.schema_name_for(slug)
+    database = cluster_for_new_provider()
     with transaction.atomic():
         provider = Provider(
             name=name,
@@ -253,26 +286,32 @@ def provider_provision(
             city=city,
             disputes_body=disputes_body,
             disputes_body_unmatched=disputes_body_unmatched,
+            database=database,
         )
         provider.full_clean()
         provider.save()
         template = current_template() if fast else None
-        if template is not None and _spare_claim(schema_name):
-            path = "spare"
-        elif template is not None:
-            _create_schema(schema_name)
-            schema_replay(schema_name, template.statements)
-            path = "replay"
-        else:
-            _create_schema(schema_name)
-            statements = schema_migrate(schema_name)
-            if fast:
-                template_store(statements)
-            path = "migrate"
+        # On another cluster the schema is made there and commits first (tenants.clusters);
+        # the spare pool is the control database's.
+        with cluster_active(database):
+            if template is not None and database == CONTROL and _spare_claim(schema_name):
+                path = "spare"
+            elif template is not None:
+                _create_schema(schema_name)
+                schema_replay(schema_name, template.statements)
+                path = "replay"
+            else:
+                _create_schema(schema_name)
+                statements = schema_migrate(schema_name)
+                if fast:
+                    template_store(statements)
+                path = "migrate"
+            if database != CONTROL:
+                provider_mirror(provider, database)
         Domain.objects.create(domain=provider_domain_name(slug), tenant=provider, is_primary=True)
         if path == "spare":
             outbox_enqueue(
                 task_name="tenants.tasks.spare_schemas_refill_task", kwargs={}, schema_name="public"
             )
-    log.info("provider_provisioned", provider_id=provider.pk, schema=schema_name, path=path)
+    log.info("provider_provisioned", provider_id=provider.pk, schema=schema_name, path=path, cluster=database)
     return provider

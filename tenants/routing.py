@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_tenant_domain_model, remove_www
 
+from tenants.clusters import CONTROL, clustered, enter_cluster, leave_cluster
+
 # Host name -> (tenant, fetched at). Process-local: invalidated in this process
 # by tenants.models on save/delete of Provider or Domain, and by the TTL in
 # other processes.
@@ -40,6 +42,7 @@ class CachedTenantMiddleware(TenantMainMiddleware):
         return tenant
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        leave_cluster()  # a request starts on the control database
         connection.set_schema_to_public()
         try:
             hostname = remove_www(request.get_host().split(":")[0])
@@ -51,6 +54,14 @@ class CachedTenantMiddleware(TenantMainMiddleware):
         except domain_model.DoesNotExist:
             return self.no_tenant_found(request, hostname)
         request.tenant = tenant
+        # The provider's own cluster for the rest of the request (tenants.clusters).
+        enter_cluster(getattr(tenant, "database", CONTROL) if clustered() else CONTROL)
         connection.set_tenant(tenant)
         self.setup_url_routing(request)
         return None
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if clustered():
+            connection.set_schema_to_public()
+            leave_cluster()
+        return response

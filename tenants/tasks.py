@@ -17,3 +17,16 @@ def provider_provision_task(
 def spare_schemas_refill_task() -> int:
     """Keep a few empty tenant schemas ready, so provisioning only renames one."""
     return spare_schemas_refill()
+
+
+@shared_task(name="tenants.tasks.relay_cluster_outboxes", acks_late=True, ignore_result=True)
+def relay_cluster_outboxes() -> int:
+    """Hand every other cluster's pending outbox rows to the broker (beat, when clusters are set)."""
+    from outbox.services import outbox_relay
+    from tenants.clusters import cluster_active, cluster_aliases
+
+    sent = 0
+    for alias in cluster_aliases()[1:]:
+        with cluster_active(alias):
+            sent += outbox_relay()
+    return sent

@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    if settings.TENANT_CLUSTERS:
+        return None  # tests/clusters: each test makes its own providers on the clusters
     with django_db_blocker.unblock():
         # Never seed the test world into a real database (e.g. the demo's).
         assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict["NAME"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import socket
 import struct
 import threading
 import time
@@ -21,6 +20,7 @@ from accounts.services import totp_activate, user_create
 from tenants.models import Provider, ProviderRole, Sector
 from tenants.provisioning import provider_provision
 from tenants.services import membership_grant, platform_tenant_ensure
+from tests.ports import free_port as free_port  # re-exported: many tests import it from here
 
 PASSWORD = "Test-wachtwoord-2026"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -121,12 +121,6 @@ def mfa_login(user: User, host: str, secret: str = TOTP_SECRET) -> Client:
     done = submit_totp(client, response.url, secret)
     assert done.status_code == 302 and not done.url.startswith("/accounts/"), done
     return client
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_a_lock_wait(threads: list[threading.Thread], *, waiter: str, context: object = "") -> None:

@@ -19,7 +19,6 @@ import re
 import pytest
 from django.core import mail
 from django.utils import formats, timezone, translation
-from django_tenants.utils import schema_context
 from icalendar import Calendar
 from pypdf import PdfReader
 
@@ -32,6 +31,7 @@ from casework.models import AccessLogEntry, ConsentRecord, Decision, TimelineEnt
 from casework.timesheets.models import TimeEntry
 from reference import deadline_rules as deadlines
 from reference.models import DisputesBody
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tests.casework.factories import WHAT_HAPPENED
 from tests.casework.procedure_support import access_log_mark, log_entries

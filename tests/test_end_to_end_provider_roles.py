@@ -19,13 +19,13 @@ import re
 import pytest
 from django.core import mail
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from accounts.services import totp_activate, user_create
 from casework.index.models import CaseIndex, Consent
 from casework.models import AccessLogEntry, ComplaintParticipant, Decision, DecisionDraft, Message
 from reference import deadline_rules as deadlines
+from tenants.clusters import schema_context
 from tenants.models import ProviderMembership, ProviderRole
 from tenants.services import membership_grant
 from tests.casework.factories import WHAT_HAPPENED, submission, submit

@@ -21,10 +21,10 @@ from allauth.account.adapter import get_adapter
 from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import translation
-from django_tenants.utils import schema_context
 
 from casework.intake.guard import pow_challenge_create
 from casework.models import AccessLogEntry, Complaint
+from tenants.clusters import schema_context
 from tests.casework.widget_support import VALID_FIELDS, origin_of, solve
 from tests.conftest import subprocess_env
 from tests.support import World

@@ -12,10 +12,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils.text import Truncator
-from django_tenants.utils import schema_context
 
 from casework.index.models import CaseIndex
 from casework.models import Complaint
+from tenants.clusters import schema_context
 
 # The summary of what happened: a few sentences, not the whole story.
 OFFER_SUMMARY_CHARS = 600

@@ -16,7 +16,7 @@ import structlog
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name
 
 from accounts.models import Professional, User
 from casework.assignment.matching import CURRENT_STATES, eligibility
@@ -26,6 +26,7 @@ from casework.dossier.services import timeline_add
 from casework.index.models import Assignment, CaseIndex, CaseStatus, Service
 from casework.models import Complaint, TimelineEntry
 from outbox.services import outbox_enqueue
+from tenants.clusters import schema_context
 
 log = structlog.get_logger(__name__)
 

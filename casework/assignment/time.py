@@ -11,7 +11,6 @@ import datetime
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from casework.dossier.access_log import Accessor, access_log_change
@@ -21,6 +20,7 @@ from casework.index.models import CaseIndex
 from casework.models import Complaint, TimelineEntry
 from casework.timesheets.models import TimeEntry
 from casework.timesheets.services import TimeEntryError, ledger_entry_add
+from tenants.clusters import schema_context
 
 MAX_NOTE_LENGTH = 4000
 

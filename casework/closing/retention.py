@@ -26,12 +26,13 @@ import structlog
 from django.db import models, transaction
 from django.db.models import F, Func, Value
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name
 
 from casework.dossier.access_log import SYSTEM, Accessor, access_log_purge_older_than, access_log_record
 from casework.index.models import CaseIndex, CaseStatus, PostalLetter
 from casework.models import AccessLogEntry, Attachment, CaseRecord, CaseStatistic, Complaint, Letter
 from outbox.services import outbox_enqueue
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tenants.tenancy import require_tenant_schema
 

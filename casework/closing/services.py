@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_tenants.utils import schema_context
 
 from accounts.models import AnyUser, PlatformRole, User
 from accounts.permissions import has_platform_role
@@ -31,6 +30,7 @@ from casework.models import ClosingNotice, Complaint, Meeting, TimelineEntry
 from casework.procedures.mediation import meeting_cancel
 from outbox.services import outbox_enqueue
 from reference import deadline_rules as deadlines
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tenants.selectors import provider_disputes_body
 

@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django_tenants.utils import schema_context
 
 from accounts.models import PlatformRole
 from accounts.permissions import (
@@ -30,6 +29,7 @@ from casework.index.models import CaseIndex, CaseStatus
 from casework.index.selectors import case_or_404
 from casework.models import Complaint
 from reference import deadline_rules as deadlines
+from tenants.clusters import schema_context
 from tenants.selectors import provider_disputes_body
 
 

@@ -49,7 +49,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name
 
 from accounts.models import User
 from casework.consent.services import complaint_make_formal, consent_record
@@ -62,6 +62,7 @@ from casework.intake.services import ComplaintSubmission, SubmitResult, complain
 from casework.models import Complaint, ConsentVia, FollowLink, TimelineEntry
 from reference.dates import today_amsterdam
 from reference.deadline_rules import complaint_deadline
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 log = structlog.get_logger(__name__)

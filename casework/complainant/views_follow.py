@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from django_tenants.utils import schema_context
 
 from casework.complainant.display import (
     DECISION_BY_SLUG,
@@ -39,6 +38,7 @@ from casework.complainant.services import (
 from casework.dossier.access_log import AccessChannel, Event, access_log_request, request_accessor
 from casework.dossier.letters import letter_response, letters_of
 from casework.models import Letter
+from tenants.clusters import schema_context
 from tenants.hosts import platform_url
 from tenants.models import Provider
 

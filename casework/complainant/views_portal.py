@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tenants.utils import schema_context
 
 from accounts.permissions import signed_in
 from casework.complainant.display import (
@@ -44,6 +43,7 @@ from casework.index.models import Service
 from casework.intake.forms import ComplaintForm, ProviderSearchForm, complaint_form_for
 from casework.intake.services import CONFLICT_MESSAGE, IdempotencyConflict, form_key_or_new, new_form_key
 from casework.models import Letter
+from tenants.clusters import schema_context
 from tenants.hosts import provider_url
 from tenants.models import Provider
 from tenants.selectors import provider_by_slug, provider_search

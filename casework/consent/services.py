@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
 from casework.consent.receipt import formal_receipt_entry, formal_start
 from casework.consent.wording import consent_wording
@@ -18,6 +17,7 @@ from casework.dossier.services import index_sync, timeline_add
 from casework.index.models import Consent, Track
 from casework.models import Complaint, ConsentRecord
 from reference.dates import today_amsterdam
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 

@@ -28,7 +28,6 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.db import models
 from django.db.models.fields.files import FieldFile
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from casework.index.models import CaseIndex
@@ -60,6 +59,7 @@ from casework.models import (
     TimelineEntry,
     WrittenRoundStep,
 )
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 EXPORT_VERSION = 1

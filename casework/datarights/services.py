@@ -23,7 +23,7 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name
 
 from accounts.models import PlatformRole, User
 from casework.closing.retention import dossier_reduce_locked
@@ -43,6 +43,7 @@ from casework.models import (
     TimelineEntry,
 )
 from reference.dates import today_amsterdam
+from tenants.clusters import schema_context
 from tenants.models import Provider, ProviderMembership
 
 log = structlog.get_logger(__name__)

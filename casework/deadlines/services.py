@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from casework.dossier.access_log import Accessor, access_log_change
@@ -27,6 +26,7 @@ from casework.models import (
 from outbox.services import outbox_enqueue
 from reference import deadline_rules as deadlines
 from reference.dates import today_amsterdam
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 Basis = DeadlineExtension.Basis

@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django_tenants.utils import schema_context
 
 from accounts.permissions import coordinator_required, signed_in
 from casework.deadlines.forms import ExtensionForm, ReceiptDateForm
@@ -24,6 +23,7 @@ from casework.dossier.selectors import provider_complaint_or_404
 from casework.index.selectors import case_or_404
 from casework.models import Complaint
 from reference import deadline_rules as deadlines
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tenants.permissions import provider_member_required
 

@@ -25,7 +25,6 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
 from accounts.models import PlatformRole, User
 from casework.index.models import CaseIndex, CaseStatus
@@ -33,6 +32,7 @@ from casework.models import Complaint
 from reference import deadline_rules
 from reference.dates import today_amsterdam
 from reference.models import DesignatedDayDecree
+from tenants.clusters import schema_context
 from tenants.hosts import platform_url
 
 log = structlog.get_logger(__name__)

@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from casework.dossier.access_log import Accessor, access_log_change
@@ -28,6 +27,7 @@ from casework.index.models import CaseStatus
 from casework.models import CommitteeSignOff, Complaint, Decision, Measure, TimelineEntry
 from outbox.services import outbox_enqueue
 from reference.dates import today_amsterdam
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 # The three parts the law requires, with the message when one is missing.

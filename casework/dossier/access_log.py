@@ -37,13 +37,13 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_tenants.utils import schema_context
 
 from accounts.models import AnyUser, PlatformRole
 from accounts.network import client_address
 from casework.dossier.permissions import acting_role
 from casework.index.models import Assignment, CaseIndex, CaseKind
 from casework.models import AccessLogEntry, Complaint
+from tenants.clusters import schema_context
 from tenants.models import Provider, ProviderApiKey
 from tenants.permissions import provider_roles
 from tenants.tenancy import require_tenant_schema

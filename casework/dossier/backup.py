@@ -33,11 +33,11 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from casework.dossier.services import index_sync
 from casework.models import Complaint
+from tenants.clusters import schema_context
 from tenants.models import Domain, Provider
 
 FORMAT = 1

@@ -24,7 +24,6 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from casework.dossier.access_log import Accessor, Event, access_log_change, access_log_record
@@ -41,6 +40,7 @@ from casework.models import (
     Visibility,
 )
 from reference.dates import today_amsterdam
+from tenants.clusters import schema_context
 from tenants.hosts import platform_url, provider_url
 from tenants.models import Provider
 from tenants.tenancy import require_tenant_schema

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from django_tenants.utils import schema_context
-
 from casework.index.models import CaseIndex, CaseStatus, Service
 from casework.models import PanelMember
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 

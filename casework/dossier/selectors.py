@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from casework.dossier.access_log import OWN_CHANNELS, PROVIDER_CHANNELS, role_label
@@ -24,6 +23,7 @@ from casework.models import (
     AccessLogEntry,
     Complaint,
 )
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tenants.tenancy import WrongSchemaError, require_tenant_schema
 

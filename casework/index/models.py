@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -131,6 +132,9 @@ class CaseIndex(models.Model):
     # When the retention job reduced the dossier to anonymous figures.
     reduced_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised by the cluster's trigger on every change (tenants.clusters): the control copy
+    # takes a change only when it is newer than what it holds.
+    version = models.BigIntegerField(default=1)
 
     every_kind = models.Manager()
     objects = ComplaintIndexManager()
@@ -322,3 +326,23 @@ class PostalLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} letter {self.letter_id}"
+
+
+class IndexChange(models.Model):
+    """A change to a cluster's copy of the case index, waiting to reach the control database.
+
+    Written by a trigger in the same transaction as the change (``cluster_prepare``), so
+    every write path is seen; ``changed`` holds the columns that changed (all of them for
+    a new row). Used on the clusters only; holds index columns, never dossier content.
+    Deleted once the control database holds the change.
+    """
+
+    row_id = models.BigIntegerField()
+    provider_id = models.BigIntegerField()
+    version = models.BigIntegerField()
+    op = models.CharField(max_length=1)  # I, U or D
+    changed = models.JSONField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.op} {self.row_id} v{self.version}"

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import structlog
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from casework.dossier.access_log import Accessor
 from casework.dossier.attachments import CheckedFile
@@ -17,6 +16,7 @@ from casework.intake.services import ComplaintSubmission, complaint_submit
 from casework.models import Complaint
 from reference.dates import today_amsterdam
 from reference.deadline_rules import complaint_deadline
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 log = structlog.get_logger(__name__)

@@ -11,7 +11,6 @@ from django.http import HttpRequest
 from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
-from django_tenants.utils import schema_context
 
 from casework.consent.wording import consent_wording
 from casework.dossier.attachments import MAX_FILES, CheckedFile, check_attachments
@@ -20,6 +19,7 @@ from casework.index.models import Channel, Consent, Track
 from casework.intake.services import ComplaintSubmission
 from casework.models import COMPLAINANT_KIND_THIRD_PERSON, Category, ComplainantKind, Goal, Law
 from reference.dates import today_amsterdam
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 

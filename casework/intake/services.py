@@ -15,7 +15,6 @@ import structlog
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_tenants.utils import schema_context
 
 from casework.consent.receipt import formal_receipt_entry
 from casework.consent.wording import consent_wording
@@ -26,6 +25,7 @@ from casework.index.models import Channel, Consent, Track
 from casework.models import Attachment, Category, Complaint, ConsentRecord, TimelineEntry
 from outbox.services import outbox_enqueue_many
 from reference.dates import today_amsterdam
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 log = structlog.get_logger(__name__)

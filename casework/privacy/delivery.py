@@ -20,12 +20,12 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from casework.dossier.letters import privacy_answer_response
 from casework.dossier.services import hash_token
 from casework.models import PrivacyEvent, PrivacyRequest
+from tenants.clusters import schema_context
 from tenants.hosts import platform_url, provider_url
 from tenants.models import Provider
 from tenants.tenancy import require_tenant_schema

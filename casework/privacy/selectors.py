@@ -15,12 +15,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_tenants.utils import schema_context
 
 from casework.index.models import CaseIndex, CaseKind, CaseStatus, DpoAppointment
 from casework.models import Breach, PrivacyAdvice, PrivacyEvent, PrivacyRequest
 from casework.privacy.services import request_due_on
 from reference import avg_terms
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 PRIVACY_KINDS = (CaseKind.DSR, CaseKind.BREACH)

@@ -17,7 +17,6 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
 from accounts.models import AnyUser, PlatformRole, Professional, Qualification, User
 from casework.assignment.matching import Exclusion, provider_exclusions
@@ -41,6 +40,7 @@ from outbox.services import outbox_enqueue
 from reference import avg_terms
 from reference.dates import AMSTERDAM
 from reference.deadline_rules import first_contact_due
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tenants.tenancy import require_tenant_schema
 

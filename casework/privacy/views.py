@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from casework.assignment.forms import TimeEntryForm
@@ -31,6 +30,7 @@ from casework.privacy.services import PrivacyError
 from casework.timesheets.models import Activity, TimeKind
 from casework.timesheets.selectors import case_time_entries
 from casework.timesheets.services import TimeEntryError
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 

@@ -11,7 +11,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from django_tenants.utils import schema_context
 
 from accounts.permissions import signed_in
 from casework.dossier.access_log import AccessChannel, Event, access_log_request, request_accessor
@@ -21,6 +20,7 @@ from casework.models import PrivacyRequest
 from casework.privacy import delivery, services
 from casework.privacy import forms as f
 from casework.privacy.services import PrivacyError, provider_has_dpo
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tenants.selectors import provider_by_slug
 

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from casework.complainant.display import private_link_page
@@ -45,6 +44,7 @@ from casework.privacy import forms as f
 from casework.privacy.pdf import annual_report_pdf
 from casework.privacy.selectors import dpo_annual_report
 from casework.privacy.services import PrivacyError
+from tenants.clusters import schema_context
 from tenants.permissions import provider_member_required
 from tenants.widget import widget_allowed_origins
 

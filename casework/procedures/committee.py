@@ -16,7 +16,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.events import JUDGEMENT
@@ -25,6 +24,7 @@ from casework.index.models import CaseStatus, Consent
 from casework.models import CommitteeAdvice, Complaint, ComplaintPart, PanelMember, TimelineEntry
 from casework.procedures.mediation import MAX_TEXT, lock_open_complaint
 from outbox.services import outbox_enqueue
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 # The words for a judgement live with the timeline's events (the advice's entry renders them

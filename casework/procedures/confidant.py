@@ -13,13 +13,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.services import actor_fields, timeline_add
 from casework.index.models import Consent
 from casework.models import ConfidantNote, TimelineEntry
 from casework.procedures.mediation import MAX_TEXT, lock_open_complaint
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 

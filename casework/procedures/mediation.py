@@ -22,7 +22,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.attachments import CheckedFile
@@ -31,6 +30,7 @@ from casework.dossier.services import actor_fields, first_contact_record, index_
 from casework.index.models import CaseStatus, Consent
 from casework.models import CaseRecord, Complaint, Meeting, Message, TimelineEntry, Visibility
 from outbox.services import outbox_enqueue
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 log = structlog.get_logger(__name__)

@@ -37,7 +37,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
 from accounts.models import Professional
 from casework.assignment.matching import (
@@ -67,6 +66,7 @@ from casework.procedures.committee import _advice_issue_locked
 from casework.procedures.mediation import MAX_TEXT, lock_open_complaint, meeting_schedule
 from reference.dates import today_amsterdam
 from reference.deadline_rules import committee_decision_binds
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 Seat = PanelMember.Role

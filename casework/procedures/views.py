@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
-from django_tenants.utils import schema_context
 
 from accounts.models import PlatformRole
 from accounts.permissions import has_platform_role, platform_role_required, signed_in
@@ -44,6 +43,7 @@ from casework.procedures.forms import (
 )
 from casework.procedures.mediation import meeting_cancel, meeting_schedule, message_send, record_add
 from casework.procedures.selectors import CaseWorker, case_worker, procedure_for, records_visible
+from tenants.clusters import schema_context
 
 worker_required = platform_role_required(
     PlatformRole.PROFESSIONAL, PlatformRole.COORDINATOR, PlatformRole.PLATFORM_ADMIN

@@ -25,7 +25,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tenants.utils import schema_context
 
 from accounts.models import PlatformRole
 from accounts.permissions import coordinator_required, has_platform_role, signed_in
@@ -56,6 +55,7 @@ from casework.procedures.panel import (
 )
 from casework.procedures.selectors import CaseWorker, case_worker, panel_for
 from casework.procedures.views import form_step, worker_required
+from tenants.clusters import schema_context
 from tenants.models import ProviderMembership
 
 # --- The coordinator: forming the panel ---------------------------------------------

@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
-from django_tenants.utils import schema_context
 
 from accounts.permissions import signed_in
 from casework.complainant.display import private_link_page
@@ -38,6 +37,7 @@ from casework.procedures.confidant import confidant_note_share
 from casework.procedures.forms import MessageForm, ShareNoteForm
 from casework.procedures.mediation import message_send
 from casework.procedures.selectors import COMPLAINANT_VIEWER, Party, Viewer, procedure_for, records_visible
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tenants.permissions import provider_member_required
 

@@ -12,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
 from casework.dossier.access_log import Accessor, access_log_change
 from casework.dossier.locking import case_lock
 from casework.dossier.services import timeline_add
 from casework.index.sharing import provider_may_open
 from casework.models import Complaint, ComplaintParticipant, TimelineEntry
+from tenants.clusters import schema_context
 from tenants.models import Provider, ProviderMembership, ProviderRole
 from tenants.tenancy import require_tenant_schema
 

@@ -43,7 +43,6 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef
 from django.db.models.functions import ExtractYear
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
 from casework.index.models import CaseIndex, CaseStatus, Channel, Outcome, Service
 from casework.index.sharing import shared_case_ids, shared_with_provider_q
@@ -73,6 +72,7 @@ from casework.reports.tables import (
 )
 from reference.categories import category_label
 from reference.dates import AMSTERDAM, today_amsterdam
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 FIRST_YEAR = 2000

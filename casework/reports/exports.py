@@ -27,7 +27,6 @@ from django.db.models import QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -40,6 +39,7 @@ from casework.reports.sql import year_bounds
 from casework.reports.tables import Section
 from reference.dates import AMSTERDAM
 from reference.deadline_rules import complaint_deadline
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 log = structlog.get_logger(__name__)

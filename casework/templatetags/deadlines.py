@@ -19,7 +19,6 @@ import datetime
 from typing import Any
 
 from django import template
-from django_tenants.utils import schema_context
 
 from casework.deadlines.forms import ReceiptDateForm
 from casework.dossier.permissions import (
@@ -33,6 +32,7 @@ from casework.index.models import CaseIndex, CaseStatus, Track
 from casework.models import ClosingNotice, Complaint, DeadlineExtension, Decision
 from reference import deadline_rules as deadlines
 from reference.dates import today_amsterdam
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 register = template.Library()

@@ -26,7 +26,6 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from casework.assignment.selectors import last_decline_reason
@@ -36,6 +35,7 @@ from casework.index.selectors import OPEN_STATUSES
 from casework.models import Attachment, Complaint, ConsentRecord, Message, TimelineEntry
 from reference.categories import category_label
 from reference.dates import today_amsterdam
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 PAGE_SIZE = 25

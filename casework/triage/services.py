@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from casework.deadlines.services import closing_basis
@@ -22,6 +21,7 @@ from casework.dossier.services import actor_fields, first_contact_record, index_
 from casework.index.models import CaseIndex, CaseStatus, Consent, Outcome, Service
 from casework.models import Complaint, Goal, Law, TimelineEntry
 from outbox.services import outbox_enqueue
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 Visibility = TimelineEntry.Visibility

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
-from django_tenants.utils import schema_context
 
 from accounts.permissions import coordinator_required, signed_in
 from casework.dossier.access_log import Event, access_log_request, request_accessor
@@ -26,6 +25,7 @@ from casework.dossier.letters import letter_mark_posted, letter_response, privac
 from casework.index.models import PostalLetter
 from casework.models import Letter, PrivacyRequest
 from reference.dates import today_amsterdam
+from tenants.clusters import schema_context
 
 RECENTLY_POSTED_DAYS = 30
 

@@ -98,7 +98,9 @@ TENANT_MULTIPROCESSING_MAX_PROCESSES = int(os.environ.get("TENANT_MIGRATION_PROC
 # every schema's catalogue caches): workers after tasks, migration processes (tenants/connections.py).
 TENANT_CONNECTION_RECYCLE_EVERY = int(os.environ.get("TENANT_CONNECTION_RECYCLE_EVERY", "200"))
 GET_EXECUTOR_FUNCTION = "tenants.provisioning.get_migration_executor"
-DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# tenants.clusters.ClusterRouter sends a provider's data to its cluster while its schema is active;
+# with one database (no KLACHTPUNT_CLUSTERS) it routes nothing and django-tenants' router decides.
+DATABASE_ROUTERS = ["tenants.clusters.ClusterRouter", "django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
     "klachtpunt.health.HealthCheckMiddleware",
@@ -149,6 +151,25 @@ DATABASES = {
 DATABASES["default"]["ENGINE"] = "tenants.postgresql_backend"
 # Parallel checkouts on one server each set a suffix so test databases don't collide.
 DATABASES["default"]["TEST"] = {"NAME": "test_klachtpunt" + os.environ.get("KLACHTPUNT_TEST_DB_SUFFIX", "")}
+# Several PostgreSQL clusters for tenant schemas (docs/SCALING.md, section 7):
+# KLACHTPUNT_CLUSTERS="east=postgres://...,west=postgres://..." adds one DATABASES entry per
+# cluster; "default" stays the control database (providers, accounts, billing, the case index and
+# the outbox) and may hold tenant schemas too. "control" names the control database while a
+# cluster's tenant is active (the alias "default" then points at that cluster).
+TENANT_CLUSTERS: dict[str, str] = {}
+for _entry in filter(None, (e.strip() for e in os.environ.get("KLACHTPUNT_CLUSTERS", "").split(","))):
+    _name, _sep, _url = _entry.partition("=")
+    TENANT_CLUSTERS[_name.strip()] = _url.strip()
+# Clusters that take new providers (default: every extra cluster, else "default").
+TENANT_CLUSTERS_OPEN = [
+    c for c in os.environ.get("KLACHTPUNT_CLUSTERS_OPEN", ",".join(TENANT_CLUSTERS)).split(",") if c
+] or ["default"]
+for _name, _url in TENANT_CLUSTERS.items():
+    DATABASES[_name] = dj_database_url.parse(_url, conn_max_age=0 if TESTING else 60, conn_health_checks=True)
+    DATABASES[_name]["ENGINE"] = "tenants.postgresql_backend"
+    DATABASES[_name]["TEST"] = {"NAME": DATABASES["default"]["TEST"]["NAME"]}
+if TENANT_CLUSTERS:
+    DATABASES["control"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -400,7 +421,20 @@ CELERY_IMPORTS = [
     "casework.closing.tasks",
     "casework.privacy.tasks",
     "casework.reports.tenant_exit.tasks",
+    "casework.index.tasks",
 ]
+# Called after a cluster's dossier transaction commits (tenants.clusters), by dotted path:
+# tenants sits below casework.
+TENANT_CLUSTER_REPLICATOR = "casework.index.replication.replicate_cluster"
+if TENANT_CLUSTERS:
+    CELERY_BEAT_SCHEDULE.update(
+        {
+            # The clusters' index changes to the control database (also right after each commit).
+            "replicate-index": {"task": "casework.index.tasks.replicate_index", "schedule": 5.0},
+            # The clusters' own outboxes (the control database's is relayed by "relay-outbox").
+            "relay-cluster-outboxes": {"task": "tenants.tasks.relay_cluster_outboxes", "schedule": 30.0},
+        }
+    )
 CELERY_BEAT_SCHEDULE.update(
     {
         # Daily: reminders before, on and after each decision deadline; overdue to the coordinators.
@@ -456,6 +490,8 @@ CELERY_TASK_ROUTES = {
     for queue, names in {
         CELERY_QUEUE_INTAKE: [
             "outbox.tasks.relay_outbox",
+            "tenants.tasks.relay_cluster_outboxes",
+            "casework.index.tasks.replicate_index",
             "casework.tasks.send_acknowledgement",
             "casework.tasks.send_consent_request",
             "casework.tasks.notify_coordinators",

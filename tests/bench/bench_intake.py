@@ -39,11 +39,11 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from django_tenants.utils import schema_context
 
 from casework.index.models import CaseIndex
 from casework.models import Complaint
 from outbox.models import OutboxMessage
+from tenants.clusters import schema_context
 from tests.bench.intake_site import TABLE, TABLE_DDL
 from tests.bench.reporting import environment, print_table, summarize, write_artifact
 from tests.conftest import ROOT, RedisServer, _spawn_redis, subprocess_env

@@ -7,7 +7,6 @@ import datetime
 import pytest
 from django.db import connection
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from billing.selectors import time_entries_visible_to_provider
 from casework.assignment.services import assignment_accept, case_assign, case_reassign
@@ -18,6 +17,7 @@ from casework.models import TimelineEntry
 from casework.timesheets.models import Activity, LedgerMonth, TimeEntry, TimeKind
 from casework.timesheets.selectors import hours_for_month
 from casework.timesheets.services import TimeEntryError, time_entry_delete, time_entry_update
+from tenants.clusters import schema_context
 from tests.casework.accessors import STAFF
 from tests.casework.factories_professionals import make_case, make_professional, staff_client
 

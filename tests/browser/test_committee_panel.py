@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import ConflictOfInterest, PlatformRole, User
@@ -31,6 +30,7 @@ from casework.index.models import Assignment, CaseIndex, DeadlineReminder, Servi
 from casework.models import Complaint, Meeting
 from casework.timesheets.models import TimeEntry
 from outbox.models import OutboxMessage
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tests.browser.conftest import LiveServer, assert_accessible, committed
 from tests.browser.test_professional import log_in, new_page

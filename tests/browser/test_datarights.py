@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
@@ -26,6 +25,7 @@ from casework.dossier.attachments import check_attachments
 from casework.dossier.services import follow_link_create
 from casework.index.models import CaseIndex, CaseStatus, Channel, Track
 from casework.models import CaseStatistic, Complaint, DataRightsRecord
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tests.browser.conftest import LiveServer, assert_accessible, committed, new_context, watch
 from tests.casework.datarights_support import forget_media_root

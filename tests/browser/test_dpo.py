@@ -18,7 +18,6 @@ from collections.abc import Iterator
 
 import pytest
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import PlatformRole, User
@@ -27,6 +26,7 @@ from casework.index.models import Assignment, CaseIndex, DeadlineReminder, DpoAp
 from casework.models import Breach, PrivacyAdvice, PrivacyRequest
 from casework.timesheets.models import TimeEntry
 from outbox.models import OutboxMessage
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tests.browser.conftest import LiveServer, assert_accessible, committed, fresh_totp_code, watch
 from tests.support import PASSWORD, TOTP_SECRET, World

@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 from django.utils import translation
-from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from accounts.models import PlatformRole, User
@@ -32,6 +31,7 @@ from casework.index.models import CaseIndex, Service, Track
 from casework.models import Complaint
 from outbox.models import OutboxMessage
 from reference.models import DisputesBody
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tests.browser import test_signup
 from tests.browser.conftest import (

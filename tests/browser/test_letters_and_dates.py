@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, expect
 
 from casework.closing.services import case_close
@@ -20,6 +19,7 @@ from casework.closing.tasks import send_closing_letter
 from casework.index.models import CaseIndex, Outcome, PostalLetter, Track
 from casework.models import ClosingNotice, Complaint, Letter
 from outbox.models import OutboxMessage
+from tenants.clusters import schema_context
 from tests.browser.conftest import (
     LiveServer,
     assert_accessible,

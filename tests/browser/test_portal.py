@@ -15,13 +15,13 @@ from collections.abc import Iterator
 import pytest
 from django.db import connections
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, Page, expect
 
 from casework.index.models import CaseIndex
 from casework.models import Complaint
 from outbox.models import OutboxMessage
 from reference.deadline_rules import decision_deadline
+from tenants.clusters import schema_context
 from tests.browser.conftest import LiveServer, assert_accessible, fresh_totp_code, save_screenshot, watch
 from tests.support import PASSWORD, World
 

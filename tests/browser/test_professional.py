@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 from django.db import connections
-from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import ConflictOfInterest, PlatformRole, User
@@ -32,6 +31,7 @@ from casework.index.models import Assignment, CaseIndex, Service
 from casework.models import Complaint
 from casework.timesheets.models import TimeEntry
 from outbox.models import OutboxMessage
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tests.browser.conftest import LiveServer, assert_accessible, fresh_totp_code, watch
 from tests.casework.accessors import STAFF

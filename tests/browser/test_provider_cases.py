@@ -15,12 +15,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, Page, expect
 
 from casework.index.models import CaseIndex, Consent
 from casework.models import Complaint
 from outbox.models import OutboxMessage
+from tenants.clusters import schema_context
 from tenants.models import ProviderApiKey
 from tests.browser.conftest import (
     LiveServer,

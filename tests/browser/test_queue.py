@@ -15,13 +15,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, Page, expect
 
 from casework.index.models import CaseIndex, Consent, Track
 from casework.models import Complaint
 from outbox.models import OutboxMessage
 from reference.dates import today_amsterdam
+from tenants.clusters import schema_context
 from tests.browser.conftest import (
     LiveServer,
     assert_accessible,

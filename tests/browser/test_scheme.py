@@ -41,10 +41,9 @@ def alpha_member(world: World) -> Iterator[None]:
         membership_create(provider=world.alpha, services=["officer", "dpo"], status=MembershipStatus.ACTIVE)
 
     def restore() -> None:
-        from django_tenants.utils import schema_context
-
         from billing.models import Membership
         from casework.models import ComplaintsScheme
+        from tenants.clusters import schema_context
         from tenants.models import Provider, ProviderAuditEvent
 
         Membership.objects.filter(provider=world.alpha).delete()

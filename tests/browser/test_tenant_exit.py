@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, Page, expect
 
 from casework.models import TenantExport
 from casework.reports.tenant_exit.services import export_folder
+from tenants.clusters import schema_context
 from tenants.models import ProviderDeletionRequest
 from tests.browser.conftest import (
     LiveServer,

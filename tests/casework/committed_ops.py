@@ -43,11 +43,11 @@ def submit(slug: str, fields: str, idempotency_key: str) -> dict:
 
 def remove(slug: str, complaint_id: int) -> dict:
     from django.db import transaction
-    from django_tenants.utils import schema_context
 
     from casework.index.models import CaseIndex
     from casework.models import Complaint
     from outbox.models import OutboxMessage
+    from tenants.clusters import schema_context
     from tenants.models import Provider
 
     provider = Provider.objects.get(slug=slug)

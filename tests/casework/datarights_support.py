@@ -12,7 +12,6 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from accounts.services import user_create
@@ -40,6 +39,7 @@ from casework.models import (
     Message,
     WrittenRoundStep,
 )
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tests.casework.factories import submission, submit
 from tests.support import PASSWORD

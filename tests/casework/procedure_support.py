@@ -6,7 +6,6 @@ import os
 from typing import Any
 
 from django.test import Client
-from django_tenants.utils import schema_context
 
 from accounts.models import Qualification, User
 from casework.assignment.services import assignment_accept, case_assign
@@ -14,6 +13,7 @@ from casework.dossier.access_log import AccessChannel, Accessor
 from casework.dossier.services import follow_link_create
 from casework.index.models import CaseIndex, Service
 from casework.models import AccessLogEntry, Complaint
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tests.casework.accessors import STAFF
 from tests.casework.factories_professionals import make_case, make_professional, staff_client

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django_tenants.utils import schema_context
 
 from casework.index.models import CaseIndex, CaseStatus, Consent, Service, Track
 from casework.models import Category, Complaint, DeadlineExtension, Decision, Measure
+from tenants.clusters import schema_context
 from tenants.models import Provider
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

@@ -11,7 +11,6 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from casework.dossier.access_log import (
     SYSTEM,
@@ -23,6 +22,7 @@ from casework.dossier.access_log import (
 )
 from casework.index.models import CaseIndex
 from casework.models import AccessLogEntry
+from tenants.clusters import schema_context
 from tenants.services import api_key_create
 from tests.casework.factories import WHAT_HAPPENED
 from tests.casework.factories_professionals import make_case

@@ -25,7 +25,6 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.db import DatabaseError, connection
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from accounts.services import user_create
@@ -83,6 +82,7 @@ from casework.triage.services import (
 )
 from outbox.models import OutboxMessage
 from reference.deadline_rules import complaint_deadline
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tests.casework.accessors import STAFF
 from tests.casework.factories import submission, submit

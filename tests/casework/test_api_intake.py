@@ -13,11 +13,11 @@ import pytest
 import schemathesis
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django_tenants.utils import schema_context
 
 from casework.dossier.attachments import MAX_FILE_BYTES
 from casework.index.models import CaseIndex, Channel
 from casework.models import AccessLogEntry, Attachment, Complaint, FollowLink
+from tenants.clusters import schema_context
 from tests.casework.widget_support import (
     API_URL,
     ELF_AS_PDF,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django_tenants.utils import schema_context
 
 from accounts.models import ConflictOfInterest
 from casework.assignment.selectors import last_decline_reason
@@ -21,6 +20,7 @@ from casework.dossier.services import first_contact_record
 from casework.index.models import Assignment, CaseIndex, CaseStatus
 from casework.models import AccessLogEntry, Complaint, TimelineEntry
 from outbox.models import OutboxMessage
+from tenants.clusters import schema_context
 from tests.casework.accessors import STAFF
 from tests.casework.factories import WHAT_HAPPENED
 from tests.casework.factories_professionals import make_case, make_professional, staff_client, totp_login

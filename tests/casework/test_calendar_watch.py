@@ -18,7 +18,6 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.models import PlatformRole
 from accounts.services import totp_activate, user_create
@@ -28,6 +27,7 @@ from casework.index.models import CaseIndex
 from casework.models import Complaint, TimelineEntry
 from reference import deadline_rules
 from reference.models import DesignatedDay, DesignatedDayDecree
+from tenants.clusters import schema_context
 from tests.casework.factories_decision import formal_complaint, login
 from tests.support import PASSWORD, TOTP_SECRET, World
 

@@ -10,7 +10,6 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from pypdf import PdfReader
 
 from accounts.models import PlatformRole
@@ -22,6 +21,7 @@ from casework.models import ClosingNotice, Complaint, Letter, TimelineEntry
 from casework.triage.selectors import QueueFilters, queue_page
 from reference.deadline_rules import disputes_last_day
 from reference.models import DisputesBody
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tests.casework.accessors import STAFF
 from tests.casework.factories import WHAT_HAPPENED, submit

@@ -8,13 +8,13 @@ from collections import Counter
 import pytest
 from django.core import mail
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from icalendar import Calendar
 
 from casework.closing.services import case_close
 from casework.index.models import Outcome
 from casework.models import Meeting, TimelineEntry
 from casework.procedures.mediation import meeting_cancel, meeting_schedule
+from tenants.clusters import schema_context
 from tests.casework.accessors import STAFF
 from tests.casework.procedure_support import staff_accessor, worked_case
 from tests.support import World

@@ -7,7 +7,6 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from icalendar import Calendar
 
 from casework.dossier.events import entry_text
@@ -15,6 +14,7 @@ from casework.index.models import CaseIndex, CaseStatus, Service
 from casework.models import CommitteeAdvice, ComplaintPart, Meeting, TimelineEntry
 from casework.procedures.committee import committee_advice_issue, complaint_part_add, complaint_part_judge
 from casework.procedures.mediation import meeting_schedule
+from tenants.clusters import schema_context
 from tests.casework.factories import WHAT_HAPPENED
 from tests.casework.factories_decision import record_decision
 from tests.casework.procedure_support import (

@@ -12,7 +12,6 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from icalendar import Calendar
 
 from accounts.models import ConflictOfInterest, Qualification, User
@@ -38,6 +37,7 @@ from casework.procedures.panel import (
 )
 from casework.timesheets.models import TimeEntry
 from reference.deadline_rules import atw_term_end, decision_deadline
+from tenants.clusters import schema_context
 from tenants.services import api_key_create
 from tests.casework.accessors import STAFF
 from tests.casework.factories_decision import record_decision

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from django_tenants.utils import schema_context
 
 from casework.consent.services import consent_record
 from casework.dossier.events import entry_text
@@ -17,6 +16,7 @@ from casework.index.models import Channel, Consent, Service
 from casework.models import ConfidantNote, TimelineEntry
 from casework.procedures.confidant import confidant_note_add, confidant_note_share
 from casework.procedures.selectors import Party, Viewer, confidant_notes_visible
+from tenants.clusters import schema_context
 from tenants.services import api_key_create
 from tests.casework.accessors import STAFF
 from tests.casework.factories_professionals import make_professional, staff_client

@@ -20,7 +20,6 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.services import totp_activate, user_create
 from casework.consent.services import consent_record
@@ -31,6 +30,7 @@ from casework.index.models import Channel, Consent, Track
 from casework.intake.services import SubmitResult
 from casework.models import Category, Complaint, FollowLink
 from reference.deadline_rules import decision_deadline
+from tenants.clusters import schema_context
 from tenants.models import ProviderApiKey, ProviderRole
 from tenants.services import api_key_create, api_key_revoke, membership_grant
 from tenants.tenancy import WrongSchemaError

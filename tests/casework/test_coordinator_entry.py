@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.services import totp_activate, user_create
 from casework.index.models import CaseIndex, Channel, Consent, Track
 from casework.models import Complaint, ConsentRecord
 from reference.deadline_rules import decision_deadline
+from tenants.clusters import schema_context
 from tests.casework.factories import WHAT_HAPPENED
 from tests.support import PASSWORD, World, submit_totp
 

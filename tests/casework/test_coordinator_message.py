@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.test import Client
-from django_tenants.utils import schema_context
 
 from casework.index.models import CaseIndex
 from casework.models import Message, TimelineEntry
+from tenants.clusters import schema_context
 from tests.casework.factories import submission, submit
 from tests.casework.test_queue import login
 from tests.support import World

@@ -24,7 +24,6 @@ from django.core.files.base import ContentFile
 from django.db import models
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.models import PlatformRole, User
 from accounts.services import user_create
@@ -35,6 +34,7 @@ from casework.datarights.services import AccountNotDeletable, account_delete, co
 from casework.dossier.services import follow_link_create
 from casework.index.models import CaseIndex, CaseStatus, Channel, Track
 from casework.models import AccessLogEntry, CaseRecord, CaseStatistic, Complaint, DataRightsRecord
+from tenants.clusters import schema_context
 from tests.casework.accessors import STAFF
 from tests.casework.datarights_support import (
     PDF,

@@ -11,7 +11,6 @@ from dateutil.easter import EASTER_WESTERN, easter
 from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from casework.deadlines.services import ConsentEvidence, deadline_extend
 from casework.index.models import CaseIndex, Track
@@ -31,6 +30,7 @@ from reference.deadline_rules import (
     reminder_kind,
     unilateral_extension_limit,
 )
+from tenants.clusters import schema_context
 from tests.casework.accessors import STAFF
 from tests.casework.factories import submission, submit
 from tests.support import World

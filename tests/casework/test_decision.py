@@ -11,7 +11,6 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone, translation
-from django_tenants.utils import schema_context
 from pypdf import PdfReader
 
 from casework.decision.pdf import decision_pdf
@@ -25,6 +24,7 @@ from casework.decision.tasks import send_decision
 from casework.index.models import CaseIndex, CaseStatus, Consent
 from casework.models import AccessLogEntry, Complaint, Decision, Letter, Measure, TimelineEntry
 from outbox.models import OutboxMessage
+from tenants.clusters import schema_context
 from tests.casework.accessors import PROVIDER, STAFF
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.casework.factories_decision import (

@@ -6,10 +6,10 @@ import re
 
 import pytest
 from django.test import Client
-from django_tenants.utils import schema_context
 
 from casework.index.models import CaseIndex, CaseStatus
 from casework.models import Complaint
+from tenants.clusters import schema_context
 from tests.casework.factories_decision import formal_complaint, login, record_decision
 from tests.support import World
 

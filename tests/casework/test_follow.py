@@ -10,7 +10,6 @@ import pytest
 from django.core import mail, signing
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.services import user_create
 from casework.complainant.services import CLAIM_SALT
@@ -19,6 +18,7 @@ from casework.dossier.services import follow_link_create, hash_token, timeline_a
 from casework.index.models import CaseIndex, Channel, Consent, Track
 from casework.models import Complaint, ConsentRecord, FollowLink, TimelineEntry
 from reference.deadline_rules import decision_deadline
+from tenants.clusters import schema_context
 from tests.casework.factories import submission, submit
 from tests.support import PASSWORD, World
 

@@ -10,7 +10,6 @@ import pytest
 import structlog.testing
 from django.core import mail
 from django.db import connection
-from django_tenants.utils import schema_context
 
 from casework.consent.services import complaint_make_formal, consent_record
 from casework.dossier.events import entry_text
@@ -18,6 +17,7 @@ from casework.dossier.services import hash_token
 from casework.index.models import CaseIndex, Channel, Consent, Track
 from casework.models import Attachment, Complaint, ConsentRecord, FollowLink, TimelineEntry
 from outbox.models import OutboxMessage
+from tenants.clusters import schema_context
 from tests.casework.accessors import STAFF
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 from django.db import connection, transaction
-from django_tenants.utils import schema_context
 
 from casework.intake.services import IdempotencyConflict, SubmitResult
 from casework.models import AccessLogEntry, Complaint
+from tenants.clusters import schema_context
 from tests.casework.committed_ops import remove
 from tests.casework.factories import submission, submit
 from tests.support import World, wait_for_a_lock_wait

@@ -15,7 +15,6 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from pypdf import PdfReader
 
 from casework.closing.services import case_close
@@ -23,6 +22,7 @@ from casework.deadlines.services import deadline_extend
 from casework.index.models import CaseIndex, Outcome, PostalLetter, Track
 from casework.models import AccessLogEntry, ClosingNotice, DeadlineExtension, Letter, TimelineEntry
 from reference import deadline_rules as deadlines
+from tenants.clusters import schema_context
 from tests.casework.accessors import PROVIDER, STAFF
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.casework.factories_decision import login, record_decision

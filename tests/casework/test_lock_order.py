@@ -28,7 +28,6 @@ import pytest
 from celery._state import _set_task_join_will_block, task_join_will_block
 from django.db import OperationalError, connections, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.models import Qualification, User
 from casework.assignment.services import assignment_decline, case_assign
@@ -39,6 +38,7 @@ from casework.models import Complaint, DeadlineExtension, TimelineEntry
 from casework.triage.services import intake_call_record
 from outbox.models import OutboxMessage
 from reference.deadline_rules import complaint_deadline
+from tenants.clusters import schema_context
 from tests.casework.factories import submission, submit
 from tests.casework.factories_professionals import make_professional
 from tests.casework.procedure_support import staff_accessor

@@ -9,7 +9,6 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from icalendar import Calendar
 
 from casework.consent.services import consent_record
@@ -19,6 +18,7 @@ from casework.index.models import CaseIndex, CaseStatus, Channel, Consent
 from casework.models import Meeting, Message, TimelineEntry
 from casework.procedures.mediation import meeting_schedule, message_send
 from casework.procedures.tasks import send_meeting_invitations, send_message_notifications
+from tenants.clusters import schema_context
 from tests.casework.accessors import STAFF
 from tests.casework.factories import WHAT_HAPPENED
 from tests.casework.factories_professionals import make_professional, staff_client

@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 import redis
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from casework.index.models import CaseIndex
 from casework.models import Complaint
 from outbox.models import OutboxMessage
+from tenants.clusters import schema_context
 from tests.casework.factories import WHAT_HAPPENED, submission
 from tests.conftest import ROOT, RedisServer, _spawn_redis, subprocess_env
 from tests.support import World, free_port

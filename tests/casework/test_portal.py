@@ -10,7 +10,6 @@ from allauth.account.models import EmailAddress
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.services import user_create
 from casework.complainant.services import my_cases
@@ -19,6 +18,7 @@ from casework.dossier.services import timeline_add
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Track
 from casework.models import Complaint, ConsentRecord, TimelineEntry
 from reference.deadline_rules import decision_deadline
+from tenants.clusters import schema_context
 from tenants.selectors import provider_search
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.support import PASSWORD, World

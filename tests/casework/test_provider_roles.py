@@ -18,7 +18,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from accounts.services import totp_activate, user_create
@@ -27,6 +26,7 @@ from casework.dossier.attachments import check_attachments
 from casework.models import CaseRecord, Complaint, ComplaintParticipant, Decision, DecisionDraft, Message
 from casework.procedures.mediation import record_add
 from casework.provider_view.services import complaint_participant_add
+from tenants.clusters import schema_context
 from tenants.models import ProviderMembership, ProviderRole
 from tenants.services import api_key_create, membership_grant, membership_roles_set
 from tests.casework.factories_decision import CONCLUSION, DECISIONS, TIMEFRAME, formal_complaint

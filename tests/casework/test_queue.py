@@ -13,7 +13,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.utils import timezone, translation
-from django_tenants.utils import schema_context
 
 from accounts.models import PlatformRole, User
 from accounts.services import user_create
@@ -22,6 +21,7 @@ from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Servi
 from casework.models import AccessLogEntry, Attachment
 from casework.triage.selectors import QueueFilters, end_of_week, queue_counts
 from reference.dates import today_amsterdam
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.casework.widget_support import post_form, widget_post_data

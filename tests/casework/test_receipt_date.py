@@ -15,7 +15,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from casework.closing.services import case_close
 from casework.consent.services import consent_record
@@ -27,6 +26,7 @@ from casework.intake.entry import coordinator_complaint_enter
 from casework.intake.services import widget_complaint_submit
 from casework.models import AccessLogEntry, Complaint, TimelineEntry
 from reference.deadline_rules import decision_deadline, disputes_last_day
+from tenants.clusters import schema_context
 from tests.casework.accessors import COMPLAINANT, STAFF
 from tests.casework.factories import submission, submit
 from tests.casework.factories_decision import login, record_decision

@@ -11,12 +11,12 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.utils import formats, timezone, translation
-from django_tenants.utils import schema_context
 from pypdf import PdfReader
 
 from accounts.models import PlatformRole
 from accounts.services import user_create
 from casework.intake.tasks import notify_coordinators
+from tenants.clusters import schema_context
 from tests.casework.factories import submit
 from tests.casework.factories_decision import CONCLUSION, DECISIONS, TIMEFRAME, formal_complaint, login
 from tests.support import PASSWORD, World

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
-from django_tenants.utils import schema_context
 from openpyxl import load_workbook
 
 from casework.index.models import CaseIndex, Consent, Service
@@ -26,6 +25,7 @@ from casework.reports.annual import annual_report, today_amsterdam, year_figures
 from casework.reports.exports import case_export_queryset
 from casework.reports.pdf import annual_report_pdf
 from casework.reports.suppression import THRESHOLD, TotalWithRestricted, suppress
+from tenants.clusters import schema_context
 from tests.casework.report_support import (
     AMSTERDAM,
     CaseSpec,

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from casework.closing.retention import retention_due, retention_run
 from casework.closing.services import case_close
@@ -28,6 +27,7 @@ from casework.models import (
     TimelineEntry,
 )
 from outbox.models import OutboxMessage
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tests.casework.accessors import STAFF
 from tests.casework.factories import submission, submit

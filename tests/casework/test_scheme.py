@@ -8,7 +8,6 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django_tenants.utils import schema_context
 from pypdf import PdfReader
 
 from casework.models import ComplaintsScheme
@@ -16,6 +15,7 @@ from casework.scheme.selectors import scheme_in_force
 from casework.scheme.services import scheme_draft_generate, scheme_publish
 from reference.dates import today_amsterdam
 from reference.models import DisputesBody
+from tenants.clusters import schema_context
 from tenants.models import Provider, ProviderAuditEvent
 from tenants.services import provider_disputes_body_set
 from tests.casework.factories_decision import login

@@ -28,7 +28,6 @@ from django.db import connection
 from django.db.models import Max
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from accounts.services import user_create
@@ -53,6 +52,7 @@ from casework.reports.tenant_exit.services import (
 from casework.reports.tenant_exit.tasks import tenant_deletions_task
 from casework.timesheets.models import TimeEntry
 from outbox.models import OutboxMessage
+from tenants.clusters import schema_context
 from tenants.models import (
     DeletionCertificate,
     Domain,

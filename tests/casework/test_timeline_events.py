@@ -10,7 +10,6 @@ import pytest
 from django.apps import apps
 from django.test import Client
 from django.utils import timezone, translation
-from django_tenants.utils import schema_context
 
 from casework.decision.services import MeasureInput
 from casework.dossier.events import COMPLAINANT, entry_text
@@ -18,6 +17,7 @@ from casework.dossier.services import timeline_add
 from casework.index.models import CaseIndex, Consent, Service
 from casework.models import Complaint, Decision, TimelineEntry
 from casework.triage.services import case_route, consent_request_send
+from tenants.clusters import schema_context
 from tests.casework.accessors import STAFF
 from tests.casework.factories import submission, submit
 from tests.casework.factories_decision import record_decision

@@ -11,7 +11,6 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from casework.dossier.events import entry_text
 from casework.index.models import CaseIndex, CaseStatus, Consent, Outcome, Service
@@ -28,6 +27,7 @@ from casework.triage.tasks import send_consent_request
 from outbox.models import OutboxMessage
 from reference.dates import AMSTERDAM
 from reference.deadline_rules import add_working_days, is_non_working_day
+from tenants.clusters import schema_context
 from tests.casework.accessors import STAFF
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.casework.test_queue import login

@@ -21,12 +21,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.utils.crypto import salted_hmac
-from django_tenants.utils import schema_context
 
 from casework.dossier.services import hash_token
 from casework.index.models import CaseIndex, Channel
 from casework.intake.guard import MAX_REQUEST_BYTES, form_token_make
 from casework.models import Attachment, Complaint, FollowLink
+from tenants.clusters import schema_context
 from tenants.models import WidgetSettings
 from tests.casework.factories import WHAT_HAPPENED, submission, submit
 from tests.casework.widget_support import (

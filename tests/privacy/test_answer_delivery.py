@@ -8,11 +8,11 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from casework.index.models import PostalLetter
 from casework.models import AccessLogEntry, PrivacyEvent, PrivacyRequest
 from casework.privacy.services import privacy_request_answer, privacy_request_verify_identity
+from tenants.clusters import schema_context
 from tests.casework.factories_professionals import staff_client
 from tests.privacy.conftest import Dpo, make_request
 from tests.support import World

@@ -6,7 +6,6 @@ import pytest
 from django.db.models import Max
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.models import ConflictOfInterest, Qualification
 from billing.invoicing import invoicing_run
@@ -24,6 +23,7 @@ from casework.privacy.services import (
 )
 from casework.timesheets.models import Activity, TimeEntry
 from reference.dates import month_start
+from tenants.clusters import schema_context
 from tests.casework.factories_professionals import make_professional, staff_client
 from tests.privacy.conftest import Dpo, make_breach, make_request
 from tests.support import World

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django_tenants.utils import schema_context
 
 from accounts.services import user_create
 from casework.dossier.access_log import AccessChannel, Event
 from casework.index.models import CaseIndex, CaseKind
 from casework.models import AccessLogEntry, PrivacyRequest
+from tenants.clusters import schema_context
 from tests.privacy.conftest import Dpo
 from tests.support import PASSWORD, World
 

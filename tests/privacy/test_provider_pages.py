@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from casework.index.models import CaseIndex
 from casework.models import AccessLogEntry, Breach, PrivacyRequest
 from reference import avg_terms
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tests.casework.widget_support import hidden_fields, post_form
 from tests.privacy.conftest import Dpo, make_breach

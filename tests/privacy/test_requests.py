@@ -7,7 +7,6 @@ import io
 
 import pytest
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from pypdf import PdfReader
 
 from casework.index.models import CaseIndex, CaseKind, CaseStatus
@@ -24,6 +23,7 @@ from casework.privacy.services import (
 from casework.timesheets.models import TimeEntry
 from reference import avg_terms
 from reference.deadline_rules import add_working_days
+from tenants.clusters import schema_context
 from tenants.models import Provider
 from tests.casework.factories_professionals import staff_client
 from tests.privacy.conftest import Dpo, make_breach, make_request

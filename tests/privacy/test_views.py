@@ -6,7 +6,6 @@ import io
 
 import pytest
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from pypdf import PdfReader
 
 from accounts.models import Qualification
@@ -16,6 +15,7 @@ from casework.models import AccessLogEntry, PrivacyAdvice, PrivacyRequest
 from casework.privacy.services import dpo_appoint, privacy_case_take
 from casework.timesheets.models import TimeEntry
 from reference import avg_terms
+from tenants.clusters import schema_context
 from tests.casework.factories_professionals import make_professional, staff_client
 from tests.privacy.conftest import Dpo, make_breach, make_request
 from tests.support import World

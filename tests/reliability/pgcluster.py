@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psycopg2
 
-from tests.support import free_port
+from tests.ports import free_port
 
 
 def pg_bin_dir() -> Path | None:

@@ -70,13 +70,13 @@ def make_provider_with_complaints(slug: str, complaints: int) -> dict[str, Any]:
     """A provider with ``complaints`` widget complaints, each with an attachment, a "created" and a
     "read" access-log line; returns the provider, the references and the access log's rows."""
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django_tenants.utils import schema_context
 
     from casework.dossier.access_log import SYSTEM, access_log_record
     from casework.dossier.attachments import check_attachments
     from casework.index.models import Channel
     from casework.intake.services import complaint_submit
     from casework.models import AccessLogEntry
+    from tenants.clusters import schema_context
     from tenants.provisioning import provider_provision
     from tests.casework.accessors import COMPLAINANT
     from tests.casework.factories import submission

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.models import PlatformRole, Qualification, User
 from accounts.services import totp_activate, user_create
@@ -31,6 +30,7 @@ from casework.procedures.committee import complaint_part_add
 from casework.procedures.confidant import confidant_note_add
 from casework.procedures.mediation import meeting_schedule, record_add
 from casework.timesheets.models import Activity, TimeKind
+from tenants.clusters import schema_context
 from tenants.models import Provider, ProviderRole
 from tenants.services import api_key_create, membership_grant
 from tests.casework.accessors import STAFF

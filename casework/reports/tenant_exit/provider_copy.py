@@ -31,7 +31,6 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from casework.dossier.backup import (
     FORMAT,
@@ -45,6 +44,7 @@ from casework.dossier.backup import (
 )
 from casework.index.sharing import provider_may_open_q, shared_case_ids
 from casework.models import Complaint, ConfidantNote, DataRightsRecord, Message
+from tenants.clusters import schema_context
 from tenants.models import Domain, Provider
 from tenants.provisioning import current_template, schema_migrate, schema_replay
 

@@ -47,7 +47,6 @@ from django.db import connection, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from billing.memberships import MembershipError, membership_end_now
@@ -64,6 +63,7 @@ from casework.reports.tenant_exit.provider_copy import provider_backup
 from casework.timesheets.models import TimeEntry
 from outbox.models import OutboxMessage
 from outbox.services import outbox_enqueue
+from tenants.clusters import schema_context
 from tenants.models import (
     DeletionCertificate,
     Domain,
