@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.db.models import Model
 from django_tenants import utils as tenant_utils
 
@@ -46,7 +46,7 @@ CLUSTER_LOCAL_MODELS = {("caseindex", "caseindex"), ("caseindex", "indexchange")
 # How long a process trusts its schema -> cluster lookup (a move switches it; see move_provider).
 CLUSTER_CACHE_TTL = 5.0
 
-_schema_clusters: dict[str, tuple[str, float]] = {}
+_schema_clusters: dict[str, tuple[tuple[str, str], float]] = {}
 
 
 class _State(threading.local):
@@ -56,6 +56,7 @@ class _State(threading.local):
         self.index_written: set[str] = set()
         # Migrating a cluster: every model there, shared ones included (its public schema).
         self.whole_cluster = False
+        self.mover = False
 
 
 _state = _State()
@@ -80,10 +81,16 @@ def forget_schema_clusters() -> None:
     _schema_clusters.clear()
 
 
-def cluster_of_schema(schema_name: str) -> str:
-    """The cluster holding ``schema_name`` (the control database for public and unknown schemas)."""
-    if not clustered() or schema_name == tenant_utils.get_public_schema_name():
-        return CONTROL
+class ProviderMoving(OperationalError):
+    """The provider's schema is being moved to another cluster: try again in a minute.
+
+    An ``OperationalError``, so a request gets 503 with Retry-After (klachtpunt.errors)
+    and a task retries (``TRANSIENT_ERRORS``), as while the database restarts.
+    """
+
+
+def _placement(schema_name: str) -> tuple[str, str]:
+    """(cluster, the cluster it is moving to or "") of a schema, cached for ``CLUSTER_CACHE_TTL``."""
     hit = _schema_clusters.get(schema_name)
     now = time.monotonic()
     if hit is not None and now - hit[1] < CLUSTER_CACHE_TTL:
@@ -93,12 +100,38 @@ def cluster_of_schema(schema_name: str) -> str:
     found = (
         Provider.all_objects.using(control_alias())
         .filter(schema_name=schema_name)
-        .values_list("database", flat=True)
+        .values_list("database", "moving_to")
         .first()
     )
-    database = found or CONTROL
-    _schema_clusters[schema_name] = (database, now)
-    return database
+    placement = (found[0] or CONTROL, found[1]) if found else (CONTROL, "")
+    _schema_clusters[schema_name] = (placement, now)
+    return placement
+
+
+def cluster_of_schema(schema_name: str) -> str:
+    """The cluster holding ``schema_name`` (the control database for public and unknown schemas)."""
+    if not clustered() or schema_name == tenant_utils.get_public_schema_name():
+        return CONTROL
+    return _placement(schema_name)[0]
+
+
+def refuse_while_moving(schema_name: str) -> None:
+    """Raise ``ProviderMoving`` when ``schema_name`` is being moved (the mover itself excepted)."""
+    if not clustered() or _state.mover or schema_name == tenant_utils.get_public_schema_name():
+        return
+    if _placement(schema_name)[1]:
+        raise ProviderMoving(f"schema {schema_name} is moving to another cluster")
+
+
+@contextmanager
+def as_mover() -> Iterator[None]:
+    """The move itself works in the schema while others wait (casework.dossier.moving)."""
+    before = _state.mover
+    _state.mover = True
+    try:
+        yield
+    finally:
+        _state.mover = before
 
 
 def control_alias() -> str:
@@ -154,6 +187,7 @@ def _replicate_now(alias: str) -> None:
 def schema_context(schema_name: str, include_public: bool = True) -> Iterator[None]:
     """django-tenants' ``schema_context`` on the schema's own cluster."""
     alias = cluster_of_schema(schema_name) if clustered() else CONTROL
+    refuse_while_moving(schema_name)
     with cluster_active(alias), tenant_utils.schema_context(schema_name, include_public=include_public):
         yield
 
@@ -161,7 +195,8 @@ def schema_context(schema_name: str, include_public: bool = True) -> Iterator[No
 @contextmanager
 def tenant_context(tenant: Any) -> Iterator[None]:
     """django-tenants' ``tenant_context`` on the tenant's own cluster."""
-    alias = (getattr(tenant, "database", "") or CONTROL) if clustered() else CONTROL
+    alias = cluster_of_schema(tenant.schema_name) if clustered() else CONTROL
+    refuse_while_moving(tenant.schema_name)
     with cluster_active(alias), tenant_utils.tenant_context(tenant):
         yield
 

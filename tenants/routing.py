@@ -9,7 +9,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_tenant_domain_model, remove_www
 
-from tenants.clusters import CONTROL, clustered, enter_cluster, leave_cluster
+from tenants.clusters import (
+    CONTROL,
+    cluster_of_schema,
+    clustered,
+    enter_cluster,
+    leave_cluster,
+    refuse_while_moving,
+)
 
 # Host name -> (tenant, fetched at). Process-local: invalidated in this process
 # by tenants.models on save/delete of Provider or Domain, and by the TTL in
@@ -18,6 +25,10 @@ _TENANT_CACHE: dict[str, tuple[object, float]] = {}
 
 
 TENANT_CACHE_TTL = 30.0
+
+# Paths of a provider's host that keep answering while it moves between clusters: the complaint
+# form, the intake API (casework.intake.holding) and static files.
+OPEN_WHILE_MOVING = ("/widget/", "/klacht/", "/api/v1/complaints", "/static/")
 
 
 def clear_tenant_cache() -> None:
@@ -54,8 +65,12 @@ class CachedTenantMiddleware(TenantMainMiddleware):
         except domain_model.DoesNotExist:
             return self.no_tenant_found(request, hostname)
         request.tenant = tenant
+        if clustered() and not request.path.startswith(OPEN_WHILE_MOVING):
+            # While the provider moves to another cluster only the complaint form and the intake
+            # API answer (they hold what comes in); the rest gets 503 with Retry-After.
+            refuse_while_moving(tenant.schema_name)
         # The provider's own cluster for the rest of the request (tenants.clusters).
-        enter_cluster(getattr(tenant, "database", CONTROL) if clustered() else CONTROL)
+        enter_cluster(cluster_of_schema(tenant.schema_name) if clustered() else CONTROL)
         connection.set_tenant(tenant)
         self.setup_url_routing(request)
         return None

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, cast
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
+from tenants.clusters import refuse_while_moving
+
 if TYPE_CHECKING:
     from tenants.models import Provider
 
@@ -20,6 +22,7 @@ def require_tenant_schema() -> str:
     schema = connection.schema_name
     if not schema or schema == get_public_schema_name():
         raise WrongSchemaError("this code touches a dossier and must run in a tenant schema, not public")
+    refuse_while_moving(schema)  # a task for a provider being moved retries after the move
     return schema
 
 

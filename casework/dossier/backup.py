@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -65,9 +65,9 @@ class RestoreResult:
     index_rows: int
 
 
-def _pg_env() -> dict[str, str]:
-    """libpq's environment for this process's database: pg_dump and pg_restore read it."""
-    db = connection.settings_dict
+def _pg_env(using: str | None = None) -> dict[str, str]:
+    """libpq's environment for this process's database (or ``using``'s): pg_dump and pg_restore read it."""
+    db = (connections[using] if using else connection).settings_dict
     env = dict(os.environ)
     for name, key in (("PGHOST", "HOST"), ("PGPORT", "PORT"), ("PGUSER", "USER"), ("PGPASSWORD", "PASSWORD")):
         if db.get(key):
@@ -85,9 +85,9 @@ def _tool(name: str) -> str:
     return path
 
 
-def _run(args: list[str]) -> None:
+def _run(args: list[str], using: str | None = None) -> None:
     # A fixed program and our own arguments (schema names are ours, not input); no shell.
-    done = subprocess.run(args, env=_pg_env(), capture_output=True, text=True, timeout=3600)  # noqa: S603  # nosec B603
+    done = subprocess.run(args, env=_pg_env(using), capture_output=True, text=True, timeout=3600)  # noqa: S603  # nosec B603
     if done.returncode != 0:
         raise BackupError(f"{Path(args[0]).name} failed: {done.stderr[-2000:]}")
 
@@ -97,8 +97,8 @@ def media_folder(schema_name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / schema_name
 
 
-def schema_tables(schema_name: str) -> list[str]:
-    with connection.cursor() as cursor:
+def schema_tables(schema_name: str, using: str | None = None) -> list[str]:
+    with (connections[using] if using else connection).cursor() as cursor:
         cursor.execute(
             "SELECT table_name FROM information_schema.tables "
             "WHERE table_schema = %s AND table_type = 'BASE TABLE' ORDER BY table_name",
@@ -112,11 +112,11 @@ def _qualified(schema_name: str, table: str) -> str:
     return f"{quote(schema_name)}.{quote(table)}"
 
 
-def table_figures(schema_name: str) -> dict[str, dict[str, Any]]:
+def table_figures(schema_name: str, using: str | None = None) -> dict[str, dict[str, Any]]:
     """Per table: its row count and an MD5 over its rows in a fixed order (the session is in UTC)."""
     figures = {}
-    with connection.cursor() as cursor:
-        for table in schema_tables(schema_name):
+    with (connections[using] if using else connection).cursor() as cursor:
+        for table in schema_tables(schema_name, using):
             # Names from information_schema, quoted: not user input.
             digest_sql = (
                 "SELECT count(*), coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '') FROM "
@@ -137,9 +137,9 @@ def file_digests(folder: Path) -> dict[str, str]:
     }
 
 
-def pg_dump_schema(schema_name: str, path: Path) -> None:
+def pg_dump_schema(schema_name: str, path: Path, using: str | None = None) -> None:
     """``pg_dump`` of one schema, in the custom format ``pg_restore`` reads."""
-    _run([_tool("pg_dump"), "--format=custom", f"--schema={schema_name}", f"--file={path}"])
+    _run([_tool("pg_dump"), "--format=custom", f"--schema={schema_name}", f"--file={path}"], using)
 
 
 def tenant_backup(*, provider: Provider, target: Path) -> dict[str, Any]:

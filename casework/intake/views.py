@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -40,6 +42,7 @@ from casework.intake.guard import (
     pow_challenge_create,
     request_size_check,
 )
+from casework.intake.holding import moving_to, submission_hold
 from casework.intake.services import (
     CONFLICT_MESSAGE,
     IdempotencyConflict,
@@ -47,10 +50,19 @@ from casework.intake.services import (
     widget_complaint_submit,
 )
 from reference.deadline_rules import complaint_deadline
+from tenants.clusters import clustered
 from tenants.forms import ORIGIN_RE
 from tenants.hosts import platform_url
+from tenants.models import Provider
 from tenants.widget import widget_allowed_origins
 
+# While the provider moves to another cluster (casework.intake.holding).
+MOVING_RETRY_AFTER = 60
+MOVING_WITH_FILES_MESSAGE = _lazy(
+    "Uw klacht kan nu even niet met bijlagen worden verstuurd, omdat de zorgaanbieder wordt "
+    "overgezet naar een andere server. Uw tekst staat nog in het formulier: verstuur het over "
+    "een minuut opnieuw, of verstuur het nu zonder bijlagen."
+)
 CHALLENGE_URL = "/api/v1/complaints/challenge"
 
 
@@ -259,6 +271,9 @@ def _intake(request: HttpRequest, *, embedded: bool) -> HttpResponse:
     form = ComplaintForm(post, request.FILES)
     if not form.is_valid():
         return respond(_form_context(request, form, idempotency_key=key, files_dropped=bool(files)), 400)
+    target = moving_to(provider) if clustered() else ""
+    if target:
+        return _hold(request, respond, form, provider=provider, target=target, key=key, files=bool(files))
     try:
         result = widget_complaint_submit(
             provider=provider,
@@ -282,6 +297,61 @@ def _intake(request: HttpRequest, *, embedded: bool) -> HttpResponse:
             conflict.status,
         )
     return respond(_done_context(request, result), 201 if result.created else 200)
+
+
+def _hold(
+    request: HttpRequest,
+    respond: Callable[..., HttpResponse],
+    form: ComplaintForm,
+    *,
+    provider: Provider,
+    target: str,
+    key: str,
+    files: bool,
+) -> HttpResponse:
+    """The provider is moving to another cluster: hold the complaint until it is filed there."""
+    post = request.POST
+    if files:
+        # Attachments are not held: the form comes back as typed, to send again in a minute.
+        refusal = IntakeRefused("provider_moving", str(MOVING_WITH_FILES_MESSAGE), 503, MOVING_RETRY_AFTER)
+        return respond(
+            _form_context(
+                request,
+                ComplaintForm(initial=_typed_values(post.dict())),
+                idempotency_key=key,
+                refusal=refusal,
+            ),
+            refusal.status,
+            refusal.retry_after,
+        )
+    try:
+        held = submission_hold(
+            provider=provider,
+            target=target,
+            submission=form.submission(),
+            accessor=request_accessor(request, provider=provider, channel=AccessChannel.WIDGET),
+            idempotency_key=key,
+        )
+    except IdempotencyConflict:
+        conflict = IntakeRefused("idempotency_conflict", str(CONFLICT_MESSAGE), 409)
+        return respond(
+            _form_context(
+                request,
+                ComplaintForm(initial=_typed_values(post.dict())),
+                idempotency_key=_idempotency_key(None),
+                refusal=conflict,
+            ),
+            conflict.status,
+        )
+    context = {
+        "provider": request.tenant,
+        "done": True,
+        "held": True,
+        "replayed": not held.created,
+        "signup_url": platform_url("/accounts/signup/"),
+        "email": form.submission().complainant_email,
+    }
+    return respond(context, 202)
 
 
 @csrf_exempt  # no cookies in a third-party iframe: origin, signed token and proof of work instead

@@ -25,6 +25,7 @@ from casework.consent.wording import consent_wording
 from casework.dossier.access_log import Event, access_log_request, request_accessor
 from casework.dossier.attachments import download_name
 from casework.index.models import CaseIndex, CaseStatus, Channel, Consent, Service
+from casework.index.replication import index_freshness
 from casework.index.selectors import case_or_404
 from casework.models import Attachment, Complaint
 from casework.triage.forms import (
@@ -50,6 +51,7 @@ from casework.triage.services import (
     intake_call_record,
     route_suggestion,
 )
+from tenants.clusters import clustered
 
 # The header the queue's script sends to get only the part of the page that changes.
 PARTIAL_HEADER = "X-Queue-Partial"
@@ -65,7 +67,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     data = queue_summaries_read(data, accessor=request_accessor(request))
     partial = request.headers.get(PARTIAL_HEADER) == "1"
     template = "casework/staff/_queue_region.html" if partial else "casework/staff/queue.html"
-    response = render(request, template, {"queue": data})
+    # With providers on several clusters: how far the index behind this queue is (tenants.clusters).
+    freshness = index_freshness() if clustered() else []
+    response = render(request, template, {"queue": data, "freshness": freshness})
     patch_vary_headers(response, [PARTIAL_HEADER])
     return response
 

@@ -50,3 +50,33 @@ def platform(transactional_db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def coordinator(platform) -> User:  # type: ignore[no-untyped-def]
     return staff_user("coordinator@klachtpunt.test", role=PlatformRole.COORDINATOR)
+
+
+@pytest.fixture
+def fake_stripe(settings):  # type: ignore[no-untyped-def]
+    """The real stripe client against a fake Stripe on a loopback port (tests/fakestripe.py)."""
+    from tests.fakestripe import FakeStripe
+
+    fake = FakeStripe().start()
+    settings.STRIPE_SECRET_KEY = "sk_test_fake"
+    settings.STRIPE_API_BASE = fake.url
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture(autouse=True)
+def _easy_proof_of_work(settings) -> None:  # type: ignore[no-untyped-def]
+    # The real puzzle takes a browser a second or so; tests solve a small one.
+    settings.WIDGET_POW_MAX_NUMBER = 2000
+
+
+def on_cluster(alias: str, sql: str, params: list | None = None) -> list[tuple]:
+    """Run ``sql`` on one server directly (what is there, not what the routers show)."""
+    from django.db import connections
+
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params or [])
+        return cursor.fetchall() if cursor.description else []
