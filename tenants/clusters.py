@@ -171,8 +171,18 @@ def cluster_active(alias: str) -> Iterator[None]:
             yield
     finally:
         _point_default_at(previous)
-    if alias != CONTROL and alias in _state.index_written and not connections[alias].in_atomic_block:
-        _state.index_written.discard(alias)
+    if alias != CONTROL:
+        _replicate_after_commit(alias)
+
+
+def _replicate_after_commit(alias: str) -> None:
+    """After a cluster's index was written: replicate now, or when its open transaction commits."""
+    if alias not in _state.index_written:
+        return
+    _state.index_written.discard(alias)
+    if connections[alias].in_atomic_block:
+        transaction.on_commit(lambda: _replicate_now(alias), using=alias)
+    else:
         _replicate_now(alias)
 
 
@@ -223,9 +233,7 @@ def leave_cluster() -> None:
     if _state.alias != CONTROL:
         alias = _state.alias
         _point_default_at(CONTROL)
-        if alias in _state.index_written and not connections[alias].in_atomic_block:
-            _state.index_written.discard(alias)
-            _replicate_now(alias)
+        _replicate_after_commit(alias)
 
 
 def cluster_for_new_provider() -> str:

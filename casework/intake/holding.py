@@ -77,6 +77,11 @@ def holding_close(provider: Provider, target: str) -> None:
         cursor.execute(f'DROP SCHEMA "{holding_schema(provider)}" CASCADE')
 
 
+def _json(value: Any) -> Any:
+    # Django's PostgreSQL connections hand jsonb over as text.
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def _fields(submission: ComplaintSubmission) -> dict[str, Any]:
     values = dataclasses.asdict(submission)
     if values["occurred_on"] is not None:
@@ -115,7 +120,7 @@ def submission_hold(
             )
             found = cursor.fetchone()
             if found is not None:
-                if found[1] != json.loads(json.dumps(fields)):
+                if _json(found[1]) != json.loads(json.dumps(fields)):
                     raise IdempotencyConflict("")
                 return HeldComplaint(found[0], found[2], created=False)
         cursor.execute(
@@ -150,9 +155,9 @@ def held_file(provider: Provider, holding: str) -> int:
                 held_id, key, fields, accessor, received_at = row
                 complaint_submit(
                     provider=provider,
-                    submission=_submission(fields),
+                    submission=_submission(_json(fields)),
                     channel=Channel.WIDGET,
-                    accessor=Accessor(**accessor),
+                    accessor=Accessor(**_json(accessor)),
                     idempotency_key=key,
                     received_at=received_at,
                 )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import structlog
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +25,7 @@ from casework.index.models import Channel, Consent, Track
 from casework.models import Attachment, Category, Complaint, ConsentRecord, TimelineEntry
 from outbox.services import outbox_enqueue_many
 from reference.dates import today_amsterdam
-from tenants.clusters import schema_context
+from tenants.clusters import control_alias, schema_context
 from tenants.models import Provider
 
 log = structlog.get_logger(__name__)
@@ -119,7 +119,8 @@ def _replay(existing: Complaint, fingerprint: str, *, provider: Provider, access
 
 
 def _next_reference(year: int) -> str:
-    with connection.cursor() as cursor:
+    # From the control database: references are unique across every cluster (tenants.clusters).
+    with connections[control_alias()].cursor() as cursor:
         cursor.execute("SELECT nextval('public.case_reference_seq')")
         number = cursor.fetchone()[0]
     return f"KP-{year}-{number:06d}"

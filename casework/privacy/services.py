@@ -14,7 +14,7 @@ from typing import Any
 
 import structlog
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +40,7 @@ from outbox.services import outbox_enqueue
 from reference import avg_terms
 from reference.dates import AMSTERDAM
 from reference.deadline_rules import first_contact_due
-from tenants.clusters import schema_context
+from tenants.clusters import control_alias, schema_context
 from tenants.models import Provider
 from tenants.tenancy import require_tenant_schema
 
@@ -86,7 +86,8 @@ def is_dpo(user: AnyUser) -> bool:
 
 
 def _next_reference(prefix: str, year: int) -> str:
-    with connection.cursor() as cursor:
+    # From the control database: references are unique across every cluster (tenants.clusters).
+    with connections[control_alias()].cursor() as cursor:
         cursor.execute("SELECT nextval('public.privacy_reference_seq')")
         number = cursor.fetchone()[0]
     return f"{prefix}-{year}-{number:06d}"

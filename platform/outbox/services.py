@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -77,15 +77,21 @@ def outbox_enqueue_many(
 
 
 class _Handoff:
-    """The on-commit callback that hands one transaction scope's outbox rows to the broker."""
+    """The on-commit callback that hands one transaction scope's outbox rows to the broker.
+
+    Rows written on another database cluster (tenants.clusters) are read back there,
+    whatever the thread's active cluster is by the time the transaction commits.
+    """
 
     def __init__(self, first_id: int) -> None:
         self.ids = [first_id]
         self.done = False
+        alias = transaction.get_connection().alias
+        self.using = alias if alias != DEFAULT_DB_ALIAS else None
 
     def __call__(self) -> None:
         self.done = True
-        outbox_relay(ids=list(self.ids))
+        outbox_relay(ids=list(self.ids), using=self.using)
 
 
 def _handoff_in_scope() -> _Handoff | None:
@@ -118,14 +124,16 @@ def _send(message: OutboxMessage, producer: Producer) -> None:
     )
 
 
-def outbox_relay(*, ids: list[int] | None = None, limit: int = 500) -> int:
+def outbox_relay(*, ids: list[int] | None = None, limit: int = 500, using: str | None = None) -> int:
     """Send pending rows (all due ones, or just ``ids``); return how many were sent.
 
-    Stops at the first broker error: the rest waits for the next run.
+    Stops at the first broker error: the rest waits for the next run. ``using``: the
+    database whose outbox to read (default: where the routers send outbox rows now).
     """
     now = timezone.now()
-    with transaction.atomic():
-        pending = OutboxMessage.objects.select_for_update(skip_locked=True).filter(sent_at__isnull=True)
+    rows = OutboxMessage.objects.using(using) if using else OutboxMessage.objects
+    with transaction.atomic(using=using):
+        pending = rows.select_for_update(skip_locked=True).filter(sent_at__isnull=True)
         pending = pending.filter(pk__in=ids) if ids is not None else pending.filter(available_at__lte=now)
         messages = list(pending.order_by("pk")[:limit])
         if not messages:
@@ -143,12 +151,10 @@ def outbox_relay(*, ids: list[int] | None = None, limit: int = 500) -> int:
                     message.available_at = now + min(
                         MAX_BACKOFF, datetime.timedelta(seconds=2**message.attempts)
                     )
-                    message.save(update_fields=["attempts", "last_error", "available_at"])
+                    message.save(update_fields=["attempts", "last_error", "available_at"], using=using)
                     log.warning("outbox_send_failed", message_id=message.pk, error=type(exc).__name__)
                     break
                 sent_ids.append(message.pk)
         if sent_ids:
-            OutboxMessage.objects.filter(pk__in=sent_ids).update(
-                sent_at=timezone.now(), attempts=F("attempts") + 1
-            )
+            rows.filter(pk__in=sent_ids).update(sent_at=timezone.now(), attempts=F("attempts") + 1)
     return len(sent_ids)

@@ -80,3 +80,20 @@ def on_cluster(alias: str, sql: str, params: list | None = None) -> list[tuple]:
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params or [])
         return cursor.fetchall() if cursor.description else []
+
+
+@pytest.fixture(autouse=True)
+def _every_connection_back_in_public(_django_db_helper):  # type: ignore[no-untyped-def]
+    """Before the flush between tests: every server's connection in its public schema.
+
+    The flush lists the tables on the connection's search path; a tenant schema's access
+    log refuses TRUNCATE (NEN 7513), and the schemas are each test's own anyway.
+    """
+    yield
+    from django.db import connections
+
+    from tenants.clusters import leave_cluster
+
+    leave_cluster()
+    for alias in connections:
+        connections[alias].set_schema_to_public()
