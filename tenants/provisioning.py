@@ -29,6 +29,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.migration_executors import get_executor
+from django_tenants.utils import get_public_schema_name
 
 from outbox.services import outbox_enqueue
 from reference.models import DisputesBody
@@ -37,6 +38,8 @@ from tenants.clusters import (
     active_cluster,
     cluster_active,
     cluster_for_new_provider,
+    cluster_of_schema,
+    clustered,
     provider_mirror,
     whole_cluster,
 )
@@ -79,7 +82,12 @@ def _on_its_cluster(executor: type) -> type:
         def run_migrations(self: Any, tenants: Any = None) -> None:
             # "default" means the active cluster: provisioning on a cluster migrates there.
             alias = self.options.get("database") or CONTROL
-            with whole_cluster(active_cluster() if alias == CONTROL else alias):
+            alias = active_cluster() if alias == CONTROL else alias
+            if clustered() and tenants:
+                # django-tenants lists every provider; a cluster migrates the schemas it holds.
+                public = get_public_schema_name()
+                tenants = [t for t in tenants if t == public or cluster_of_schema(t) == alias]
+            with whole_cluster(alias):
                 executor.run_migrations(self, tenants=tenants)
 
         _cluster_executors[executor] = type(
