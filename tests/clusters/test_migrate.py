@@ -1,4 +1,4 @@
-"""``manage.py migrate_clusters``: every cluster migrated at once, a broken tenant reported, the rest carried on."""
+"""``manage.py migrate_clusters``: every cluster at once; a broken tenant is reported, the rest go on."""
 
 from __future__ import annotations
 
