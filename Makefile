@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: install system-deps demo test test-slow test-fast bench bench-scale mutation lint format clean-data
+.PHONY: install system-deps demo test test-clusters test-slow test-fast bench bench-scale mutation lint format clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@bash deploy/dev/ensure-python.sh "$(PYTHON)" "$(VENV)"
@@ -25,6 +25,11 @@ demo: install
 
 test: install system-deps
 	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/bench -m "not slow"
+	$(MAKE) test-clusters
+
+# Providers on several PostgreSQL clusters: two servers of the tests' own (tests/clusters/servers.py).
+test-clusters: install system-deps
+	KLACHTPUNT_TESTING=1 KLACHTPUNT_TEST_DB_SUFFIX=_clusters $(BIN)/python -m pytest -p tests.clusters.servers -p no:xdist tests/clusters
 
 # Tests that start external processes or servers, load, faults, backups (CI runs both targets).
 test-slow: install system-deps
