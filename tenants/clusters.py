@@ -1,4 +1,4 @@
-"""Tenant schemas on several PostgreSQL clusters (docs/SCALING.md, section 7).
+"""Tenant schemas on several PostgreSQL clusters (docs/SCALING.md, section 4).
 
 A provider's schema lives in one cluster, named by ``Provider.database`` (an
 alias in ``DATABASES``; ``settings.TENANT_CLUSTERS`` lists the extra ones). The

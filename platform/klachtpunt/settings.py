@@ -151,7 +151,7 @@ DATABASES = {
 DATABASES["default"]["ENGINE"] = "tenants.postgresql_backend"
 # Parallel checkouts on one server each set a suffix so test databases don't collide.
 DATABASES["default"]["TEST"] = {"NAME": "test_klachtpunt" + os.environ.get("KLACHTPUNT_TEST_DB_SUFFIX", "")}
-# Several PostgreSQL clusters for tenant schemas (docs/SCALING.md, section 7):
+# Several PostgreSQL clusters for tenant schemas (docs/SCALING.md, section 4):
 # KLACHTPUNT_CLUSTERS="east=postgres://...,west=postgres://..." adds one DATABASES entry per
 # cluster; "default" stays the control database (providers, accounts, billing, the case index and
 # the outbox) and may hold tenant schemas too. "control" names the control database while a
