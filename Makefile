@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: install system-deps demo test test-clusters test-slow test-fast bench bench-scale mutation lint format clean-data
+.PHONY: install system-deps demo test test-clusters bench-clusters test-slow test-fast bench bench-scale mutation lint format clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@bash deploy/dev/ensure-python.sh "$(PYTHON)" "$(VENV)"
@@ -48,6 +48,10 @@ bench: install system-deps
 # Thousands of tenants on one database (BENCH_SCALE_TENANTS, default 5000; hours at 5000).
 bench-scale: install system-deps
 	KLACHTPUNT_TESTING=1 $(BIN)/python -m pytest tests/bench/bench_scale.py -p no:xdist -s -q
+
+# Providers on two extra PostgreSQL clusters: intake, the index relay, a move.
+bench-clusters: install system-deps
+	KLACHTPUNT_TESTING=1 KLACHTPUNT_TEST_DB_SUFFIX=_bench_clusters $(BIN)/python -m pytest -p tests.clusters.servers tests/bench/bench_clusters.py -p no:xdist -s -q
 
 lint: install
 	$(BIN)/ruff check .

@@ -153,19 +153,19 @@ def _point_default_at(alias: str) -> None:
 def cluster_active(alias: str) -> Iterator[None]:
     """Point ``default`` at ``alias`` in this thread for the block (nothing to do if it already is).
 
-    When the control connection is inside a transaction, the cluster's work runs in one
-    transaction of its own that commits at the end of the block, before the control's:
-    dossier statements never run one by one in autocommit.
+    When the connection active before is inside a transaction, the block's work runs in
+    one transaction of its own that commits at the end of the block, before the outer
+    one: dossier statements never run one by one in autocommit.
     """
     previous = _state.alias
     if alias == previous:
         yield
         return
-    control_in_transaction = previous == CONTROL and connections[CONTROL].in_atomic_block
+    outer_in_transaction = connections[CONTROL].in_atomic_block  # the connection "default" is now
     _point_default_at(alias)
     try:
-        if control_in_transaction and alias != CONTROL:
-            with transaction.atomic(using=alias):
+        if outer_in_transaction:
+            with transaction.atomic(using=CONTROL):  # "default": the newly active one
                 yield
         else:
             yield

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 from tests.support import build_world
 
@@ -22,12 +22,14 @@ def django_db_setup(django_test_environment, django_db_modify_db_settings, djang
     from django.test.utils import setup_databases, teardown_databases
 
     with django_db_blocker.unblock():
-        config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        # With KLACHTPUNT_CLUSTERS (make bench-clusters) every cluster's test database too.
+        aliases = set(settings.DATABASES) if settings.TENANT_CLUSTERS else {"default"}
+        config = setup_databases(verbosity=0, interactive=False, aliases=aliases)
         assert connection.settings_dict["NAME"] == settings.DATABASES["default"]["TEST"]["NAME"]
         world = build_world()
     yield world
     with django_db_blocker.unblock():
-        connection.close()
+        connections.close_all()
         teardown_databases(config, verbosity=0)
 
 
