@@ -102,7 +102,7 @@ def test_rows_of_one_transaction_are_handed_over_together(
     monkeypatch, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     calls: list[list[int]] = []
-    monkeypatch.setattr(services, "outbox_relay", lambda *, ids: calls.append(ids) or len(ids))
+    monkeypatch.setattr(services, "outbox_relay", lambda *, ids, using=None: calls.append(ids) or len(ids))
     with django_capture_on_commit_callbacks(execute=True):
         first = services.outbox_enqueue(task_name=PROBE, kwargs={})
         second = services.outbox_enqueue(task_name=PROBE, kwargs={})
@@ -116,7 +116,7 @@ def test_rows_of_a_rolled_back_savepoint_are_not_handed_over(
     monkeypatch, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     calls: list[list[int]] = []
-    monkeypatch.setattr(services, "outbox_relay", lambda *, ids: calls.append(ids) or len(ids))
+    monkeypatch.setattr(services, "outbox_relay", lambda *, ids, using=None: calls.append(ids) or len(ids))
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         kept = services.outbox_enqueue(task_name=PROBE, kwargs={})
         try:
