@@ -60,7 +60,7 @@ def task_on_its_cluster(task: object = None, **kwargs: object) -> None:
     _cluster_stack.append(active_cluster())
     if schema:
         enter_cluster(cluster_of_schema(schema))
-        connection.set_schema(schema)
+        connection.set_schema(schema)  # type: ignore[attr-defined]  # django-tenants' wrapper
 
 
 @task_postrun.connect  # type: ignore[untyped-decorator]  # celery is untyped

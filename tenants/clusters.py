@@ -31,7 +31,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import OperationalError, connections, transaction
@@ -140,7 +140,7 @@ def control_alias() -> str:
 
 
 def _point_default_at(alias: str) -> None:
-    local = connections._connections
+    local = cast(Any, connections)._connections  # the thread's own connections (asgiref Local)
     if _state.alias == CONTROL:
         _state.control = connections[CONTROL]
     target = _state.control if alias == CONTROL else connections[alias]
@@ -240,7 +240,7 @@ def cluster_for_new_provider() -> str:
     """The open cluster (``TENANT_CLUSTERS_OPEN``) holding the fewest providers."""
     open_clusters = list(getattr(settings, "TENANT_CLUSTERS_OPEN", None) or [CONTROL])
     if len(open_clusters) == 1 or not clustered():
-        return open_clusters[0] if clustered() else CONTROL
+        return str(open_clusters[0]) if clustered() else CONTROL
     from django.db.models import Count
 
     from tenants.models import Provider
@@ -252,7 +252,7 @@ def cluster_for_new_provider() -> str:
         .annotate(n=Count("id"))
         .values_list("database", "n")
     )
-    return min(open_clusters, key=lambda alias: (counts.get(alias, 0), open_clusters.index(alias)))
+    return str(min(open_clusters, key=lambda alias: (counts.get(alias, 0), open_clusters.index(alias))))
 
 
 def provider_mirror(provider: Any, alias: str) -> None:
@@ -305,9 +305,11 @@ class ClusterRouter:
             # django-tenants' router refuses every database but one; a cluster is migrated like it.
             from django_tenants.routers import TenantSyncRouter
 
-            public = connections[db].schema_name == tenant_utils.get_public_schema_name()
+            public = (
+                getattr(connections[db], "schema_name", "public") == tenant_utils.get_public_schema_name()
+            )
             apps_list = settings.SHARED_APPS if public else settings.TENANT_APPS
-            return TenantSyncRouter().app_in_list(app_label, apps_list)
+            return bool(TenantSyncRouter().app_in_list(app_label, apps_list))
         return None
 
 

@@ -86,10 +86,10 @@ class Provider(TenantMixin):
         models.CharField(max_length=16), default=list, blank=True
     )
     # The database cluster holding the schema (an alias in DATABASES; tenants.clusters).
-    database = models.CharField(max_length=63, default="default")
+    database: models.CharField[str, str] = models.CharField(max_length=63, default="default")
     # Set while ``manage.py move_provider`` copies the schema to this cluster: the widget still
     # takes complaints (held, then filed on the new cluster); other changes wait.
-    moving_to = models.CharField(max_length=63, blank=True)
+    moving_to: models.CharField[str, str] = models.CharField(max_length=63, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Set when the provider was deleted at contract end: the row is only a tombstone for billing.
     deleted_at: models.DateTimeField[datetime.datetime | None, datetime.datetime | None] = (

@@ -71,7 +71,7 @@ def get_migration_executor(codename: str | None = None) -> type:
 _cluster_executors: dict[type, type] = {}
 
 
-def _on_its_cluster(executor: type) -> type:
+def _on_its_cluster(executor: Any) -> type:
     """The executor, run with ``--database``'s cluster active (tenants.clusters).
 
     Data migrations write through the models' managers, which the routers send

@@ -77,6 +77,6 @@ class CachedTenantMiddleware(TenantMainMiddleware):
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if clustered():
-            connection.set_schema_to_public()
+            connection.set_schema_to_public()  # type: ignore[attr-defined]  # django-tenants' wrapper
             leave_cluster()
         return response

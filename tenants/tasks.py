@@ -19,7 +19,7 @@ def spare_schemas_refill_task() -> int:
     return spare_schemas_refill()
 
 
-@shared_task(name="tenants.tasks.relay_cluster_outboxes", acks_late=True, ignore_result=True)
+@shared_task(name="tenants.tasks.relay_cluster_outboxes", acks_late=True, ignore_result=True)  # type: ignore[untyped-decorator]  # celery is untyped
 def relay_cluster_outboxes() -> int:
     """Hand every other cluster's pending outbox rows to the broker (beat, when clusters are set)."""
     from outbox.services import outbox_relay

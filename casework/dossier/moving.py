@@ -90,13 +90,13 @@ def _index_rows(alias: str, provider_id: int) -> list[str]:
             f"SELECT to_jsonb(t)::text FROM public.{_INDEX} AS t WHERE provider_id = %s ORDER BY id",  # noqa: S608  # nosec B608
             [provider_id],
         )
-        return [row[0] for row in cursor.fetchall()]
+        return [str(row[0]) for row in cursor.fetchall()]
 
 
 def _index_count(alias: str, provider_id: int) -> int:
     with connections[alias].cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM public.{_INDEX} WHERE provider_id = %s", [provider_id])  # noqa: S608  # nosec B608
-        return cursor.fetchone()[0]
+        return int(cursor.fetchone()[0])
 
 
 def _copy_index(provider: Provider, source: str, target: str) -> int:

@@ -142,7 +142,7 @@ def _apply(cursor: CursorWrapper, change: IndexChange) -> bool:
         data = change.changed or {}
         keys = [c for c in _COLUMNS if c in data and c not in ("id", "version")]
         cursor.execute(_update(keys), [change.version, json.dumps(data), change.row_id, change.version])
-    return cursor.rowcount > 0
+    return bool(cursor.rowcount > 0)
 
 
 def replicate_cluster(alias: str, *, soon: bool = False, limit: int = 2000) -> int:

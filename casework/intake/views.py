@@ -344,7 +344,7 @@ def _hold(
             conflict.status,
         )
     context = {
-        "provider": request.tenant,
+        "provider": provider,
         "done": True,
         "held": True,
         "replayed": not held.created,

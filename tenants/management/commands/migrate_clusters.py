@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import time
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -40,8 +40,8 @@ class _Prefixed:
 
 
 def _migrate_cluster(alias: str, options: dict[str, Any]) -> None:
-    sys.stdout = _Prefixed(sys.__stdout__, f"[{alias}] ")  # type: ignore[assignment]
-    sys.stderr = _Prefixed(sys.__stderr__, f"[{alias}] ")  # type: ignore[assignment]
+    sys.stdout = _Prefixed(cast(TextIO, sys.__stdout__), f"[{alias}] ")
+    sys.stderr = _Prefixed(cast(TextIO, sys.__stderr__), f"[{alias}] ")
     try:
         call_command("migrate_schemas", database=alias, interactive=False, executor="parallel", **options)
     except BaseException as exc:  # reported by the parent through the exit code
