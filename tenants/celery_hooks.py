@@ -65,12 +65,10 @@ def task_on_its_cluster(task: object = None, **kwargs: object) -> None:
 
 @task_postrun.connect  # type: ignore[untyped-decorator]  # celery is untyped
 def task_back_to_its_caller_cluster(task: object = None, **kwargs: object) -> None:
-    from tenants.clusters import CONTROL, clustered, enter_cluster, leave_cluster
+    from tenants.clusters import clustered, leave_cluster
 
     if task is None or not clustered() or not _cluster_stack:
         return
     previous = _cluster_stack.pop()
-    if previous == CONTROL:
-        leave_cluster()
-    else:
-        enter_cluster(previous)
+    # A task that failed or retries undoes what it wrote to the control database meanwhile.
+    leave_cluster(failed=kwargs.get("state") not in (None, "SUCCESS"), to=previous)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any, cast
 
 from django.conf import settings
@@ -57,6 +57,8 @@ class _State(threading.local):
         # Migrating a cluster: every model there, shared ones included (its public schema).
         self.whole_cluster = False
         self.mover = False
+        # The control transactions opened by enter_cluster, closed by leave_cluster.
+        self.entered: list[Any] = []
 
 
 _state = _State()
@@ -150,12 +152,16 @@ def _point_default_at(alias: str) -> None:
 
 
 @contextmanager
-def cluster_active(alias: str) -> Iterator[None]:
+def cluster_active(alias: str, *, control_transaction: bool = True) -> Iterator[None]:
     """Point ``default`` at ``alias`` in this thread for the block (nothing to do if it already is).
 
-    When the connection active before is inside a transaction, the block's work runs in
-    one transaction of its own that commits at the end of the block, before the outer
-    one: dossier statements never run one by one in autocommit.
+    - When the connection active before is inside a transaction, the block's work runs in
+      one transaction of its own that commits at the end of the block, before the outer
+      one: dossier statements never run one by one in autocommit.
+    - On another cluster, what dossier code writes to the control database in the block
+      (an assignment, a time entry) is one transaction too, committed at the end of the
+      block, after the cluster's: a failure in the cluster's transaction undoes it. Not for
+      migrations (``control_transaction=False``), whose workers fork.
     """
     previous = _state.alias
     if alias == previous:
@@ -164,10 +170,11 @@ def cluster_active(alias: str) -> Iterator[None]:
     outer_in_transaction = connections[CONTROL].in_atomic_block  # the connection "default" is now
     _point_default_at(alias)
     try:
-        if outer_in_transaction:
-            with transaction.atomic(using=CONTROL):  # "default": the newly active one
-                yield
-        else:
+        with ExitStack() as scope:
+            if control_transaction and alias != CONTROL and not _state.control.in_atomic_block:
+                scope.enter_context(transaction.atomic(using=CONTROL_WHILE_SWITCHED))
+            if outer_in_transaction:
+                scope.enter_context(transaction.atomic(using=CONTROL))  # "default": the newly active one
             yield
     finally:
         _point_default_at(previous)
@@ -215,7 +222,7 @@ def tenant_context(tenant: Any) -> Iterator[None]:
 def whole_cluster(alias: str) -> Iterator[None]:
     """``alias`` active for every model, the shared ones too (migrating a cluster's schemas)."""
     before = _state.whole_cluster
-    with cluster_active(alias):
+    with cluster_active(alias, control_transaction=False):
         _state.whole_cluster = alias != CONTROL
         try:
             yield
@@ -224,15 +231,34 @@ def whole_cluster(alias: str) -> Iterator[None]:
 
 
 def enter_cluster(alias: str) -> None:
-    """Switch without a block (the tenant middleware and task hooks); ``leave_cluster`` undoes it."""
-    if alias != _state.alias:
-        _point_default_at(alias)
+    """Switch without a block (the tenant middleware and task hooks); ``leave_cluster`` undoes it.
+
+    As in ``cluster_active``, what is written to the control database meanwhile is one
+    transaction, committed (or, ``failed``, rolled back) by ``leave_cluster``.
+    """
+    if alias == _state.alias:
+        return
+    _point_default_at(alias)
+    control = None
+    if alias != CONTROL and not _state.control.in_atomic_block:
+        control = transaction.atomic(using=CONTROL_WHILE_SWITCHED)
+        control.__enter__()
+    _state.entered.append(control)
 
 
-def leave_cluster() -> None:
-    if _state.alias != CONTROL:
-        alias = _state.alias
-        _point_default_at(CONTROL)
+def leave_cluster(*, failed: bool = False, to: str = CONTROL) -> None:
+    """Back to ``to`` (the control database) after ``enter_cluster``."""
+    if _state.alias == to:
+        return
+    alias = _state.alias
+    control = _state.entered.pop() if _state.entered else None
+    try:
+        if control is not None:
+            error = RuntimeError("the request or task failed")
+            control.__exit__(*((type(error), error, None) if failed else (None, None, None)))
+    finally:
+        _point_default_at(to)
+    if alias != CONTROL:
         _replicate_after_commit(alias)
 
 

@@ -78,5 +78,5 @@ class CachedTenantMiddleware(TenantMainMiddleware):
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if clustered():
             connection.set_schema_to_public()  # type: ignore[attr-defined]  # django-tenants' wrapper
-            leave_cluster()
+            leave_cluster(failed=response.status_code >= 500)
         return response

@@ -7,18 +7,23 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from billing.invoicing import invoicing_run
 from billing.models import Invoice
-from casework.index.models import CaseIndex, CaseStatus, IndexChange
+from casework.assignment.services import assignment_accept, assignment_decline, case_assign
+from casework.index.models import Assignment, CaseIndex, CaseStatus, IndexChange, Service
 from casework.index.replication import index_freshness, replicate_clusters
-from casework.models import Complaint, Decision
+from casework.models import Complaint, Decision, TimelineEntry
+from casework.triage.services import case_route
 from tenants.clusters import CONTROL, cluster_aliases, schema_context
 from tests.billing.conftest import log_time
+from tests.casework.accessors import STAFF
 from tests.casework.factories import submit
 from tests.casework.factories_decision import formal_complaint, record_decision
+from tests.casework.factories_professionals import make_professional
 from tests.casework.widget_support import post_form, widget_post_data
 from tests.clusters.conftest import on_cluster, provider_admin, provision
 from tests.support import mfa_login
@@ -136,3 +141,58 @@ def test_monthly_invoicing_bills_hours_on_cases_of_both_clusters(platform, coord
     nets = dict(Invoice.objects.filter(month=month).values_list("provider__database", "net_cents"))
     assert nets == {east.database: 4500, west.database: 6750}
     assert len(fake_stripe.all("invoice")) == 2
+
+
+def test_the_coordinator_offers_a_case_on_a_cluster_and_the_professional_answers(
+    platform, coordinator
+) -> None:
+    provider = provision("toewijzing")
+    complaint = submit(provider).complaint
+    case_route(
+        provider=provider,
+        complaint_id=complaint.pk,
+        actor=coordinator,
+        accessor=STAFF,
+        service=Service.OFFICER,
+    )
+    case = CaseIndex.objects.select_related("provider").get(reference=complaint.reference)
+    first, second = make_professional("Pieter Jansen"), make_professional("Daan Druk")
+
+    # The offer: the assignment row is the control database's, the dossier's status the cluster's.
+    case_assign(accessor=STAFF, case=case, professional=first.user, actor=coordinator)
+    assignment_decline(accessor=STAFF, case=case, professional=first.user, reason="Te vol deze maand")
+    case_assign(accessor=STAFF, case=case, professional=second.user, actor=coordinator)
+    assignment_accept(accessor=STAFF, case=case, professional=second.user)
+
+    case.refresh_from_db()
+    assert (case.assignee, case.status, case.service) == (second.user, CaseStatus.ASSIGNED, Service.OFFICER)
+    states = list(Assignment.objects.filter(case=case).order_by("pk").values_list("state", flat=True))
+    assert states == [Assignment.State.DECLINED, Assignment.State.ACCEPTED]
+    with schema_context(provider.schema_name):
+        assert Complaint.objects.get(pk=complaint.pk).status == CaseStatus.ASSIGNED
+        kinds = set(TimelineEntry.objects.filter(complaint_id=complaint.pk).values_list("kind", flat=True))
+    assert {"routed", "assignment_offered", "assignment_declined", "assignment_accepted"} <= kinds
+    copy = CaseIndex.objects.using(provider.database).get(pk=case.pk)
+    assert (copy.assignee_id, copy.version) == (second.user.pk, case.version)
+
+
+def test_a_failed_dossier_action_on_a_cluster_leaves_no_control_row(platform, coordinator) -> None:
+    provider = provision("terugdraaien")
+    case = CaseIndex.objects.select_related("provider").get(reference=submit(provider).complaint.reference)
+    CaseIndex.objects.filter(pk=case.pk).update(service=Service.OFFICER, status=CaseStatus.INTAKE)
+    with schema_context(provider.schema_name):
+        CaseIndex.objects.filter(pk=case.pk).update(service=Service.OFFICER, status=CaseStatus.INTAKE)
+    professional = make_professional("Petra Pech")
+
+    # The dossier's transaction fails after the assignment row was written to the control database.
+    with (
+        pytest.raises(RuntimeError, match="kapot"),
+        schema_context(provider.schema_name),
+        transaction.atomic(),
+    ):
+        case_assign(accessor=STAFF, case=case, professional=professional.user, actor=coordinator)
+        assert Assignment.objects.filter(case=case).exists()
+        raise RuntimeError("kapot")
+
+    assert not Assignment.objects.filter(case=case).exists()
+    assert CaseIndex.objects.get(pk=case.pk).assignee is None
