@@ -59,7 +59,7 @@ def task_on_its_cluster(task: object = None, **kwargs: object) -> None:
     schema = get_schema_name_from_task(task, task_kwargs if isinstance(task_kwargs, dict) else {})
     _cluster_stack.append(active_cluster())
     if schema:
-        enter_cluster(cluster_of_schema(schema))
+        enter_cluster(cluster_of_schema(schema), control_transaction=False)
         connection.set_schema(schema)  # type: ignore[attr-defined]  # django-tenants' wrapper
 
 
@@ -69,6 +69,4 @@ def task_back_to_its_caller_cluster(task: object = None, **kwargs: object) -> No
 
     if task is None or not clustered() or not _cluster_stack:
         return
-    previous = _cluster_stack.pop()
-    # A task that failed or retries undoes what it wrote to the control database meanwhile.
-    leave_cluster(failed=kwargs.get("state") not in (None, "SUCCESS"), to=previous)
+    leave_cluster(to=_cluster_stack.pop())

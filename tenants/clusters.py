@@ -230,17 +230,19 @@ def whole_cluster(alias: str) -> Iterator[None]:
             _state.whole_cluster = before
 
 
-def enter_cluster(alias: str) -> None:
+def enter_cluster(alias: str, *, control_transaction: bool = True) -> None:
     """Switch without a block (the tenant middleware and task hooks); ``leave_cluster`` undoes it.
 
     As in ``cluster_active``, what is written to the control database meanwhile is one
-    transaction, committed (or, ``failed``, rolled back) by ``leave_cluster``.
+    transaction, committed (or, ``failed``, rolled back) by ``leave_cluster``. Not for
+    Celery tasks: Celery's own hook, which runs after ours before every task, closes a
+    connection it finds inside a transaction; a task's actions open their own scopes.
     """
     if alias == _state.alias:
         return
     _point_default_at(alias)
     control = None
-    if alias != CONTROL and not _state.control.in_atomic_block:
+    if control_transaction and alias != CONTROL and not _state.control.in_atomic_block:
         control = transaction.atomic(using=CONTROL_WHILE_SWITCHED)
         control.__enter__()
     _state.entered.append(control)

@@ -1,6 +1,7 @@
 """``manage.py migrate_clusters``: ``migrate_schemas`` on every database cluster at once.
 
-One forked process per cluster (tenants.clusters), each running ``migrate_schemas
+The control database's public schema first (every run reads the providers there), then
+one forked process per cluster (tenants.clusters), each running ``migrate_schemas
 --database=<cluster>`` with the parallel executor: that cluster's public schema, then
 the tenant schemas it holds, each reported as it goes. Every line is prefixed with the
 cluster's name. A cluster that fails does not stop the others; the run ends with each
@@ -18,7 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from tenants.clusters import cluster_aliases
+from tenants.clusters import CONTROL, cluster_aliases
 
 
 class _Prefixed:
@@ -57,6 +58,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--cluster", action="append", help="Only this cluster (repeatable).")
         parser.add_argument("--check", action="store_true", help="List tenants behind; migrate nothing.")
+        parser.add_argument(
+            "--noinput",
+            "--no-input",
+            action="store_true",
+            help="As migrate_schemas takes it; nothing is asked.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         aliases = options["cluster"] or cluster_aliases()
@@ -65,6 +72,13 @@ class Command(BaseCommand):
             raise CommandError(f"unknown cluster(s): {', '.join(unknown)}")
         run_options = {"check_unapplied": True} if options["check"] else {}
         started = time.perf_counter()
+        if CONTROL in aliases and not options["check"]:
+            # First the control database's public schema, alone: every cluster's run reads its
+            # list of providers there, which must not be half-migrated while they do.
+            self.stdout.write(f"{CONTROL}: the public schema first")
+            call_command(
+                "migrate_schemas", shared=True, database=CONTROL, interactive=False, executor="parallel"
+            )
         connections.close_all()  # forked children must not share the parent's sockets
         context = multiprocessing.get_context("fork")
         processes = {

@@ -16,7 +16,7 @@ from typing import Any
 import psycopg2  # type: ignore[import-untyped]  # no stubs; the raw LISTEN connection's errors
 import structlog
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import InterfaceError, OperationalError, connection
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 
 from outbox.models import OutboxMessage
 from outbox.services import OUTBOX_CHANNEL, outbox_relay
@@ -41,11 +41,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-seconds", type=float, default=0, help="Stop after this long (tests); 0 = never."
         )
+        parser.add_argument(
+            "--database",
+            default=DEFAULT_DB_ALIAS,
+            help="The database whose outbox to relay: a cluster's alias runs one relay per cluster "
+            "(docs/SCALING.md section 4). Default: the control database.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.database = connections[options["database"]]
+        self.using = options["database"] if options["database"] != DEFAULT_DB_ALIAS else None
         if not options["follow"]:
-            sent = outbox_relay(limit=options["limit"])
-            waiting = OutboxMessage.objects.filter(sent_at__isnull=True).count()
+            sent = outbox_relay(limit=options["limit"], using=self.using)
+            waiting = OutboxMessage.objects.using(options["database"]).filter(sent_at__isnull=True).count()
             self.stdout.write(f"sent {sent}, still pending {waiting}")
             return
         self._follow(limit=options["limit"], interval=options["interval"], max_seconds=options["max_seconds"])
@@ -71,13 +79,13 @@ class Command(BaseCommand):
                 return
             except (OperationalError, InterfaceError, psycopg2.Error) as error:
                 log.warning("outbox_relay_database_unavailable", error=type(error).__name__)
-                connection.close()
+                self.database.close()
                 time.sleep(DATABASE_RETRY_SECONDS)
 
     def _listen(self) -> Any:
-        connection.close()  # a fresh connection: the old one may belong to a server that restarted
-        connection.ensure_connection()
-        raw = connection.connection
+        self.database.close()  # a fresh connection: the old one may belong to a server that restarted
+        self.database.ensure_connection()
+        raw = self.database.connection
         raw.autocommit = True
         with raw.cursor() as cursor:
             cursor.execute(f"LISTEN {OUTBOX_CHANNEL}")
@@ -90,7 +98,7 @@ class Command(BaseCommand):
             # Forget earlier wake-ups, then drain what is due (a full pass is followed
             # at once by another); a NOTIFY that arrives meanwhile triggers a new pass.
             raw.notifies.clear()
-            while outbox_relay(limit=limit) >= limit:
+            while outbox_relay(limit=limit, using=self.using) >= limit:
                 pass
             if raw.notifies:
                 continue
