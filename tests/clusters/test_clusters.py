@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import html
 import re
 
 import pytest
@@ -16,12 +17,12 @@ from billing.models import Invoice
 from casework.assignment.services import assignment_accept, assignment_decline, case_assign
 from casework.index.models import Assignment, CaseIndex, CaseStatus, IndexChange, Service
 from casework.index.replication import index_freshness, replicate_clusters
-from casework.models import Complaint, Decision, TimelineEntry
+from casework.models import AccessLogEntry, Complaint, Decision, TimelineEntry
 from casework.triage.services import case_route
 from tenants.clusters import CONTROL, cluster_aliases, schema_context
 from tests.billing.conftest import log_time
 from tests.casework.accessors import STAFF
-from tests.casework.factories import submit
+from tests.casework.factories import WHAT_HAPPENED, submit
 from tests.casework.factories_decision import formal_complaint, record_decision
 from tests.casework.factories_professionals import make_professional
 from tests.casework.widget_support import post_form, widget_post_data
@@ -196,3 +197,27 @@ def test_a_failed_dossier_action_on_a_cluster_leaves_no_control_row(platform, co
 
     assert not Assignment.objects.filter(case=case).exists()
     assert CaseIndex.objects.get(pk=case.pk).assignee is None
+
+
+def test_the_coordinator_and_the_provider_read_a_dossier_on_a_cluster_and_the_reads_are_logged(
+    platform, coordinator
+) -> None:  # type: ignore[no-untyped-def]
+    provider = provision("inzage")
+    admin = provider_admin(provider)
+    reference = submit(provider).complaint.reference  # consent given: the provider may see it
+
+    desk = mfa_login(coordinator, "localhost")
+    dossier = desk.get(f"/werkplek/zaken/{reference}/")
+    assert dossier.status_code == 200 and WHAT_HAPPENED in html.unescape(dossier.content.decode())
+    # The provider's own people, on its host: the list and the complaint.
+    host = mfa_login(admin, provider.get_primary_domain().domain)
+    assert reference in host.get("/klachten/").content.decode()
+    detail = host.get(f"/klachten/{reference}/")
+    assert detail.status_code == 200 and WHAT_HAPPENED in html.unescape(detail.content.decode())
+
+    # Both reads are in the access log, in the provider's schema on its cluster (NEN 7513).
+    with schema_context(provider.schema_name):
+        readers = set(
+            AccessLogEntry.objects.filter(event=AccessLogEntry.Event.READ).values_list("user_id", flat=True)
+        )
+    assert {coordinator.pk, admin.pk} <= readers
