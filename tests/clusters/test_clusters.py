@@ -15,7 +15,8 @@ from django.utils import timezone
 from billing.invoicing import invoicing_run
 from billing.models import Invoice
 from casework.assignment.services import assignment_accept, assignment_decline, case_assign
-from casework.index.models import Assignment, CaseIndex, CaseStatus, IndexChange, Service
+from casework.deadlines.reminders import deadline_reminders_run
+from casework.index.models import Assignment, CaseIndex, CaseStatus, DeadlineReminder, IndexChange, Service
 from casework.index.replication import index_freshness, replicate_clusters
 from casework.models import AccessLogEntry, Complaint, Decision, TimelineEntry
 from casework.triage.services import case_route
@@ -221,3 +222,21 @@ def test_the_coordinator_and_the_provider_read_a_dossier_on_a_cluster_and_the_re
             AccessLogEntry.objects.filter(event=AccessLogEntry.Event.READ).values_list("user_id", flat=True)
         )
     assert {coordinator.pk, admin.pk} <= readers
+
+
+def test_the_daily_deadline_reminder_reaches_the_decision_maker_of_a_provider_on_a_cluster(platform) -> None:
+    provider = provision("termijn")
+    admin = provider_admin(provider)
+    _complaint, case = formal_complaint(provider)
+    deadline = timezone.localdate() + datetime.timedelta(days=3)
+    with schema_context(provider.schema_name):  # three days to go, written where the dossier lives
+        CaseIndex.objects.filter(pk=case.pk).update(deadline=deadline)
+    mail.outbox.clear()
+
+    assert deadline_reminders_run() == 1
+    assert deadline_reminders_run() == 0
+
+    [reminder] = DeadlineReminder.objects.filter(case_id=case.pk)
+    assert reminder.deadline == deadline and reminder.sent_at is not None
+    [message] = [m for m in mail.outbox if m.to == [admin.email]]
+    assert case.reference in message.subject and WHAT_HAPPENED not in message.body
