@@ -136,6 +136,19 @@ def as_mover() -> Iterator[None]:
         _state.mover = before
 
 
+def moving_schemas() -> list[str]:
+    """The schemas of providers being moved (the outbox holds their rows back meanwhile)."""
+    if not clustered():
+        return []
+    from tenants.models import Provider
+
+    return list(
+        Provider.all_objects.using(control_alias())
+        .exclude(moving_to="")
+        .values_list("schema_name", flat=True)
+    )
+
+
 def control_alias() -> str:
     """The alias that reaches the control database from here (``control`` while switched)."""
     return CONTROL if _state.alias == CONTROL else CONTROL_WHILE_SWITCHED

@@ -13,7 +13,8 @@ The steps, each of which a test checks (tests/clusters/test_move.py):
    must be the same on both sides; otherwise the copy is dropped and the move undone.
 4. **Switch.** ``Provider.database`` names the target; the locks are released.
 5. Held complaints are filed on the target, maintenance ends (``moving_to`` cleared after
-   another settle, so no process still routes to the source), late ones are filed too.
+   another settle, so no process still routes to the source), the side effects that waited
+   are sent (the outbox holds a moving provider's rows back), late complaints are filed too.
 6. **Later**, ``move_provider --drop-source`` removes the old schema, its index copy and
    the provider's mirror row from the old cluster.
 """
@@ -33,6 +34,7 @@ from casework.dossier.backup import _qualified, _run, _tool, pg_dump_schema, sch
 from casework.index.models import CaseIndex, IndexChange
 from casework.index.replication import replicate_cluster
 from outbox.models import OutboxMessage
+from outbox.services import outbox_relay
 from tenants.clusters import (
     CLUSTER_CACHE_TTL,
     CONTROL,
@@ -207,6 +209,8 @@ def move_finish(provider: Provider, *, file_held: Callable[[Provider], int], set
     time.sleep(settle)
     Provider.objects.filter(pk=provider.pk).update(moving_to="")
     forget_schema_clusters()
+    # What waited meanwhile (the held complaints' acknowledgements, the rows that came along).
+    outbox_relay(using=None if provider.database == CONTROL else provider.database)
     time.sleep(settle)
     filed += file_held(provider)
     log.info("provider_move_finished", provider_id=provider.pk, held_filed=filed)

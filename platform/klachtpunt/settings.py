@@ -373,6 +373,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # from the web process after commit; "notify" leaves it to the relay process
 # (`manage.py relay_outbox --follow`), woken by PostgreSQL NOTIFY.
 OUTBOX_HANDOFF = os.environ.get("OUTBOX_HANDOFF", "commit")
+# Side effects of providers moving to another cluster wait until the move is done (by dotted
+# path: the outbox sits below tenants).
+OUTBOX_PAUSED_SCHEMAS = "tenants.clusters.moving_schemas"
 CELERY_BEAT_SCHEDULE: dict = {
     "relay-outbox": {"task": "outbox.tasks.relay_outbox", "schedule": 30.0},
     # Spare tenant schemas for fast sign-ups; also replaces spares after a migration.

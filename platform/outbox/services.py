@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from outbox.models import OutboxMessage
 
@@ -124,6 +125,12 @@ def _send(message: OutboxMessage, producer: Producer) -> None:
     )
 
 
+def _paused_schemas() -> set[str]:
+    """Schemas whose side effects wait (``OUTBOX_PAUSED_SCHEMAS``, a dotted path to a function)."""
+    path = getattr(settings, "OUTBOX_PAUSED_SCHEMAS", "")
+    return set(import_string(path)()) if path else set()
+
+
 def outbox_relay(*, ids: list[int] | None = None, limit: int = 500, using: str | None = None) -> int:
     """Send pending rows (all due ones, or just ``ids``); return how many were sent.
 
@@ -132,8 +139,12 @@ def outbox_relay(*, ids: list[int] | None = None, limit: int = 500, using: str |
     """
     now = timezone.now()
     rows = OutboxMessage.objects.using(using) if using else OutboxMessage.objects
+    paused = _paused_schemas()
     with transaction.atomic(using=using):
         pending = rows.select_for_update(skip_locked=True).filter(sent_at__isnull=True)
+        if paused:
+            # A provider moving to another cluster: its rows go with it and are sent from there.
+            pending = pending.exclude(schema_name__in=paused)
         pending = pending.filter(pk__in=ids) if ids is not None else pending.filter(available_at__lte=now)
         messages = list(pending.order_by("pk")[:limit])
         if not messages:

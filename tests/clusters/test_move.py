@@ -16,8 +16,10 @@ from casework.dossier.moving import move_begin, move_copy, move_finish
 from casework.index.models import CaseIndex, IndexChange
 from casework.intake.holding import held_file, holding_close, holding_open, holding_schema
 from casework.models import Complaint, TimelineEntry
+from outbox.models import OutboxMessage
 from tenants.clusters import CONTROL, ProviderMoving, forget_schema_clusters, schema_context
 from tenants.models import Provider
+from tenants.tasks import relay_cluster_outboxes
 from tests.casework.factories import submit
 from tests.casework.widget_support import post_form, widget_post_data
 from tests.clusters.conftest import on_cluster, provision
@@ -26,6 +28,7 @@ from tests.support import mfa_login
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__", serialized_rollback=True)
 
 HAS_SCHEMA = "SELECT count(*) FROM pg_namespace WHERE nspname = %s"
+PROBE = "klachtpunt.tasks.runtime_probe"
 
 
 def schema_on(alias: str, schema: str) -> bool:
@@ -117,6 +120,13 @@ def test_during_a_move_the_widget_holds_complaints_and_the_rest_waits(platform, 
     with_file = post_form(widget, {**widget_post_data(widget), "attachments": io.BytesIO(b"%PDF-1.4\n")})
     assert with_file.status_code == 503 and "Jan Jansen" in with_file.content.decode()
 
+    # A side effect of the provider's waits for the move (it goes along, and is sent from there).
+    waiting = OutboxMessage.objects.using(source).create(
+        schema_name=provider.schema_name, task_name=PROBE, kwargs={}, available_at=timezone.now()
+    )
+    assert relay_cluster_outboxes() == 0
+    assert OutboxMessage.objects.using(source).get(pk=waiting.pk).sent_at is None
+
     move_copy(provider, source, target)
     mail.outbox.clear()
     filed = move_finish(provider, file_held=partial(held_file, holding=target), settle=0)
@@ -138,6 +148,10 @@ def test_during_a_move_the_widget_holds_complaints_and_the_rest_waits(platform, 
     assert again.status_code == 200 and reference in again.content.decode()
     assert not schema_on(target, holding_schema(provider))
     assert widget.get("/organisatie/").status_code != 503
+    assert not OutboxMessage.objects.using(source).filter(pk=waiting.pk).exists()
+    relay_cluster_outboxes()
+    [moved] = OutboxMessage.objects.using(target).filter(schema_name=provider.schema_name, task_name=PROBE)
+    assert moved.sent_at is not None
 
 
 def test_a_move_whose_copy_cannot_be_made_is_undone(platform) -> None:
