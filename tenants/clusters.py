@@ -14,7 +14,8 @@ there unchanged. ``ClusterRouter`` sends the rest to ``control``:
 - tenant models (the dossier), the cluster's copy of the case index and its
   outbox stay on the cluster, in one transaction with the dossier change;
 - everything else (providers, users, billing, assignments) goes to the
-  control database.
+  control database, in one transaction per scope, request or block that commits
+  right after the cluster's (``cluster_active``, ``enter_cluster``).
 
 The cluster's copy of the case index is written like the control one; a
 trigger (``cluster_prepare``) records every change with its row version, and
