@@ -51,11 +51,20 @@ from casework.intake.guard import (
     pow_challenge_create,
     request_size_check,
 )
+from casework.intake.holding import (
+    HELD_MESSAGE,
+    MOVING_RETRY_AFTER,
+    MOVING_WITH_FILES_MESSAGE,
+    moving_to,
+    submission_hold,
+)
 from casework.intake.services import CONFLICT_MESSAGE, IdempotencyConflict, widget_complaint_submit
 from casework.models import ComplainantKind
 from reference.categories import STANDARD_CATEGORIES
 from reference.deadline_rules import complaint_deadline
+from tenants.clusters import clustered
 from tenants.hosts import provider_url
+from tenants.models import Provider
 
 router = Router(tags=["intake"])
 
@@ -95,6 +104,12 @@ class ComplaintCreatedOut(Schema):
     created: bool = Field(description="False when an earlier request with this Idempotency-Key made it")
 
 
+class ComplaintHeldOut(Schema):
+    status: str = Field(description="held")
+    message: str = Field(description="For people, in the request's language (Dutch or English)")
+    created: bool = Field(description="False when an earlier request with this Idempotency-Key was held")
+
+
 class FieldErrorOut(Schema):
     code: str
     message: str
@@ -104,7 +119,7 @@ class IntakeErrorOut(Schema):
     error: str = Field(
         description="malformed, unsupported_media_type, too_large, type_refused, invalid, origin_refused, "
         "token_missing, token_expired, token_invalid, honeypot, pow_missing, pow_invalid, pow_replayed, "
-        "rate_limited, idempotency_conflict, not_found"
+        "rate_limited, idempotency_conflict, not_found, provider_moving"
     )
     message: str = Field(description="For people, in the request's language (Dutch or English)")
     fields: dict[str, list[FieldErrorOut]] = Field(
@@ -360,11 +375,39 @@ def _invalid(form: ComplaintForm) -> Status:
     return Status(status, {"error": code, "message": message, "fields": _field_errors(form)})
 
 
+def _hold(
+    request: HttpRequest,
+    response: HttpResponse,
+    form: ComplaintForm,
+    *,
+    provider: Provider,
+    target: str,
+    key: str,
+) -> Status[Any]:
+    """The provider is moving to another cluster: hold the complaint (casework.intake.holding)."""
+    if form.checked_files:
+        response["Retry-After"] = str(MOVING_RETRY_AFTER)
+        body = {"error": "provider_moving", "message": str(MOVING_WITH_FILES_MESSAGE), "fields": {}}
+        return Status(503, {**body, "retry_after": MOVING_RETRY_AFTER})
+    try:
+        held = submission_hold(
+            provider=provider,
+            target=target,
+            submission=form.submission(),
+            accessor=request_accessor(request, provider=provider, channel=AccessChannel.WIDGET),
+            idempotency_key=key or None,
+        )
+    except IdempotencyConflict:
+        return Status(409, {"error": "idempotency_conflict", "message": str(CONFLICT_MESSAGE), "fields": {}})
+    return Status(202, {"status": "held", "message": str(HELD_MESSAGE), "created": held.created})
+
+
 @router.post(
     "",
     response={
         200: ComplaintCreatedOut,
         201: ComplaintCreatedOut,
+        202: ComplaintHeldOut,
         400: IntakeErrorOut,
         403: IntakeErrorOut,
         404: IntakeErrorOut,
@@ -373,6 +416,7 @@ def _invalid(form: ComplaintForm) -> Status:
         415: IntakeErrorOut,
         422: IntakeErrorOut,
         429: IntakeErrorOut,
+        503: IntakeErrorOut,
     },
     summary="File a complaint",
     description=(
@@ -384,7 +428,10 @@ def _invalid(form: ComplaintForm) -> Status:
         "400: the body is not well-formed (or the honeypot field was filled). "
         "403: wrong Origin, missing/expired/forged token, or missing/invalid/reused proof of work. "
         "413: too large. 415: an attachment's content is not an allowed type (or the body is not "
-        "multipart/form-data or JSON). 422: field errors, per field. 429: rate limited; see Retry-After."
+        "multipart/form-data or JSON). 422: field errors, per field. 429: rate limited; see Retry-After. "
+        "202: the provider is being moved to another server: the complaint is held and filed within "
+        "minutes; the acknowledgement e-mail carries the reference and the follow link. 503: try again "
+        "after Retry-After (during such a move, a complaint with attachments)."
     ),
     openapi_extra={"requestBody": REQUEST_BODY, "parameters": [IDEMPOTENCY_HEADER]},
     auth=None,
@@ -422,6 +469,9 @@ def complaint_create(request: HttpRequest, response: HttpResponse) -> Status:
     form = ComplaintForm(data, files)
     if not form.is_valid():
         return _invalid(form)
+    target = moving_to(provider) if clustered() else ""
+    if target:
+        return _hold(request, response, form, provider=provider, target=target, key=key)
     try:
         result = widget_complaint_submit(
             provider=provider,

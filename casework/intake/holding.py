@@ -22,6 +22,7 @@ from typing import Any
 import structlog
 from django.db import connections, transaction
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext_lazy
 
 from casework.dossier.access_log import Accessor
 from casework.index.models import Channel
@@ -32,6 +33,18 @@ from tenants.models import Provider
 log = structlog.get_logger(__name__)
 
 TABLE = "submission"
+# Seconds after which a form with attachments may be sent again.
+MOVING_RETRY_AFTER = 60
+MOVING_WITH_FILES_MESSAGE = gettext_lazy(
+    "Uw klacht kan nu even niet met bijlagen worden verstuurd, omdat de zorgaanbieder wordt "
+    "overgezet naar een andere server. Uw tekst staat nog in het formulier: verstuur het over "
+    "een minuut opnieuw, of verstuur het nu zonder bijlagen."
+)
+HELD_MESSAGE = gettext_lazy(
+    "Uw klacht is ontvangen en veilig bewaard. De gegevens van deze zorgaanbieder worden nu "
+    "overgezet naar een andere server; over enkele minuten nemen we uw klacht in behandeling en "
+    "krijgt u een e-mail met uw kenmerk en een link om uw klacht te volgen."
+)
 
 
 @dataclass(frozen=True)

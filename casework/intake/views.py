@@ -23,7 +23,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -42,7 +41,7 @@ from casework.intake.guard import (
     pow_challenge_create,
     request_size_check,
 )
-from casework.intake.holding import moving_to, submission_hold
+from casework.intake.holding import MOVING_RETRY_AFTER, MOVING_WITH_FILES_MESSAGE, moving_to, submission_hold
 from casework.intake.services import (
     CONFLICT_MESSAGE,
     IdempotencyConflict,
@@ -56,13 +55,6 @@ from tenants.hosts import platform_url
 from tenants.models import Provider
 from tenants.widget import widget_allowed_origins
 
-# While the provider moves to another cluster (casework.intake.holding).
-MOVING_RETRY_AFTER = 60
-MOVING_WITH_FILES_MESSAGE = gettext_lazy(
-    "Uw klacht kan nu even niet met bijlagen worden verstuurd, omdat de zorgaanbieder wordt "
-    "overgezet naar een andere server. Uw tekst staat nog in het formulier: verstuur het over "
-    "een minuut opnieuw, of verstuur het nu zonder bijlagen."
-)
 CHALLENGE_URL = "/api/v1/complaints/challenge"
 
 

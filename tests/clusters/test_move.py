@@ -21,7 +21,7 @@ from tenants.clusters import CONTROL, ProviderMoving, forget_schema_clusters, sc
 from tenants.models import Provider
 from tenants.tasks import relay_cluster_outboxes
 from tests.casework.factories import submit
-from tests.casework.widget_support import post_form, widget_post_data
+from tests.casework.widget_support import VALID_FIELDS, guard_fields, post_form, post_json, widget_post_data
 from tests.clusters.conftest import on_cluster, provision
 from tests.support import mfa_login
 
@@ -110,6 +110,12 @@ def test_during_a_move_the_widget_holds_complaints_and_the_rest_waits(platform, 
     assert held.status_code == 202
     assert "Uw klacht is veilig bewaard" in held.content.decode()
     assert on_cluster(target, f'SELECT count(*) FROM "{holding_schema(provider)}".submission')[0][0] == 1
+    # The intake API holds too (202), with the same key the same held complaint.
+    api_body = {**VALID_FIELDS, **guard_fields(widget), "complainant_email": "api@example.nl"}
+    api_held = post_json(widget, api_body, HTTP_IDEMPOTENCY_KEY="api-key-0001")
+    assert api_held.status_code == 202 and api_held.json()["status"] == "held", api_held.content
+    assert api_held.json()["created"] is True
+    assert post_json(widget, api_body, HTTP_IDEMPOTENCY_KEY="api-key-0001").json()["created"] is False
     # The provider's own pages, the coordinators' dossier and the provider's tasks wait.
     page = widget.get("/organisatie/")
     assert page.status_code == 503 and page["Retry-After"]
@@ -133,7 +139,9 @@ def test_during_a_move_the_widget_holds_complaints_and_the_rest_waits(platform, 
     holding_close(provider, target)
     forget_schema_clusters()
 
-    assert filed == 1
+    assert filed == 2
+    assert CaseIndex.objects.filter(provider=provider).count() == 3
+    assert [m for m in mail.outbox if m.to == ["api@example.nl"]]
     provider.refresh_from_db()
     assert (provider.database, provider.moving_to) == (target, "")
     [ack] = [m for m in mail.outbox if m.to == ["jan.jansen@example.nl"]]
