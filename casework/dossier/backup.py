@@ -142,6 +142,23 @@ def pg_dump_schema(schema_name: str, path: Path, using: str | None = None) -> No
     _run([_tool("pg_dump"), "--format=custom", f"--schema={schema_name}", f"--file={path}"], using)
 
 
+def pg_restore_dump(path: Path, using: str | None = None) -> None:
+    """Load a ``pg_dump_schema`` dump into this process's database (or ``using``'s), all or nothing."""
+    database = (connections[using] if using else connection).settings_dict["NAME"]
+    _run(
+        [
+            _tool("pg_restore"),
+            "--exit-on-error",
+            "--single-transaction",
+            "--no-owner",
+            "--no-privileges",
+            f"--dbname={database}",
+            str(path),
+        ],
+        using,
+    )
+
+
 def tenant_backup(*, provider: Provider, target: Path) -> dict[str, Any]:
     """Write ``provider``'s backup into the empty or new folder ``target``; returns the manifest."""
     target = Path(target)
@@ -218,17 +235,7 @@ def tenant_restore(*, source: Path) -> RestoreResult:
     if target_media.exists() and any(target_media.iterdir()):
         raise BackupError(f"{target_media} is not empty")
 
-    _run(
-        [
-            _tool("pg_restore"),
-            "--exit-on-error",
-            "--single-transaction",
-            "--no-owner",
-            "--no-privileges",
-            f"--dbname={connection.settings_dict['NAME']}",
-            str(source / "schema.dump"),
-        ]
-    )
+    pg_restore_dump(source / "schema.dump")
     if dumped != schema:
         with connection.cursor() as cursor:
             quote = connection.ops.quote_name

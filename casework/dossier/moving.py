@@ -30,7 +30,7 @@ from pathlib import Path
 import structlog
 from django.db import connections, transaction
 
-from casework.dossier.backup import _qualified, _run, _tool, pg_dump_schema, schema_tables, table_figures
+from casework.dossier.backup import _qualified, pg_dump_schema, pg_restore_dump, schema_tables, table_figures
 from casework.index.models import CaseIndex, IndexChange
 from casework.index.replication import replicate_cluster
 from outbox.models import OutboxMessage
@@ -136,22 +136,6 @@ def _move_outbox(schema: str, source: str, target: str) -> int:
     return len(pending)
 
 
-def _restore(dump: Path, target: str) -> None:
-    dbname = connections[target].settings_dict["NAME"]
-    _run(
-        [
-            _tool("pg_restore"),
-            "--exit-on-error",
-            "--single-transaction",
-            "--no-owner",
-            "--no-privileges",
-            f"--dbname={dbname}",
-            str(dump),
-        ],
-        target,
-    )
-
-
 def _drop_schema(alias: str, schema: str) -> None:
     with connections[alias].cursor() as cursor:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
@@ -176,7 +160,7 @@ def move_copy(provider: Provider, source: str, target: str) -> MoveReport:
         with tempfile.TemporaryDirectory(prefix="kp-move-") as folder:
             dump = Path(folder) / "schema.dump"
             pg_dump_schema(schema, dump, source)
-            _restore(dump, target)
+            pg_restore_dump(dump, target)
         before, after = table_figures(schema, source), table_figures(schema, target)
         if target != CONTROL:
             provider_mirror(Provider.objects.get(pk=provider.pk), target)
