@@ -51,13 +51,7 @@ from casework.intake.guard import (
     pow_challenge_create,
     request_size_check,
 )
-from casework.intake.holding import (
-    HELD_MESSAGE,
-    MOVING_RETRY_AFTER,
-    MOVING_WITH_FILES_MESSAGE,
-    moving_to,
-    submission_hold,
-)
+from casework.intake.holding import HELD_MESSAGE, form_hold, moving_to
 from casework.intake.services import CONFLICT_MESSAGE, IdempotencyConflict, widget_complaint_submit
 from casework.models import ComplainantKind
 from reference.categories import STANDARD_CATEGORIES
@@ -385,18 +379,12 @@ def _hold(
     key: str,
 ) -> Status[Any]:
     """The provider is moving to another cluster: hold the complaint (casework.intake.holding)."""
-    if form.checked_files:
-        response["Retry-After"] = str(MOVING_RETRY_AFTER)
-        body = {"error": "provider_moving", "message": str(MOVING_WITH_FILES_MESSAGE), "fields": {}}
-        return Status(503, {**body, "retry_after": MOVING_RETRY_AFTER})
     try:
-        held = submission_hold(
-            provider=provider,
-            target=target,
-            submission=form.submission(),
-            accessor=request_accessor(request, provider=provider, channel=AccessChannel.WIDGET),
-            idempotency_key=key or None,
-        )
+        held = form_hold(request, form, provider=provider, target=target, key=key)
+    except IntakeRefused as refusal:  # attachments are not held
+        response["Retry-After"] = str(refusal.retry_after)
+        body = {"error": refusal.code, "message": refusal.message, "fields": {}}
+        return Status(refusal.status, {**body, "retry_after": refusal.retry_after})
     except IdempotencyConflict:
         return Status(409, {"error": "idempotency_conflict", "message": str(CONFLICT_MESSAGE), "fields": {}})
     return Status(202, {"status": "held", "message": str(HELD_MESSAGE), "created": held.created})

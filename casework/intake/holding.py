@@ -21,11 +21,14 @@ from typing import Any
 
 import structlog
 from django.db import connections, transaction
+from django.http import HttpRequest
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy
 
-from casework.dossier.access_log import Accessor
+from casework.dossier.access_log import AccessChannel, Accessor, request_accessor
 from casework.index.models import Channel
+from casework.intake.forms import ComplaintForm
+from casework.intake.guard import IntakeRefused
 from casework.intake.services import ComplaintSubmission, IdempotencyConflict, complaint_submit
 from tenants.clusters import as_mover
 from tenants.models import Provider
@@ -144,6 +147,25 @@ def submission_hold(
         held_id, received_at = cursor.fetchone()
     log.info("complaint_held", schema=provider.schema_name, held_id=held_id, cluster=target)
     return HeldComplaint(held_id, received_at)
+
+
+def form_hold(
+    request: HttpRequest, form: ComplaintForm, *, provider: Provider, target: str, key: str | None
+) -> HeldComplaint:
+    """Hold what the complaint form or the intake API sent while ``provider`` moves to ``target``.
+
+    Attachments are not held: ``IntakeRefused`` (503, Retry-After), for the sender to try again
+    in a minute. The same key with other content raises ``IdempotencyConflict``.
+    """
+    if form.checked_files:
+        raise IntakeRefused("provider_moving", str(MOVING_WITH_FILES_MESSAGE), 503, MOVING_RETRY_AFTER)
+    return submission_hold(
+        provider=provider,
+        target=target,
+        submission=form.submission(),
+        accessor=request_accessor(request, provider=provider, channel=AccessChannel.WIDGET),
+        idempotency_key=key or None,
+    )
 
 
 def held_file(provider: Provider, holding: str) -> int:

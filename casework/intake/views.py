@@ -41,7 +41,7 @@ from casework.intake.guard import (
     pow_challenge_create,
     request_size_check,
 )
-from casework.intake.holding import MOVING_RETRY_AFTER, MOVING_WITH_FILES_MESSAGE, moving_to, submission_hold
+from casework.intake.holding import form_hold, moving_to
 from casework.intake.services import (
     CONFLICT_MESSAGE,
     IdempotencyConflict,
@@ -265,7 +265,7 @@ def _intake(request: HttpRequest, *, embedded: bool) -> HttpResponse:
         return respond(_form_context(request, form, idempotency_key=key, files_dropped=bool(files)), 400)
     target = moving_to(provider) if clustered() else ""
     if target:
-        return _hold(request, respond, form, provider=provider, target=target, key=key, files=bool(files))
+        return _hold(request, respond, form, provider=provider, target=target, key=key)
     try:
         result = widget_complaint_submit(
             provider=provider,
@@ -299,13 +299,13 @@ def _hold(
     provider: Provider,
     target: str,
     key: str,
-    files: bool,
 ) -> HttpResponse:
     """The provider is moving to another cluster: hold the complaint until it is filed there."""
     post = request.POST
-    if files:
+    try:
+        held = form_hold(request, form, provider=provider, target=target, key=key)
+    except IntakeRefused as refusal:
         # Attachments are not held: the form comes back as typed, to send again in a minute.
-        refusal = IntakeRefused("provider_moving", str(MOVING_WITH_FILES_MESSAGE), 503, MOVING_RETRY_AFTER)
         return respond(
             _form_context(
                 request,
@@ -315,14 +315,6 @@ def _hold(
             ),
             refusal.status,
             refusal.retry_after,
-        )
-    try:
-        held = submission_hold(
-            provider=provider,
-            target=target,
-            submission=form.submission(),
-            accessor=request_accessor(request, provider=provider, channel=AccessChannel.WIDGET),
-            idempotency_key=key,
         )
     except IdempotencyConflict:
         conflict = IntakeRefused("idempotency_conflict", str(CONFLICT_MESSAGE), 409)
