@@ -12,10 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg2
-
 from tests.conftest import ROOT
 from tests.reliability.stack import Stack, wait_for
+from tests.reliability.support import query
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 USERS = int(os.environ.get("LOAD_USERS", "100"))
@@ -102,13 +101,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def _query(stack: Stack, statement: str, params: list | None = None) -> list[tuple]:
-    conn = psycopg2.connect(stack.database_url.replace("postgres://", "postgresql://", 1))
-    try:
-        with conn, conn.cursor() as cursor:
-            cursor.execute(statement, params or [])
-            return cursor.fetchall()
-    finally:
-        conn.close()
+    return query(stack.database_url, statement, params)
 
 
 def drain(stack: Stack, schema: str, expected_acks: int) -> None:

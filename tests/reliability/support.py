@@ -46,6 +46,17 @@ def database_url(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+def query(url: str, statement: str, params: list | None = None) -> list[tuple]:
+    """Run ``statement`` on the database at ``url`` in a connection of its own; its rows."""
+    conn = psycopg2.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        with conn, conn.cursor() as cursor:
+            cursor.execute(statement, params or [])
+            return cursor.fetchall()
+    finally:
+        conn.close()
+
+
 def admin_connect(url: str):  # type: ignore[no-untyped-def]
     """An autocommit connection to the server's maintenance database, for CREATE/DROP DATABASE."""
     conn = psycopg2.connect(database_url(url, "postgres").replace("postgres://", "postgresql://", 1))

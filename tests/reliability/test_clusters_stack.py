@@ -20,13 +20,13 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg2
 import pytest
 
 from tests.casework.factories import WHAT_HAPPENED
 from tests.conftest import ROOT, RedisServer, _spawn_redis
 from tests.reliability.pgcluster import PgCluster
 from tests.reliability.stack import Stack, wait_for
+from tests.reliability.support import query
 from tests.support import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reliability")]
@@ -71,16 +71,6 @@ def _request(stack: Stack, method: str, path: str, host: str, body: dict | None 
     return status, json.loads(data or b"{}")
 
 
-def _query(url: str, statement: str, params: list | None = None) -> list[tuple]:
-    conn = psycopg2.connect(url.replace("postgres://", "postgresql://", 1))
-    try:
-        with conn, conn.cursor() as cursor:
-            cursor.execute(statement, params or [])
-            return cursor.fetchall()
-    finally:
-        conn.close()
-
-
 def test_a_complaint_to_a_provider_on_a_cluster_is_filed_there_and_acknowledged_by_the_worker(
     servers,
 ) -> None:  # type: ignore[no-untyped-def]
@@ -95,7 +85,7 @@ def test_a_complaint_to_a_provider_on_a_cluster_is_filed_there_and_acknowledged_
     assert "default: done" in migrated and "east: done" in migrated
     stack.manage("provision_provider", slug, "Zorg Oost")
     host = f"{slug}.localhost"
-    assert _query(stack.database_url, "SELECT database FROM tenants_provider WHERE slug = %s", [slug]) == [
+    assert query(stack.database_url, "SELECT database FROM tenants_provider WHERE slug = %s", [slug]) == [
         ("east",)
     ]
     stack.start_worker()
@@ -134,18 +124,18 @@ def test_a_complaint_to_a_provider_on_a_cluster_is_filed_there_and_acknowledged_
 
     wait_for(acknowledged, 90, "no acknowledgement from the worker", stack.log("worker.log"))
     cluster_url = east.url("klachtpunt")
-    [(acknowledged_at,)] = _query(
+    [(acknowledged_at,)] = query(
         cluster_url,
         f'SELECT acknowledged_at FROM "{schema}".casework_complaint WHERE reference = %s',
         [reference],
     )
     assert acknowledged_at is not None
-    assert _query(stack.database_url, "SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]) == []
-    [(index_id,)] = _query(
+    assert query(stack.database_url, "SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]) == []
+    [(index_id,)] = query(
         stack.database_url, "SELECT id FROM caseindex_caseindex WHERE reference = %s", [reference]
     )
     assert index_id > 10**12
     # Both outboxes are empty: the cluster's rows were sent from the cluster.
     for url in (stack.database_url, cluster_url):
-        assert _query(url, "SELECT count(*) FROM outbox_outboxmessage WHERE sent_at IS NULL") == [(0,)]
+        assert query(url, "SELECT count(*) FROM outbox_outboxmessage WHERE sent_at IS NULL") == [(0,)]
     assert len([m for m in stack.messages() if m["To"] == "jan.oost@example.nl"]) == 1
