@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,11 +141,20 @@ def live_site(
 
 @pytest.fixture(scope="module")
 def playwright_driver(live_site: LiveServer) -> Iterator[Playwright]:
-    # Playwright's sync API keeps an event loop running in this thread while it
-    # is started. Django then refuses database calls here as if they came from
-    # async code; they don't (tests stay synchronous), so allow them while the
-    # browser is up. Module scope stops the loop before this worker runs other
-    # tests, which may start event loops of their own.
+    # Module scope stops the loop before this worker runs other tests, which may
+    # start event loops of their own.
+    with playwright_for_sync_tests() as driver:
+        yield driver
+
+
+@contextmanager
+def playwright_for_sync_tests() -> Iterator[Playwright]:
+    """Playwright's sync API, with the test's own database calls still allowed.
+
+    Playwright keeps an event loop running in this thread while it is started.
+    Django then refuses database calls here as if they came from async code;
+    they don't (tests stay synchronous), so they are allowed while it runs.
+    """
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
